@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the machine packages lvsplay's lab, tests and benchmark use (Debian/Ubuntu, as root).
+# Safe to repeat: installs only what is missing.
+set -euo pipefail
+# debootstrap builds the lab's Debian base, dpkg-dev indexes its offline apt repository,
+# OpenSSH gives lab keys and a loopback sshd for transport tests, nftables partitions the lab,
+# shellcheck checks init scripts, ansible-core is compared against in tests and the benchmark
+# (never a runtime dependency of lvsplay).
+PKGS=(debootstrap dpkg-dev openssh-client openssh-server iproute2 util-linux procps psmisc
+  nftables iptables shellcheck ansible-core)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (apt-get needs it)" >&2
+  exit 1
+fi
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,49 @@
+// The CLI entry: builds the commander program from the command modules, and is the only place
+// that turns errors into text and exit codes.
+import { Command, CommanderError } from 'commander';
+import { ExitCode, LvsplayError, formatDiagnostic } from '../diagnostics.js';
+import { registerRun } from './run.js';
+import { registerInventory } from './inventory.js';
+import { registerLab } from './lab.js';
+
+const EXIT_HELP = `
+Exit codes (as ansible-playbook's):
+  0   success, nothing failed
+  1   error
+  2   one or more hosts failed
+  3   one or more hosts were unreachable
+  4   parse error: the playbook, inventory or a role has a mistake (nothing was touched)
+  5   bad or incomplete command-line options
+  99  interrupted (Ctrl-C); the recap is still printed`;
+
+export function buildProgram(): Command {
+  const program = new Command('lvsplay')
+    .description('Idempotent, Ansible-compatible playbook runner over SSH, aware of LVS-DR + keepalived clusters')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride();
+  registerRun(program);
+  registerInventory(program);
+  registerLab(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? ExitCode.ok);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.badOptions;
+    }
+    if (e instanceof LvsplayError) {
+      for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

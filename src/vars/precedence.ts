@@ -1,0 +1,51 @@
+// Ansible's variable precedence, lowest first. Every loader hands its variables in as one of
+// these layers; `mergeLayers` is the only place that decides who wins. Documented in the
+// README's precedence table and tested row by row.
+
+export type Vars = Record<string, unknown>;
+
+export const LAYERS = [
+  'roleDefaults', //              role defaults/main.yml
+  'inventoryFileGroupVars', //    [group:vars] in an INI file, `vars:` of a group in YAML
+  'inventoryGroupVarsAll', //     group_vars/all beside the inventory
+  'playbookGroupVarsAll', //      group_vars/all beside the playbook
+  'inventoryGroupVars', //        group_vars/<group> beside the inventory
+  'playbookGroupVars', //         group_vars/<group> beside the playbook
+  'inventoryFileHostVars', //     inline host vars in the inventory file
+  'inventoryHostVars', //         host_vars/<host> beside the inventory
+  'playbookHostVars', //          host_vars/<host> beside the playbook
+  'facts', //                     gathered facts (ansible_facts, ansible_*)
+  'playVars', //                  play `vars:`
+  'playVarsFiles', //             play `vars_files:`
+  'roleVars', //                  role vars/main.yml
+  'blockVars', //                 `vars:` of an enclosing block
+  'taskVars', //                  `vars:` of the task
+  'includeVars', //               include_vars
+  'setFacts', //                  set_fact and register
+  'roleParams', //                role params (roles: - role: x, param: y)
+  'includeParams', //             include_tasks/include_role vars
+  'extraVars', //                 -e (always wins)
+] as const;
+
+export type LayerName = (typeof LAYERS)[number];
+export type VarLayers = Partial<Record<LayerName, Vars>>;
+
+/**
+ * Merges layers by precedence. Like Ansible's default `hash_behaviour = replace`, a higher layer
+ * replaces a dict wholesale instead of merging into it.
+ */
+export function mergeLayers(layers: VarLayers): Vars {
+  const out: Vars = {};
+  for (const name of LAYERS) {
+    const l = layers[name];
+    if (l) Object.assign(out, l);
+  }
+  return out;
+}
+
+/** Which layer gave a variable its value (for `inventory --host` and debugging). */
+export function winningLayer(layers: VarLayers, key: string): LayerName | undefined {
+  let found: LayerName | undefined;
+  for (const name of LAYERS) if (layers[name] && Object.hasOwn(layers[name]!, key)) found = name;
+  return found;
+}

@@ -1,0 +1,174 @@
+// YAML as Ansible reads it (YAML 1.1: yes/no are booleans, 0644 is octal, `<<` merges), turned
+// into plain JS values while remembering where every map, list, key and value came from, so
+// later layers can report `file:line:col` without carrying YAML nodes around.
+import { readFileSync } from 'node:fs';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  isPair,
+  type Node,
+  type Document,
+  type YAMLError,
+  type ScalarTag,
+} from 'yaml';
+import { diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
+
+/** An inline `!vault |` value: decrypted only when a vault password is given. */
+export class VaultText {
+  constructor(
+    readonly ciphertext: string,
+    readonly pos: SourcePos | undefined,
+  ) {}
+}
+
+/** An `!unsafe` string: used as is, never templated. */
+export class UnsafeText {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+interface Places {
+  self: SourcePos;
+  keys: Map<string, SourcePos>;
+  values: Map<string | number, SourcePos>;
+}
+
+const places = new WeakMap<object, Places>();
+
+/** Where a map or list parsed from YAML starts. */
+export function posOf(obj: unknown): SourcePos | undefined {
+  return typeof obj === 'object' && obj !== null ? places.get(obj)?.self : undefined;
+}
+/** Where the key `key` of a parsed map stands. */
+export function keyPosOf(obj: unknown, key: string): SourcePos | undefined {
+  return typeof obj === 'object' && obj !== null ? places.get(obj)?.keys.get(key) : undefined;
+}
+/** Where the value under `key` (or list index) of a parsed container stands. */
+export function valuePosOf(obj: unknown, key: string | number): SourcePos | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const p = places.get(obj);
+  return p?.values.get(key) ?? (typeof key === 'string' ? p?.keys.get(key) : undefined) ?? p?.self;
+}
+/** Records a position for an object built by code (e.g. INI inventories) so diagnostics can find it. */
+export function setPos(obj: object, self: SourcePos, keys?: Map<string, SourcePos>): void {
+  places.set(obj, { self, keys: keys ?? new Map(), values: new Map(keys ?? []) });
+}
+
+// Registered so the parser does not warn about them; the converter turns them into classes.
+const passthrough = (tag: string): ScalarTag => ({
+  tag,
+  identify: () => false,
+  resolve: (s: string) => s,
+});
+
+export interface YamlResult {
+  value: unknown;
+  diagnostics: Diagnostic[];
+}
+
+export function loadYaml(text: string, file: string): YamlResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter,
+    customTags: [passthrough('!vault'), passthrough('!unsafe')],
+  });
+  const at = (offset: number): SourcePos => {
+    const lp = lineCounter.linePos(offset);
+    return { file, line: lp.line, col: lp.col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) diagnostics.push(yamlErrorDiag(e, at));
+  if (diagnostics.length) return { value: undefined, diagnostics };
+  const value = convert(doc.contents as Node | null, doc, at, new Set());
+  return { value, diagnostics };
+}
+
+export function loadYamlFile(path: string, displayName = path): YamlResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return {
+      value: undefined,
+      diagnostics: [diag(`cannot read ${displayName}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path')],
+    };
+  }
+  return loadYaml(text, displayName);
+}
+
+function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos): Diagnostic {
+  const pos = at(e.pos[0]);
+  const first = e.message.split('\n')[0] ?? e.message;
+  if (e.code === 'DUPLICATE_KEY') {
+    return diag('duplicate key in a YAML mapping', pos, 'remove one of the two keys: only one value can win');
+  }
+  if (e.code === 'TAB_AS_INDENT') {
+    return diag('a tab is used for indentation', pos, 'indent YAML with spaces');
+  }
+  return diag(`YAML syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`, pos, 'fix the YAML syntax at this place');
+}
+
+function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos, seen: Set<Node>): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    const target = node.resolve(doc) as Node | undefined;
+    if (!target || seen.has(target)) return null;
+    seen.add(target);
+    try {
+      return convert(target, doc, at, seen);
+    } finally {
+      seen.delete(target);
+    }
+  }
+  if (isScalar(node)) {
+    if (node.tag === '!vault') return new VaultText(String(node.value), node.range ? at(node.range[0]) : undefined);
+    if (node.tag === '!unsafe') return new UnsafeText(String(node.value));
+    return node.value;
+  }
+  const self = at(node.range?.[0] ?? 0);
+  if (isSeq(node)) {
+    const out: unknown[] = [];
+    const p: Places = { self, keys: new Map(), values: new Map() };
+    node.items.forEach((item, i) => {
+      const n = item as Node;
+      if (n?.range) p.values.set(i, at(n.range[0]));
+      out.push(convert(n, doc, at, seen));
+    });
+    places.set(out, p);
+    return out;
+  }
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const p: Places = { self, keys: new Map(), values: new Map() };
+    const merged: Array<Record<string, unknown>> = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, at, seen);
+      if (rawKey === '<<' || (keyNode && isScalar(keyNode) && keyNode.source === '<<')) {
+        const v = convert(pair.value as Node | null, doc, at, seen);
+        for (const m of Array.isArray(v) ? v : [v]) if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);
+        continue;
+      }
+      const key = rawKey === null ? 'null' : String(rawKey);
+      if (keyNode?.range) p.keys.set(key, at(keyNode.range[0]));
+      const valNode = pair.value as Node | null;
+      if (valNode?.range) p.values.set(key, at(valNode.range[0]));
+      out[key] = convert(valNode, doc, at, seen);
+    }
+    for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
+    places.set(out, p);
+    return out;
+  }
+  return (node as { toJSON?: () => unknown }).toJSON?.() ?? null;
+}

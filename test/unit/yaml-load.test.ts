@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { loadYaml, keyPosOf, valuePosOf, VaultText } from '../../src/yaml/load.js';
+
+describe('YAML as Ansible reads it', () => {
+  const src = `a: yes\nmode: 0644\nb: &x {c: 1}\nd:\n  <<: *x\n  e: no\npw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3131\nlist:\n  - 1\n  - two\n`;
+  const r = loadYaml(src, 'f.yml');
+  const v = r.value as Record<string, any>;
+
+  test('YAML 1.1 booleans, octal and merge keys', () => {
+    expect(r.diagnostics).toEqual([]);
+    expect(v.a).toBe(true);
+    expect(v.mode).toBe(0o644);
+    expect(v.d).toEqual({ c: 1, e: false });
+  });
+  test('inline vault values become VaultText', () => {
+    expect(v.pw).toBeInstanceOf(VaultText);
+    expect(v.pw.ciphertext).toContain('$ANSIBLE_VAULT;1.1;AES256');
+  });
+  test('positions of keys and list items', () => {
+    expect(keyPosOf(v, 'mode')).toEqual({ file: 'f.yml', line: 2, col: 1 });
+    expect(valuePosOf(v.list, 1)).toEqual({ file: 'f.yml', line: 12, col: 5 });
+  });
+  test('duplicate keys are errors with a place', () => {
+    const d = loadYaml('a: 1\na: 2\n', 'g.yml').diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]!.pos).toMatchObject({ file: 'g.yml', line: 2 });
+    expect(d[0]!.message).toMatch(/duplicate key/);
+  });
+  test('syntax errors have a place', () => {
+    const d = loadYaml('a: [1, 2\nb: 3\n', 'h.yml').diagnostics;
+    expect(d.length).toBeGreaterThan(0);
+    expect(d[0]!.pos?.file).toBe('h.yml');
+  });
+});
