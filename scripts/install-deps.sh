@@ -8,6 +8,9 @@ set -euo pipefail
 # (never a runtime dependency of lvsplay).
 PKGS=(debootstrap dpkg-dev openssh-client openssh-server iproute2 util-linux procps psmisc
   nftables iptables shellcheck ansible-core)
+# The transport tests: sudo for become, socat as a ProxyCommand, busybox sh as a third shell
+# the quoting helper is proven against.
+PKGS+=(sudo socat busybox)
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get needs it)" >&2
   exit 1

@@ -1,5 +1,141 @@
+// `lvsplay lab ...`: the built-in lab of namespace hosts. Thin: parse flags, call src/lab, print.
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import { LvsplayError, diag } from '../diagnostics.js';
+import {
+  labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp,
+  type LabStatus,
+} from '../lab/index.js';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
 
 export function registerLab(program: Command): void {
-  program.command('lab').description('the built-in test lab');
+  const lab = program
+    .command('lab')
+    .description('the built-in test lab: Debian hosts in Linux namespaces on this machine (needs root)');
+
+  lab
+    .command('up')
+    .description('build (once) and start the lab hosts listed in the inventory; safe to repeat')
+    .option('-i, --inventory <file>', 'inventory listing the lab hosts (default: inventory/lab.ini of the project)')
+    .action(async (o: { inventory?: string }) => {
+      const r = await labUp(o.inventory ? { inventory: o.inventory } : {});
+      out(`lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}`);
+      out(`ssh: ssh -F ${labPaths().sshConfig} ${r.hosts[0]?.name ?? 'HOST'}`);
+    });
+
+  lab
+    .command('down')
+    .description('stop every lab host and remove the lab from the machine; disks and keys stay')
+    .option('--purge', "also wipe the hosts' disks, the lab key and ssh files (the cached base stays)")
+    .action(async (o: { purge?: boolean }) => {
+      const r = await labDown({ purge: Boolean(o.purge) });
+      out(`lab down${o.purge ? ' (purged)' : ''} in ${(r.ms / 1000).toFixed(1)} s`);
+    });
+
+  lab
+    .command('status')
+    .description('hosts, addresses, power, cable, memory, who holds the VIP, IPVS support')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (o: { format: string }) => {
+      if (o.format !== 'text' && o.format !== 'json') {
+        throw new LvsplayError(diag(`lab status: unknown format "${o.format}"`, undefined, 'use --format text or --format json'), 5);
+      }
+      const s = await labStatus();
+      out(o.format === 'json' ? JSON.stringify(s, null, 2) : statusText(s));
+    });
+
+  lab
+    .command('exec')
+    .description('run a command inside a lab host (no ssh); its exit code is passed through')
+    .argument('<host>')
+    .argument('[command...]', 'command and arguments (after --); a login shell when none')
+    .action(async (host: string, argv: string[]) => {
+      const r = await labExec(host, argv, { stdio: 'inherit' });
+      process.exitCode = r.code;
+    });
+
+  lab
+    .command('ssh')
+    .description('interactive ssh to a lab host as root, through the controller namespace')
+    .argument('<host>')
+    .argument('[command...]', 'remote command (after --)')
+    .action(async (host: string, argv: string[]) => {
+      const s = await labStatus();
+      const h = s.hosts.find((x) => x.name === host);
+      if (!s.up || !h) throw new LvsplayError(diag(`lab: no running lab host named "${host}"`, undefined, 'see `lvsplay lab status`'));
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn('ssh', ['-F', labPaths().sshConfig, host, ...argv], { stdio: 'inherit' });
+        child.on('error', () => resolve(127));
+        child.on('close', (c) => resolve(c ?? 255));
+      });
+      process.exitCode = code;
+    });
+
+  const faults: [string, string, (h: string) => Promise<void>][] = [
+    ['crash', 'power cut: kill everything in the host at once (disk and keys stay)', labCrash],
+    ['stop', 'clean shutdown: services get TERM (up to 10 s), then power off', labStop],
+    ['boot', 'power on (after crash or stop) with the same disk and host keys', labBoot],
+    ['unplug', "pull the host's cable out of the lab switch (the host keeps running)", labUnplug],
+    ['plug', "put the host's cable back", labPlug],
+  ];
+  for (const [name, what, fn] of faults) {
+    lab
+      .command(name)
+      .description(what)
+      .argument('<host>')
+      .action(async (host: string) => {
+        await fn(host);
+        out(`lab ${name} ${host}: done`);
+      });
+  }
+
+  lab
+    .command('partition')
+    .description('drop all traffic between two hosts, both ways, in the lab switch')
+    .argument('<a>')
+    .argument('<b>')
+    .action(async (a: string, b: string) => {
+      await labPartition(a, b);
+      out(`lab partition ${a} ${b}: done`);
+    });
+
+  lab
+    .command('heal')
+    .description('remove every partition')
+    .action(async () => {
+      await labHeal();
+      out('lab heal: done');
+    });
+}
+
+export function statusText(s: LabStatus): string {
+  const lines: string[] = [];
+  lines.push(`lab: ${s.up ? 'up' : 'down'} (state ${s.stateDir}${s.inventory ? `, inventory ${s.inventory}` : ''})`);
+  lines.push(
+    `ipvs: ${
+      s.ipvs === 'loaded'
+        ? 'loaded'
+        : s.ipvs === 'module-available'
+          ? 'module available but not loaded (modprobe ip_vs)'
+          : 'absent from this kernel (run keepalived VRRP-only: --vrrp)'
+    }`,
+  );
+  if (s.vip) lines.push(`vip ${s.vip}: ${s.vipHolders.length ? `held by ${s.vipHolders.join(', ')}${s.vipHolders.length > 1 ? ' (split brain)' : ''}` : 'held by nobody'}`);
+  if (s.partitions.length) lines.push(`partitions: ${s.partitions.map(([a, b]) => `${a} x ${b}`).join(', ')}`);
+  const rows = [['HOST', 'ADDRESS', 'GROUPS', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
+  for (const h of s.hosts) {
+    rows.push([
+      h.name + (h.holdsVip ? ' *' : ''),
+      h.address,
+      h.groups.join(',') || '-',
+      h.state,
+      h.state === 'running' ? (h.plugged ? 'plugged' : 'unplugged') : '-',
+      String(h.processes),
+      h.state === 'running' ? `${(h.pssKb / 1024).toFixed(1)} MB` : '-',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { registerRun } from './run.js';
+import { executeFromCli } from './execute.js';
 import { registerInventory } from './inventory.js';
 import { registerLab } from './lab.js';
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP)
     .exitOverride();
-  registerRun(program);
+  registerRun(program, executeFromCli);
   registerInventory(program);
   registerLab(program);
   for (const c of program.commands) c.exitOverride();

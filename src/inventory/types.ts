@@ -21,6 +21,16 @@ export interface InventoryGroup {
   children: Set<string>;
   parents: Set<string>;
   pos?: SourcePos;
+  /** `ansible_group_priority` set in the inventory source (default 1); orders groups of equal depth. */
+  priority?: number;
+}
+
+/** `group_vars/` and `host_vars/` found in one directory (beside an inventory or a playbook). */
+export interface AdjacentVars {
+  dir: string;
+  /** Group name -> its merged variables (files of a `group_vars/<g>/` directory merged in sorted order). */
+  groupVars: Map<string, Vars>;
+  hostVars: Map<string, Vars>;
 }
 
 export interface Inventory {
@@ -29,6 +39,8 @@ export interface Inventory {
   groups: Map<string, InventoryGroup>;
   /** Inventory sources as given (files or directories). */
   sources: string[];
+  /** group_vars/host_vars beside each source, one entry per source in order (as Ansible reads them). */
+  adjacentVars?: AdjacentVars[];
 }
 
 export interface InventoryLoadResult {

@@ -2,6 +2,9 @@
 // these layers; `mergeLayers` is the only place that decides who wins. Documented in the
 // README's precedence table and tested row by row.
 
+import type { SourcePos } from '../diagnostics.js';
+import { keyPosOf, setPos, valuePosOf } from '../yaml/load.js';
+
 export type Vars = Record<string, unknown>;
 
 export const LAYERS = [
@@ -36,10 +39,21 @@ export type VarLayers = Partial<Record<LayerName, Vars>>;
  */
 export function mergeLayers(layers: VarLayers): Vars {
   const out: Vars = {};
+  // Keep where each winning value was written, so errors in lazily templated variables can
+  // still point at their file:line.
+  const places = new Map<string, SourcePos>();
   for (const name of LAYERS) {
     const l = layers[name];
-    if (l) Object.assign(out, l);
+    if (!l) continue;
+    Object.assign(out, l);
+    for (const key of Object.keys(l)) {
+      const at = keyPosOf(l, key) ? valuePosOf(l, key) : undefined;
+      if (at) places.set(key, at);
+      else places.delete(key);
+    }
   }
+  const first = places.values().next();
+  if (!first.done) setPos(out, first.value, places);
   return out;
 }
 

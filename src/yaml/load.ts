@@ -14,6 +14,7 @@ import {
   type Document,
   type YAMLError,
   type ScalarTag,
+  type Scalar,
 } from 'yaml';
 import { diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 
@@ -118,6 +119,12 @@ function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos): Diagnostic {
   return diag(`YAML syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`, pos, 'fix the YAML syntax at this place');
 }
 
+/** YAML 1.1 reads y/n as booleans; PyYAML (and so Ansible) keeps them as strings. */
+function scalarValue(node: Scalar): unknown {
+  if (typeof node.value === 'boolean' && typeof node.source === 'string' && /^[yYnN]$/.test(node.source)) return node.source;
+  return node.value;
+}
+
 function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos, seen: Set<Node>): unknown {
   if (node === null || node === undefined) return null;
   if (isAlias(node)) {
@@ -133,7 +140,7 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
   if (isScalar(node)) {
     if (node.tag === '!vault') return new VaultText(String(node.value), node.range ? at(node.range[0]) : undefined);
     if (node.tag === '!unsafe') return new UnsafeText(String(node.value));
-    return node.value;
+    return scalarValue(node);
   }
   const self = at(node.range?.[0] ?? 0);
   if (isSeq(node)) {
@@ -154,7 +161,7 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
-      const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, at, seen);
+      const rawKey = keyNode && isScalar(keyNode) ? scalarValue(keyNode) : convert(keyNode, doc, at, seen);
       if (rawKey === '<<' || (keyNode && isScalar(keyNode) && keyNode.source === '<<')) {
         const v = convert(pair.value as Node | null, doc, at, seen);
         for (const m of Array.isArray(v) ? v : [v]) if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);

@@ -32,3 +32,8 @@ describe('YAML as Ansible reads it', () => {
     expect(d[0]!.pos?.file).toBe('h.yml');
   });
 });
+
+test('y and n stay strings, as PyYAML reads them', () => {
+  const v = loadYaml('y: 2\nn: N\nok: yes\n', 'y.yml').value as Record<string, unknown>;
+  expect(v).toEqual({ y: 2, n: 'N', ok: true });
+});

@@ -1,0 +1,50 @@
+// One ssh connection per host for the whole run, opened on first use. A host that cannot be
+// reached is remembered as such, so later tasks fail fast instead of retrying the handshake.
+import { connect, targetFromVars, UnreachableError, type Transport, type TargetOpts } from '../transport/index.js';
+import type { ConnectOpts } from '../transport/index.js';
+import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
+
+export class ConnectionPool {
+  readonly #open = new Map<string, Promise<Transport>>();
+
+  constructor(
+    private readonly targetOpts: TargetOpts = {},
+    private readonly connectOpts: ConnectOpts = {},
+  ) {}
+
+  /** The host's transport; `vars` are its (rendered) connection variables. */
+  get(host: string, vars: Record<string, unknown>): Promise<Transport> {
+    let p = this.#open.get(host);
+    if (!p) {
+      p = this.#connect(host, vars);
+      this.#open.set(host, p);
+      // Keep the rejection handled here; callers await the same promise.
+      p.catch(() => undefined);
+    }
+    return p;
+  }
+
+  async #connect(host: string, vars: Record<string, unknown>): Promise<Transport> {
+    let target;
+    try {
+      target = targetFromVars(host, vars, this.targetOpts);
+    } catch (e) {
+      if (e instanceof LvsplayError) throw new UnreachableError(host, 'proxy-failed', e.diagnostics.map(formatDiagnostic).join('; '));
+      throw e;
+    }
+    return connect(target, this.connectOpts);
+  }
+
+  /** Drops a host's connection (after it died), so the next use reconnects. */
+  forget(host: string): void {
+    const p = this.#open.get(host);
+    this.#open.delete(host);
+    p?.then((t) => t.close()).catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(all.map((p) => p.then((t) => t.close()).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,93 @@
+// The run's shared context and how a host's variables are put together for one task: the plan's
+// layers, then facts and set_fact/register results, then Ansible's magic variables.
+import { groupNamesOf, groupsMap } from '../inventory/index.js';
+import type { Plan, PlannedPlay } from '../plan/load-and-plan.js';
+import type { PlannedTask } from '../plan/compile.js';
+import { mergeLayers, type Vars } from '../vars/precedence.js';
+import { OMIT } from '../vars/omit.js';
+import type { Templar } from '../vars/templar.js';
+import type { ConnectionPool } from './connections.js';
+import type { RunEvent } from './events.js';
+import { factVars, newHostState, type HostState } from './state.js';
+import type { HandlerJournal } from './journal.js';
+
+export interface RunContext {
+  plan: Plan;
+  templar: Templar;
+  pool: ConnectionPool;
+  hosts: Map<string, HostState>;
+  emit(e: RunEvent): void;
+  /** Set by Ctrl-C: no new task starts. */
+  interrupted: boolean;
+  journal: HandlerJournal;
+  /** Values to scrub from all output (become passwords, decrypted vault values). */
+  secrets: Set<string>;
+  groups: Record<string, string[]>;
+}
+
+export function hostState(run: RunContext, host: string): HostState {
+  let s = run.hosts.get(host);
+  if (!s) {
+    s = newHostState(host);
+    run.hosts.set(host, s);
+  }
+  return s;
+}
+
+export interface PlayPosition {
+  pp: PlannedPlay;
+  /** The hosts of the serial batch running now. */
+  batch: string[];
+}
+
+/** Every variable a task on `host` sees. */
+export function taskVars(run: RunContext, at: PlayPosition, host: string, planned?: PlannedTask): Vars {
+  const vars = hostOnlyVars(run, at, host, planned);
+  vars.hostvars = hostvarsOf(run, at);
+  return vars;
+}
+
+function hostOnlyVars(run: RunContext, at: PlayPosition, host: string, planned?: PlannedTask): Vars {
+  const layers = at.pp.layersOf(host, planned);
+  const hs = hostState(run, host);
+  layers.facts = factVars(hs.facts);
+  layers.setFacts = hs.setFacts;
+  const vars = mergeLayers(layers);
+  const role = planned?.task.role;
+  Object.assign(vars, {
+    inventory_hostname: host,
+    inventory_hostname_short: host.split('.')[0],
+    group_names: run.plan.inventory.hosts.has(host) ? groupNamesOf(run.plan.inventory, host) : [],
+    groups: run.groups,
+    playbook_dir: at.pp.play.baseDir,
+    ansible_play_name: at.pp.play.name,
+    ansible_play_hosts_all: at.pp.hosts,
+    ansible_play_hosts: at.batch.filter((h) => !run.hosts.get(h)?.failed && !run.hosts.get(h)?.unreachable),
+    ansible_play_batch: at.batch,
+    play_hosts: at.batch,
+    ansible_check_mode: run.plan.check,
+    ansible_diff_mode: run.plan.diff,
+    ansible_verbosity: run.plan.verbosity,
+    omit: OMIT,
+    ...(role ? { role_name: role.name, role_path: role.path } : {}),
+  });
+  return vars;
+}
+
+/** `hostvars`: every inventory host's variables, computed only when a template reads them. */
+function hostvarsOf(run: RunContext, at: PlayPosition): Vars {
+  const hv: Vars = {};
+  for (const h of run.plan.inventory.hosts.keys()) {
+    let cached: Vars | undefined;
+    Object.defineProperty(hv, h, {
+      enumerable: true,
+      configurable: true,
+      get: () => (cached ??= hostOnlyVars(run, at, h)),
+    });
+  }
+  return hv;
+}
+
+export function newGroups(plan: Plan): Record<string, string[]> {
+  return groupsMap(plan.inventory);
+}

@@ -1,0 +1,124 @@
+// Runs one module invocation on one host: probe -> pure plan -> apply (unless check mode), or an
+// action module's run. The only place that decides what check mode means, so modules never do.
+import type { ChangeSummary } from './events.js';
+import type { ActionModule, ActionResult, ApplyStep, Change, ModuleContext, StateModule } from '../modules/runtime.js';
+import type { ExecResult, RunOpts, Transport } from '../transport/index.js';
+import { toCommand, type ShellCommand } from '../transport/quote.js';
+
+export interface ModuleRunOptions {
+  check: boolean;
+  /** Changes predicted on this host earlier in a check run, not made: later failures may stem from them. */
+  unapplied: readonly string[];
+  runOpts: RunOpts;
+  /** Wraps every command the module sends (the task's `environment:`). */
+  wrap?: (c: ShellCommand) => ShellCommand;
+}
+
+/** The module's outcome, before changed_when/failed_when and registration. */
+export type ModuleOutcome = ActionResult & { changesMade: Change[] };
+
+const summaries = (cs: Change[]): ChangeSummary[] => cs.map(({ summary, diff }) => (diff ? { summary, diff } : { summary }));
+
+export async function runStateModule(
+  m: StateModule,
+  args: unknown,
+  ctx: ModuleContext,
+  transport: () => Promise<Transport>,
+  o: ModuleRunOptions,
+): Promise<ModuleOutcome> {
+  const wrap = o.wrap ?? ((c: ShellCommand) => c);
+  const t = await transport();
+  const commands: string[] = [];
+  const probe = m.probe(args, ctx);
+  const cmd = wrap(probe.cmd);
+  commands.push(cmd.redacted);
+  const read = await t.run(cmd, o.runOpts);
+  let state: unknown;
+  try {
+    state = probe.parse(read);
+  } catch (e) {
+    return cannotPredict(o, `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`, commands);
+  }
+  const plan = m.plan(args, state, ctx);
+  if ('failed' in plan) return cannotPredict(o, plan.failed, commands, plan.data);
+  const changes = plan.changes;
+  const base = { data: plan.data ?? {}, warnings: plan.warnings ?? [], commands, ...(plan.msg ? { msg: plan.msg } : {}) };
+  if (!changes.length) return { status: 'ok', changes: [], changesMade: [], ...base };
+  if (o.check) {
+    // command/shell cannot say what running them would change: report that honestly.
+    const status = m.predictable === false ? 'unknown' : 'changed';
+    for (const c of changes) for (const s of c.steps) commands.push(describeStep(s, wrap));
+    return { status, changes: summaries(changes), changesMade: [], ...base };
+  }
+  const applied: ExecResult[] = [];
+  for (const c of changes) {
+    for (const s of c.steps) {
+      commands.push(describeStep(s, wrap));
+      const failure = await applyStep(t, s, o, wrap, applied);
+      if (failure) return { status: 'failed', msg: failure, changes: summaries(changes), changesMade: changes, ...base, ...lastOutput(applied) };
+    }
+  }
+  const collected = m.collect?.(args, state, applied);
+  const data = { ...base.data, ...(collected?.data ?? {}) };
+  if (collected?.failed) return { status: 'failed', msg: collected.failed, changes: summaries(changes), changesMade: changes, ...base, data };
+  return { status: 'changed', changes: summaries(changes), changesMade: changes, ...base, data };
+}
+
+export async function runActionModule(
+  m: ActionModule,
+  args: unknown,
+  ctx: ModuleContext,
+  transport: (() => Promise<Transport>) | undefined,
+  o: ModuleRunOptions,
+): Promise<ModuleOutcome> {
+  const t = transport ? await transport() : undefined;
+  const r = await m.run(args, { ...ctx, ...(t ? { transport: t } : {}), runOpts: o.runOpts });
+  return { ...r, changesMade: [] };
+}
+
+function describeStep(s: ApplyStep, wrap: (c: ShellCommand) => ShellCommand): string {
+  return 'run' in s ? wrap(s.run).redacted : `put ${s.put.path}`;
+}
+
+async function applyStep(t: Transport, s: ApplyStep, o: ModuleRunOptions, wrap: (c: ShellCommand) => ShellCommand, applied: ExecResult[]): Promise<string | undefined> {
+  if ('run' in s) {
+    const cmd = wrap(toCommand(s.run));
+    const r = await t.run(cmd, { ...o.runOpts, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}), ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}) });
+    applied.push(r);
+    if (r.timedOut) return `timed out after ${Math.round(r.ms / 1000)}s: ${cmd.redacted}`;
+    const ok = s.okCodes === 'any' || (s.okCodes ?? [0]).includes(r.code ?? -1);
+    if (!ok) return `command failed (rc=${r.code ?? r.signal}): ${cmd.redacted}${r.stderr.trim() ? `: ${cmd.redact(r.stderr.trim())}` : ''}`;
+    return undefined;
+  }
+  const { path, content, opts } = s.put;
+  const r = await t.put(path, content, { ...opts, ...(o.runOpts.become !== undefined ? { become: o.runOpts.become } : {}) });
+  applied.push(r);
+  if (!r.ok) return `could not write ${path} (${r.failedStep ?? 'write'} failed)${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}; the old file is left as it was`;
+  return undefined;
+}
+
+function lastOutput(applied: ExecResult[]): { stdout?: string; stderr?: string; rc?: number } {
+  const r = applied.at(-1);
+  if (!r) return {};
+  return { stdout: r.stdout, stderr: r.stderr, ...(r.code !== null ? { rc: r.code } : {}) };
+}
+
+/**
+ * A failure to read or plan. In a check run after changes that were predicted but not made, the
+ * failure may only mean that those changes are missing (a template for a package not yet
+ * installed): say "unknown" and why, instead of a false failure or a guess.
+ */
+function cannotPredict(o: ModuleRunOptions, why: string, commands: string[], data?: Record<string, unknown>): ModuleOutcome {
+  if (o.check && o.unapplied.length) {
+    const earlier = o.unapplied.slice(-3).join('; ');
+    return {
+      status: 'unknown',
+      msg: `cannot be predicted in check mode: ${why}. It may depend on earlier changes check mode did not make (${earlier})`,
+      changes: [],
+      changesMade: [],
+      commands,
+      ...(data ? { data } : {}),
+    };
+  }
+  return { status: 'failed', msg: why, changes: [], changesMade: [], commands, ...(data ? { data } : {}) };
+}

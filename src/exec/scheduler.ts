@@ -1,0 +1,358 @@
+// The scheduler owns the policy: plays in order, serial batches, the linear (per-task barrier)
+// and free strategies, forks, handlers, any_errors_fatal and max_fail_percentage. It emits
+// events; reporters draw them.
+import { dirname } from 'node:path';
+import type { Plan, PlannedPlay } from '../plan/load-and-plan.js';
+import type { PlannedTask } from '../plan/compile.js';
+import type { Task } from '../playbook/model.js';
+import { resolveModule } from '../modules/registry.js';
+import { isRunnable } from '../modules/runtime.js';
+import type { Templar } from '../vars/templar.js';
+import type { TargetOpts, ConnectOpts } from '../transport/index.js';
+import { ExitCode } from '../diagnostics.js';
+import type { HostCounts, RunEvent, TaskRef, TaskResult } from './events.js';
+import { ConnectionPool } from './connections.js';
+import { hostState, newGroups, type PlayPosition, type RunContext } from './context.js';
+import { HandlerJournal } from './journal.js';
+import { asBool, keyword } from './keywords.js';
+import { Semaphore } from './limit.js';
+import { runTask, type TaskRun } from './task.js';
+import { walkHandlers, walkPlay, type HostWalk, type StepOutcome, type WalkItem } from './walker.js';
+import { loadInclude } from './include.js';
+
+export interface ExecuteOptions {
+  templar: Templar;
+  emit(e: RunEvent): void;
+  targetOpts?: TargetOpts;
+  connectOpts?: ConnectOpts;
+  journalDir?: string;
+  /** Aborted by Ctrl-C: no new task starts, the recap is still printed. */
+  signal?: AbortSignal;
+  secrets?: Set<string>;
+}
+
+export interface ExecuteResult {
+  exitCode: number;
+  recap: Record<string, HostCounts>;
+  /** Per host, tasks check mode could not predict. */
+  unknown: Record<string, number>;
+}
+
+export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteResult> {
+  const t0 = performance.now();
+  const run: RunContext = {
+    plan,
+    templar: o.templar,
+    pool: new ConnectionPool(o.targetOpts, o.connectOpts),
+    hosts: new Map(),
+    emit: o.emit,
+    interrupted: false,
+    journal: new HandlerJournal(plan.playbookPath, o.journalDir),
+    secrets: o.secrets ?? new Set(),
+    groups: newGroups(plan),
+  };
+  const onAbort = () => {
+    run.interrupted = true;
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  const forks = new Semaphore(plan.forks);
+  const allHosts = [...new Set(plan.plays.flatMap((p) => p.hosts))];
+  for (const h of allHosts) hostState(run, h);
+  run.emit({ type: 'runStart', playbook: plan.playbookPath, check: plan.check, diff: plan.diff, hosts: allHosts });
+  let stopAll = false;
+  try {
+    for (const pp of plan.plays) {
+      if (stopAll || run.interrupted) break;
+      run.emit({ type: 'playStart', name: pp.play.name, pattern: pp.play.hosts.join(','), hosts: pp.hosts });
+      for (const batch of pp.batches) {
+        if (run.interrupted) break;
+        const live = batch.filter((h) => usable(run, h));
+        if (!live.length) continue;
+        const at: PlayPosition = { pp, batch: live };
+        const fatal = await runBatch(run, at, live, forks);
+        if (fatal) {
+          stopAll = true;
+          break;
+        }
+      }
+      run.emit({ type: 'playEnd', name: pp.play.name });
+    }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    await run.pool.closeAll();
+  }
+  const recap: Record<string, HostCounts> = {};
+  const unknown: Record<string, number> = {};
+  for (const [h, s] of run.hosts) {
+    recap[h] = s.counts;
+    unknown[h] = s.unknown;
+  }
+  const states = [...run.hosts.values()];
+  const exitCode = run.interrupted
+    ? ExitCode.interrupted
+    : states.some((s) => s.failed)
+      ? ExitCode.failedHosts
+      : states.some((s) => s.unreachable)
+        ? ExitCode.unreachable
+        : ExitCode.ok;
+  run.emit({ type: 'runEnd', recap, ms: performance.now() - t0, exitCode, interrupted: run.interrupted });
+  return { exitCode, recap, unknown };
+}
+
+const usable = (run: RunContext, h: string) => !run.hosts.get(h)?.failed && !run.hosts.get(h)?.unreachable;
+
+/** One serial batch of a play; true when the whole run must stop (any_errors_fatal, max_fail_percentage). */
+async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], forks: Semaphore): Promise<boolean> {
+  const play = at.pp.play;
+  if (play.gatherFacts) {
+    const setup = factsTask(at.pp);
+    if (setup) {
+      const walks = new Map(hosts.map((h) => [h, (function* (): HostWalk {
+        const r = yield { kind: 'task', planned: setup };
+        return r?.unreachable ? 'unreachable' : r?.failed ? 'failed' : 'ok';
+      })()]));
+      if (await drive(run, at, walks, forks)) return true;
+    }
+  }
+  // Handlers a previous run notified but never ran.
+  for (const h of hosts) {
+    for (const name of run.journal.pending(play.name, h)) {
+      hostState(run, h).notified.add(name);
+      run.emit({ type: 'warning', host: h, message: `handler '${name}' was notified by an earlier run that did not finish; it will run in this play` });
+    }
+  }
+  const live = hosts.filter((h) => usable(run, h));
+  const walks = new Map(live.map((h) => [h, walkPlay(at.pp.compiled, play.tags, run.plan.tags)]));
+  return drive(run, at, walks, forks);
+}
+
+function factsTask(pp: PlannedPlay): PlannedTask | undefined {
+  const m = resolveModule('setup');
+  if (!isRunnable(m)) return undefined;
+  const task: Task = {
+    kind: 'task', name: 'Gathering Facts', action: 'setup', actionAs: 'setup', module: m, args: {}, notify: [], listen: [],
+    tags: ['always'], when: [], vars: {}, keywords: {}, pos: pp.play.pos,
+  };
+  return { task, section: 'pre_tasks', tags: ['always'], when: [], blocks: [] };
+}
+
+interface Walker {
+  gen: HostWalk;
+  item: IteratorResult<WalkItem, string>;
+}
+
+/**
+ * Drives the hosts' walks. Linear: the hosts waiting on the same task run it together, and no
+ * host starts the next task before they finish. Free: each host goes at its own pace.
+ */
+async function drive(run: RunContext, at: PlayPosition, gens: Map<string, HostWalk>, forks: Semaphore): Promise<boolean> {
+  const walkers = new Map<string, Walker>();
+  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
+  if (at.pp.play.strategy === 'free') {
+    const results = await Promise.all([...walkers].map(([h, w]) => driveOne(run, at, h, w, forks)));
+    return results.some(Boolean);
+  }
+  for (;;) {
+    if (run.interrupted) return false;
+    for (const [h, w] of walkers) settleRescues(run, h, w);
+    const active = [...walkers].filter(([, w]) => !w.item.done);
+    if (!active.length) return false;
+    const first = active[0]![1].item.value as WalkItem;
+    const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
+    const hosts = group.map(([h]) => h);
+    if (first.kind === 'flush') {
+      await runHandlers(run, at, hosts, forks);
+      for (const [, w] of group) w.item = w.gen.next(undefined);
+      continue;
+    }
+    if (first.kind !== 'task') continue;
+    const outcomes = await runTaskOn(run, at, first.planned, hosts, forks);
+    for (const [h, w] of group) w.item = w.gen.next(outcomes.get(h));
+    if (outcomes.has('\0end_play')) {
+      for (const [, w] of walkers) w.item = { done: true, value: 'ended' };
+    }
+    if (afterTaskPolicy(run, at, first.planned, hosts)) return true;
+  }
+}
+
+async function driveOne(run: RunContext, at: PlayPosition, host: string, w: Walker, forks: Semaphore): Promise<boolean> {
+  for (;;) {
+    if (run.interrupted) return false;
+    settleRescues(run, host, w);
+    if (w.item.done) return false;
+    const item = w.item.value as WalkItem;
+    if (item.kind === 'flush') {
+      await runHandlers(run, at, [host], forks);
+      w.item = w.gen.next(undefined);
+      continue;
+    }
+    if (item.kind !== 'task') continue;
+    const outcomes = await runTaskOn(run, at, item.planned, [host], forks);
+    w.item = w.gen.next(outcomes.get(host));
+    if (afterTaskPolicy(run, at, item.planned, [host])) return true;
+  }
+}
+
+function settleRescues(run: RunContext, host: string, w: Walker): void {
+  while (!w.item.done && (w.item.value as WalkItem).kind === 'rescue') {
+    const hs = hostState(run, host);
+    // The failure that led here is rescued: it no longer counts as a failure.
+    hs.counts.failed = Math.max(0, hs.counts.failed - 1);
+    hs.counts.rescued++;
+    hs.failed = false;
+    w.item = w.gen.next(undefined);
+  }
+  if (w.item.done) {
+    const end = w.item.value;
+    const hs = hostState(run, host);
+    if (end === 'failed') hs.failed = true;
+    if (end === 'unreachable') hs.unreachable = true;
+  }
+}
+
+function sameItem(a: WalkItem, b: WalkItem): boolean {
+  if (a.kind === 'flush' && b.kind === 'flush') return a === b;
+  return a.kind === 'task' && b.kind === 'task' && a.planned.task === b.planned.task;
+}
+
+function taskRef(planned: PlannedTask): TaskRef {
+  const t = planned.task;
+  const role = t.role?.name;
+  const name = t.name ?? `${t.actionAs}`;
+  return {
+    name: role ? `${role} : ${name}` : name,
+    ...(role ? { role } : {}),
+    path: `${t.pos.file}:${t.pos.line}`,
+  };
+}
+
+/** Runs one task on several hosts (bounded by forks) and turns results into walk outcomes. */
+async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask, hosts: string[], forks: Semaphore, isHandler = false): Promise<Map<string, StepOutcome>> {
+  const ref = { ...taskRef(planned), ...(isHandler ? { isHandler: true } : {}) };
+  run.emit({ type: 'taskStart', task: ref, hosts });
+  const out = new Map<string, StepOutcome>();
+  const runOnce = asBool(keyword(at.pp.play, planned, 'run_once'));
+  const targets = runOnce ? hosts.slice(0, 1) : hosts;
+  const runs = await Promise.all(targets.map((h) => forks.use(() => runTask(run, at, planned, h)).then((r) => [h, r] as const)));
+  const byHost = new Map<string, TaskRun>(runs);
+  if (runOnce && runs[0]) for (const h of hosts.slice(1)) byHost.set(h, runs[0][1]);
+  for (const h of hosts) {
+    const r = byHost.get(h)!;
+    const delegate = keyword(at.pp.play, planned, 'delegate_to');
+    run.emit({ type: 'taskResult', task: ref, host: h, ...(typeof delegate === 'string' && delegate ? { delegatedTo: delegate } : {}), result: r.result });
+    count(run, h, r.result);
+    out.set(h, await outcomeOf(run, at, planned, h, r));
+  }
+  if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
+  if ([...byHost.values()].some((r) => r.meta === 'flush_handlers')) await runHandlers(run, at, hosts.filter((h) => usable(run, h)), forks);
+  return out;
+}
+
+function count(run: RunContext, host: string, r: TaskResult): void {
+  const c = hostState(run, host).counts;
+  if (r.ignored) c.ignored++;
+  else if (r.status === 'failed') c.failed++;
+  else if (r.status === 'unreachable') c.unreachable++;
+  else if (r.status === 'skipped') c.skipped++;
+  else if (r.status === 'changed') {
+    c.changed++;
+    c.ok++;
+  } else if (r.status === 'ok') c.ok++;
+}
+
+async function outcomeOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, r: TaskRun): Promise<StepOutcome> {
+  const res = r.result;
+  if (res.status === 'unreachable') return { failed: true, unreachable: true };
+  if (res.status === 'failed' && !res.ignored) return { failed: true };
+  if (r.meta === 'end_host') return { failed: false, ended: true };
+  if (r.include) {
+    const loaded = loadInclude(run, at, planned, r.include);
+    if ('error' in loaded) {
+      const failed: TaskResult = { status: 'failed', msg: loaded.error, changes: [], ms: 0, warnings: [] };
+      run.emit({ type: 'taskResult', task: taskRef(planned), host, result: failed });
+      count(run, host, failed);
+      return { failed: true };
+    }
+    return { failed: false, included: loaded };
+  }
+  return { failed: false };
+}
+
+/** any_errors_fatal and max_fail_percentage, after each task. */
+function afterTaskPolicy(run: RunContext, at: PlayPosition, planned: PlannedTask, hosts: string[]): boolean {
+  const failedNow = hosts.filter((h) => hostState(run, h).failed || hostState(run, h).unreachable);
+  if (!failedNow.length) return false;
+  const fatal = at.pp.play.anyErrorsFatal || asBool(keyword(at.pp.play, planned, 'any_errors_fatal'));
+  if (fatal) {
+    run.emit({ type: 'warning', message: `any_errors_fatal: ${failedNow.join(', ')} failed, stopping the run` });
+    return true;
+  }
+  const pct = at.pp.play.maxFailPercentage;
+  if (pct !== undefined) {
+    const failed = at.batch.filter((h) => !usable(run, h)).length;
+    if ((failed / at.batch.length) * 100 > pct) {
+      run.emit({ type: 'warning', message: `max_fail_percentage ${pct}% exceeded (${failed} of ${at.batch.length} hosts failed), stopping the run` });
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Runs the notified handlers of `hosts`, in the order they are defined, each once. */
+async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], forks: Semaphore): Promise<void> {
+  const handlers = at.pp.compiled.handlers;
+  const gens = new Map<string, HostWalk>();
+  const chosenOf = new Map<string, Set<PlannedTask>>();
+  for (const h of hosts) {
+    const hs = hostState(run, h);
+    if (!hs.notified.size || !usable(run, h)) continue;
+    const chosen = new Set(handlers.filter((p) => handlerMatches(p, hs.notified)));
+    for (const n of hs.notified) {
+      if (![...chosen].some((p) => handlerNames(p).includes(n))) run.emit({ type: 'warning', host: h, message: `handler '${n}' was notified but no handler of this play has that name or listens to it` });
+    }
+    chosenOf.set(h, chosen);
+    gens.set(h, walkHandlers(handlers, chosen));
+  }
+  if (!gens.size) return;
+  const walkers = new Map<string, Walker>();
+  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
+  for (;;) {
+    if (run.interrupted) return;
+    for (const [h, w] of walkers) settleRescues(run, h, w);
+    const active = [...walkers].filter(([, w]) => !w.item.done);
+    if (!active.length) break;
+    const first = active[0]![1].item.value as WalkItem;
+    if (first.kind !== 'task') {
+      for (const [, w] of active) w.item = w.gen.next(undefined);
+      continue;
+    }
+    const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
+    const outcomes = await runTaskOn(run, at, first.planned, group.map(([h]) => h), forks, true);
+    for (const [h, w] of group) {
+      const oc = outcomes.get(h);
+      if (oc && !oc.failed) for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
+      w.item = w.gen.next(oc);
+    }
+  }
+  for (const [h, chosen] of chosenOf) {
+    const hs = hostState(run, h);
+    if (!usable(run, h)) continue;
+    for (const p of chosen) for (const n of handlerNames(p)) hs.notified.delete(n);
+  }
+}
+
+function handlerNames(p: PlannedTask): string[] {
+  const t = p.task;
+  const names = [...t.listen];
+  if (t.name) {
+    names.push(t.name);
+    if (t.role) names.push(`${t.role.name} : ${t.name}`);
+  }
+  return names;
+}
+
+function handlerMatches(p: PlannedTask, notified: Set<string>): boolean {
+  return handlerNames(p).some((n) => notified.has(n));
+}
+
+export { dirname };

@@ -1,0 +1,43 @@
+// What the run knows while it goes: per host, its facts, the variables tasks set, the handlers
+// notified, and its tally for the recap.
+import type { HostCounts } from './events.js';
+import type { Vars } from '../vars/precedence.js';
+
+export interface HostState {
+  name: string;
+  /** Gathered facts (ansible_facts). */
+  facts: Vars;
+  /** set_fact and register results, kept for the rest of the run as in Ansible. */
+  setFacts: Vars;
+  /** Handler names or `listen` topics notified and not yet run. */
+  notified: Set<string>;
+  failed: boolean;
+  unreachable: boolean;
+  counts: HostCounts;
+  /** In check mode: changes predicted and not made, so later failures can be called unknown. */
+  unapplied: string[];
+  /** Tasks whose check-mode result was 'unknown'. */
+  unknown: number;
+}
+
+export function newHostState(name: string): HostState {
+  return {
+    name,
+    facts: {},
+    setFacts: {},
+    notified: new Set(),
+    failed: false,
+    unreachable: false,
+    counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },
+    unapplied: [],
+    unknown: 0,
+  };
+}
+
+/** Facts as Ansible exposes them: `ansible_facts.x` and, for compatibility, `ansible_x`. */
+export function factVars(facts: Vars): Vars {
+  if (!Object.keys(facts).length) return {};
+  const out: Vars = { ansible_facts: facts };
+  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
+  return out;
+}

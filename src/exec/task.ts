@@ -1,0 +1,275 @@
+// One task on one host: `when`, loops, argument templating, the module, then changed_when,
+// failed_when, ignore_errors, register and notify, as Ansible orders them.
+import { dirname } from 'node:path';
+import { LvsplayError, formatDiagnostic, type SourcePos } from '../diagnostics.js';
+import { isRunnable, type ModuleContext } from '../modules/runtime.js';
+import type { PlannedTask } from '../plan/compile.js';
+import { stripOmitted } from '../vars/omit.js';
+import type { Vars } from '../vars/precedence.js';
+import type { Templar } from '../vars/templar.js';
+import { Secret } from '../secret.js';
+import { UnreachableError, BecomeError, type RunOpts, type BecomeOpts, type Transport } from '../transport/index.js';
+import { sh, raw, type ShellCommand } from '../transport/quote.js';
+import type { TaskResult } from './events.js';
+import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
+import { asBool, keyword } from './keywords.js';
+import { runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
+import { loopItems } from './loops.js';
+import { loopResult, registeredValue } from './result.js';
+import { findInPaths } from './files.js';
+
+export interface TaskRun {
+  result: TaskResult;
+  /** include_tasks/include_role: the nodes to run next. */
+  include?: { target: string; vars: Vars };
+  /** meta: the action asked for (flush_handlers, end_host, end_play...). */
+  meta?: string;
+}
+
+const now = () => performance.now();
+
+export async function runTask(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
+  const t0 = now();
+  const play = at.pp.play;
+  const task = planned.task;
+  const vars = taskVars(run, at, host, planned);
+  const templar = templarFor(run.templar, planned);
+  const where = task.pos;
+  try {
+    const loop = task.loop ? loopItems(task.loop, templar, vars) : undefined;
+    if (!loop) {
+      if (!conditionsHold(templar, planned, vars, where)) return { result: skipped(t0, 'Conditional result was False') };
+      const one = await runOnce(run, at, planned, host, vars, templar);
+      return finish(run, at, planned, host, vars, templar, one, t0);
+    }
+    const lc = (task.keywords.loop_control ?? {}) as Record<string, unknown>;
+    const loopVar = typeof lc.loop_var === 'string' ? lc.loop_var : 'item';
+    const indexVar = typeof lc.index_var === 'string' ? lc.index_var : undefined;
+    const items: Array<{ item: unknown; result: TaskResult }> = [];
+    for (const [i, item] of loop.entries()) {
+      if (run.interrupted) break;
+      const itemVars: Vars = { ...vars, [loopVar]: item, ...(indexVar ? { [indexVar]: i } : {}) };
+      if (asBool(lc.extended)) itemVars.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === loop.length - 1, length: loop.length, allitems: loop };
+      const label = lc.label !== undefined ? templar.render(lc.label, itemVars, where) : item;
+      if (!conditionsHold(templar, planned, itemVars, where)) {
+        items.push({ item: label, result: skipped(now(), 'Conditional result was False') });
+        continue;
+      }
+      const one = await runOnce(run, at, planned, host, itemVars, templar);
+      const r = (await finish(run, at, planned, host, itemVars, templar, one, now(), true)).result;
+      items.push({ item: label, result: r });
+      if (r.status === 'unreachable') break;
+      const pause = Number(lc.pause ?? 0);
+      if (pause > 0 && i < loop.length - 1) await new Promise((res) => setTimeout(res, pause * 1000));
+    }
+    const folded = loopResult(items, now() - t0);
+    if (folded.status === 'failed' && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))) folded.ignored = true;
+    afterResult(run, at, planned, host, folded);
+    return { result: folded };
+  } catch (e) {
+    const r = errorResult(e, t0, host);
+    if (r.status === 'unreachable') hostState(run, host).unreachable = true;
+    else if (asBool(safeKeyword(templar, play, planned, 'ignore_errors', vars))) r.ignored = true;
+    return { result: r };
+  }
+}
+
+function safeKeyword(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, name: string, vars: Vars): unknown {
+  try {
+    return templar.render(keyword(play, planned, name), vars);
+  } catch {
+    return undefined;
+  }
+}
+
+function templarFor(base: Templar, planned: PlannedTask): Templar {
+  const role = planned.task.role;
+  const taskDir = dirname(planned.task.pos.file);
+  const path = role ? [role.path, taskDir] : [taskDir];
+  return base.withSearchPath([...path, ...base.searchPath]);
+}
+
+function conditionsHold(templar: Templar, planned: PlannedTask, vars: Vars, where: SourcePos): boolean {
+  for (const c of planned.when) if (!templar.evalCondition(c, vars, where)) return false;
+  return true;
+}
+
+function skipped(t0: number, msg: string): TaskResult {
+  return { status: 'skipped', changes: [], ms: now() - t0, warnings: [], msg };
+}
+
+interface Once {
+  outcome: ModuleOutcome;
+  include?: TaskRun['include'];
+  meta?: string;
+}
+
+/** Runs the task's module once (for one loop item, or the task itself). */
+async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar): Promise<Once> {
+  const task = planned.task;
+  const play = at.pp.play;
+  const where = task.pos;
+  if (task.include) {
+    const target = String(templar.render(task.include.target, vars, where));
+    const incVars = templar.render(task.vars, vars, where) as Vars;
+    return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, include: { target, vars: incVars } };
+  }
+  const args = stripOmitted(templar.render(task.args, vars, where)) as Record<string, unknown>;
+  if (task.action === 'meta') {
+    const action = String(args.action ?? args._raw_params ?? args.free_form ?? Object.values(args)[0] ?? '');
+    return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, meta: action };
+  }
+  const m = task.module;
+  if (!isRunnable(m)) {
+    return { outcome: { status: 'failed', msg: `module '${task.actionAs}' cannot run in this version of lvsplay yet`, changes: [], changesMade: [] } };
+  }
+  const parsed = m.args.safeParse(args);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+    return { outcome: { status: 'failed', msg: `${task.actionAs}: invalid arguments after templating: ${why}`, changes: [], changesMade: [] } };
+  }
+  const hs = hostState(run, host);
+  const check = effectiveCheck(run, templar, play, planned, vars);
+  const diff = asBool(templar.render(keyword(play, planned, 'diff'), vars, where), run.plan.diff);
+  const ctx: ModuleContext = {
+    host,
+    vars: templar.templateVars(vars),
+    templar,
+    findFile: (kind, name) => findInPaths(kind, name, templar.searchPath),
+    check,
+    diff,
+    where,
+  };
+  const runOpts = becomeOpts(templar, play, planned, vars);
+  const envVars = templar.render(keyword(play, planned, 'environment'), vars, where);
+  const wrap = envVars && typeof envVars === 'object' ? withEnvironment(envVars as Vars) : undefined;
+  const connVars = connectionVars(run, at, planned, host, vars, templar);
+  const transport = () => run.pool.get(connVars.host, connVars.vars);
+  const o = { check, unapplied: hs.unapplied, runOpts, ...(wrap ? { wrap } : {}) };
+  const outcome = m.exec === 'state' ? await runStateModule(m, parsed.data, ctx, transport, o) : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
+  if (check && outcome.status === 'changed') hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
+  return { outcome };
+}
+
+/** `check_mode: false` runs a task for real in a check run; `check_mode: true` never changes anything. */
+function effectiveCheck(run: RunContext, templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): boolean {
+  const v = keyword(play, planned, 'check_mode');
+  if (v === undefined || v === null) return run.plan.check;
+  return asBool(templar.render(v, vars, planned.task.pos), run.plan.check);
+}
+
+function becomeOpts(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): RunOpts {
+  const get = (k: string) => templar.render(keyword(play, planned, k), vars, planned.task.pos);
+  const become = get('become');
+  if (become === undefined || become === null) {
+    const user = get('become_user');
+    return user ? { become: { user: String(user) } } : {};
+  }
+  if (!asBool(become)) return { become: false };
+  const o: BecomeOpts = {};
+  const user = get('become_user');
+  const method = get('become_method');
+  if (user) o.user = String(user);
+  if (method === 'sudo' || method === 'su') o.method = method;
+  return { become: Object.keys(o).length ? o : true };
+}
+
+/** delegate_to: connect to the delegate with its own connection variables. */
+function connectionVars(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar): { host: string; vars: Vars } {
+  const d = keyword(at.pp.play, planned, 'delegate_to');
+  if (d === undefined || d === null || d === '') return { host, vars: templar.render(connectionSubset(vars), vars) as Vars };
+  const target = String(templar.render(d, vars, planned.task.pos));
+  if (run.plan.inventory.hosts.has(target)) {
+    const dv = taskVars(run, at, target);
+    return { host: target, vars: templar.render(connectionSubset(dv), dv) as Vars };
+  }
+  return { host: target, vars: { ansible_host: target } };
+}
+
+/** Only the connection variables are rendered for connecting (others may not even render). */
+function connectionSubset(vars: Vars): Vars {
+  const out: Vars = {};
+  for (const [k, v] of Object.entries(vars)) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') out[k] = v;
+  return out;
+}
+
+function withEnvironment(env: Vars): (c: ShellCommand) => ShellCommand {
+  const names = Object.keys(env).filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+  return (c) => {
+    const assigns = names.map((k) => {
+      const v = env[k];
+      return sh`${raw(k)}=${v instanceof Secret ? v : String(v ?? '')}; export ${raw(k)};`;
+    });
+    return sh`${assigns} ${c}`;
+  };
+}
+
+/** changed_when / failed_when / ignore_errors / register / notify, on the module's outcome. */
+async function finish(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar, once: Once, t0: number, isItem = false): Promise<TaskRun> {
+  const task = planned.task;
+  const play = at.pp.play;
+  const where = task.pos;
+  const o = once.outcome;
+  const result: TaskResult = {
+    status: o.status,
+    changes: o.changes ?? [],
+    ms: now() - t0,
+    warnings: o.warnings ?? [],
+    ...(o.msg !== undefined ? { msg: o.msg } : {}),
+    ...(o.stdout !== undefined ? { stdout: o.stdout } : {}),
+    ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),
+    ...(o.rc !== undefined ? { rc: o.rc } : {}),
+    ...(o.data ? { data: o.data } : {}),
+    ...(o.commands ? { commands: o.commands } : {}),
+    ...(o.verboseAlways ? { verboseAlways: true } : {}),
+  };
+  const hs = hostState(run, host);
+  if (o.setFacts) Object.assign(hs.setFacts, o.setFacts);
+  if (o.facts) Object.assign(hs.facts, o.facts);
+  const facts = o.data?.ansible_facts;
+  if (facts && typeof facts === 'object') Object.assign(hs.facts, facts);
+  if (result.status !== 'unreachable' && result.status !== 'skipped') {
+    const reg = task.register ? { [task.register]: registeredValue(result) } : {};
+    const cw = keyword(play, planned, 'changed_when');
+    if (cw !== undefined && result.status !== 'failed' && result.status !== 'unknown') {
+      result.status = templar.evalCondition(cw, { ...vars, ...reg }, where) ? 'changed' : 'ok';
+    }
+    const fw = keyword(play, planned, 'failed_when');
+    if (fw !== undefined && result.status !== 'unknown') {
+      const failed = templar.evalCondition(fw, { ...vars, ...reg, ...(task.register ? { [task.register]: registeredValue(result) } : {}) }, where);
+      if (failed) {
+        result.status = 'failed';
+        result.msg ??= 'failed_when condition was true';
+      } else if (result.status === 'failed') result.status = o.changesMade.length ? 'changed' : 'ok';
+    }
+  }
+  if (asBool(templar.render(keyword(play, planned, 'no_log'), vars, where))) result.noLog = true;
+  if (result.status === 'failed' && !isItem && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))) result.ignored = true;
+  if (!isItem) afterResult(run, at, planned, host, result);
+  return { result, ...(once.include ? { include: once.include } : {}), ...(once.meta ? { meta: once.meta } : {}) };
+}
+
+/** register, notify and the host's failure state, once per task (after the loop). */
+function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, result: TaskResult): void {
+  const hs = hostState(run, host);
+  const task = planned.task;
+  if (task.register) hs.setFacts[task.register] = registeredValue(result);
+  if (result.status === 'unknown') hs.unknown++;
+  if (result.status === 'changed' && task.notify.length) {
+    for (const n of task.notify) {
+      hs.notified.add(n);
+      run.journal.notified(at.pp.play.name, host, n);
+    }
+  }
+  if (result.status === 'unreachable') hs.unreachable = true;
+}
+
+function errorResult(e: unknown, t0: number, host: string): TaskResult {
+  const base = { changes: [], ms: now() - t0, warnings: [] };
+  if (e instanceof UnreachableError) return { ...base, status: 'unreachable', msg: e.message.replace(`${host}: `, '') };
+  if (e instanceof BecomeError) return { ...base, status: 'failed', msg: e.message.replace(`${host}: `, '') };
+  if (e instanceof LvsplayError) return { ...base, status: 'failed', msg: e.diagnostics.map(formatDiagnostic).join('\n') };
+  return { ...base, status: 'failed', msg: `internal error: ${(e as Error)?.message ?? String(e)}` };
+}
+
+export type { Transport };

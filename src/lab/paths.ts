@@ -1,0 +1,101 @@
+// Where the lab keeps its state on the machine, and the names it gives to what it creates.
+// Every name the lab creates on the machine begins with `lvsplay-`, so cleanup can find
+// exactly its own things and nothing else.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+export const NAME_PREFIX = 'lvsplay-';
+/** Network namespace holding the lab's bridge (the "switch"). */
+export const SWITCH_NS = 'lvsplay-sw';
+export const BRIDGE = 'lvsplay-br0';
+/** The controller namespace: the only place lab traffic comes from; it has no default route. */
+export const CONTROLLER_NS = 'lvsplay-ctl';
+/** The switch port of the controller. */
+export const CONTROLLER_PORT = 'lvsplay-ctl';
+/** Lab hosts and the controller live on one /24; the controller takes .1. */
+export const LAB_PREFIX = 24;
+export const CONTROLLER_ADDRESS = '10.0.7.1';
+export const LAB_NETWORK = '10.0.7.0';
+
+export interface LabPaths {
+  stateDir: string;
+  base: string;
+  repo: string;
+  /** Hash of the package list and setup the cached base + repo were built from. */
+  baseHash: string;
+  keysDir: string;
+  /** The controller's private key, authorised for root on every lab host. */
+  key: string;
+  knownHosts: string;
+  sshConfig: string;
+  binDir: string;
+  /** ProxyCommand helper: route guard + byte pipe, run inside the controller namespace. */
+  connect: string;
+  hostsDir: string;
+  /** `/etc/hosts`-style table of the lab's hosts, read by the connect helper. */
+  hostsTable: string;
+  lock: string;
+}
+
+export function labStateDir(): string {
+  return process.env.LVSPLAY_LAB_DIR || '/var/lib/lvsplay/lab';
+}
+
+export function labPaths(stateDir = labStateDir()): LabPaths {
+  const keysDir = join(stateDir, 'keys');
+  const binDir = join(stateDir, 'bin');
+  return {
+    stateDir,
+    base: join(stateDir, 'base'),
+    repo: join(stateDir, 'repo'),
+    baseHash: join(stateDir, 'base.hash'),
+    keysDir,
+    key: join(keysDir, 'id_ed25519'),
+    knownHosts: join(stateDir, 'known_hosts'),
+    sshConfig: join(stateDir, 'ssh_config'),
+    binDir,
+    connect: join(binDir, 'lvsplay-connect'),
+    hostsDir: join(stateDir, 'hosts'),
+    hostsTable: join(stateDir, 'hosts.table'),
+    lock: join(stateDir, 'lock'),
+  };
+}
+
+export interface HostPaths {
+  dir: string;
+  upper: string;
+  work: string;
+  root: string;
+  /** Host-side pid of the host's init (PID 1 of its pid namespace). */
+  pidFile: string;
+  /** Pid of the `unshare` parent that holds the pid namespace open. */
+  parentPidFile: string;
+  bootLog: string;
+}
+
+export function hostPaths(name: string, stateDir = labStateDir()): HostPaths {
+  const dir = join(labPaths(stateDir).hostsDir, name);
+  return {
+    dir,
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    root: join(dir, 'root'),
+    pidFile: join(dir, 'pid'),
+    parentPidFile: join(dir, 'parent.pid'),
+    bootLog: join(dir, 'boot.log'),
+  };
+}
+
+export function hostNetns(host: string): string {
+  return `${NAME_PREFIX}${host}`;
+}
+
+/**
+ * The host's port on the lab bridge. Interface names are limited to 15 bytes; a host name too
+ * long for `lvsplay-<name>` gets a stable short hash instead.
+ */
+export function hostPort(host: string): string {
+  const plain = `${NAME_PREFIX}${host}`;
+  if (plain.length <= 15) return plain;
+  return `${NAME_PREFIX}${createHash('sha256').update(host).digest('hex').slice(0, 7)}`;
+}

@@ -1,0 +1,107 @@
+// Which hosts the lab builds: read from an inventory (hosts, `ansible_host` addresses, groups),
+// so the same file drives the lab and the runner. An inventory with eight hosts gives eight.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { LvsplayError, diag, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { hostVarsOf, loadInventory } from '../inventory/index.js';
+import { CONTROLLER_ADDRESS, LAB_NETWORK, LAB_PREFIX, hostNetns, hostPort } from './paths.js';
+
+/** How a host is made. Only network namespaces today; the field keeps room for other kinds. */
+export type HostKindName = 'netns';
+export const HOST_KINDS: readonly HostKindName[] = ['netns'];
+
+export interface LabHost {
+  name: string;
+  address: string;
+  groups: string[];
+  kind: HostKindName;
+  /** The host's network namespace on the machine. */
+  netns: string;
+  /** The host's port on the lab bridge (in the switch namespace). */
+  port: string;
+}
+
+export interface LabTopology {
+  inventory: string;
+  hosts: LabHost[];
+  /** The cluster VIP (`lvs_vip`), when the inventory names one. */
+  vip?: string;
+}
+
+export function projectRoot(): string {
+  return fileURLToPath(new URL('../../', import.meta.url));
+}
+
+export function defaultInventory(): string {
+  return resolve(projectRoot(), 'inventory/lab.ini');
+}
+
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+function labSubnetHas(addr: string): boolean {
+  const net = LAB_NETWORK.split('.').slice(0, 3).join('.');
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  if (!m || [1, 2, 3, 4].some((i) => Number(m[i]) > 255)) return false;
+  return LAB_PREFIX === 24 && `${m[1]}.${m[2]}.${m[3]}` === net;
+}
+
+export function readTopology(inventory = defaultInventory(), cwd = process.cwd()): LabTopology {
+  const file = resolve(cwd, inventory);
+  if (!existsSync(file)) {
+    throw new LvsplayError(diag(`lab: inventory ${file} not found`, undefined, 'give one with -i FILE'));
+  }
+  const { inventory: inv, diagnostics } = loadInventory([file], { cwd });
+  if (hasErrors(diagnostics)) throw new LvsplayError(diagnostics);
+  const problems: Diagnostic[] = [];
+  const hosts: LabHost[] = [];
+  const seen = new Map<string, string>();
+  let vip: string | undefined;
+  for (const h of inv.hosts.values()) {
+    const vars = hostVarsOf(inv, h.name);
+    const address = String(vars.ansible_host ?? h.name);
+    if (!HOST_NAME.test(h.name)) {
+      problems.push(diag(`lab: host name "${h.name}" cannot name a lab host`, h.pos, 'use letters, digits, "-", "_" or "." (at most 63)'));
+      continue;
+    }
+    if (!labSubnetHas(address) || address === CONTROLLER_ADDRESS || /\.(0|255)$/.test(address)) {
+      problems.push(diag(`lab: ${h.name}: address ${address} is not a host address of the lab network ${LAB_NETWORK}/${LAB_PREFIX}`, h.pos,
+        `set ansible_host to a free address in ${LAB_NETWORK}/${LAB_PREFIX} other than ${CONTROLLER_ADDRESS} (the controller)`));
+      continue;
+    }
+    const twin = seen.get(address);
+    if (twin) {
+      problems.push(diag(`lab: ${h.name} and ${twin} share the address ${address}`, h.pos, 'give each host its own ansible_host'));
+      continue;
+    }
+    seen.set(address, h.name);
+    const kind = String(vars.lab_host_kind ?? 'netns');
+    if (!(HOST_KINDS as readonly string[]).includes(kind)) {
+      problems.push(diag(`lab: ${h.name}: unknown lab_host_kind "${kind}"`, h.pos, `use one of ${HOST_KINDS.join(', ')}`));
+      continue;
+    }
+    if (vip === undefined && typeof vars.lvs_vip === 'string') vip = vars.lvs_vip;
+    hosts.push({
+      name: h.name,
+      address,
+      groups: [...h.groups].sort(),
+      kind: kind as HostKindName,
+      netns: hostNetns(h.name),
+      port: hostPort(h.name),
+    });
+  }
+  if (problems.length) throw new LvsplayError(problems);
+  if (hosts.length === 0) throw new LvsplayError(diag(`lab: inventory ${file} has no hosts`, undefined, 'list the lab hosts in it'));
+  return vip === undefined ? { inventory: file, hosts } : { inventory: file, hosts, vip };
+}
+
+/** `/etc/hosts` of every lab host, also the name table of the connect helper. */
+export function hostsTable(hosts: LabHost[]): string {
+  return [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    `${CONTROLLER_ADDRESS}\tlvsplay-ctl`,
+    ...hosts.map((h) => `${h.address}\t${h.name}`),
+    '',
+  ].join('\n');
+}

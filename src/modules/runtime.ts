@@ -1,0 +1,81 @@
+// How a module runs (DESIGN.md: a module is data in, commands out). Two kinds:
+// - a state module reads the host with one probe command (pure `parse`), compares it with what
+//   the arguments ask in a pure `plan`, and returns the changes, each with its apply steps and
+//   diff. Check mode is "plan but do not apply": no module has an `if (check)` branch.
+// - an action module (command, wait_for, debug, set_fact...) does its work in `run`; those on
+//   the controller never touch the transport.
+import type { SourcePos } from '../diagnostics.js';
+import type { ChangeSummary, TaskResult } from '../exec/events.js';
+import type { ShellCommand } from '../transport/quote.js';
+import type { ExecResult, PutOpts, RunOpts, Transport } from '../transport/types.js';
+import type { Templar } from '../vars/templar.js';
+import type { Vars } from '../vars/precedence.js';
+import type { ModuleSpec } from './types.js';
+
+/** What a module may know about where it runs. */
+export interface ModuleContext {
+  host: string;
+  /** The task's variables (lazy: templated on read), with facts and registered results. */
+  vars: Vars;
+  templar: Templar;
+  /** Finds a role/playbook file for `src:` (`files/` for copy, `templates/` for template). */
+  findFile(kind: 'files' | 'templates', name: string): string | undefined;
+  check: boolean;
+  diff: boolean;
+  /** Where the task is written, for messages. */
+  where?: SourcePos;
+}
+
+export interface Probe<S> {
+  /** Read-only shell that prints the current state; a non-zero exit is for `parse` to judge. */
+  cmd: ShellCommand;
+  parse(r: ExecResult): S;
+}
+
+export type ApplyStep =
+  /** okCodes: exit codes that mean success (default [0]); 'any' leaves the judgement to `collect`. */
+  | { run: ShellCommand; stdin?: string | Buffer; okCodes?: number[] | 'any'; timeoutMs?: number }
+  | { put: { path: string; content: Buffer | string; opts: PutOpts } };
+
+/** One change: what it is (for recap, -v and --diff) and how to make it. */
+export interface Change extends ChangeSummary {
+  steps: ApplyStep[];
+}
+
+export type PlanOutcome =
+  | { changes: Change[]; data?: Record<string, unknown>; warnings?: string[]; msg?: string }
+  | { failed: string; data?: Record<string, unknown> };
+
+export interface StateModule<A = any, S = any> extends ModuleSpec<A> {
+  exec: 'state';
+  probe(a: A, ctx: ModuleContext): Probe<S>;
+  plan(a: A, state: S, ctx: ModuleContext): PlanOutcome;
+  /** Values to register after the steps ran (e.g. stdout of an applied command), and whether they mean failure. */
+  collect?(a: A, state: S, applied: ExecResult[]): { data?: Record<string, unknown>; failed?: string };
+}
+
+export interface ActionContext extends ModuleContext {
+  /** Absent for controller-only modules. */
+  transport?: Transport;
+  runOpts: RunOpts;
+}
+
+/** What an action module returns: a task result, plus variables it sets for the host. */
+export type ActionResult = Partial<TaskResult> &
+  Pick<TaskResult, 'status'> & {
+    /** set_fact, include_vars: host variables at set_fact precedence. */
+    setFacts?: Vars;
+    /** setup: gathered facts (ansible_facts), also injected as ansible_* variables. */
+    facts?: Vars;
+  };
+
+export interface ActionModule<A = any> extends ModuleSpec<A> {
+  exec: 'action';
+  run(a: A, ctx: ActionContext): Promise<ActionResult>;
+}
+
+export type RunnableModule = StateModule | ActionModule;
+
+export function isRunnable(m: ModuleSpec | undefined): m is RunnableModule {
+  return !!m && ((m as RunnableModule).exec === 'state' || (m as RunnableModule).exec === 'action');
+}

@@ -1,0 +1,186 @@
+// The boundary between loading and running: options in, a validated Plan out, or an
+// LvsplayError carrying every diagnostic. Nothing here connects to a host.
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { cfgPathList, defaultInventorySources, readAnsibleCfg, cfgValue, type AnsibleCfg } from '../config/ansible-cfg.js';
+import { diag, ExitCode, hasErrors, LvsplayError, type Diagnostic } from '../diagnostics.js';
+import { limitHosts, loadAdjacentVars, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Play, Playbook } from '../playbook/model.js';
+import { NO_VAULT_SECRETS, readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
+import type { VarLayers, Vars } from '../vars/precedence.js';
+import { compilePlay, type CompiledPlay, type PlannedTask } from './compile.js';
+import { parseExtraVars } from './extra-vars.js';
+import { locatePlaybook, projectRootOf } from './locate.js';
+import { orderHosts, serialBatches } from './serial.js';
+import { splitTagOption, type TagFilter } from './tags.js';
+import { checkTemplates } from './templates-check.js';
+import { knownNames } from './known-names.js';
+import { hostLayers, hostVars, type VarSources } from './vars.js';
+
+export interface RunOptions {
+  playbook: string;
+  inventory?: string[];
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+  extraVars?: string[];
+  check?: boolean;
+  diff?: boolean;
+  forks?: number;
+  verbosity?: number;
+  vaultPasswordFile?: string[];
+  cwd?: string;
+}
+
+export interface PlannedPlay {
+  /** 0-based position in the playbook. */
+  index: number;
+  play: Play;
+  /** Hosts the play runs on, after --limit, in `order:`. */
+  hosts: string[];
+  batches: string[][];
+  compiled: CompiledPlay;
+  /** A host's variable layers, for the play or for one of its tasks. */
+  layersOf(host: string, task?: PlannedTask): VarLayers;
+  varsOf(host: string, task?: PlannedTask): Vars;
+}
+
+export interface Plan {
+  playbook: Playbook;
+  /** The playbook file actually read (after the project-root lookup). */
+  playbookPath: string;
+  inventory: Inventory;
+  plays: PlannedPlay[];
+  tags: TagFilter;
+  extraVars: Vars;
+  vault: VaultSecrets;
+  cfg: AnsibleCfg;
+  /** forks: -f, else ansible.cfg, else lvsplay's default. */
+  forks: number;
+  check: boolean;
+  diff: boolean;
+  verbosity: number;
+  /** Warnings to show; errors never reach a Plan. */
+  warnings: Diagnostic[];
+}
+
+export const DEFAULT_FORKS = 25;
+
+export function loadAndPlan(opts: RunOptions): Plan {
+  const cwd = opts.cwd ?? process.cwd();
+  const { cfg, diagnostics: cfgDiags } = readAnsibleCfg({ cwd });
+  const problems: Diagnostic[] = [...cfgDiags];
+  const vaultFiles = opts.vaultPasswordFile?.length ? opts.vaultPasswordFile : (cfgPathList(cfg, 'defaults', 'vault_password_file', { cwd }) ?? []);
+  const vault: VaultSecrets = vaultFiles.length
+    ? { passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords) }
+    : NO_VAULT_SECRETS;
+  const extraVars = parseExtraVars(opts.extraVars, cwd);
+  const located = locatePlaybook(opts.playbook, cwd);
+  if (!located) throw new LvsplayError(diag(`the playbook ${opts.playbook} could not be found`, undefined, 'give its path, or put it under playbooks/ in the project'), ExitCode.error);
+  const playbookPath = resolve(cwd, located);
+
+  const sources = opts.inventory?.length ? opts.inventory : defaultInventorySources(cfg, { cwd });
+  const haveInventory = sources.some((s) => s.includes(',') || existsSync(resolve(cwd, s)));
+  const inv = loadInventory(haveInventory ? sources : [], { cwd, vault });
+  problems.push(...inv.diagnostics);
+  if (!haveInventory) problems.push(diag(`no inventory found (${sources.join(', ')}); only patterns naming no host can match`, undefined, 'pass -i INVENTORY', 'warning'));
+
+  const root = projectRootOf(dirname(playbookPath));
+  const loaded = loadPlaybook(playbookPath, {
+    rolesPath: cfgPathList(cfg, 'defaults', 'roles_path', { cwd, separators: /[:,]/ }) ?? [],
+    ...(root ? { projectRoot: root } : {}),
+    vault,
+  });
+  problems.push(...loaded.diagnostics);
+  loaded.playbook.path = located;
+  const inventory = inv.inventory;
+  const adjacent = loadAdjacentVars(dirname(playbookPath), { groups: inventory.groups.keys(), hosts: inventory.hosts.keys() }, vault);
+  problems.push(...adjacent.diagnostics.filter((d) => !inv.diagnostics.some((x) => x.message === d.message)));
+  const src: VarSources = { inventory, extraVars, playbookVars: adjacent.vars };
+
+  const tags: TagFilter = { only: splitTagOption(opts.tags), skip: splitTagOption(opts.skipTags) };
+  if (!tags.only.length) tags.only = ['all'];
+  const limited = limitSelection(inventory, opts.limit, cwd, problems);
+  const plays: PlannedPlay[] = [];
+  loaded.playbook.plays.forEach((play, index) => {
+    const hosts = haveInventory ? playHosts(inventory, play, extraVars, cwd, problems) : [];
+    const selected = limited ? hosts.filter((h) => limited.has(h)) : hosts;
+    const ordered = orderHosts(selected, play.order);
+    const compiled = compilePlay(play, tags);
+    plays.push({
+      index,
+      play,
+      hosts: ordered,
+      batches: serialBatches(ordered, play.serial),
+      compiled,
+      layersOf: (host, task) => hostLayers(src, play, compiled.roles, host, task),
+      varsOf: (host, task) => hostVars(src, play, compiled.roles, host, task),
+    });
+  });
+  // With other errors present (a role not found...), some names may be missing for that reason
+  // alone: the undefined-variable part then stays silent rather than guess.
+  const known = knownNames(inventory, adjacent.vars, extraVars, loaded.definedNames);
+  problems.push(...checkTemplates({ playbook: loaded.playbook, known, dynamicVars: loaded.dynamicVars || hasErrors(problems) }));
+  const shown = problems.map((d) => relativePos(d, cwd));
+  if (hasErrors(shown)) throw new LvsplayError(sortProblems(shown), ExitCode.parseError);
+  const forksCfg = Number.parseInt(cfgValue(cfg, 'defaults', 'forks') ?? '', 10);
+  return {
+    playbook: loaded.playbook,
+    playbookPath: located,
+    inventory,
+    plays,
+    tags,
+    extraVars,
+    vault,
+    cfg,
+    forks: opts.forks ?? (Number.isFinite(forksCfg) && forksCfg > 0 ? forksCfg : DEFAULT_FORKS),
+    check: opts.check ?? false,
+    diff: opts.diff ?? false,
+    verbosity: opts.verbosity ?? 0,
+    warnings: shown.filter((d) => d.severity === 'warning'),
+  };
+}
+
+function limitSelection(inv: Inventory, limit: string | undefined, cwd: string, problems: Diagnostic[]): Set<string> | undefined {
+  if (!limit) return undefined;
+  const r = limitHosts(inv, [...inv.hosts.keys()], limit, { cwd });
+  if (hasErrors(r.diagnostics)) throw new LvsplayError(r.diagnostics, ExitCode.badOptions);
+  problems.push(...r.diagnostics);
+  return new Set(r.hosts);
+}
+
+/** The hosts a play's `hosts:` selects; a pattern matching nothing is an error at its place. */
+function playHosts(inv: Inventory, play: Play, extraVars: Vars, cwd: string, problems: Diagnostic[]): string[] {
+  const pattern = play.hosts.map((h) => substitute(h, { ...play.vars, ...extraVars })).join(',');
+  if (/\{\{|\{%/.test(pattern)) {
+    problems.push(diag(`cannot tell which hosts '${pattern}' means before running`, play.hostsPos, 'give the variable with -e or in the play vars', 'warning'));
+    return [];
+  }
+  const r = selectHosts(inv, pattern, { cwd, pos: play.hostsPos });
+  problems.push(...r.diagnostics);
+  return r.hosts;
+}
+
+/** `{{ name }}` in a hosts pattern, from play vars and -e (what Ansible can know at that point). */
+function substitute(text: string, vars: Vars): string {
+  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\(\s*(['"])(.*?)\2\s*\))?\s*\}\}/g, (m, name: string, _q, dflt: string | undefined) => {
+    const v = vars[name];
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    return dflt ?? m;
+  });
+}
+
+function sortProblems(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => {
+    if (!a.pos || !b.pos) return a.pos ? 1 : b.pos ? -1 : 0;
+    return a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col;
+  });
+}
+
+/** Files are read by absolute path; show them as the user would write them from where they stand. */
+function relativePos(d: Diagnostic, cwd: string): Diagnostic {
+  if (!d.pos || !isAbsolute(d.pos.file)) return d;
+  const rel = relative(cwd, d.pos.file);
+  return rel.startsWith('..') ? d : { ...d, pos: { ...d.pos, file: rel } };
+}

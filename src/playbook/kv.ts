@@ -1,0 +1,79 @@
+// Ansible's `key=value` free form (parse_kv/split_args): words split on spaces outside quotes and
+// outside {{ }} / {% %}, quotes around a value removed.
+
+/** Splits free form text into words, keeping quoted parts and template expressions whole. */
+export function splitArgs(text: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const two = text.slice(i, i + 2);
+    if (!quote && (two === '{{' || two === '{%')) {
+      depth++;
+      cur += two;
+      i++;
+      continue;
+    }
+    if (!quote && depth > 0 && (two === '}}' || two === '%}')) {
+      depth--;
+      cur += two;
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (c === '\\' && i + 1 < text.length) {
+        cur += c + text[++i];
+        continue;
+      }
+      if (c === quote) quote = undefined;
+      cur += c;
+      continue;
+    }
+    if ((c === '"' || c === "'") && depth === 0) {
+      quote = c;
+      cur += c;
+      continue;
+    }
+    if (/\s/.test(c) && depth === 0) {
+      if (cur) words.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur) words.push(cur);
+  return words;
+}
+
+function unquote(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
+  return v;
+}
+
+const KEY = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s;
+
+export interface FreeForm {
+  /** `key=value` pairs. */
+  args: Record<string, string>;
+  /** What is left: the free form proper (a command line for command/shell). */
+  rest?: string;
+}
+
+/**
+ * @param onlyKeys for command/shell: split out only these option keys, keep everything else as
+ *                 the command line (so `echo a=b` stays a command).
+ */
+export function parseKv(text: string, onlyKeys?: ReadonlySet<string>): FreeForm {
+  const args: Record<string, string> = {};
+  const rest: string[] = [];
+  for (const w of splitArgs(text)) {
+    const m = KEY.exec(w);
+    if (m && (!onlyKeys || onlyKeys.has(m[1]!))) args[m[1]!] = unquote(m[2]!);
+    else rest.push(w);
+  }
+  const out: FreeForm = { args };
+  if (rest.length) out.rest = rest.join(' ');
+  return out;
+}

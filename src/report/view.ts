@@ -1,0 +1,56 @@
+// What of a TaskResult a person gets to see, shared by every reporter: the Ansible-shaped
+// result dump, host and item labels. no_log and secrets are applied here, once.
+import type { TaskResult, TaskStatus } from '../exec/events.js';
+import { CENSORED, CENSORED_ITEM, redactValue, type SecretSource } from './redact.js';
+import { pyStr } from './pyformat.js';
+
+/** `host` or `host -> delegate`, as Ansible labels a delegated result. */
+export function hostLabel(host: string, delegatedTo?: string): string {
+  return delegatedTo && delegatedTo !== host ? `${host} -> ${delegatedTo}` : host;
+}
+
+/** The `(item=...)` label of a loop item. */
+export function itemLabel(item: unknown, noLog: boolean | undefined, secrets: SecretSource): string {
+  return noLog ? CENSORED_ITEM : pyStr(redactValue(item, secrets));
+}
+
+/** True when the result counts as a change (Ansible's `changed: true`). */
+export function isChanged(status: TaskStatus): boolean {
+  return status === 'changed';
+}
+
+/**
+ * The result as Ansible's callbacks dump it after `=>`: changed/failed flags, msg, rc, stdout,
+ * stderr, module return values; with no_log, only the censored notice.
+ */
+export function visibleResult(
+  r: TaskResult,
+  secrets: SecretSource,
+  opts: { changes?: boolean; commands?: boolean } = {},
+): Record<string, unknown> {
+  if (r.noLog) return censoredResult(r);
+  const out: Record<string, unknown> = {};
+  // Module return values first, so the standard keys below win on a clash.
+  if (r.data) Object.assign(out, r.data);
+  out.changed = r.status === 'changed';
+  if (r.status === 'failed') out.failed = true;
+  if (r.status === 'skipped') out.skipped = true;
+  if (r.status === 'unreachable') out.unreachable = true;
+  if (r.status === 'unknown') out.unknown = true;
+  if (r.msg !== undefined) out.msg = r.msg;
+  if (r.rc !== undefined) out.rc = r.rc;
+  if (r.stdout !== undefined) out.stdout = r.stdout;
+  if (r.stderr !== undefined) out.stderr = r.stderr;
+  if (opts.changes && r.changes.length > 0) out.changes = r.changes.map((c) => c.summary);
+  if (opts.commands && r.commands?.length) out.commands = r.commands;
+  return redactValue(out, secrets);
+}
+
+/** What a no_log result shows: its status and Ansible's notice, nothing else. */
+export function censoredResult(r: TaskResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { censored: CENSORED, changed: r.status === 'changed' };
+  if (r.status === 'failed') out.failed = true;
+  if (r.status === 'skipped') out.skipped = true;
+  if (r.status === 'unreachable') out.unreachable = true;
+  return out;
+}

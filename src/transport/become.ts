@@ -1,0 +1,80 @@
+// Privilege escalation is the transport's job: a command is wrapped in sudo or su, and the
+// wrapped command announces itself with a random marker on stderr before it runs. Until the
+// marker shows up, stderr is sudo's (or su's) own: a prompt we answer once with the password,
+// or a refusal. The prompt is random per run so no program output can fake it, and the
+// password only ever travels on stdin, never in a command line or a log.
+
+import { randomBytes } from 'node:crypto';
+import type { Secret } from '../secret.js';
+import { asWord, sh, type ShellCommand } from './quote.js';
+import type { BecomeMethod } from './types.js';
+
+export interface BecomeSpec {
+  method: BecomeMethod;
+  user: string;
+  password?: Secret;
+  timeoutMs: number;
+}
+
+export interface WrappedCommand {
+  command: ShellCommand;
+  /** Printed on stderr (stdout under a pty) right before the real command starts. */
+  marker: string;
+  /** The exact prompt sudo prints; for su, any "Password:" prompt. */
+  prompt: string | RegExp;
+  /** su cannot read a password from a pipe: it needs a terminal. */
+  pty: boolean;
+}
+
+const runToken = randomBytes(6).toString('hex');
+export const SUDO_PROMPT = `[lvsplay-sudo-${runToken}]`;
+
+export function wrapBecome(cmd: ShellCommand, spec: BecomeSpec): WrappedCommand {
+  const marker = `LVSPLAY-BECOME-${randomBytes(8).toString('hex')}`;
+  const inner = sh`printf '%s\n' ${marker} >&2; ${cmd}`;
+  if (spec.method === 'su') {
+    return {
+      command: sh`su - ${spec.user} -c ${asWord(inner)}`,
+      marker,
+      prompt: /(?:^|\n)[^\n]*assword[^\n]*:\s*$/,
+      pty: spec.password !== undefined,
+    };
+  }
+  return {
+    command: sh`sudo -H -S -p ${SUDO_PROMPT} -u ${spec.user} -- sh -c ${asWord(inner)}`,
+    marker,
+    prompt: SUDO_PROMPT,
+    pty: false,
+  };
+}
+
+export type BecomeEvent =
+  | { kind: 'wait' }
+  | { kind: 'prompt' }
+  | { kind: 'started'; rest: string };
+
+/** Reads sudo/su's side of the conversation until the marker says the command has started. */
+export class BecomeWatcher {
+  #buf = '';
+  constructor(private readonly wrapped: WrappedCommand) {}
+  /** Feeds text; a prompt is reported once per occurrence, the buffer then restarts. */
+  feed(chunk: string): BecomeEvent {
+    this.#buf += chunk;
+    const at = this.#buf.indexOf(this.wrapped.marker);
+    if (at >= 0) {
+      const after = this.#buf.slice(at + this.wrapped.marker.length).replace(/^\r?\n/, '');
+      this.#buf = '';
+      return { kind: 'started', rest: after };
+    }
+    const p = this.wrapped.prompt;
+    if (typeof p === 'string' ? this.#buf.includes(p) : p.test(this.#buf)) {
+      this.#buf = '';
+      return { kind: 'prompt' };
+    }
+    return { kind: 'wait' };
+  }
+  /** What sudo/su said before giving up (for the error message). */
+  get said(): string {
+    return this.#buf;
+  }
+}

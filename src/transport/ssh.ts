@@ -1,0 +1,322 @@
+// The Transport over one ssh2 connection per host, reused for the whole run. Commands run on
+// exec channels (bounded by ChannelLimiter) or, in 'session' mode, on long-lived remote shells;
+// become wraps the command and answers the password prompt; put is one atomic script.
+
+import type { Client, ClientChannel } from 'ssh2';
+import { BecomeWatcher, wrapBecome, type BecomeSpec, type WrappedCommand } from './become.js';
+import { openClient, type OpenClient } from './connect.js';
+import { ChannelLimiter } from './limiter.js';
+import { putScript, readPutOutput } from './put.js';
+import { toCommand, type ShellCommand } from './quote.js';
+import { RemoteShell } from './session.js';
+import type { ConnectTarget } from './target.js';
+import {
+  BecomeError,
+  UnreachableError,
+  type BecomeOpts,
+  type ExecResult,
+  type PutOpts,
+  type PutResult,
+  type RunOpts,
+  type Transport,
+} from './types.js';
+
+export type TransportMode = 'exec' | 'session';
+
+export interface ConnectOpts {
+  /** 'session' (default) keeps remote shells open and feeds them scripts; 'exec' opens a
+   * channel per command. Commands with stdin or a become password always use exec. */
+  mode?: TransportMode;
+  /** Channels open at once (OpenSSH MaxSessions default). */
+  maxChannels?: number;
+  /** Default per-command timeout, ms; none when absent. */
+  commandTimeoutMs?: number;
+}
+
+interface ExecRequest {
+  text: string;
+  redact: (s: string) => string;
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  wrapped?: WrappedCommand;
+  become?: BecomeSpec;
+}
+
+const BECOME_TIMEOUT_MS = 20_000;
+
+class ChannelRefused extends Error {}
+
+export class SshTransport implements Transport {
+  readonly host: string;
+  readonly warnings: string[];
+  readonly #client: Client;
+  readonly #limiter: ChannelLimiter;
+  readonly #shells = new Set<RemoteShell>();
+  #shellWaiters: (() => void)[] = [];
+  #closed: string | undefined;
+
+  constructor(
+    private readonly target: ConnectTarget,
+    private readonly opened: OpenClient,
+    private readonly opts: ConnectOpts,
+  ) {
+    this.host = target.name;
+    this.warnings = opened.warnings;
+    this.#client = opened.client;
+    this.#limiter = new ChannelLimiter(opts.maxChannels ?? 10);
+    this.#client.on('close', () => {
+      this.#closed ??= 'the connection was closed';
+    });
+  }
+
+  /** Channels the server has shown it accepts at once (drops after a refusal). */
+  get channelLimit(): number {
+    return this.#limiter.limit;
+  }
+
+  async run(cmd: ShellCommand | string, opts: RunOpts = {}): Promise<ExecResult> {
+    const command = toCommand(cmd);
+    const become = this.#becomeSpec(opts.become);
+    const wrapped = become ? wrapBecome(command, become) : undefined;
+    const req: ExecRequest = {
+      text: wrapped ? wrapped.command.text : command.text,
+      redact: (s) => command.redact(s),
+    };
+    if (opts.stdin !== undefined) req.stdin = opts.stdin;
+    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
+    if (timeoutMs !== undefined) req.timeoutMs = timeoutMs;
+    if (wrapped) req.wrapped = wrapped;
+    if (become) req.become = become;
+    const useShell = (this.opts.mode ?? 'session') === 'session' && opts.stdin === undefined && !become?.password;
+    return useShell ? this.#runInShell(req) : this.#exec(req);
+  }
+
+  async put(path: string, content: Buffer | string, opts: PutOpts = {}): Promise<PutResult> {
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const script = putScript(path, data.length, opts);
+    const runOpts: RunOpts = { stdin: data };
+    if (opts.become !== undefined) runOpts.become = opts.become;
+    if (opts.timeoutMs !== undefined) runOpts.timeoutMs = opts.timeoutMs;
+    const r = await this.run(script, runOpts);
+    const outcome = readPutOutput(r.stdout, r.stderr);
+    const result: PutResult = { ...r, stdout: outcome.stdout, stderr: outcome.stderr, ok: r.code === 0 };
+    if (!result.ok) result.failedStep = outcome.failedStep ?? 'write';
+    if (outcome.backupPath) result.backupPath = outcome.backupPath;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.#closed ??= 'the transport was closed';
+    for (const s of this.#shells) s.close();
+    this.opened.close();
+  }
+
+  #becomeSpec(b: RunOpts['become']): BecomeSpec | undefined {
+    const host = this.target.become;
+    if (b === false || (b === undefined && !host.enabled)) return undefined;
+    const chosen: BecomeOpts = b === true || b === undefined ? host : b;
+    const spec: BecomeSpec = {
+      method: chosen.method ?? host.method ?? 'sudo',
+      user: chosen.user ?? host.user ?? 'root',
+      timeoutMs: chosen.timeoutMs ?? BECOME_TIMEOUT_MS,
+    };
+    const password = chosen.password ?? host.password;
+    if (password) spec.password = password;
+    return spec;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new UnreachableError(this.host, 'closed', this.#closed);
+  }
+
+  /** Opens a channel, waiting for a free slot and backing off when the server refuses one. */
+  async #channel<T>(open: (cb: (err: Error | undefined, ch: T) => void) => void, slotHeld = false): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (!(slotHeld && attempt === 0)) {
+        this.#assertOpen();
+        if (this.#limiter.active >= this.#limiter.limit) {
+          // An idle remote shell holds a channel; give it up rather than wait behind it.
+          [...this.#shells].find((s) => !s.busy)?.close();
+        }
+        await this.#limiter.acquire();
+      }
+      try {
+        return await new Promise<T>((resolve, reject) => {
+          try {
+            open((err, ch) => (err ? reject(err) : resolve(ch)));
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+      } catch (e) {
+        const refused = /Channel open failure/i.test((e as Error).message);
+        if (refused) this.#limiter.lower();
+        this.#limiter.release();
+        // A remote shell request waits for a busy shell instead of retrying for a slot.
+        if (refused && slotHeld && this.#shells.size > 0) throw new ChannelRefused();
+        if (!refused || attempt >= 50) {
+          this.#closed ??= (e as Error).message;
+          throw new UnreachableError(this.host, 'closed', `cannot open a channel: ${(e as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
+      }
+    }
+  }
+
+  async #exec(req: ExecRequest): Promise<ExecResult> {
+    const pty = req.wrapped?.pty ?? false;
+    if (pty && req.stdin !== undefined) {
+      throw new BecomeError(this.host, 'su with a password needs a terminal, which cannot carry file content; use become_method sudo for this task');
+    }
+    const ch = await this.#channel<ClientChannel>((cb) => this.#client.exec(req.text, pty ? { pty: { term: 'dumb' } } : {}, cb));
+    // The slot is held until the server has closed the channel, even after a timeout returned.
+    ch.once('close', () => {
+      this.#limiter.release();
+      this.#wakeShellWaiters();
+    });
+    return this.#talk(ch, req, pty);
+  }
+
+  #talk(ch: ClientChannel, req: ExecRequest, pty: boolean): Promise<ExecResult> {
+    const started = performance.now();
+    ch.setEncoding('utf8');
+    ch.stderr.setEncoding('utf8');
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let becomeFailure: string | undefined;
+    const watcher = req.wrapped ? new BecomeWatcher(req.wrapped) : undefined;
+    let started_ = !watcher;
+    let prompts = 0;
+    const sendStdin = () => {
+      if (req.stdin !== undefined) ch.end(req.stdin);
+      else if (!pty) ch.end();
+    };
+    const stop = (why?: string) => {
+      if (why) becomeFailure = why;
+      ch.signal('KILL');
+      ch.close();
+    };
+    const onBecomeText = (text: string): string => {
+      const ev = watcher!.feed(text);
+      if (ev.kind === 'started') {
+        started_ = true;
+        clearTimeout(becomeTimer);
+        sendStdin();
+        return ev.rest;
+      }
+      if (ev.kind === 'prompt') {
+        prompts++;
+        const pw = req.become?.password;
+        if (!pw) stop(`${req.become?.method} asks for a password to become ${req.become?.user}; set ansible_become_password or use --ask-become-pass`);
+        else if (prompts > 1) stop(`incorrect ${req.become?.method} password to become ${req.become?.user}`);
+        else ch.write(`${pw.reveal()}\n`);
+      }
+      return '';
+    };
+    const becomeTimer = watcher
+      ? setTimeout(() => stop(`${req.become?.method} did not start the command within ${(req.become?.timeoutMs ?? BECOME_TIMEOUT_MS) / 1000}s`), req.become?.timeoutMs ?? BECOME_TIMEOUT_MS)
+      : undefined;
+    // Under a pty stdout and stderr are one stream, and it is where su talks.
+    const becomeStream = pty ? 'stdout' : 'stderr';
+    ch.on('data', (d: string) => {
+      const text = pty ? d.replace(/\r\n/g, '\n') : d;
+      stdout += started_ || becomeStream !== 'stdout' ? text : onBecomeText(text);
+    });
+    ch.stderr.on('data', (d: string) => {
+      stderr += started_ || becomeStream !== 'stderr' ? d : onBecomeText(d);
+    });
+    if (!watcher) sendStdin();
+    let onTimeout = () => {};
+    const timer = req.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          stop();
+          onTimeout();
+        }, req.timeoutMs)
+      : undefined;
+    return new Promise((resolve, reject) => {
+      // A command that ignores the kill keeps its channel open; the caller does not wait for it.
+      onTimeout = () =>
+        resolve({ code: null, stdout: req.redact(stdout), stderr: req.redact(stderr), ms: performance.now() - started, timedOut: true });
+      ch.on('close', (code: number | null | undefined, signal?: string) => {
+        clearTimeout(timer);
+        clearTimeout(becomeTimer);
+        if (becomeFailure || (watcher && !started_ && !timedOut)) {
+          const said = watcher!.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
+          reject(new BecomeError(this.host, req.redact(becomeFailure ?? `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}`)));
+          return;
+        }
+        if (this.#closed && code == null && !timedOut) {
+          reject(new UnreachableError(this.host, 'closed', `connection lost while running a command: ${this.#closed}`));
+          return;
+        }
+        const r: ExecResult = {
+          code: timedOut ? null : (code ?? null),
+          stdout: req.redact(stdout),
+          stderr: req.redact(stderr),
+          ms: performance.now() - started,
+        };
+        if (signal) r.signal = signal;
+        if (timedOut) r.timedOut = true;
+        resolve(r);
+      });
+    });
+  }
+
+  /** Runs on an idle remote shell, a new one while channels are free, or the next to finish.
+   * The shell is taken in the same tick it is found, so two callers never share one. */
+  async #onIdleShell(script: string, timeoutMs?: number): Promise<ExecResult> {
+    for (;;) {
+      this.#assertOpen();
+      const idle = [...this.#shells].find((s) => !s.busy && !s.dead);
+      if (idle) return idle.run(script, timeoutMs);
+      const free = this.#limiter.tryAcquire();
+      if (free) {
+        let ch: ClientChannel;
+        try {
+          ch = await this.#channel<ClientChannel>((cb) => this.#client.exec('exec sh', cb), free);
+        } catch (e) {
+          if (e instanceof ChannelRefused) continue;
+          throw e;
+        }
+        const shell = new RemoteShell(ch, (s) => {
+          this.#shells.delete(s);
+          this.#limiter.release();
+          this.#wakeShellWaiters();
+        });
+        this.#shells.add(shell);
+        return shell.run(script, timeoutMs);
+      }
+      await new Promise<void>((resolve) => this.#shellWaiters.push(resolve));
+    }
+  }
+
+  #wakeShellWaiters(): void {
+    const waiters = this.#shellWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  async #runInShell(req: ExecRequest): Promise<ExecResult> {
+    const r = await this.#onIdleShell(req.text, req.timeoutMs).finally(() => this.#wakeShellWaiters());
+    if (this.#closed && r.code === null && !r.timedOut) {
+      throw new UnreachableError(this.host, 'closed', `connection lost while running a command: ${this.#closed}`);
+    }
+    const out: ExecResult = { ...r, stdout: req.redact(r.stdout), stderr: req.redact(r.stderr) };
+    if (req.wrapped) {
+      const at = out.stderr.indexOf(req.wrapped.marker);
+      if (at < 0) {
+        const said = out.stderr.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
+        throw new BecomeError(this.host, `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}${/password/i.test(said) ? '; set ansible_become_password or use --ask-become-pass' : ''}`);
+      }
+      out.stderr = out.stderr.slice(at + req.wrapped.marker.length).replace(/^\n/, '');
+    }
+    return out;
+  }
+}
+
+/** Connects to one host; throws UnreachableError when it cannot. */
+export async function connect(target: ConnectTarget, opts: ConnectOpts = {}): Promise<SshTransport> {
+  const opened = await openClient(target);
+  return new SshTransport(target, opened, opts);
+}

@@ -1,0 +1,177 @@
+// Static checks on template strings, for validation before any host is touched: which variable
+// names a template reads, syntax errors, unknown filters/tests, tests used as filters.
+import nunjucks from 'nunjucks';
+import { closest, diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
+import { UnsafeText } from '../yaml/load.js';
+import { environment, hasFilter, hasTest } from './jinja/environment.js';
+import { isDict } from './jinja/python.js';
+
+type Node = { typename: string; fields?: string[]; lineno: number; colno: number; [k: string]: unknown };
+
+/** Names templates may read without anyone defining them. */
+const PROVIDED = new Set([
+  'lookup', 'query', 'q', 'omit', 'range', 'dict', 'cycler', 'joiner', 'lipsum', 'loop', 'caller', 'super', 'varargs', 'kwargs',
+  'True', 'False', 'None', 'true', 'false', 'none', 'vars', '__lvsplay_capture',
+]);
+
+const MARKERS = /\{\{|\{%|\{#/;
+
+function parse(src: string): Node {
+  environment();
+  const p = (nunjucks as unknown as { parser: { parse(src: string, ext: unknown[], opts: object): Node } }).parser;
+  return p.parse(src, [], { trimBlocks: true });
+}
+
+function children(node: Node): unknown[] {
+  const fields = node.fields ?? [];
+  return fields.map((f) => node[f]);
+}
+
+function walk(node: unknown, visit: (n: Node) => boolean | void): void {
+  if (Array.isArray(node)) {
+    for (const n of node) walk(n, visit);
+    return;
+  }
+  if (!node || typeof node !== 'object' || typeof (node as Node).typename !== 'string') return;
+  const n = node as Node;
+  if (visit(n) === false) return;
+  for (const c of children(n)) walk(c, visit);
+}
+
+function symbolNames(target: unknown): string[] {
+  const out: string[] = [];
+  walk(target, (n) => {
+    if (n.typename === 'Symbol') out.push(String(n.value));
+  });
+  return out;
+}
+
+/** Symbols read by one template, and names it binds itself (for, set, macro args). */
+function readsOf(ast: Node): { reads: Set<string>; bound: Set<string> } {
+  const reads = new Set<string>();
+  const bound = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!node || typeof node !== 'object' || typeof (node as Node).typename !== 'string') return;
+    const n = node as Node;
+    switch (n.typename) {
+      case 'Symbol':
+        reads.add(String(n.value));
+        return;
+      case 'Filter':
+      case 'FilterAsync':
+        visit(n.args); // the filter's name is not a variable
+        return;
+      case 'Is': {
+        visit(n.left);
+        const right = n.right as Node;
+        if (right?.typename === 'FunCall') visit(right.args);
+        return;
+      }
+      case 'Pair':
+        if ((n.key as Node)?.typename !== 'Symbol') visit(n.key); // `{a: 1}` and `f(a=1)` keys are names
+        visit(n.value);
+        return;
+      case 'For':
+      case 'AsyncEach':
+      case 'AsyncAll':
+        for (const s of symbolNames(n.name)) bound.add(s);
+        break;
+      case 'Set':
+        for (const s of symbolNames(n.targets)) bound.add(s);
+        break;
+      case 'Macro':
+      case 'Caller':
+        for (const s of symbolNames(n.name)) bound.add(s);
+        for (const s of symbolNames(n.args)) bound.add(s);
+        break;
+      case 'FromImport':
+      case 'Import':
+        for (const s of symbolNames(n.target ?? n.names)) bound.add(s);
+        break;
+    }
+    for (const c of children(n)) visit(c);
+  };
+  visit(ast);
+  return { reads, bound };
+}
+
+function eachTemplateString(value: unknown, fn: (s: string) => void): void {
+  if (typeof value === 'string') {
+    if (MARKERS.test(value)) fn(value);
+  } else if (value instanceof UnsafeText) {
+    return;
+  } else if (Array.isArray(value)) {
+    for (const v of value) eachTemplateString(v, fn);
+  } else if (isDict(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (MARKERS.test(k)) fn(k);
+      eachTemplateString(v, fn);
+    }
+  }
+}
+
+export function findUndefinedNames(value: unknown, known: ReadonlySet<string>): string[] {
+  const missing = new Set<string>();
+  eachTemplateString(value, (s) => {
+    let ast: Node;
+    try {
+      ast = parse(s);
+    } catch {
+      return; // syntax errors are checkTemplateText's business
+    }
+    const { reads, bound } = readsOf(ast);
+    for (const r of reads) if (!known.has(r) && !bound.has(r) && !PROVIDED.has(r)) missing.add(r);
+  });
+  return [...missing];
+}
+
+export function checkTemplateText(value: unknown, where?: SourcePos): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  eachTemplateString(value, (s) => {
+    let ast: Node;
+    try {
+      ast = parse(s);
+    } catch (e) {
+      const msg = String((e as Error).message).replace(/^\([^)]*\)(\s*\[Line \d+, Column \d+\])?\s*/s, '').split('\n')[0]!.trim();
+      out.push(diag(`template syntax error: ${msg}`, where, 'fix the Jinja2 syntax'));
+      return;
+    }
+    walk(ast, (n) => {
+      if (n.typename === 'Filter') {
+        const name = String((n.name as Node)?.value);
+        if (hasFilter(name)) return;
+        if (hasTest(name)) {
+          out.push(diag(`'${name}' is a test, not a filter: using tests as filters was removed from Ansible`, where, `write "value is ${name}" instead of "value | ${name}"`));
+        } else {
+          const near = closest(name, Object.keys((environment() as unknown as { filters: object }).filters));
+          out.push(diag(`no filter named '${name}'`, where, near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has'));
+        }
+      } else if (n.typename === 'Is') {
+        const right = n.right as Node;
+        const name = String(right?.typename === 'FunCall' ? (right.name as Node)?.value : right?.value);
+        if (!hasTest(name)) {
+          const near = closest(name, Object.keys((environment() as unknown as { tests: object }).tests));
+          out.push(diag(`no test named '${name}'`, where, near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has'));
+        }
+      }
+    });
+  });
+  return out;
+}
+
+/** Is the template exactly one `{{ expression }}` and nothing else? */
+export function isOneOutput(src: string): boolean {
+  try {
+    const root = parse(src);
+    const kids = root.children as Node[] | undefined;
+    const out = kids?.[0];
+    const inner = out?.children as Node[] | undefined;
+    return kids?.length === 1 && out?.typename === 'Output' && inner?.length === 1 && inner[0]!.typename !== 'TemplateData';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+// `down` leaves nothing on the machine, whatever state the lab was left in; `up` repairs a lab
+// a killed command left half made. Leaves the lab up for the test files that follow.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { labDown, labExec, labPaths, labStatus, labUp } from '../../src/lab/index.js';
+import { hostPaths } from '../../src/lab/paths.js';
+
+function leftovers(): string[] {
+  const found: string[] = [];
+  const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+  for (const l of ns.split('\n')) if (l.startsWith('lvsplay-')) found.push(`netns ${l}`);
+  for (const l of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+    if (l.includes('lvsplay') || l.includes(labPaths().stateDir)) found.push(`mount ${l}`);
+  }
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+  for (const l of links.split('\n')) if (/: lvsplay-/.test(l)) found.push(`link ${l}`);
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (/lvsplay-(init|boot|connect)|tini -s|netns exec lvsplay-/.test(cmd) && Number(d) !== process.pid) found.push(`process ${d} ${cmd}`);
+  }
+  for (const c of ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified']) {
+    if (existsSync(c)) for (const e of readdirSync(c)) if (e.startsWith('lvsplay')) found.push(`cgroup ${c}/${e}`);
+  }
+  return found;
+}
+
+afterAll(async () => {
+  await labUp({ progress: 'silent' });
+});
+
+describe('lab down', () => {
+  it('leaves no namespace, mount, link, cgroup or process behind, in under 5 s', async () => {
+    await labUp({ progress: 'plain' });
+    const pids = (await labStatus()).hosts.map((h) => h.pid);
+    expect(pids.every((p) => typeof p === 'number')).toBe(true);
+    const r = await labDown();
+    expect(r.ms).toBeLessThan(5_000);
+    expect(leftovers()).toEqual([]);
+    for (const p of pids) expect(existsSync(`/proc/${p}`)).toBe(false);
+    expect((await labStatus()).up).toBe(false);
+  });
+
+  it('is safe to repeat', async () => {
+    await labDown();
+    await labDown();
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('cleans up a lab left by a killed command (stale lock, lost pid files, stray processes)', async () => {
+    await labUp({ progress: 'silent' });
+    const p = labPaths();
+    // a command killed mid-way: its lock names a dead process, it never wrote web1's pid files,
+    // and something it started still runs in the controller namespace
+    const dead = spawnSync('true').pid!;
+    writeFileSync(p.lock, `${dead} 0\n`);
+    rmSync(hostPaths('web1').pidFile);
+    rmSync(hostPaths('web1').parentPidFile);
+    const stray = spawn('ip', ['netns', 'exec', 'lvsplay-ctl', 'sleep', '600'], { detached: true, stdio: 'ignore' });
+    stray.unref();
+    await new Promise((r) => setTimeout(r, 200));
+    await labDown();
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('is repaired by up when the switch was left half made', async () => {
+    await labUp({ progress: 'silent' });
+    spawnSync('ip', ['netns', 'del', 'lvsplay-ctl']);
+    await labUp({ progress: 'silent' });
+    const ssh = spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', 'lvs1', 'hostname'], { encoding: 'utf8', timeout: 20_000 });
+    expect(ssh.stdout).toBe('lvs1\n');
+  });
+
+  it('--purge wipes the disks and keys: the next up gives hosts new host keys and a clean disk', async () => {
+    await labUp({ progress: 'silent' });
+    const p = labPaths();
+    const keyBefore = readFileSync(p.knownHosts, 'utf8');
+    await labExec('db1', ['sh', '-c', 'echo x > /root/purge-mark']);
+    await labDown({ purge: true });
+    expect(leftovers()).toEqual([]);
+    expect(existsSync(p.hostsDir)).toBe(false);
+    expect(existsSync(p.key)).toBe(false);
+    expect(existsSync(p.base)).toBe(true);
+    await labUp({ progress: 'silent' });
+    expect(readFileSync(p.knownHosts, 'utf8')).not.toBe(keyBefore);
+    expect((await labExec('db1', ['test', '-e', '/root/purge-mark'])).code).not.toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+// Every broken input is refused before any host is touched, at the right place, with a message
+// that says what is wrong, and never with a stack trace.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+interface Expected {
+  exit: number;
+  file?: string;
+  line?: number;
+  col?: number;
+  message: string;
+  args?: string[];
+}
+
+const root = join(import.meta.dirname, '../fixtures/broken');
+const cases = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+async function runIn(dir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const code = await main(['node', 'lvsplay', ...args]);
+    return { code, out, err };
+  } finally {
+    process.chdir(cwd);
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe('broken-input corpus', () => {
+  it('holds at least 25 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(root, name);
+      const exp = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+      const r = await runIn(dir, ['run', 'site.yml', '-i', 'hosts.ini', '--syntax-check', ...(exp.args ?? [])]);
+      expect(r.code).toBe(exp.exit);
+      const lines = r.err.split('\n');
+      if (exp.file) {
+        const at = `${exp.file}:${exp.line}:${exp.col}: `;
+        const line = lines.find((l) => l.startsWith(at));
+        expect(line, `no diagnostic at ${at} in:\n${r.err}`).toBeDefined();
+        expect(line).toContain(exp.message);
+      } else {
+        expect(r.err).toContain(exp.message);
+      }
+      expect(r.err).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+      expect(r.err).not.toContain('Error:');
+      // Nothing is listed as run: a refused playbook prints no "playbook:" line.
+      expect(r.out).not.toContain('playbook:');
+    });
+  }
+});

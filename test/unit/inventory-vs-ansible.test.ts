@@ -1,0 +1,132 @@
+// lvsplay inventory --list must print what ansible-inventory --list prints, for inventories
+// taken from public Ansible projects and for fixtures that exercise each feature. The real
+// ansible-inventory (ansible-core, installed by scripts/install-deps.sh) is run here as the
+// reference; it is never a dependency of lvsplay itself.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadInventory, selectHosts } from '../../src/inventory/index.js';
+
+const FIX = join(import.meta.dirname, '../fixtures/inventory');
+const ANSIBLE_INVENTORY = '/usr/bin/ansible-inventory';
+const scratch = mkdtempSync(join(tmpdir(), 'lvsplay-inv-'));
+
+function ansibleInventory(args: string[]): unknown {
+  const out = execFileSync(ANSIBLE_INVENTORY, args, {
+    cwd: FIX,
+    encoding: 'utf8',
+    timeout: 60_000,
+    // No ansible.cfg of the machine or the user may change the reference output.
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out);
+}
+
+async function lvsplayInventory(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const cwd = process.cwd();
+  process.chdir(FIX);
+  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    process.exitCode = undefined;
+    const code = await main(['node', 'lvsplay', 'inventory', ...args]);
+    return { code, out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    process.chdir(cwd);
+    process.exitCode = undefined;
+  }
+}
+
+const cases: Array<[string, string[]]> = [
+  ['ansible-examples lamp_haproxy (INI + group_vars files without extension)', ['public/ansible-examples-lamp_haproxy/hosts']],
+  ['ansible-examples mongodb (inline vars, hosts in several groups)', ['public/ansible-examples-mongodb/hosts']],
+  ['kubespray local (group_vars/all/ directory of YAML files)', ['public/kubespray-local/hosts.ini']],
+  ["ansible's example hosts (ranges [:5] and [001:006])", ['public/ansible-core-examples/hosts']],
+  ['patroni/keepalived inventory directory (two YAML files, .ini skipped)', ['public/patroni-keepalived-dir']],
+  ['INI features: ranges, typing, :children before definition, priorities, group_vars dirs', ['compare/ini-features/hosts.ini']],
+  ['YAML features: nesting, ranges with ports, string hosts, group_vars', ['compare/yaml-features/hosts.yml']],
+  ['several sources merged in order, each with its own host_vars', ['compare/multi-a/hosts.ini', 'compare/multi-b/hosts.yml']],
+  ['a comma list of hosts', ['alpha,beta:2222,10.0.0.5,']],
+  ["the project's own lab inventory", ['../../../inventory/lab.ini']],
+];
+
+const withVault: Array<[string, string[]]> = [
+  ['vault-encrypted group_vars file and an inline !vault value', ['-i', 'vault/hosts.ini', '--vault-password-file', 'vault/vault-pass.txt']],
+];
+
+describe('lvsplay inventory --list matches ansible-inventory --list', () => {
+  test('ansible-inventory is installed (scripts/install-deps.sh installs ansible-core)', () => {
+    expect(existsSync(ANSIBLE_INVENTORY)).toBe(true);
+  });
+  for (const [name, sources] of cases) {
+    test(name, async () => {
+      const iArgs = sources.flatMap((s) => ['-i', s]);
+      const expected = ansibleInventory([...iArgs, '--list']);
+      const ours = await lvsplayInventory([...iArgs, '--list']);
+      expect(ours.err).toBe('');
+      expect(ours.code).toBe(0);
+      expect(JSON.parse(ours.out)).toEqual(expected);
+    });
+  }
+  for (const [name, args] of withVault) {
+    test(name, async () => {
+      const expected = ansibleInventory([...args, '--list']);
+      const ours = await lvsplayInventory([...args, '--list']);
+      expect(ours.err).toBe('');
+      expect(JSON.parse(ours.out)).toEqual(expected);
+    });
+  }
+  test('--host prints the same variables as ansible-inventory --host', async () => {
+    for (const [src, host] of [
+      ['compare/ini-features/hosts.ini', 'db1'],
+      ['compare/ini-features/hosts.ini', 'web02.example.com'],
+      ['compare/yaml-features/hosts.yml', 'rs01'],
+    ] as const) {
+      const expected = ansibleInventory(['-i', src, '--host', host]);
+      const ours = await lvsplayInventory(['-i', src, '--host', host]);
+      expect(JSON.parse(ours.out)).toEqual(expected);
+    }
+  });
+  test('--graph prints the same tree as ansible-inventory --graph', async () => {
+    for (const [src, ...extra] of [
+      ['compare/ini-features/hosts.ini'],
+      ['compare/yaml-features/hosts.yml'],
+      ['public/ansible-core-examples/hosts'],
+      ['compare/ini-features/hosts.ini', '--vars'],
+      ['compare/yaml-features/hosts.yml', '--vars'],
+      ['compare/yaml-features/hosts.yml', 'realservers', '--vars'],
+    ] as const) {
+      const expected = execFileSync(ANSIBLE_INVENTORY, ['-i', src, '--graph', ...extra], {
+        cwd: FIX,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+      });
+      const ours = await lvsplayInventory(['-i', src, '--graph', ...extra]);
+      expect(ours.out.trimEnd()).toBe(expected.trimEnd());
+    }
+  });
+  test('host patterns select what `ansible PATTERN --list-hosts` lists, in the same order', () => {
+    const src = 'compare/patterns/hosts.ini';
+    const inv = loadInventory([src], { cwd: FIX }).inventory;
+    const patterns = ['all', '*', 'cluster', 'dbservers:directors', 'dbservers,directors,db1', 'realservers:&staging', 'cluster:!directors',
+      '!staging:realservers', '&staging', 'web*', 'lvs?', 'web[!2]', '~(web|db)[13]', '*servers', 'realservers[0]', 'realservers[-1]',
+      'realservers[1:2]', 'cluster[1:]', 'ungrouped', 'staging:dbservers:!web3'];
+    for (const p of patterns) {
+      const out = execFileSync('/usr/bin/ansible', ['-i', src, p, '--list-hosts'], {
+        cwd: FIX,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+      });
+      const theirs = out.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+      expect([p, selectHosts(inv, p).hosts]).toEqual([p, theirs]);
+    }
+  });
+});
