@@ -30,14 +30,16 @@ export async function runStateModule(
   const t = await transport();
   const commands: string[] = [];
   const probe = m.probe(args, ctx);
-  const cmd = wrap(probe.cmd);
-  commands.push(cmd.redacted);
-  const read = await t.run(cmd, o.runOpts);
   let state: unknown;
-  try {
-    state = probe.parse(read);
-  } catch (e) {
-    return cannotPredict(o, `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`, commands);
+  if (probe) {
+    const cmd = wrap(probe.cmd);
+    commands.push(cmd.redacted);
+    const read = await t.run(cmd, o.runOpts);
+    try {
+      state = probe.parse(read);
+    } catch (e) {
+      return cannotPredict(o, `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`, commands);
+    }
   }
   const plan = m.plan(args, state, ctx);
   if ('failed' in plan) return cannotPredict(o, plan.failed, commands, plan.data);
@@ -60,8 +62,9 @@ export async function runStateModule(
   }
   const collected = m.collect?.(args, state, applied);
   const data = { ...base.data, ...(collected?.data ?? {}) };
-  if (collected?.failed) return { status: 'failed', msg: collected.failed, changes: summaries(changes), changesMade: changes, ...base, data };
-  return { status: 'changed', changes: summaries(changes), changesMade: changes, ...base, data };
+  const out = outputOf(data);
+  if (collected?.failed) return { status: 'failed', msg: collected.failed, changes: summaries(changes), changesMade: changes, ...base, data, ...out };
+  return { status: 'changed', changes: summaries(changes), changesMade: changes, ...base, data, ...out };
 }
 
 export async function runActionModule(
@@ -95,6 +98,15 @@ async function applyStep(t: Transport, s: ApplyStep, o: ModuleRunOptions, wrap: 
   applied.push(r);
   if (!r.ok) return `could not write ${path} (${r.failedStep ?? 'write'} failed)${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}; the old file is left as it was`;
   return undefined;
+}
+
+/** stdout/stderr/rc a module registered are also the task's own output fields. */
+function outputOf(data: Record<string, unknown>): { stdout?: string; stderr?: string; rc?: number } {
+  const o: { stdout?: string; stderr?: string; rc?: number } = {};
+  if (typeof data.stdout === 'string') o.stdout = data.stdout;
+  if (typeof data.stderr === 'string') o.stderr = data.stderr;
+  if (typeof data.rc === 'number') o.rc = data.rc;
+  return o;
 }
 
 function lastOutput(applied: ExecResult[]): { stdout?: string; stderr?: string; rc?: number } {

@@ -1,6 +1,13 @@
 // command and shell: a command line as free form (`command: ls -l chdir=/tmp`) or `cmd:`.
+// `creates`/`removes` are read first, so a rerun that has nothing to do says so; otherwise
+// running the command is the change. Check mode cannot know what a command would do: the
+// module is marked unpredictable and the executor reports "unknown" instead of guessing.
+import { shlexSplit } from '../inventory/shlex.js';
+import { revealIfSecret } from '../secret.js';
+import { sh, raw, type ShellCommand } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
 import { bool, given, list, moduleArgs, str } from './args.js';
-import type { ModuleSpec } from './types.js';
+import type { Change, StateModule } from './runtime.js';
 
 const common = {
   cmd: str().optional(),
@@ -16,20 +23,102 @@ const needsCommand = (a: Record<string, unknown>, ctx: { addIssue: (i: { code: '
   if (!given(a, 'cmd') && !given(a, 'argv')) ctx.addIssue({ code: 'custom', path: ['cmd'], message: 'is required: give the command as free form or cmd' });
 };
 
-export const commandModule: ModuleSpec = {
+interface CommandArgs {
+  cmd?: string;
+  argv?: unknown[];
+  chdir?: string;
+  creates?: string;
+  removes?: string;
+  stdin?: string;
+  stdin_add_newline?: boolean;
+  strip_empty_ends?: boolean;
+  executable?: string;
+}
+
+interface Guards {
+  createsExists?: boolean;
+  removesExists?: boolean;
+}
+
+/** Reads `creates`/`removes` (relative to chdir, as Ansible does); nothing to read otherwise. */
+function probeGuards(a: CommandArgs) {
+  if (a.creates === undefined && a.removes === undefined) return undefined;
+  const test = (p: string | undefined, tag: string): ShellCommand =>
+    p === undefined ? sh`:` : sh`if [ -e ${p} ]; then echo ${tag}=1; else echo ${tag}=0; fi`;
+  const cd = a.chdir ? sh`cd ${a.chdir} 2>/dev/null;` : sh``;
+  return {
+    cmd: sh`${cd} ${test(a.creates, 'creates')}; ${test(a.removes, 'removes')}`,
+    parse(r: ExecResult): Guards {
+      const g: Guards = {};
+      for (const line of r.stdout.split('\n')) {
+        const [k, v] = line.split('=');
+        if (k === 'creates') g.createsExists = v === '1';
+        if (k === 'removes') g.removesExists = v === '1';
+      }
+      return g;
+    },
+  };
+}
+
+function commandLine(a: CommandArgs, viaShell: boolean): ShellCommand {
+  const cd = a.chdir ? sh`cd ${a.chdir} && ` : sh``;
+  if (viaShell) {
+    const script = String(revealIfSecret(a.cmd ?? ''));
+    // The script is the operator's own shell text: run as written, by the chosen shell.
+    return a.executable ? sh`${cd}${a.executable} -c ${script}` : sh`${cd}${raw(`{\n${script}\n}`)}`;
+  }
+  // command: no shell features; every word is passed literally, as Ansible's command does.
+  const words = a.argv ? a.argv.map((w) => String(revealIfSecret(w))) : shlexSplit(String(revealIfSecret(a.cmd ?? '')));
+  return sh`${cd}${raw('exec')} ${words}`;
+}
+
+function planCommand(viaShell: boolean) {
+  return (a: CommandArgs, g: Guards | undefined) => {
+    if (a.creates !== undefined && g?.createsExists) {
+      return { changes: [], msg: `Did not run command since '${a.creates}' exists`, data: { rc: 0, stdout: `skipped, since ${a.creates} exists` } };
+    }
+    if (a.removes !== undefined && g && !g.removesExists) {
+      return { changes: [], msg: `Did not run command since '${a.removes}' does not exist`, data: { rc: 0, stdout: `skipped, since ${a.removes} does not exist` } };
+    }
+    const line = commandLine(a, viaShell);
+    const stdin = a.stdin !== undefined ? `${a.stdin}${a.stdin_add_newline === false ? '' : '\n'}` : undefined;
+    // A subshell keeps `exec` and `exit` in the command from ending the host's session shell.
+    const change: Change = { summary: `run: ${line.redacted}`, steps: [{ run: sh`( ${line} )`, okCodes: 'any', ...(stdin !== undefined ? { stdin } : { stdin: '' }) }] };
+    return { changes: [change] };
+  };
+}
+
+function collect(a: CommandArgs, _g: unknown, applied: ExecResult[]) {
+  const r = applied.at(-1);
+  const strip = (s: string) => (a.strip_empty_ends === false ? s : s.replace(/\n+$/, ''));
+  const rc = r?.code ?? -1;
+  const data = { rc, stdout: strip(r?.stdout ?? ''), stderr: strip(r?.stderr ?? ''), cmd: a.argv ?? a.cmd };
+  if (r?.timedOut) return { data, failed: 'the command timed out' };
+  return rc === 0 ? { data } : { data, failed: 'non-zero return code' };
+}
+
+export const commandModule: StateModule<CommandArgs, Guards | undefined> = {
   name: 'command',
   aliases: ['ansible.builtin.command'],
   freeForm: 'cmd',
   rawFreeForm: true,
   predictable: false,
-  args: moduleArgs({ ...common, argv: list().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand),
+  exec: 'state',
+  args: moduleArgs({ ...common, argv: list().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand) as never,
+  probe: probeGuards,
+  plan: planCommand(false),
+  collect,
 };
 
-export const shellModule: ModuleSpec = {
+export const shellModule: StateModule<CommandArgs, Guards | undefined> = {
   name: 'shell',
   aliases: ['ansible.builtin.shell'],
   freeForm: 'cmd',
   rawFreeForm: true,
   predictable: false,
-  args: moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand),
+  exec: 'state',
+  args: moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand) as never,
+  probe: probeGuards,
+  plan: planCommand(true),
+  collect,
 };

@@ -48,7 +48,8 @@ export type PlanOutcome =
 
 export interface StateModule<A = any, S = any> extends ModuleSpec<A> {
   exec: 'state';
-  probe(a: A, ctx: ModuleContext): Probe<S>;
+  /** Undefined when there is nothing to read: no round trip is spent. */
+  probe(a: A, ctx: ModuleContext): Probe<S> | undefined;
   plan(a: A, state: S, ctx: ModuleContext): PlanOutcome;
   /** Values to register after the steps ran (e.g. stdout of an applied command), and whether they mean failure. */
   collect?(a: A, state: S, applied: ExecResult[]): { data?: Record<string, unknown>; failed?: string };

@@ -3,7 +3,10 @@
 // key becomes a note in the error message instead of a silent skip.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { utils, type AnyAuthMethod } from 'ssh2';
+import ssh2, { type AnyAuthMethod } from 'ssh2';
+
+// ssh2 is CommonJS: its named exports exist only on the default export under Node's ESM loader.
+const { utils } = ssh2;
 import type { ConnectTarget } from './target.js';
 
 export interface AuthPlan {

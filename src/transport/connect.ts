@@ -6,7 +6,10 @@
 import { spawn } from 'node:child_process';
 import { Socket, isIP } from 'node:net';
 import { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import ssh2, { type ConnectConfig, type Client as SshClient } from 'ssh2';
+
+// ssh2 is CommonJS: its named exports exist only on the default export under Node's ESM loader.
+const { Client } = ssh2;
 import { planAuth } from './auth.js';
 import {
   blobKeyType,
@@ -20,7 +23,7 @@ import type { ConnectTarget } from './target.js';
 import { UnreachableError, type UnreachableReason } from './types.js';
 
 export interface OpenClient {
-  client: Client;
+  client: SshClient;
   /** Closes the client and whatever carries it (jump connections, proxy process). */
   close(): void;
   warnings: string[];
@@ -133,7 +136,7 @@ async function jumpSocket(t: ConnectTarget): Promise<Carrier> {
   }
 }
 
-function forward(client: Client, to: ConnectTarget, via: ConnectTarget): Promise<Duplex> {
+function forward(client: SshClient, to: ConnectTarget, via: ConnectTarget): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) => {
       if (err) reject(unreachable(to, 'proxy-failed', `jump host ${via.host} cannot open a connection to ${to.host}:${to.port}: ${err.message}`));

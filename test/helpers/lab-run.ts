@@ -1,0 +1,82 @@
+// Runs a playbook on the lab in-process, exactly as `lvsplay run` does, and records its events.
+// Tests use it to converge a host, rerun it, and compare what check mode predicted with what
+// the real run changed.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { labUp } from '../../src/lab/index.js';
+import { loadAndPlan } from '../../src/plan/load-and-plan.js';
+import { executePlan, type ExecuteResult } from '../../src/exec/scheduler.js';
+import { RecordingReporter } from '../../src/report/recording.js';
+import { createTemplar } from '../../src/vars/templar.js';
+
+export const LAB_INVENTORY = resolve(import.meta.dirname, '../../inventory/lab.ini');
+
+let labReady: Promise<unknown> | undefined;
+/** Brings the lab up once per test process (fast and idempotent when it already is). */
+export function ensureLab(): Promise<unknown> {
+  labReady ??= labUp({ progress: 'silent' });
+  return labReady;
+}
+
+export interface PlayRun extends ExecuteResult {
+  rec: RecordingReporter;
+  dir: string;
+}
+
+export interface PlayOptions {
+  check?: boolean;
+  diff?: boolean;
+  limit?: string;
+  extraVars?: string[];
+  /** Extra files beside the playbook (templates/, files/, vars...), path -> content. */
+  files?: Record<string, string>;
+  inventory?: string[];
+  /** Reuse a directory (and its handler journal) from an earlier run. */
+  dir?: string;
+  signal?: AbortSignal;
+}
+
+/** Writes `playbook` (YAML text) to a fresh directory and runs it on the lab. */
+export async function runPlaybookText(playbook: string, o: PlayOptions = {}): Promise<PlayRun> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'lvsplay-play-'));
+  writeFileSync(join(dir, 'play.yml'), playbook);
+  for (const [p, content] of Object.entries(o.files ?? {})) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+  return runPlaybookFile(join(dir, 'play.yml'), { ...o, dir });
+}
+
+export async function runPlaybookFile(path: string, o: PlayOptions = {}): Promise<PlayRun> {
+  const dir = o.dir ?? dirname(path);
+  const plan = loadAndPlan({
+    playbook: path,
+    inventory: o.inventory ?? [LAB_INVENTORY],
+    check: o.check ?? false,
+    diff: o.diff ?? false,
+    ...(o.limit ? { limit: o.limit } : {}),
+    extraVars: o.extraVars ?? [],
+    cwd: dir,
+  });
+  const rec = new RecordingReporter();
+  const r = await executePlan(plan, {
+    templar: createTemplar({ searchPath: [dirname(path)], vault: plan.vault }),
+    emit: (e) => rec.onEvent(e),
+    journalDir: join(dir, '.state'),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  return { ...r, rec, dir };
+}
+
+/** task name -> status, for one host (the last result of each task). */
+export function statuses(run: PlayRun, host: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of run.rec.results(host)) out[r.task] = r.status;
+  return out;
+}
+
+/** Task names that changed on `host` (or, in check mode, would change). */
+export function changed(run: PlayRun, host: string): string[] {
+  return run.rec.changedTasks(host);
+}
