@@ -1,15 +1,264 @@
-// setup / gather_facts: one round trip reading OS, distribution, addresses, init system, IPVS.
+// setup / gather_facts: one round trip reading OS, distribution, addresses, init system, package
+// manager and IPVS. The host prints labelled sections of plain command output; `parseFacts` is
+// a pure parser of that text, so it is tested on output captured from real hosts.
+import { sh, raw } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
 import { bool, int, list, moduleArgs, str } from './args.js';
-import type { ModuleSpec } from './types.js';
+import type { StateModule } from './runtime.js';
 
-export const setupModule: ModuleSpec = {
+interface SetupArgs {
+  gather_subset?: unknown[];
+  gather_timeout?: number;
+  filter?: unknown[];
+  fact_path?: string;
+  parallel?: boolean;
+}
+
+export type Facts = Record<string, unknown>;
+
+// Each section starts with a `@@name` line; command failures print nothing, so a missing tool
+// (no `ip`, no /etc/os-release) only leaves its section empty.
+const SCRIPT = raw(`LC_ALL=C; export LC_ALL
+echo @@os; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null
+echo @@debian_version; cat /etc/debian_version 2>/dev/null
+echo @@redhat_release; cat /etc/redhat-release 2>/dev/null
+echo @@uname; uname -s; uname -r; uname -v; uname -m; uname -n
+echo @@fqdn; hostname -f 2>/dev/null || hostname 2>/dev/null
+echo @@addr; ip -o addr 2>/dev/null
+echo @@link; ip -o link 2>/dev/null
+echo @@route4; ip -4 route show default 2>/dev/null
+echo @@route6; ip -6 route show default 2>/dev/null
+echo @@init; if [ -d /run/systemd/system ]; then echo systemd; elif [ -x /sbin/openrc-run ] || [ -x /sbin/openrc ]; then echo openrc; else echo sysvinit; fi
+echo @@pkg; for m in apt-get dnf yum apk zypper pacman; do command -v $m 2>/dev/null; done
+echo @@ipvs; if [ -e /proc/net/ip_vs ]; then echo yes; else echo no; fi
+echo @@mem; grep -E '^(MemTotal|MemFree|SwapTotal|SwapFree):' /proc/meminfo 2>/dev/null
+echo @@cpu; nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo
+echo @@user; id -un 2>/dev/null; id -u 2>/dev/null
+echo @@epoch; date +%s
+echo @@end`);
+
+export function factsProbeCommand() {
+  return sh`${SCRIPT}`;
+}
+
+function sections(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let cur: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^@@(\w+)$/.exec(line);
+    if (m) out.set(m[1]!, (cur = []));
+    else if (cur && line !== '') cur.push(line);
+  }
+  return out;
+}
+
+function osRelease(lines: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of lines) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(l);
+    if (m) out[m[1]!] = m[2]!.replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+// Ansible's names for a distribution ID and its family.
+const DISTRO: Record<string, string> = {
+  debian: 'Debian', ubuntu: 'Ubuntu', centos: 'CentOS', rhel: 'RedHat', fedora: 'Fedora', rocky: 'Rocky',
+  almalinux: 'AlmaLinux', alpine: 'Alpine', arch: 'Archlinux', opensuse: 'openSUSE', sles: 'SLES', ol: 'OracleLinux', amzn: 'Amazon',
+};
+const FAMILY: Record<string, string> = {
+  debian: 'Debian', ubuntu: 'Debian', rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat',
+  ol: 'RedHat', amzn: 'RedHat', alpine: 'Alpine', arch: 'Archlinux', opensuse: 'Suse', sles: 'Suse', suse: 'Suse',
+};
+
+function distributionFacts(s: Map<string, string[]>): Facts {
+  const os = osRelease(s.get('os') ?? []);
+  const id = (os.ID ?? '').toLowerCase();
+  const like = (os.ID_LIKE ?? '').toLowerCase().split(/\s+/);
+  const family = FAMILY[id] ?? like.map((l) => FAMILY[l]).find(Boolean) ?? (id ? id : 'Linux');
+  // Debian keeps its point release in /etc/debian_version (12.5); os-release says only 12.
+  const debianVersion = s.get('debian_version')?.[0]?.trim();
+  const version = id === 'debian' && debianVersion && /^\d/.test(debianVersion) ? debianVersion : (os.VERSION_ID ?? '');
+  const [major = '', minor] = version.split('.');
+  return {
+    distribution: DISTRO[id] ?? (os.NAME || 'Linux'),
+    distribution_release: os.VERSION_CODENAME ?? '',
+    distribution_version: version,
+    distribution_major_version: major,
+    ...(minor !== undefined ? { distribution_minor_version: minor } : {}),
+    os_family: family,
+  };
+}
+
+interface Iface {
+  device: string;
+  active?: boolean;
+  mtu?: number;
+  macaddress?: string;
+  type?: string;
+  ipv4?: Record<string, string>;
+  ipv4_secondaries?: Record<string, string>[];
+  ipv6?: Array<Record<string, string>>;
+}
+
+function prefixToNetmask(prefix: number): string {
+  const n = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return [24, 16, 8, 0].map((sh) => (n >>> sh) & 255).join('.');
+}
+
+function networkOf(addr: string, prefix: number): string {
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  const n = addr.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0) & mask;
+  return [24, 16, 8, 0].map((sh) => (n >>> sh) & 255).join('.');
+}
+
+// `ip -o` names a veth `eth0@if7`; the interface is `eth0`.
+const devName = (s: string) => s.replace(/:$/, '').replace(/@.*$/, '');
+
+function interfaceFacts(s: Map<string, string[]>): Map<string, Iface> {
+  const ifaces = new Map<string, Iface>();
+  const get = (name: string) => {
+    let i = ifaces.get(name);
+    if (!i) ifaces.set(name, (i = { device: name }));
+    return i;
+  };
+  for (const l of s.get('link') ?? []) {
+    const m = /^\d+:\s+(\S+)\s+<([^>]*)>(.*)$/.exec(l);
+    if (!m) continue;
+    const i = get(devName(m[1]!));
+    const flags = m[2]!.split(',');
+    i.active = flags.includes('UP');
+    const mtu = /\bmtu (\d+)/.exec(m[3]!);
+    if (mtu) i.mtu = Number(mtu[1]);
+    const ether = /link\/(\w+) ([0-9a-f:]+)/.exec(m[3]!);
+    if (ether) {
+      i.type = ether[1] === 'loopback' ? 'loopback' : ether[1] === 'ether' ? 'ether' : ether[1]!;
+      i.macaddress = ether[2]!;
+    }
+  }
+  for (const l of s.get('addr') ?? []) {
+    const m = /^\d+:\s+(\S+)\s+(inet6?)\s+([0-9a-fA-F.:]+)\/(\d+)(.*)$/.exec(l);
+    if (!m) continue;
+    const i = get(devName(m[1]!));
+    const [, , fam, address, p, rest] = m as unknown as [string, string, string, string, string, string];
+    const prefix = Number(p);
+    if (fam === 'inet') {
+      const brd = /\bbrd ([\d.]+)/.exec(rest)?.[1];
+      const v4 = { address, netmask: prefixToNetmask(prefix), network: networkOf(address, prefix), prefix: p, ...(brd ? { broadcast: brd } : {}) };
+      if (!i.ipv4) i.ipv4 = v4;
+      else (i.ipv4_secondaries ??= []).push(v4);
+    } else {
+      const scope = /\bscope (\w+)/.exec(rest)?.[1] ?? 'global';
+      (i.ipv6 ??= []).push({ address, prefix: p, scope });
+    }
+  }
+  return ifaces;
+}
+
+function defaultRoute(lines: string[]): { gateway?: string; interface?: string } | undefined {
+  const l = lines.find((x) => x.startsWith('default'));
+  if (!l) return undefined;
+  const gw = /\bvia (\S+)/.exec(l)?.[1];
+  const dev = /\bdev (\S+)/.exec(l)?.[1];
+  return { ...(gw ? { gateway: gw } : {}), ...(dev ? { interface: dev } : {}) };
+}
+
+function networkFacts(s: Map<string, string[]>): Facts {
+  const ifaces = interfaceFacts(s);
+  const all4: string[] = [];
+  const all6: string[] = [];
+  const out: Facts = { interfaces: [...ifaces.keys()] };
+  for (const [name, i] of ifaces) {
+    out[name.replace(/[^A-Za-z0-9_]/g, '_')] = i;
+    for (const a of [i.ipv4, ...(i.ipv4_secondaries ?? [])]) if (a && !a.address!.startsWith('127.')) all4.push(a.address!);
+    for (const a of i.ipv6 ?? []) if (a.address !== '::1') all6.push(a.address!);
+  }
+  out.all_ipv4_addresses = all4;
+  out.all_ipv6_addresses = all6;
+  const describe = (dev: string | undefined, gateway: string | undefined, v6: boolean): Facts => {
+    const i = dev ? ifaces.get(dev) : undefined;
+    if (!i) return {};
+    const a = v6 ? i.ipv6?.find((x) => x.scope === 'global') : i.ipv4;
+    return { interface: dev, ...(gateway ? { gateway } : {}), ...(a ?? {}), ...(i.macaddress ? { macaddress: i.macaddress } : {}), ...(i.mtu ? { mtu: i.mtu } : {}), ...(i.type ? { type: i.type } : {}) };
+  };
+  const r4 = defaultRoute(s.get('route4') ?? []);
+  // A host without a default route (an isolated lab network) still has a main address: Ansible
+  // leaves default_ipv4 empty there; the first global, non-loopback address is more useful.
+  const fallback = [...ifaces.values()].find((i) => i.type !== 'loopback' && i.ipv4 && !i.ipv4.address!.startsWith('127.'));
+  out.default_ipv4 = r4 ? describe(r4.interface, r4.gateway, false) : describe(fallback?.device, undefined, false);
+  const r6 = defaultRoute(s.get('route6') ?? []);
+  out.default_ipv6 = r6 ? describe(r6.interface, r6.gateway, true) : {};
+  return out;
+}
+
+const PKG: Record<string, string> = { 'apt-get': 'apt', dnf: 'dnf', yum: 'yum', apk: 'apk', zypper: 'zypper', pacman: 'pacman' };
+
+function memFacts(lines: string[]): Facts {
+  const kb: Record<string, number> = {};
+  for (const l of lines) {
+    const m = /^(\w+):\s+(\d+)/.exec(l);
+    if (m) kb[m[1]!] = Number(m[2]);
+  }
+  const mb = (k: string) => (kb[k] !== undefined ? { [k.replace(/^(Mem|Swap)(Total|Free)$/, (_, a: string, b: string) => `${a.toLowerCase()}${b.toLowerCase()}_mb`)]: Math.floor(kb[k]! / 1024) } : {});
+  return { ...mb('MemTotal'), ...mb('MemFree'), ...mb('SwapTotal'), ...mb('SwapFree') };
+}
+
+/** Ansible-named facts (without the `ansible_` prefix, as in `ansible_facts`) from the probe's output. */
+export function parseFacts(stdout: string): Facts {
+  const s = sections(stdout);
+  if (!s.has('end')) throw new Error('the facts probe did not finish');
+  const [system = 'Linux', kernel = '', kernelVersion = '', machine = '', nodename = ''] = s.get('uname') ?? [];
+  const fqdn = s.get('fqdn')?.[0] ?? nodename;
+  const pkgPath = (s.get('pkg') ?? [])[0];
+  const pkgMgr = pkgPath ? (PKG[pkgPath.split('/').pop()!] ?? 'unknown') : 'unknown';
+  const ipvs = s.get('ipvs')?.[0] === 'yes';
+  const cpus = Number(s.get('cpu')?.[0] ?? 0);
+  const [userId, uid] = s.get('user') ?? [];
+  return {
+    ...distributionFacts(s),
+    system,
+    kernel,
+    kernel_version: kernelVersion,
+    architecture: machine,
+    machine,
+    nodename,
+    hostname: nodename.split('.')[0],
+    fqdn,
+    domain: fqdn.includes('.') ? fqdn.slice(fqdn.indexOf('.') + 1) : '',
+    ...networkFacts(s),
+    service_mgr: s.get('init')?.[0] ?? 'sysvinit',
+    pkg_mgr: pkgMgr,
+    lvsplay_ipvs: ipvs,
+    ipvs,
+    ...memFacts(s.get('mem') ?? []),
+    processor_vcpus: cpus,
+    processor_nproc: cpus,
+    ...(userId ? { user_id: userId, user_uid: Number(uid) } : {}),
+    date_time: { epoch: s.get('epoch')?.[0] ?? '' },
+  };
+}
+
+/** Ansible's `filter`: shell-style patterns matched against `ansible_<name>` (or the bare name). */
+export function filterFacts(facts: Facts, patterns: string[]): Facts {
+  if (!patterns.length) return facts;
+  const res = patterns.map((p) => new RegExp(`^${p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const out: Facts = {};
+  for (const [k, v] of Object.entries(facts)) if (res.some((r) => r.test(`ansible_${k}`) || r.test(k))) out[k] = v;
+  return out;
+}
+
+export const setupModule: StateModule<SetupArgs, Facts> = {
   name: 'setup',
   aliases: ['gather_facts', 'ansible.builtin.setup', 'ansible.builtin.gather_facts'],
+  exec: 'state',
   args: moduleArgs({
     gather_subset: list().optional(),
     gather_timeout: int().optional(),
     filter: list().optional(),
     fact_path: str().optional(),
     parallel: bool().optional(),
-  }),
+  }) as never,
+  // Every subset costs the same single round trip, so gather_subset is accepted and all is read.
+  probe: () => ({ cmd: factsProbeCommand(), parse: (r: ExecResult) => parseFacts(r.stdout) }),
+  plan: (a, facts) => ({ changes: [], data: { ansible_facts: filterFacts(facts, (a.filter ?? []).map(String)) } }),
 };
