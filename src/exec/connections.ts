@@ -3,6 +3,8 @@
 import { connect, targetFromVars, UnreachableError, type Transport, type TargetOpts } from '../transport/index.js';
 import type { ConnectOpts } from '../transport/index.js';
 import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
+import { LOCALHOST_NAMES } from '../inventory/index.js';
+import { LocalTransport } from '../transport/local.js';
 
 export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
@@ -25,6 +27,9 @@ export class ConnectionPool {
   }
 
   async #connect(host: string, vars: Record<string, unknown>): Promise<Transport> {
+    // Ansible's implicit localhost, and any host set to the local connection, run here.
+    const conn = vars.ansible_connection;
+    if (conn === 'local' || (conn === undefined && LOCALHOST_NAMES.includes(host) && vars.ansible_host === undefined)) return new LocalTransport(host);
     let target;
     try {
       target = targetFromVars(host, vars, this.targetOpts);

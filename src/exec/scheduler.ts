@@ -238,10 +238,12 @@ async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask
   if (runOnce && runs[0]) for (const h of hosts.slice(1)) byHost.set(h, runs[0][1]);
   for (const h of hosts) {
     const r = byHost.get(h)!;
+    const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
+    const result: TaskResult = included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
     const delegate = keyword(at.pp.play, planned, 'delegate_to');
-    run.emit({ type: 'taskResult', task: ref, host: h, ...(typeof delegate === 'string' && delegate ? { delegatedTo: delegate } : {}), result: r.result });
-    count(run, h, r.result);
-    out.set(h, await outcomeOf(run, at, planned, h, r));
+    run.emit({ type: 'taskResult', task: ref, host: h, ...(typeof delegate === 'string' && delegate ? { delegatedTo: delegate } : {}), result });
+    count(run, h, result);
+    out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
   }
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
   if ([...byHost.values()].some((r) => r.meta === 'flush_handlers')) await runHandlers(run, at, hosts.filter((h) => usable(run, h)), forks);
@@ -260,22 +262,11 @@ function count(run: RunContext, host: string, r: TaskResult): void {
   } else if (r.status === 'ok') c.ok++;
 }
 
-async function outcomeOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, r: TaskRun): Promise<StepOutcome> {
-  const res = r.result;
+function outcomeOf(r: TaskRun, res: TaskResult, included: StepOutcome['included']): StepOutcome {
   if (res.status === 'unreachable') return { failed: true, unreachable: true };
   if (res.status === 'failed' && !res.ignored) return { failed: true };
   if (r.meta === 'end_host') return { failed: false, ended: true };
-  if (r.include) {
-    const loaded = loadInclude(run, at, planned, r.include);
-    if ('error' in loaded) {
-      const failed: TaskResult = { status: 'failed', msg: loaded.error, changes: [], ms: 0, warnings: [] };
-      run.emit({ type: 'taskResult', task: taskRef(planned), host, result: failed });
-      count(run, host, failed);
-      return { failed: true };
-    }
-    return { failed: false, included: loaded };
-  }
-  return { failed: false };
+  return included ? { failed: false, included } : { failed: false };
 }
 
 /** any_errors_fatal and max_fail_percentage, after each task. */

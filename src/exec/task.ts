@@ -10,6 +10,7 @@ import type { Templar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
 import { UnreachableError, BecomeError, type RunOpts, type BecomeOpts, type Transport } from '../transport/index.js';
 import { sh, raw, type ShellCommand } from '../transport/quote.js';
+import { LOCALHOST_NAMES } from '../inventory/index.js';
 import type { TaskResult } from './events.js';
 import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
 import { asBool, keyword } from './keywords.js';
@@ -183,6 +184,7 @@ function connectionVars(run: RunContext, at: PlayPosition, planned: PlannedTask,
     const dv = taskVars(run, at, target);
     return { host: target, vars: templar.render(connectionSubset(dv), dv) as Vars };
   }
+  if (LOCALHOST_NAMES.includes(target)) return { host: target, vars: { ansible_connection: 'local' } };
   return { host: target, vars: { ansible_host: target } };
 }
 

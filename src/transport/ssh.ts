@@ -120,6 +120,9 @@ export class SshTransport implements Transport {
       user: chosen.user ?? host.user ?? 'root',
       timeoutMs: chosen.timeoutMs ?? BECOME_TIMEOUT_MS,
     };
+    // Becoming the user we already log in as changes nothing: skip the wrapper (and the need
+    // for sudo on hosts reached as root).
+    if (spec.user === this.target.user) return undefined;
     const password = chosen.password ?? host.password;
     if (password) spec.password = password;
     return spec;

@@ -1,0 +1,107 @@
+// The executor on the controller itself (implicit localhost): no ssh, real /bin/sh.
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAndPlan } from '../../src/plan/load-and-plan.js';
+import { executePlan } from '../../src/exec/scheduler.js';
+import { RecordingReporter } from '../../src/report/recording.js';
+import { createTemplar } from '../../src/vars/templar.js';
+
+async function run(playbook: string, extra: { check?: boolean; extraVars?: string[] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsplay-local-'));
+  writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir));
+  const plan = loadAndPlan({ playbook: join(dir, 'play.yml'), inventory: ['localhost,'], check: extra.check ?? false, extraVars: extra.extraVars ?? [], cwd: dir });
+  const rec = new RecordingReporter();
+  const r = await executePlan(plan, { templar: createTemplar({ searchPath: [dir] }), emit: (e) => rec.onEvent(e), journalDir: join(dir, '.state') });
+  return { ...r, rec, dir };
+}
+
+describe('running on the implicit localhost', () => {
+  it('runs commands locally, loops, and registers', async () => {
+    const r = await run(`
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: write items
+      shell: echo "{{ item }}" >> DIR/out
+      loop: [a, b, c]
+    - name: read back
+      command: cat DIR/out
+      register: got
+      changed_when: false
+    - name: check it
+      command: test "{{ got.stdout_lines | join(',') }}" = "a,b,c"
+      changed_when: false
+`);
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(r.dir, 'out'), 'utf8')).toBe('a\nb\nc\n');
+    expect(r.rec.results('localhost').map((x) => [x.task, x.status])).toEqual([
+      ['write items', 'changed'],
+      ['read back', 'ok'],
+      ['check it', 'ok'],
+    ]);
+  });
+
+  it('skips on when, per loop item, and a failed_when turns success into failure', async () => {
+    const r = await run(`
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: only b
+      shell: touch DIR/{{ item }}
+      loop: [a, b]
+      when: item == 'b'
+    - name: judged failed
+      command: echo boom
+      register: x
+      failed_when: "'boom' in x.stdout"
+`);
+    expect(r.exitCode).toBe(2);
+    expect(existsSync(join(r.dir, 'a'))).toBe(false);
+    expect(existsSync(join(r.dir, 'b'))).toBe(true);
+    expect(r.rec.statusOf('judged failed', 'localhost')).toBe('failed');
+  });
+
+  it('registered results outrank play vars; extra vars outrank registered results', async () => {
+    const pb = `
+- hosts: localhost
+  gather_facts: false
+  vars:
+    v: from-play
+  tasks:
+    - command: echo from-register
+      register: v
+      changed_when: false
+    - name: show
+      shell: echo "{{ v.stdout | default(v) }}" > DIR/v
+      changed_when: false
+`;
+    const a = await run(pb);
+    expect(readFileSync(join(a.dir, 'v'), 'utf8')).toBe('from-register\n');
+    const b = await run(pb, { extraVars: ['v=from-extra'] });
+    expect(readFileSync(join(b.dir, 'v'), 'utf8')).toBe('from-extra\n');
+  });
+
+  it('include_tasks with a templated file name, reading the include vars', async () => {
+    const r = await run(`
+- hosts: localhost
+  gather_facts: false
+  vars:
+    which: inc
+  tasks:
+    - include_tasks: "{{ which }}.yml"
+      vars:
+        word: hello
+`.replace('DIR', 'DIR'));
+    // The included file does not exist yet: a clear failure naming it.
+    expect(r.exitCode).toBe(2);
+    expect(r.rec.results('localhost')[0]!.result.msg).toMatch(/inc\.yml' not found/);
+    writeFileSync(join(r.dir, 'inc.yml'), `- name: from include\n  shell: echo "{{ word }}" > ${r.dir}/inc.out\n`);
+    const plan = loadAndPlan({ playbook: join(r.dir, 'play.yml'), inventory: ['localhost,'], cwd: r.dir });
+    const rec = new RecordingReporter();
+    const again = await executePlan(plan, { templar: createTemplar({ searchPath: [r.dir] }), emit: (e) => rec.onEvent(e), journalDir: join(r.dir, '.state') });
+    expect(again.exitCode).toBe(0);
+    expect(readFileSync(join(r.dir, 'inc.out'), 'utf8')).toBe('hello\n');
+  });
+});
