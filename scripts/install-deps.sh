@@ -5,9 +5,10 @@ set -euo pipefail
 # debootstrap builds the lab's Debian base, dpkg-dev indexes its offline apt repository,
 # OpenSSH gives lab keys and a loopback sshd for transport tests, nftables partitions the lab,
 # shellcheck checks init scripts, ansible-core is compared against in tests and the benchmark
-# (never a runtime dependency of lvsplay).
+# (never a runtime dependency of lvsplay); the benchmark's peer is Debian's `ansible` (with the
+# ansible.posix and community.mysql collections), timed with GNU time.
 PKGS=(debootstrap dpkg-dev openssh-client openssh-server iproute2 util-linux procps psmisc
-  nftables iptables shellcheck ansible-core)
+  nftables iptables shellcheck ansible-core ansible time)
 # The transport tests: sudo for become, socat as a ProxyCommand, busybox sh as a third shell
 # the quoting helper is proven against.
 PKGS+=(sudo socat busybox)

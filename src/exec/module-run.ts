@@ -3,6 +3,7 @@
 import type { ChangeSummary } from './events.js';
 import type { ActionModule, ActionResult, ApplyStep, Change, ModuleContext, StateModule } from '../modules/runtime.js';
 import type { ExecResult, RunOpts, Transport } from '../transport/index.js';
+import type { PredictedFile } from '../modules/fileinfo.js';
 import { toCommand, type ShellCommand } from '../transport/quote.js';
 
 export interface ModuleRunOptions {
@@ -10,6 +11,8 @@ export interface ModuleRunOptions {
   /** Changes predicted on this host earlier in a check run, not made: later failures may stem from them. */
   unapplied: readonly string[];
   runOpts: RunOpts;
+  /** Check mode: the host's predicted file writes so far (read for overlays, extended here). */
+  predictedFiles?: Map<string, PredictedFile>;
   /** Wraps every command the module sends (the task's `environment:`). */
   wrap?: (c: ShellCommand) => ShellCommand;
 }
@@ -34,13 +37,14 @@ export async function runStateModule(
   if (probe) {
     const cmd = wrap(probe.cmd);
     commands.push(cmd.redacted);
-    const read = await t.run(cmd, o.runOpts);
+    const read = await t.run(cmd, probe.stdin !== undefined ? { ...o.runOpts, stdin: probe.stdin } : o.runOpts);
     try {
       state = probe.parse(read);
     } catch (e) {
       return cannotPredict(o, `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`, commands);
     }
   }
+  if (o.check && m.overlay && o.predictedFiles?.size) state = m.overlay(state, o.predictedFiles);
   const plan = m.plan(args, state, ctx);
   if ('failed' in plan) return cannotPredict(o, plan.failed, commands, plan.data);
   const changes = plan.changes;
@@ -50,6 +54,7 @@ export async function runStateModule(
     // command/shell cannot say what running them would change: report that honestly.
     const status = m.predictable === false ? 'unknown' : 'changed';
     for (const c of changes) for (const s of c.steps) commands.push(describeStep(s, wrap));
+    if (o.predictedFiles) recordPredictedWrites(changes, o.predictedFiles);
     return { status, changes: summaries(changes), changesMade: [], ...base };
   }
   const applied: ExecResult[] = [];
@@ -133,4 +138,18 @@ function cannotPredict(o: ModuleRunOptions, why: string, commands: string[], dat
     };
   }
   return { status: 'failed', msg: why, changes: [], changesMade: [], commands, ...(data ? { data } : {}) };
+}
+
+function recordPredictedWrites(changes: Change[], predicted: Map<string, PredictedFile>): void {
+  for (const c of changes) {
+    for (const s of c.steps) {
+      if (!('put' in s)) continue;
+      const { path, content, opts } = s.put;
+      const p: PredictedFile = { content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content };
+      if (opts.mode !== undefined) p.mode = opts.mode;
+      if (opts.owner !== undefined) p.owner = opts.owner;
+      if (opts.group !== undefined) p.group = opts.group;
+      predicted.set(path, p);
+    }
+  }
 }

@@ -2,6 +2,7 @@
 // notified, and its tally for the recap.
 import type { HostCounts } from './events.js';
 import type { Vars } from '../vars/precedence.js';
+import type { PredictedFile } from '../modules/fileinfo.js';
 
 export interface HostState {
   name: string;
@@ -16,6 +17,8 @@ export interface HostState {
   counts: HostCounts;
   /** In check mode: changes predicted and not made, so later failures can be called unknown. */
   unapplied: string[];
+  /** In check mode: files predicted to be written, by path (for later tasks' overlays). */
+  predictedFiles: Map<string, PredictedFile>;
   /** Tasks whose check-mode result was 'unknown'. */
   unknown: number;
 }
@@ -30,6 +33,7 @@ export function newHostState(name: string): HostState {
     unreachable: false,
     counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },
     unapplied: [],
+    predictedFiles: new Map(),
     unknown: 0,
   };
 }

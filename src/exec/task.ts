@@ -146,7 +146,8 @@ async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, 
   const wrap = envVars && typeof envVars === 'object' ? withEnvironment(envVars as Vars) : undefined;
   const connVars = connectionVars(run, at, planned, host, vars, templar);
   const transport = () => run.pool.get(connVars.host, connVars.vars);
-  const o = { check, unapplied: hs.unapplied, runOpts, ...(wrap ? { wrap } : {}) };
+  if (check) ctx.predictedFiles = hs.predictedFiles;
+  const o = { check, unapplied: hs.unapplied, runOpts, ...(check ? { predictedFiles: hs.predictedFiles } : {}), ...(wrap ? { wrap } : {}) };
   const outcome = m.exec === 'state' ? await runStateModule(m, parsed.data, ctx, transport, o) : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
   if (check && outcome.status === 'changed') hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };

@@ -1,6 +1,7 @@
 // copy: puts content (given inline, from a controller file, or from a file on the host) at
 // `dest`, atomically, with owner/group/mode, validate and backup. The probe reads dest's stat
 // and sha1 (its content too under --diff), and for a directory dest the file inside it.
+import { overlayPredicted } from './fileinfo.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, posix } from 'node:path';
 import { revealIfSecret, Secret } from '../secret.js';
@@ -138,6 +139,7 @@ export const copyModule: StateModule<CopyArgs, ProbedFiles> = {
     if (given(a, 'src') && given(a, 'content')) ctx.addIssue({ code: 'custom', path: ['content'], message: 'cannot be used together with src' });
     if (!given(a, 'src') && !given(a, 'content')) ctx.addIssue({ code: 'custom', path: ['src'], message: 'or content is required' });
   }) as never,
+  overlay: overlayPredicted,
   probe: (a, ctx) => probeDest(a, ctx, a.remote_src && a.src !== undefined ? [a.src] : []),
   plan: planCopy,
   collect: collectWrite,

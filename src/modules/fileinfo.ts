@@ -218,16 +218,16 @@ export function planAttrs(f: FileInfo, want: FileAttrs, noFollow = false): Chang
   const before: string[] = [];
   const after: string[] = [];
   const steps: Change['steps'] = [];
-  const h = noFollow ? ['-h'] : [];
+  const h = noFollow ? sh`-h ` : sh``;
   if (want.owner !== undefined && !ownerIs(f, want.owner)) {
     before.push(`owner: ${f.owner ?? f.uid}`);
     after.push(`owner: ${want.owner}`);
-    steps.push({ run: sh`chown ${h} -- ${want.owner} ${f.path}` });
+    steps.push({ run: sh`chown ${h}-- ${want.owner} ${f.path}` });
   }
   if (want.group !== undefined && !groupIs(f, want.group)) {
     before.push(`group: ${f.group ?? f.gid}`);
     after.push(`group: ${want.group}`);
-    steps.push({ run: sh`chgrp ${h} -- ${want.group} ${f.path}` });
+    steps.push({ run: sh`chgrp ${h}-- ${want.group} ${f.path}` });
   }
   const mode = noFollow && f.type === 'link' ? undefined : wantedMode(want.mode, f.mode ?? 0, f.type === 'directory');
   if (mode !== undefined && mode !== f.mode) {
@@ -340,4 +340,47 @@ export function backupFileOf(applied: readonly ExecResult[]): string | undefined
     if (b) return b;
   }
   return undefined;
+}
+
+// ---- check mode: files an earlier task of the same run would have written -----------------
+
+/** A file a check run predicted to write (content and the attributes the write sets). */
+export interface PredictedFile {
+  content: Buffer;
+  mode?: number;
+  owner?: string;
+  group?: string;
+}
+
+/**
+ * The probed files as they would be had the earlier predicted writes happened, so a later task
+ * editing the same file plans against the predicted content (two lineinfile tasks on one file
+ * predict what the real run does).
+ */
+export function overlayPredicted(probed: ProbedFiles, predicted: ReadonlyMap<string, PredictedFile>): ProbedFiles {
+  if (!predicted.size) return probed;
+  const files = probed.files.map((f): FileInfo => {
+    const hit = predicted.get(f.realPath ?? f.path) ?? predicted.get(f.path);
+    if (!hit) return f;
+    const out: FileInfo = {
+      ...f,
+      exists: true,
+      type: 'file',
+      content: hit.content,
+      size: hit.content.length,
+      checksum: sha1(hit.content),
+      parentIsDir: true,
+      mode: hit.mode ?? f.mode ?? 0o666 & ~probed.umask,
+    };
+    if (hit.owner !== undefined) {
+      out.owner = hit.owner;
+      delete out.uid;
+    }
+    if (hit.group !== undefined) {
+      out.group = hit.group;
+      delete out.gid;
+    }
+    return out;
+  });
+  return { ...probed, files };
 }

@@ -1,23 +1,159 @@
-// package: apt, dnf and yum behind one name (the executor detects which the host has).
+// package: apt, dnf and yum behind one name; the probe finds which one the host has. The plan
+// compares installed versions and candidates with what is asked, so a rerun installs nothing
+// and check mode names the exact versions a real run would install or remove.
+import { sh, type ShellCommand } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
 import { bool, choice, given, int, list, moduleArgs, str } from './args.js';
-import type { ModuleSpec } from './types.js';
+import { packageProbeCommand, parsePackageProbe, type PackageState, type PkgInfo, type PkgManager } from './pkg-state.js';
+import type { Change, PlanOutcome, StateModule } from './runtime.js';
+
+interface PackageArgs {
+  name?: unknown[];
+  state?: 'present' | 'installed' | 'latest' | 'absent' | 'removed';
+  update_cache?: boolean;
+  cache_valid_time?: number;
+  install_recommends?: boolean;
+  purge?: boolean;
+  use?: string;
+}
+
+/** apt takes `name=version`; the probe asks about the name. */
+const splitSpec = (spec: string) => {
+  const i = spec.indexOf('=');
+  return i > 0 ? { name: spec.slice(0, i), pin: spec.slice(i + 1) } : { name: spec, pin: undefined };
+};
+
+const forcedManager = (use: string | undefined): PkgManager | undefined => (use === 'apt' || use === 'dnf' || use === 'yum' ? use : undefined);
+
+const show = (p: PkgInfo | undefined) => p?.installed ?? (p?.configFiles ? '(removed, config files left)' : '(not installed)');
+
+function installCommand(mgr: PkgManager, specs: string[], a: PackageArgs, upgrade: boolean): ShellCommand {
+  if (mgr !== 'apt') return upgrade ? sh`${mgr} -y -q upgrade ${specs}` : sh`${mgr} -y -q install ${specs}`;
+  const rec = a.install_recommends === undefined ? sh`` : a.install_recommends ? sh`--install-recommends` : sh`--no-install-recommends`;
+  // Keep the host's own edits of config files on upgrade, and never stop at a debconf prompt.
+  return sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ${rec} ${specs}`;
+}
+
+function removeCommand(mgr: PkgManager, names: string[], purge: boolean): ShellCommand {
+  if (mgr !== 'apt') return sh`${mgr} -y -q remove ${names}`;
+  return purge ? sh`DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${names}` : sh`DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${names}`;
+}
+
+// apt-get update leaves the list files alone when the sources did not change; the stamp (what
+// Debian's periodic job writes) is what makes cache_valid_time mean "updated N seconds ago".
+const updateCommand = (mgr: PkgManager): ShellCommand =>
+  mgr === 'apt' ? sh`apt-get update -q && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp` : sh`${mgr} -q makecache`;
+
+interface Wanted {
+  install: Array<{ spec: string; name: string; to: string }>;
+  upgrade: Array<{ spec: string; name: string; to: string }>;
+  remove: string[];
+}
+
+function wanted(a: PackageArgs, s: PackageState, cacheStale: boolean): Wanted | { failed: string } {
+  const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');
+  const w: Wanted = { install: [], upgrade: [], remove: [] };
+  for (const spec of (a.name ?? []).map(String)) {
+    const { name, pin } = s.mgr === 'apt' ? splitSpec(spec) : { name: spec, pin: undefined };
+    const p = s.pkgs[name];
+    if (state === 'absent') {
+      if (p?.installed || (a.purge && p?.configFiles)) w.remove.push(name);
+      continue;
+    }
+    const installed = p?.installed;
+    const needs = !installed || (pin !== undefined && installed !== pin) || (state === 'latest' && p?.candidate !== undefined && p.candidate !== installed);
+    if (!needs) continue;
+    const to = pin ?? p?.candidate;
+    // After a cache refresh the package may appear: only a fresh index can say it does not exist.
+    if (to === undefined && !cacheStale) return { failed: `No package matching '${name}' is available (check the name, or set update_cache: yes)` };
+    (installed ? w.upgrade : w.install).push({ spec, name, to: to ?? '(newest after the cache update)' });
+  }
+  return w;
+}
+
+const isCacheStale = (a: PackageArgs, s: PackageState) =>
+  !!a.update_cache && (a.cache_valid_time === undefined || s.cacheAge === undefined || s.cacheAge > a.cache_valid_time);
+
+function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
+  if (s.mgr === 'none') return { failed: 'no supported package manager on this host (apt-get, dnf or yum)' };
+  const mgr = s.mgr;
+  const cacheStale = isCacheStale(a, s);
+  const w = wanted(a, s, cacheStale);
+  if ('failed' in w) return w;
+  const update = cacheStale ? [{ run: updateCommand(mgr) }] : [];
+  const changes: Change[] = [];
+  const listOf = (xs: Array<{ name: string; to: string }>) => xs.map((x) => `${x.name} ${x.to}`).join(', ');
+  const diffOf = (names: string[], after: (n: string) => string) => ({
+    before: names.map((n) => `${n} ${show(s.pkgs[n])}\n`).join(''),
+    after: names.map((n) => `${n} ${after(n)}\n`).join(''),
+    beforeHeader: 'packages before',
+    afterHeader: 'packages after',
+  });
+  const add = [...w.install, ...w.upgrade];
+  if (add.length) {
+    const to = new Map(add.map((x) => [x.name, x.to]));
+    changes.push({
+      summary: [w.install.length ? `install ${listOf(w.install)}` : '', w.upgrade.length ? `upgrade ${listOf(w.upgrade)}` : ''].filter(Boolean).join('; '),
+      diff: diffOf([...to.keys()], (n) => to.get(n)!),
+      steps: [
+        ...update,
+        ...(w.install.length || mgr === 'apt' ? [{ run: installCommand(mgr, add.map((x) => x.spec), a, false) }] : []),
+        ...(mgr !== 'apt' && w.upgrade.length ? [{ run: installCommand(mgr, w.upgrade.map((x) => x.spec), a, true) }] : []),
+      ],
+    });
+  } else if (update.length && !(a.name ?? []).length) {
+    // Only a cache update that was asked for alone is a change of its own (as Ansible reports it);
+    // beside packages that are already right it would be a change on every run.
+    changes.push({ summary: `update the ${mgr} package index${s.cacheAge !== undefined ? ` (${s.cacheAge}s old)` : ''}`, steps: update });
+  }
+  if (w.remove.length) {
+    const purge = !!a.purge;
+    changes.push({
+      summary: `${purge && mgr === 'apt' ? 'purge' : 'remove'} ${w.remove.map((n) => `${n} ${show(s.pkgs[n])}`).join(', ')}`,
+      diff: diffOf(w.remove, () => '(not installed)'),
+      steps: [{ run: removeCommand(mgr, w.remove, purge) }],
+    });
+  }
+  return { changes, data: { cache_updated: false, ...(s.cacheAge !== undefined ? { cache_age: s.cacheAge } : {}) } };
+}
+
+function collect(a: PackageArgs, s: PackageState, applied: ExecResult[]) {
+  const last = applied.at(-1);
+  const out = applied.map((r) => r.stdout).join('');
+  return {
+    data: {
+      cache_updated: isCacheStale(a, s) && applied.length > 0,
+      stdout: out,
+      stdout_lines: out.split('\n').filter((l) => l !== ''),
+      stderr: last?.stderr ?? '',
+    },
+  };
+}
 
 export const packageArgs = moduleArgs(
   {
-    name: list(),
+    name: list().optional(),
     state: choice('present', 'installed', 'latest', 'absent', 'removed').optional(),
     update_cache: bool().optional(),
     cache_valid_time: int().optional(),
     install_recommends: bool().optional(),
+    purge: bool().optional(),
     use: str().optional(),
   },
   { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends' },
 );
 
-export const packageModule: ModuleSpec = {
+export const packageModule: StateModule<PackageArgs, PackageState> = {
   name: 'package',
   aliases: ['apt', 'dnf', 'yum', 'ansible.builtin.package', 'ansible.builtin.apt', 'ansible.builtin.dnf', 'ansible.builtin.yum'],
+  exec: 'state',
   args: packageArgs.superRefine((a, ctx) => {
     if (!given(a, 'name') && !a.update_cache) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required (or set update_cache: yes alone)' });
-  }),
+  }) as never,
+  probe: (a) => {
+    const names = (a.name ?? []).map((n) => splitSpec(String(n)).name);
+    return { cmd: packageProbeCommand(names, forcedManager(a.use)), parse: (r: ExecResult) => parsePackageProbe(r.stdout) };
+  },
+  plan: planPackages,
+  collect,
 };

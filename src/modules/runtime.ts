@@ -11,6 +11,7 @@ import type { ExecResult, PutOpts, RunOpts, Transport } from '../transport/types
 import type { Templar } from '../vars/templar.js';
 import type { Vars } from '../vars/precedence.js';
 import type { ModuleSpec } from './types.js';
+import type { PredictedFile } from './fileinfo.js';
 
 /** What a module may know about where it runs. */
 export interface ModuleContext {
@@ -22,6 +23,8 @@ export interface ModuleContext {
   findFile(kind: 'files' | 'templates', name: string): string | undefined;
   check: boolean;
   diff: boolean;
+  /** Check mode: files earlier tasks of this run would have written on this host. */
+  predictedFiles?: ReadonlyMap<string, PredictedFile>;
   /** Where the task is written, for messages. */
   where?: SourcePos;
 }
@@ -29,6 +32,8 @@ export interface ModuleContext {
 export interface Probe<S> {
   /** Read-only shell that prints the current state; a non-zero exit is for `parse` to judge. */
   cmd: ShellCommand;
+  /** Sent to the probe's stdin (a login password must never be on a command line). */
+  stdin?: string | Buffer;
   parse(r: ExecResult): S;
 }
 
@@ -51,6 +56,11 @@ export interface StateModule<A = any, S = any> extends ModuleSpec<A> {
   /** Undefined when there is nothing to read: no round trip is spent. */
   probe(a: A, ctx: ModuleContext): Probe<S> | undefined;
   plan(a: A, state: S, ctx: ModuleContext): PlanOutcome;
+  /**
+   * Check mode: the state as it would be after earlier predicted (not made) file writes of this
+   * run, so a later task that reads the same file plans what the real run would do.
+   */
+  overlay?(state: S, predicted: ReadonlyMap<string, PredictedFile>): S;
   /** Values to register after the steps ran (e.g. stdout of an applied command), and whether they mean failure. */
   collect?(a: A, state: S, applied: ExecResult[]): { data?: Record<string, unknown>; failed?: string };
 }

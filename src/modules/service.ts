@@ -1,9 +1,97 @@
 // service: SysV init, systemd and OpenRC behind one name; `systemd` and `sysvinit` answer too
-// because, for the arguments accepted here, their meaning is the same.
+// because, for the arguments accepted here, their meaning is the same. A start or restart waits
+// until the service really runs: an init script that prints success is not proof (keepalived
+// without IPVS, or a restart while the old process still exits, both leave it stopped).
+import { revealIfSecret } from '../secret.js';
+import { sh, type ShellCommand } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, str } from './args.js';
-import type { ModuleSpec } from './types.js';
+import { isRunning, parseServiceProbe, runningTest, serviceProbeCommand, type ServiceState } from './init-probe.js';
+import type { ApplyStep, Change, PlanOutcome, StateModule } from './runtime.js';
 
-export const serviceModule: ModuleSpec = {
+interface ServiceArgs {
+  name?: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  pattern?: string;
+  daemon_reload?: boolean;
+}
+
+/** How long a start or stop may take to show before the task fails. */
+export const SETTLE_SECONDS = 10;
+
+/** `keepalived.service` names the same service as `keepalived` outside systemd. */
+const baseName = (n: string) => n.replace(/\.service$/, '');
+
+function control(s: ServiceState, name: string, action: 'start' | 'stop' | 'reload'): ShellCommand {
+  if (s.init === 'systemd') return sh`systemctl ${action} ${name}`;
+  if (s.init === 'openrc') return sh`rc-service ${name} ${action}`;
+  return sh`/etc/init.d/${baseName(name)} ${action}`;
+}
+
+/** Polls the running test until it says `want`, for at most SETTLE_SECONDS. */
+function settle(test: ShellCommand, name: string, want: boolean): ApplyStep {
+  const cond = want ? sh`${test}` : sh`! { ${test}; }`;
+  const tries = SETTLE_SECONDS * 5;
+  const why = want ? `${name} is not running ${SETTLE_SECONDS}s after its start (see its logs; an init script may report success and exit)` : `${name} still runs ${SETTLE_SECONDS}s after its stop`;
+  return { run: sh`lv_n=0; until ${cond}; do lv_n=$((lv_n+1)); if [ $lv_n -ge ${tries} ]; then echo ${why} >&2; exit 1; fi; sleep 0.2; done` };
+}
+
+function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand {
+  if (s.init === 'systemd') return on ? sh`systemctl enable ${name}` : sh`systemctl disable ${name}`;
+  if (s.init === 'openrc') return on ? sh`rc-update add ${name} default` : sh`rc-update del ${name} default`;
+  const n = baseName(name);
+  // Debian's update-rc.d (defaults creates the links from the LSB header; enable turns K into S);
+  // chkconfig on Red Hat style SysV hosts.
+  return on
+    ? sh`if command -v update-rc.d >/dev/null 2>&1; then update-rc.d ${n} defaults >/dev/null && update-rc.d ${n} enable; else chkconfig ${n} on; fi`
+    : sh`if command -v update-rc.d >/dev/null 2>&1; then update-rc.d ${n} disable; else chkconfig ${n} off; fi`;
+}
+
+function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
+  const changes: Change[] = [];
+  if (a.daemon_reload && s.init === 'systemd') changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
+  if (a.name === undefined) return { changes };
+  const name = String(revealIfSecret(a.name));
+  if (!s.known && (a.state !== undefined || a.enabled !== undefined)) {
+    return { failed: `no service named ${name} on this host (${s.init === 'systemd' ? 'no such systemd unit' : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name` };
+  }
+  const { running, source } = isRunning(s, a.pattern);
+  const test = runningTest(source, baseName(name), a.pattern);
+  const stateDiff = (before: string, after: string) => ({ before: `${name}: ${before}\n`, after: `${name}: ${after}\n`, beforeHeader: 'service state', afterHeader: 'service state' });
+  const now = running ? 'running' : 'stopped';
+  const start: ApplyStep[] = [{ run: control(s, name, 'start') }, settle(test, name, true)];
+  const stop: ApplyStep[] = [{ run: control(s, name, 'stop') }, settle(test, name, false)];
+  switch (a.state) {
+    case 'started':
+      if (!running) changes.push({ summary: `start ${name}`, diff: stateDiff(now, 'running'), steps: start });
+      break;
+    case 'stopped':
+      if (running) changes.push({ summary: `stop ${name}`, diff: stateDiff(now, 'stopped'), steps: stop });
+      break;
+    case 'restarted':
+      // Stop, wait for the old process to be gone, then start: an init script's own restart
+      // races with a daemon that is still exiting.
+      changes.push({ summary: `restart ${name}`, diff: stateDiff(now, 'running (restarted)'), steps: running ? [...stop, ...start] : start });
+      break;
+    case 'reloaded':
+      changes.push({ summary: running ? `reload ${name}` : `start ${name} (was stopped, so reload starts it)`, diff: stateDiff(now, 'running (reloaded)'), steps: running ? [{ run: control(s, name, 'reload') }] : start });
+      break;
+    case undefined:
+      break;
+  }
+  if (a.enabled !== undefined && a.enabled !== s.enabled) {
+    changes.push({
+      summary: `${a.enabled ? 'enable' : 'disable'} ${name} at boot`,
+      diff: { before: `${name}: ${s.enabled ? 'enabled' : 'disabled'}\n`, after: `${name}: ${a.enabled ? 'enabled' : 'disabled'}\n`, beforeHeader: 'service boot', afterHeader: 'service boot' },
+      steps: [{ run: enableCommand(s, name, a.enabled) }],
+    });
+  }
+  const after = a.state === 'stopped' ? 'stopped' : a.state ? 'started' : running ? 'started' : 'stopped';
+  return { changes, data: { name, state: after, enabled: a.enabled ?? s.enabled, status: { init: s.init, running_by: source } } };
+}
+
+export const serviceModule: StateModule<ServiceArgs, ServiceState> = {
   name: 'service',
   aliases: [
     'systemd',
@@ -14,6 +102,7 @@ export const serviceModule: ModuleSpec = {
     'ansible.builtin.systemd_service',
     'ansible.builtin.sysvinit',
   ],
+  exec: 'state',
   args: moduleArgs(
     {
       name: str().optional(),
@@ -25,5 +114,11 @@ export const serviceModule: ModuleSpec = {
     { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' },
   ).superRefine((a, ctx) => {
     if (a.name === undefined && !a.daemon_reload) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
-  }),
+  }) as never,
+  probe: (a) => {
+    // Without a name (daemon_reload alone) the probe still says which init system runs.
+    const name = String(revealIfSecret(a.name ?? ''));
+    return { cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)), parse: (r: ExecResult) => parseServiceProbe(r.stdout) };
+  },
+  plan: (a, s) => planService(a, s ?? { init: 'sysv', known: false, enabled: false }),
 };

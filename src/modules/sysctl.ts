@@ -89,6 +89,16 @@ export function editSysctlFile(content: string, key: string, value: string | und
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
+const keyLines = (content: string, key: string) =>
+  content
+    .split('\n')
+    .filter((l) => {
+      const m = /^\s*([^#;=\s][^=]*?)\s*=/.exec(l);
+      return m && sameKey(m[1]!, key);
+    })
+    .map((l) => `${l}\n`)
+    .join('');
+
 function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
   const key = String(revealIfSecret(a.name));
   const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
@@ -121,7 +131,9 @@ function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
   if (next !== current && !(s.file === undefined && next === '')) {
     changes.push({
       summary: want === undefined ? `remove ${key} from ${file}` : `persist ${key} = ${want} in ${file}`,
-      diff: { before: current, after: next, beforeHeader: s.file === undefined ? `${file} (absent)` : file, afterHeader: file },
+      // The diff names this key's lines only: other tasks may edit the same file, and a check
+      // run (which writes nothing) must predict exactly what the real run shows.
+      diff: { before: keyLines(current, key), after: keyLines(next, key), beforeHeader: file, afterHeader: file },
       steps: [{ put: { path: file, content: next, opts: s.file === undefined ? { mode: 0o644 } : {} } }],
     });
   }

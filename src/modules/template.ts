@@ -1,5 +1,6 @@
 // template: renders a controller template with the host's variables, then writes it as copy
 // does. A render error fails the task with the template's own file:line.
+import { overlayPredicted } from './fileinfo.js';
 import { statSync } from 'node:fs';
 import { formatDiagnostic, LvsplayError } from '../diagnostics.js';
 import { Secret } from '../secret.js';
@@ -24,7 +25,7 @@ function planTemplate(a: TemplateArgs, probed: ProbedFiles, ctx: ModuleContext):
     throw e;
   }
   const secret = rendered instanceof Secret;
-  const text = secret ? rendered.reveal() : rendered;
+  const text = rendered instanceof Secret ? rendered.reveal() : rendered;
   // Ansible's copy step gets the template's name as src; dest-as-directory uses its basename.
   return planContentWrite(a, probed, { content: Buffer.from(text), sourceMode: statSync(path).mode & 0o7777, afterHeader: a.src, secret });
 }
@@ -42,6 +43,7 @@ export const templateModule: StateModule<TemplateArgs, ProbedFiles> = {
     follow: bool().optional(),
     ...fileAttrs,
   }) as never,
+  overlay: overlayPredicted,
   probe: (a, ctx) => probeDest(a, ctx),
   plan: planTemplate,
   collect: collectWrite,

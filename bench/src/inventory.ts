@@ -1,0 +1,63 @@
+// Bench inventories of N lab hosts. The hosts are the bench's own (bench01, bench02, ... at
+// 10.0.7.101 and up), so converging them never touches the cluster's six hosts; the connection
+// settings are copied line for line from inventory/lab.ini, so both tools reach the hosts
+// through the same controller-namespace ProxyCommand and known_hosts as everything else.
+
+export const BENCH_GROUP = 'bench';
+/** 10.0.7.101-150: clear of the cluster's addresses (.11 .12 .29 .41 .42 .211) and the VIP (.247). */
+const FIRST_OCTET = 101;
+export const MAX_BENCH_HOSTS = 99;
+
+export interface BenchHost {
+  name: string;
+  address: string;
+}
+
+export function benchHosts(n: number): BenchHost[] {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BENCH_HOSTS) {
+    throw new RangeError(`host count must be a whole number from 1 to ${MAX_BENCH_HOSTS}, not ${n}`);
+  }
+  return Array.from({ length: n }, (_, i) => ({
+    name: `bench${String(i + 1).padStart(2, '0')}`,
+    address: `10.0.7.${FIRST_OCTET + i}`,
+  }));
+}
+
+/** The `ansible_*` lines of lab.ini's [all:vars] section, verbatim. */
+export function connectionLines(labIni: string): string[] {
+  const out: string[] = [];
+  let section = '';
+  for (const raw of labIni.split('\n')) {
+    const line = raw.trim();
+    const head = /^\[(.+)\]$/.exec(line);
+    if (head) {
+      section = head[1]!;
+      continue;
+    }
+    if (section === 'all:vars' && /^ansible_[a-z_]+\s*=/.test(line)) out.push(line);
+  }
+  if (out.length === 0) throw new Error('inventory/lab.ini has no ansible_* connection settings under [all:vars]');
+  return out;
+}
+
+export function benchInventoryText(hosts: readonly BenchHost[], labIni: string): string {
+  return [
+    `# ${hosts.length} benchmark hosts in the lab; connection settings copied from inventory/lab.ini`,
+    `[${BENCH_GROUP}]`,
+    ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
+    '',
+    '[all:vars]',
+    ...connectionLines(labIni),
+    '',
+  ].join('\n');
+}
+
+/**
+ * What `lab up` is given: the bench hosts alone (the cluster's hosts are powered off while the
+ * bench runs, so they do not load the machine), or with the cluster's hosts kept running (the
+ * smoke test, which must leave the six-host lab as it found it).
+ */
+export function labInventoryText(hosts: readonly BenchHost[], labIni: string, keepClusterHosts: boolean): string {
+  if (!keepClusterHosts) return benchInventoryText(hosts, labIni);
+  return `${labIni.trimEnd()}\n\n[${BENCH_GROUP}]\n${hosts.map((h) => `${h.name} ansible_host=${h.address}`).join('\n')}\n`;
+}

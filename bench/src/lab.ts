@@ -1,0 +1,110 @@
+// The lab as the bench drives it: through the `lvsplay lab` command a user would type, plus
+// prepared disks. Ansible needs python3 (and python3-apt for its apt module) on its targets and
+// lvsplay does not; both are installed on every bench host before anything is timed. A fresh
+// host for the first-converge scenario is that prepared disk restored while the lab is down:
+// the same state each time, with the same host key, without waiting for apt again.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hostPaths, labPaths } from '../../src/lab/paths.js';
+import type { BenchHost } from './inventory.js';
+
+export const PROJECT = resolve(import.meta.dirname, '../../..');
+export const CLI = join(PROJECT, 'bin/lvsplay.js');
+
+export interface CmdOutcome {
+  code: number;
+  output: string;
+}
+
+export function runCmd(argv: readonly string[], opts: { input?: string; cwd?: string } = {}): Promise<CmdOutcome> {
+  return new Promise((done, fail) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? PROJECT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => chunks.push(b));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `lvsplay lab ...`; a failure stops the bench with the lab's own message. */
+export async function lab(...args: string[]): Promise<string> {
+  const r = await runCmd([process.execPath, CLI, 'lab', ...args]);
+  if (r.code !== 0) throw new Error(`lvsplay lab ${args.join(' ')} failed (exit ${r.code}):\n${r.output.trim()}`);
+  return r.output;
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const PREPARE = [
+  'sh', '-c',
+  'command -v python3 >/dev/null && dpkg -s python3-apt >/dev/null 2>&1 && exit 0; ' +
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-apt >/dev/null',
+];
+
+/** Ansible's prerequisites on each host (a no-op where they are already installed). */
+export async function installPython(hosts: readonly BenchHost[]): Promise<void> {
+  // apt is CPU-bound here: two at a time keeps a 2-core machine responsive
+  await pool(hosts, 2, async (h) => {
+    await lab('exec', h.name, '--', ...PREPARE);
+  });
+}
+
+function snapshotRoot(): string {
+  return join(labPaths().stateDir, 'bench-prepared');
+}
+
+function baseHash(): string {
+  try {
+    return readFileSync(labPaths().baseHash, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** A snapshot is only good over the base it was made on (host disks are overlays of it). */
+export function hasSnapshot(h: BenchHost): boolean {
+  const dir = join(snapshotRoot(), h.name);
+  return existsSync(join(dir, 'upper')) && existsSync(join(dir, 'base.hash')) && readFileSync(join(dir, 'base.hash'), 'utf8') === baseHash();
+}
+
+/** Saves each host's disk; the lab must be down. */
+export async function saveSnapshots(hosts: readonly BenchHost[]): Promise<void> {
+  await pool(hosts, 4, async (h) => {
+    const dir = join(snapshotRoot(), h.name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const r = await runCmd(['cp', '-a', hostPaths(h.name).upper, join(dir, 'upper')]);
+    if (r.code !== 0) throw new Error(`saving ${h.name}'s disk failed: ${r.output.trim()}`);
+    writeFileSync(join(dir, 'base.hash'), baseHash());
+  });
+}
+
+/** Puts each host's prepared disk back; the lab must be down. */
+export async function restoreSnapshots(hosts: readonly BenchHost[]): Promise<void> {
+  await pool(hosts, 4, async (h) => {
+    const hp = hostPaths(h.name);
+    rmSync(hp.upper, { recursive: true, force: true });
+    rmSync(hp.work, { recursive: true, force: true });
+    // cp -a keeps owners, modes, device nodes (overlay whiteouts) and xattrs, as the overlay needs
+    const r = await runCmd(['cp', '-a', join(snapshotRoot(), h.name, 'upper'), hp.upper]);
+    if (r.code !== 0) throw new Error(`restoring ${h.name}'s disk failed: ${r.output.trim()}`);
+  });
+}
+
+/** Wipes the bench hosts' disks (and snapshots) after a run, unless asked to keep them. */
+export function forgetHosts(hosts: readonly BenchHost[]): void {
+  for (const h of hosts) {
+    rmSync(hostPaths(h.name).dir, { recursive: true, force: true });
+    rmSync(join(snapshotRoot(), h.name), { recursive: true, force: true });
+  }
+}

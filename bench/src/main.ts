@@ -1,0 +1,256 @@
+// `npm run bench`: lvsplay against ansible-playbook on N lab hosts, side by side in one run.
+// Per host count: prepared hosts, then first converge (fresh disks each run), no-op rerun with
+// the floor, --check of a no-op, --check with one change; the two tools alternate which goes
+// first. Results: bench/results/<date>.json, .md and .svg.
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { machineFacts } from './facts.js';
+import { benchHosts, benchInventoryText, BENCH_GROUP, labInventoryText, type BenchHost } from './inventory.js';
+import { forgetHosts, hasSnapshot, installPython, lab, PROJECT, restoreSnapshots, saveSnapshots } from './lab.js';
+import { measure, type Measured } from './measure.js';
+import { renderSvg } from './plot-svg.js';
+import { renderMarkdown } from './report-md.js';
+import { resultProblems, SCENARIOS, withSummary, type BenchResults, type Sample, type Scenario, type Series, type Tool } from './results.js';
+import { parseRecap, toolArgv, toolEnv } from './tools.js';
+
+interface BenchOptions {
+  hosts: number[];
+  runs: number;
+  quick: boolean;
+  scenarios: Scenario[];
+  out: string;
+  site: boolean;
+  keepDisks: boolean;
+  timeout: number;
+}
+
+type RunTool = Exclude<Tool, 'floor'>;
+const PLAYBOOK = join(PROJECT, 'bench/playbooks/common.yaml');
+const FLOOR = join(PROJECT, 'bench/.build/bench/src/floor.js');
+const LAB_INI = join(PROJECT, 'inventory/lab.ini');
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Bench {
+  readonly series: Series[] = [];
+  readonly notes: string[] = [];
+  readonly siteYaml: BenchResults['siteYaml'] = [];
+  readonly controlDir = mkdtempSync(join(tmpdir(), 'lvsplay-bench-cp-'));
+  readonly env = toolEnv(PROJECT, this.controlDir);
+
+  constructor(readonly o: BenchOptions) {}
+
+  record(tool: Tool, scenario: Series['scenario'], hosts: number, m: Measured): void {
+    const { output, ...sample } = m;
+    const recap = tool === 'floor' ? undefined : parseRecap(output);
+    const s: Sample = recap ? { ...sample, changed: recap.changed } : sample;
+    let series = this.series.find((x) => x.tool === tool && x.scenario === scenario && x.hosts === hosts);
+    if (!series) this.series.push((series = { tool, scenario, hosts, samples: [] }));
+    series.samples.push(s);
+    log(`${hosts} hosts ${scenario} ${tool}: ${(s.wallMs / 1000).toFixed(2)} s, exit ${s.exitCode}${recap ? `, changed=${recap.changed}` : ''}`);
+    if (s.exitCode !== 0) this.notes.push(`${tool} ${scenario} on ${hosts} hosts exited ${s.exitCode}: ${tail(output)}`);
+  }
+
+  async time(tool: RunTool, scenario: Scenario, inventory: string, hosts: number): Promise<Measured> {
+    return measure(toolArgv(tool, PROJECT, { playbook: PLAYBOOK, inventory, forks: hosts, scenario }), {
+      cwd: PROJECT,
+      env: this.env,
+      timeoutMs: this.o.timeout * 1000,
+    });
+  }
+
+  /** Brings the bench hosts up on their prepared disks (python3 installed), preparing them once. */
+  async upPrepared(hosts: BenchHost[], labInventory: string): Promise<void> {
+    if (this.o.quick) {
+      // the cluster's hosts stay up; a bench host not running yet starts from a blank disk
+      await lab('up', '-i', labInventory);
+      await installPython(hosts);
+      return;
+    }
+    await lab('down');
+    const missing = hosts.filter((h) => !hasSnapshot(h));
+    forgetHosts(missing);
+    await restoreSnapshots(hosts.filter((h) => !missing.includes(h)));
+    await lab('up', '-i', labInventory);
+    if (missing.length > 0) {
+      log(`installing python3 on ${missing.length} new hosts`);
+      await installPython(missing);
+      await lab('down');
+      await saveSnapshots(missing);
+      await lab('up', '-i', labInventory);
+    }
+    await sleep(1000);
+  }
+
+  async freshHosts(hosts: BenchHost[], labInventory: string): Promise<void> {
+    if (this.o.quick) return;
+    await lab('down');
+    await restoreSnapshots(hosts);
+    await lab('up', '-i', labInventory);
+    await sleep(1000);
+  }
+
+  async hostCount(n: number): Promise<void> {
+    const hosts = benchHosts(n);
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-bench-inv-'));
+    const labIni = readFileSync(LAB_INI, 'utf8');
+    const inventory = join(dir, `bench-${n}.ini`);
+    const labInventory = join(dir, `lab-${n}.ini`);
+    writeFileSync(inventory, benchInventoryText(hosts, labIni));
+    writeFileSync(labInventory, labInventoryText(hosts, labIni, this.o.quick));
+    log(`${n} hosts: preparing`);
+    await this.upPrepared(hosts, labInventory);
+    const order = (i: number): RunTool[] => (i % 2 === 0 ? ['lvsplay', 'ansible'] : ['ansible', 'lvsplay']);
+    const want = new Set(this.o.scenarios);
+
+    if (want.has('converge')) {
+      for (let i = 0; i < this.o.runs; i++) {
+        for (const tool of order(i)) {
+          await this.freshHosts(hosts, labInventory);
+          this.record(tool, 'converge', n, await this.time(tool, 'converge', inventory, n));
+        }
+      }
+    }
+    if (!this.o.quick) {
+      // untimed: converge, then each tool once on the other's result (a no-op must stay a no-op)
+      for (const tool of ['lvsplay', 'ansible'] as const) {
+        const m = await this.time(tool, 'converge', inventory, n);
+        const recap = parseRecap(m.output);
+        this.notes.push(`${n} hosts: untimed ${tool} run before the no-op series: exit ${m.exitCode}, changed=${recap?.changed ?? '?'}`);
+      }
+    }
+    for (const sc of ['noop', 'check-noop', 'check-change'] as const) {
+      if (!want.has(sc)) continue;
+      for (let i = 0; i < this.o.runs; i++) {
+        // the floor is taken beside the no-op runs, on the same hosts in the same state
+        if (sc === 'noop') this.record('floor', 'floor', n, await measure([process.execPath, FLOOR, inventory, BENCH_GROUP], { cwd: PROJECT, timeoutMs: 120_000 }));
+        for (const tool of order(i)) this.record(tool, sc, n, await this.time(tool, sc, inventory, n));
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** playbooks/site.yaml on the six-host cluster, once under each tool. */
+  async site(): Promise<void> {
+    await lab('down');
+    await lab('up', '-i', LAB_INI);
+    const cluster = [...readFileSync(LAB_INI, 'utf8').matchAll(/^(\S+)\s+ansible_host=(\S+)/gm)].map((m) => ({ name: m[1]!, address: m[2]! }));
+    await installPython(cluster);
+    const site = join(PROJECT, 'playbooks/site.yaml');
+    for (const tool of ['lvsplay', 'ansible'] as const) {
+      const argv = tool === 'lvsplay'
+        ? [process.execPath, join(PROJECT, 'bin/lvsplay.js'), 'run', site, '-i', LAB_INI, '-f', '6']
+        : ['ansible-playbook', site, '-i', LAB_INI, '-f', '6'];
+      const m = await measure(argv, { cwd: PROJECT, env: this.env, timeoutMs: this.o.timeout * 1000 });
+      const problems = m.exitCode === 0 ? [] : m.output.split('\n').filter((l) => /ERROR|fatal:|FAILED|error:|couldn't resolve/i.test(l)).slice(0, 8).map((l) => l.trim().slice(0, 300));
+      this.siteYaml.push({ hosts: cluster.length, tool, exitCode: m.exitCode, wallMs: m.wallMs, problems });
+      log(`site.yaml ${tool}: exit ${m.exitCode} in ${(m.wallMs / 1000).toFixed(1)} s`);
+    }
+  }
+
+  results(): BenchResults {
+    return {
+      format: 'lvsplay-bench/1',
+      date: new Date().toISOString(),
+      mode: this.o.quick ? 'quick' : 'full',
+      machine: machineFacts(PROJECT),
+      settings: {
+        playbook: 'bench/playbooks/common.yaml (15 tasks, 1 handler), unchanged for both tools',
+        'gather facts': 'no, for either tool (gather_facts: false)',
+        forks: 'equal to the host count (-f N), both tools',
+        'ansible.cfg': 'bench/ansible.cfg (ANSIBLE_CONFIG, both tools): pipelining = True, ssh_args = -o ControlMaster=auto -o ControlPersist=60s, host_key_checking = True, interpreter_python = /usr/bin/python3',
+        connection: "inventory/lab.ini's [all:vars]: root, lab key, ProxyCommand through the controller namespace, lab known_hosts with StrictHostKeyChecking=yes",
+        'target prerequisites': 'python3 and python3-apt installed on every host before anything is timed (ansible needs them; lvsplay does not)',
+        'first converge': this.o.quick ? 'quick mode: on whatever state the host had (not fresh)' : 'fresh hosts each run: lab down, prepared disk (base + python3) restored, lab up',
+        runs: this.o.runs,
+        'tool order': 'alternates each run (lvsplay first on even runs, ansible-playbook first on odd)',
+        'CPU and RSS': 'CPU: user+sys of the process and its waited-for children (GNU time). RSS: peak sum over the live process tree, sampled every 250 ms; ssh ControlPersist masters detach and are not counted',
+      },
+      series: this.series.map(withSummary),
+      siteYaml: this.siteYaml,
+      notes: this.notes,
+    };
+  }
+
+  write(): string {
+    const r = this.results();
+    const problems = resultProblems(r);
+    if (problems.length > 0) throw new Error(`the results are not well formed: ${problems.join('; ')}`);
+    mkdirSync(this.o.out, { recursive: true });
+    const base = join(this.o.out, `${r.date.slice(0, 10)}${this.o.quick ? '-quick' : ''}`);
+    writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
+    writeFileSync(`${base}.md`, renderMarkdown(r));
+    writeFileSync(`${base}.svg`, renderSvg(r));
+    return base;
+  }
+}
+
+function tail(output: string): string {
+  return output.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+}
+
+const counts = (v: string): number[] => {
+  const xs = v.split(',').map((x) => Number(x.trim()));
+  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 99)) throw new InvalidArgumentError('host counts are whole numbers from 1 to 99, comma separated');
+  return xs;
+};
+const positive = (v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('give a whole number of 1 or more');
+  return Number(v);
+};
+const scenarioList = (v: string): Scenario[] => {
+  const xs = v.split(',').map((x) => x.trim());
+  const bad = xs.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
+  if (bad.length) throw new InvalidArgumentError(`unknown scenario ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+  return xs as Scenario[];
+};
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('bench')
+    .description('lvsplay against ansible-playbook on lab hosts (as root; the lab must be buildable)')
+    .option('--hosts <list>', 'host counts, comma separated', counts, [6, 20, 50])
+    .option('--runs <n>', 'timed runs per scenario and tool', positive, 5)
+    .option('--scenarios <list>', `scenarios: ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])
+    .option('--quick', 'smoke: 1 host beside the running cluster, 1 run of each scenario, converge not fresh')
+    .option('--site', 'also run playbooks/site.yaml on the six-host cluster under both tools')
+    .option('--keep-disks', "keep the bench hosts' prepared disks for the next bench (python3 stays installed)")
+    .option('--timeout <seconds>', 'a timed run is killed (and counts as failed) after this long', positive, 1800)
+    .option('--out <dir>', 'where results go', resolve(PROJECT, 'bench/results'));
+  program.parse(argv);
+  const f = program.opts<Omit<BenchOptions, 'quick' | 'site' | 'keepDisks'> & { quick?: boolean; site?: boolean; keepDisks?: boolean }>();
+  const o: BenchOptions = { ...f, quick: !!f.quick, site: !!f.site, keepDisks: !!f.keepDisks, out: resolve(f.out) };
+  if (o.quick) {
+    if (program.getOptionValueSource('hosts') === 'default') o.hosts = [1];
+    if (program.getOptionValueSource('runs') === 'default') o.runs = 1;
+  }
+  const bench = new Bench(o);
+  const hostsUsed = benchHosts(Math.max(...o.hosts));
+  try {
+    for (const n of o.hosts) {
+      await bench.hostCount(n);
+      log(`results so far: ${bench.write()}.json`);
+    }
+    if (o.site) await bench.site();
+  } finally {
+    // leave the machine with the six-host lab, as the rest of the project expects it
+    if (!o.quick) await lab('down').catch((e: Error) => log(e.message));
+    await lab('up', '-i', LAB_INI).catch((e: Error) => log(e.message));
+    if (!o.keepDisks) forgetHosts(hostsUsed);
+    rmSync(bench.controlDir, { recursive: true, force: true });
+  }
+  const base = bench.write();
+  process.stdout.write(`${base}.json\n${base}.md\n${base}.svg\n`);
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,102 @@
+// Talking SQL to a MariaDB/MySQL server through the `mysql` client on the host (no python).
+// SQL always travels on stdin, so nothing a statement carries (a password hash, a replication
+// password) shows in `ps`. A login password goes first on stdin as one option-file line: the
+// remote shell's `read` and `printf` builtins move it into a mode-0600 temp file given to the
+// client with --defaults-extra-file, removed as soon as the client exits.
+import { createHash } from 'node:crypto';
+import { revealIfSecret } from '../secret.js';
+import { sh, type ShellCommand } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
+import type { MysqlLogin, TextArg } from './mysql-login.js';
+
+export const text = (v: TextArg | undefined): string | undefined => (v === undefined ? undefined : String(revealIfSecret(v)));
+
+/** A string literal for SQL (MariaDB's default sql_mode reads backslash escapes). */
+export function sqlString(s: string): string {
+  const esc = s.replace(/[\\'\0\n\r\x1a]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z' })[c]!);
+  return `'${esc}'`;
+}
+
+/** An identifier (database, table) in backticks. */
+export function sqlIdent(s: string): string {
+  return `\`${s.replace(/`/g, '``')}\``;
+}
+
+/**
+ * An option-file value: in double quotes so `#` and spaces survive; quotes inside are escaped,
+ * since the client's comment stripper ends a quoted value at the next bare quote.
+ */
+export function optionValue(s: string): string {
+  const esc = s.replace(/[\\\n\r\t"']/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', "'": "\\'" })[c]!);
+  return `"${esc}"`;
+}
+
+export interface MysqlCall {
+  cmd: ShellCommand;
+  stdin?: string;
+}
+
+/**
+ * One run of the client on the host: `sql` is sent on stdin. `columnNames` keeps the header row
+ * (SHOW SLAVE STATUS is read by name); `force` goes on after an error (SHOW GRANTS for an
+ * account that does not exist yet); `readOnly` marks SQL without secrets (probes).
+ */
+export function mysqlCall(login: MysqlLogin, sql: string, o: { columnNames?: boolean; force?: boolean; readOnly?: boolean } = {}): MysqlCall {
+  const words: string[] = ['--batch'];
+  if (!o.columnNames) words.push('--skip-column-names');
+  if (o.force) words.push('--force');
+  const user = text(login.login_user);
+  const host = text(login.login_host);
+  const socket = text(login.login_unix_socket);
+  if (user !== undefined) words.push(`--user=${user}`);
+  // Without a host the client takes the unix socket, as root on Debian's MariaDB logs in.
+  if (host !== undefined) words.push(`--host=${host}`);
+  if (login.login_port !== undefined) words.push(`--port=${login.login_port}`);
+  if (socket !== undefined) words.push(`--socket=${socket}`);
+  const password = text(login.login_password);
+  const configFile = text(login.config_file);
+  if (password === undefined) {
+    const defaults = configFile !== undefined ? [`--defaults-extra-file=${configFile}`] : [];
+    // A read-only query holds no secret: on the command line it can use the host's session
+    // shell (a round trip) instead of a new channel (stdin needs its own).
+    if (o.readOnly) return { cmd: sh`mysql ${defaults} ${words} -e ${sql}` };
+    return { cmd: sh`mysql ${defaults} ${words}`, stdin: sql };
+  }
+  const include = configFile !== undefined ? `!include ${configFile}\n` : '';
+  const cmd = sh`( umask 077; f=$(mktemp) || exit 1; IFS= read -r l; printf '%s%s\n%s\n' ${include} '[client]' "$l" > "$f"; mysql --defaults-extra-file="$f" ${words}; rc=$?; rm -f "$f"; exit $rc )`;
+  return { cmd, stdin: `password=${optionValue(password)}\n${sql}` };
+}
+
+/** An apply step running `sql` (its stdin carries the SQL, so no value shows in `ps`). */
+export function mysqlStep(login: MysqlLogin, sql: string): { run: ShellCommand; stdin: string } {
+  const c = mysqlCall(login, sql);
+  return { run: c.cmd, stdin: c.stdin ?? '' };
+}
+
+/** Batch output: tab-separated rows, with the client's escapes (\t \n \\ \0) and NULL undone. */
+export function parseBatch(stdout: string): Array<Array<string | null>> {
+  const rows: Array<Array<string | null>> = [];
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    rows.push(line.split('\t').map((f) => (f === 'NULL' ? null : f.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0', '\\': '\\' })[c] ?? c))));
+  }
+  return rows;
+}
+
+/** Rows tagged by their first column ('#u', '#g'...), the way the probes mark their queries. */
+export function rowsTagged(rows: Array<Array<string | null>>, tag: string): Array<Array<string | null>> {
+  return rows.filter((r) => r[0] === tag).map((r) => r.slice(1));
+}
+
+/** Why the client could not answer, for a probe's error: the first line of its complaint. */
+export function clientFailure(r: ExecResult): string {
+  if (r.code === 127) return 'the mysql client is not installed on the host (install mariadb-client)';
+  const err = r.stderr.split('\n').find((l) => /ERROR|error/.test(l)) ?? r.stderr.trim().split('\n')[0] ?? '';
+  return `mysql failed (rc=${r.code ?? r.signal})${err ? `: ${err.trim()}` : ''}`;
+}
+
+/** The mysql_native_password hash of a password: '*' + SHA1(SHA1(pw)) in upper-case hex. */
+export function nativePasswordHash(pw: string): string {
+  const once = createHash('sha1').update(pw, 'utf8').digest();
+  return `*${createHash('sha1').update(once).digest('hex').toUpperCase()}`;
+}

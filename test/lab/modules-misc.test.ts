@@ -1,0 +1,65 @@
+// wait_for (polling on the target) and the controller modules in real runs on db1.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureLab, runPlaybookText, statuses, changed } from '../helpers/lab-run.js';
+import { labExec } from '../../src/lab/index.js';
+
+beforeAll(async () => {
+  await ensureLab();
+  await labExec('db1', ['rm', '-rf', '/tmp/misc-wait']);
+});
+
+const play = (tasks: string) => `
+- hosts: db1
+  gather_facts: false
+  tasks:
+${tasks}
+`;
+
+describe('wait_for on db1', () => {
+  it('sees sshd listening, a closed port stopped, a file appear with its text', async () => {
+    // A writer that makes the file after the wait has begun.
+    await labExec('db1', ['sh', '-c', 'mkdir -p /tmp/misc-wait; (sleep 1; echo "server ready" > /tmp/misc-wait/log) >/dev/null 2>&1 &']);
+    const pb = play(`
+    - {name: sshd up, wait_for: {port: 22, timeout: 5}}
+    - {name: nothing on 1, wait_for: {port: 1, state: stopped, timeout: 5}}
+    - {name: log says ready, wait_for: {path: /tmp/misc-wait/log, search_regex: 'ready$', timeout: 10}, register: w}
+    - {name: waited, assert: {that: ['w.elapsed >= 0']}}
+`);
+    const t0 = Date.now();
+    const r = await runPlaybookText(pb);
+    expect(r.exitCode).toBe(0);
+    expect(statuses(r, 'db1')).toEqual({ 'sshd up': 'ok', 'nothing on 1': 'ok', 'log says ready': 'ok', waited: 'ok' });
+    expect(Date.now() - t0).toBeLessThan(8000);
+    const check = await runPlaybookText(pb, { check: true });
+    expect(changed(check, 'db1')).toEqual([]);
+  });
+
+  it('gives up at its timeout with Ansible\'s message, never later', async () => {
+    const t0 = Date.now();
+    const r = await runPlaybookText(play(`    - {name: never, wait_for: {port: 4999, timeout: 2}}`));
+    const ms = Date.now() - t0;
+    expect(r.exitCode).toBe(2);
+    expect(r.rec.results('db1')[0]!.result.msg).toBe('Timeout when waiting for 127.0.0.1:4999');
+    expect(ms).toBeGreaterThanOrEqual(2000);
+    expect(ms).toBeLessThan(6000);
+  });
+});
+
+describe('controller modules in a run', () => {
+  it('set_fact, include_vars, debug, assert and fail work together', async () => {
+    const pb = play(`
+    - {name: facts, set_fact: {port: "{{ 3300 + 6 }}", cacheable: true}}
+    - {name: vars, include_vars: {file: db.yml, name: db}}
+    - {name: show, debug: {msg: "{{ db.engine }} on {{ port }}"}}
+    - {name: check, assert: {that: ["port | int == 3306", "db.engine == 'mariadb'"], quiet: true}}
+    - {name: stop, fail: {msg: "stopped at {{ port }}"}, when: port | int != 3306}
+`);
+    const r = await runPlaybookText(pb, { files: { 'vars/db.yml': 'engine: mariadb\n' } });
+    expect(r.exitCode).toBe(0);
+    expect(statuses(r, 'db1')).toEqual({ facts: 'ok', vars: 'ok', show: 'ok', check: 'ok', stop: 'skipped' });
+    expect(r.rec.results('db1')[2]!.result.msg).toBe('mariadb on 3306');
+    const failing = await runPlaybookText(play(`    - {name: stop, fail: {msg: nope}}`));
+    expect(failing.exitCode).toBe(2);
+    expect(failing.rec.results('db1')[0]!.result).toMatchObject({ status: 'failed', msg: 'nope' });
+  });
+});

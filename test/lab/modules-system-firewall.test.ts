@@ -1,0 +1,90 @@
+// firewall (Ansible's iptables arguments) on db2: iptables-nft, saved rules, boot loading.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLab, runPlaybookText, statuses } from '../helpers/lab-run.js';
+import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
+
+const H = 'db2';
+const reset = () =>
+  onHost(H, 'iptables -w -F INPUT 2>/dev/null; rm -rf /etc/iptables; update-rc.d -f lvsplay-firewall remove >/dev/null 2>&1; rm -f /etc/init.d/lvsplay-firewall; true');
+const snapshot = () => onHost(H, 'iptables -w -S INPUT 2>/dev/null; cat /etc/iptables/rules.v4 2>/dev/null | grep -v "^#"; ls /etc/init.d/lvsplay-firewall /etc/rc*.d/*lvsplay-firewall 2>/dev/null; true');
+const has = async (rule: string) => (await onHost(H, `iptables -w -C ${rule} 2>/dev/null && echo yes || echo no`)).trim() === 'yes';
+
+const VRRP = `
+    - name: vrrp from peers
+      iptables:
+        chain: INPUT
+        protocol: vrrp
+        source: 10.0.7.0/24
+        jump: ACCEPT
+        comment: "vrrp; from 'peers'"
+`;
+
+beforeAll(async () => {
+  await ensureLab();
+  await reset();
+});
+afterAll(reset);
+
+describe('firewall on a lab host', () => {
+  it('adds rules, saves them and installs the boot loader, as check mode predicted; a rerun changes nothing', async () => {
+    const pb = play(H, `${VRRP}
+    - name: mysql from db1 first
+      firewall:
+        chain: INPUT
+        action: insert
+        protocol: tcp
+        source: 10.0.7.41
+        destination_port: "3306"
+        jump: ACCEPT
+`);
+    const { real } = await convergeHonestly(pb, H, snapshot);
+    expect(statuses(real, H)).toEqual({ 'vrrp from peers': 'changed', 'mysql from db1 first': 'changed' });
+    expect(real.rec.results(H)[0]!.result.changes.map((c) => c.summary)).toEqual([
+      `add rule filter: -A INPUT -p 112 -s 10.0.7.0/24 -m comment --comment "vrrp; from 'peers'" -j ACCEPT`,
+      'save the running iptables rules to /etc/iptables/rules.v4, loaded at boot by /etc/init.d/lvsplay-firewall',
+    ]);
+    const rules = await onHost(H, 'iptables -w -S INPUT');
+    expect(rules.split('\n').slice(1, 3)).toEqual(['-A INPUT -s 10.0.7.41/32 -p tcp -m tcp --dport 3306 -j ACCEPT', `-A INPUT -s 10.0.7.0/24 -p vrrp -m comment --comment "vrrp; from \\'peers\\'" -j ACCEPT`]); // iptables prints ' as \'
+    expect(await onHost(H, 'cat /etc/iptables/rules.v4')).toContain('--dport 3306');
+    // iptables is iptables-nft here: the same rules are in the kernel's nftables.
+    expect(await onHost(H, 'nft list chain ip filter INPUT')).toContain('3306');
+  }, 60_000);
+
+  it('knows protocol 112 and vrrp as the same rule', async () => {
+    const r = await runPlaybookText(play(H, VRRP.replace('protocol: vrrp', 'protocol: 112')));
+    expect(statuses(r, H)).toEqual({ 'vrrp from peers': 'ok' });
+  });
+
+  it('restores the saved rules at boot: flush them, run the boot script', async () => {
+    await onHost(H, 'iptables -w -F INPUT');
+    expect(await has('INPUT -p 112 -s 10.0.7.0/24 -m comment --comment "vrrp; from \'peers\'" -j ACCEPT')).toBe(false);
+    expect(await onHost(H, 'ls /etc/rc2.d /etc/rcS.d | grep lvsplay-firewall')).toMatch(/S\d\dlvsplay-firewall/);
+    await onHost(H, '/etc/init.d/lvsplay-firewall start');
+    expect(await has('INPUT -p 112 -s 10.0.7.0/24 -m comment --comment "vrrp; from \'peers\'" -j ACCEPT')).toBe(true);
+    expect(await has('INPUT -p tcp -s 10.0.7.41 --dport 3306 -j ACCEPT')).toBe(true);
+  });
+
+  it('saves rules added by hand when the file no longer matches', async () => {
+    await onHost(H, 'iptables -w -A INPUT -p tcp --dport 9 -s 10.0.7.250 -j DROP');
+    const r = await runPlaybookText(play(H, VRRP), { diff: true });
+    const change = r.rec.results(H)[0]!.result.changes[0]!;
+    expect(change.summary).toMatch(/^save the running iptables rules/);
+    expect(change.diff?.after).toContain('--dport 9');
+    await onHost(H, 'iptables -w -D INPUT -p tcp --dport 9 -s 10.0.7.250 -j DROP');
+  });
+
+  it('deletes a rule with state absent and saves that', async () => {
+    const pb = play(H, VRRP.replace('jump: ACCEPT', 'jump: ACCEPT\n        state: absent'));
+    await convergeHonestly(pb, H, snapshot);
+    expect(await has('INPUT -p 112 -s 10.0.7.0/24 -m comment --comment "vrrp; from \'peers\'" -j ACCEPT')).toBe(false);
+    expect(await onHost(H, 'cat /etc/iptables/rules.v4')).not.toContain('vrrp');
+  });
+
+  it('fails clearly on a chain that does not exist', async () => {
+    const r = await runPlaybookText(play(H, `
+    - name: bad chain
+      iptables: { chain: NOSUCH, protocol: tcp, destination_port: "80", jump: ACCEPT }
+`));
+    expect(r.rec.results(H)[0]).toMatchObject({ status: 'failed', result: { msg: 'chain NOSUCH does not exist in the filter table; use a built-in chain (INPUT, FORWARD, OUTPUT...) or create it first' } });
+  });
+});
