@@ -167,7 +167,10 @@ async function drive(run: RunContext, at: PlayPosition, gens: Map<string, HostWa
     }
     if (first.kind !== 'task') continue;
     const outcomes = await runTaskOn(run, at, first.planned, hosts, forks);
-    for (const [h, w] of group) w.item = w.gen.next(outcomes.get(h));
+    for (const [h, w] of group) {
+      w.item = w.gen.next(outcomes.get(h));
+      settleRescues(run, h, w);
+    }
     if (outcomes.has('\0end_play')) {
       for (const [, w] of walkers) w.item = { done: true, value: 'ended' };
     }
@@ -189,6 +192,7 @@ async function driveOne(run: RunContext, at: PlayPosition, host: string, w: Walk
     if (item.kind !== 'task') continue;
     const outcomes = await runTaskOn(run, at, item.planned, [host], forks);
     w.item = w.gen.next(outcomes.get(host));
+    settleRescues(run, host, w);
     if (afterTaskPolicy(run, at, item.planned, [host])) return true;
   }
 }
@@ -235,7 +239,15 @@ async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask
   const targets = runOnce ? hosts.slice(0, 1) : hosts;
   const runs = await Promise.all(targets.map((h) => forks.use(() => runTask(run, at, planned, h)).then((r) => [h, r] as const)));
   const byHost = new Map<string, TaskRun>(runs);
-  if (runOnce && runs[0]) for (const h of hosts.slice(1)) byHost.set(h, runs[0][1]);
+  if (runOnce && runs[0]) {
+    const [first, result] = runs[0];
+    const reg = planned.task.register;
+    for (const h of hosts.slice(1)) {
+      byHost.set(h, result);
+      // Every host of the batch gets the one result, as in Ansible.
+      if (reg) hostState(run, h).setFacts[reg] = hostState(run, first).setFacts[reg];
+    }
+  }
   for (const h of hosts) {
     const r = byHost.get(h)!;
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
