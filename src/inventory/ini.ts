@@ -7,7 +7,7 @@ import { setPos } from '../yaml/load.js';
 import { addChildGroup, ensureGroup, ensureHost, setGroupVar } from './model.js';
 import { iniValue } from './python-literal.js';
 import { expandHostEntry, HostRangeError } from './ranges.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { shlexSplit, ShlexError } from '../shlex.js';
 import type { Inventory, Vars } from './types.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
@@ -140,7 +140,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): D
   function parseHostLine(line: string, pos: SourcePos, at: (f: string) => SourcePos): void {
     let tokens: string[];
     try {
-      tokens = shlexSplit(line);
+      tokens = shlexSplit(line, { comments: true });
     } catch (e) {
       if (!(e instanceof ShlexError)) throw e;
       ds.push(diag(`cannot read host line '${line}': ${e.message.toLowerCase()}`, pos, 'close the quote or escape it with a backslash'));

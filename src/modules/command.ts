@@ -2,7 +2,7 @@
 // `creates`/`removes` are read first, so a rerun that has nothing to do says so; otherwise
 // running the command is the change. Check mode cannot know what a command would do: the
 // module is marked unpredictable and the executor reports "unknown" instead of guessing.
-import { shlexSplit } from '../inventory/shlex.js';
+import { shlexSplit } from '../shlex.js';
 import { revealIfSecret } from '../secret.js';
 import { sh, raw, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';

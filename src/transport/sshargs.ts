@@ -1,54 +1,11 @@
 // ansible_ssh_common_args / ansible_ssh_extra_args hold ssh command-line text. We read the
 // options that shape a connection from them (-o, -F, -i, -p, -l, -J) the way ssh would, after
-// splitting the text into words as a POSIX shell does (Ansible passes it through shlex).
+// splitting the text into words as Ansible does (Python's shlex).
+import { shlexSplit } from '../shlex.js';
 
-/** Splits shell text into words: single quotes, double quotes with \\ escapes, backslashes. */
+/** Splits the option text into words as Ansible does (Python's shlex). */
 export function shellWords(text: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new SyntaxError('unterminated single quote');
-      cur += text.slice(i + 1, end);
-      inWord = true;
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new SyntaxError('unterminated double quote');
-        const d = text[i]!;
-        if (d === '"') break;
-        if (d === '\\' && i + 1 < text.length && '$`"\\\n'.includes(text[i + 1]!)) {
-          if (text[i + 1] !== '\n') cur += text[i + 1];
-          i += 2;
-        } else {
-          cur += d;
-          i++;
-        }
-      }
-      inWord = true;
-      i++;
-    } else if (c === '\\') {
-      if (i + 1 < text.length && text[i + 1] !== '\n') cur += text[i + 1];
-      inWord = true;
-      i += 2;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-      i++;
-    } else {
-      cur += c;
-      inWord = true;
-      i++;
-    }
-  }
-  if (inWord) words.push(cur);
-  return words;
+  return shlexSplit(text);
 }
 
 /** ssh_config keyword/value pairs in the order ssh would obtain them from a command line. */

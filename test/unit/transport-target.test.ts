@@ -18,7 +18,7 @@ describe('ssh command-line options', () => {
     expect(shellWords(`-o ProxyCommand="ssh -W %h:%p -q user@gw" -o 'A=b c' x\\ y`)).toEqual([
       '-o', 'ProxyCommand=ssh -W %h:%p -q user@gw', '-o', 'A=b c', 'x y',
     ]);
-    expect(() => shellWords(`-o "unterminated`)).toThrow(/unterminated/);
+    expect(() => shellWords(`-o "unterminated`)).toThrow(/No closing quotation/);
   });
 
   it('reads -o in its three forms, -F, -i, -p, -l, -J and glued arguments', () => {

@@ -1,12 +1,14 @@
-// The word splitting Ansible applies to an INI host line: Python's shlex.split(line,
-// comments=True) in POSIX mode. Quotes group words and disappear, a backslash escapes outside
-// single quotes, and `#` outside quotes ends the line.
+// Python's shlex.split in POSIX mode, which Ansible uses to split INI host lines (with
+// comments), `command:` lines and ansible_ssh_*_args: quotes group words and disappear, a
+// backslash escapes outside single quotes (inside double quotes only `"` and itself), and with
+// `comments` a `#` outside quotes ends the line.
 
 export class ShlexError extends Error {}
 
 const WHITESPACE = ' \t\r\n';
 
-export function shlexSplit(line: string): string[] {
+export function shlexSplit(line: string, opts: { comments?: boolean } = {}): string[] {
+  const comments = opts.comments ?? false;
   const words: string[] = [];
   let token = '';
   let inWord = false; // a token has started (quoted empty strings count)
@@ -18,7 +20,7 @@ export function shlexSplit(line: string): string[] {
       token = '';
       inWord = false;
       i++;
-    } else if (c === '#') {
+    } else if (c === '#' && comments) {
       break;
     } else if (c === '\\') {
       if (i + 1 >= line.length) throw new ShlexError('No escaped character');
