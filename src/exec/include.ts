@@ -47,6 +47,6 @@ export function loadInclude(run: RunContext, at: PlayPosition, planned: PlannedT
     if (errors.length) return { error: errors.map(formatDiagnostic).join('\n') };
     cache.set(key, nodes);
   }
-  const block: Block = { kind: 'block', origin: 'import_tasks', tags: [], when: [], vars: inc.vars, keywords: {}, pos: task.pos, block: nodes, rescue: [], always: [] };
+  const block: Block = { kind: 'block', origin: 'include', tags: [], when: [], vars: inc.vars, keywords: {}, pos: task.pos, block: nodes, rescue: [], always: [] };
   return { nodes, block };
 }

@@ -33,7 +33,9 @@ export function hostLayers(src: VarSources, play: Play, roles: RoleInstance[], h
   layers.playVarsFiles = merge(...play.varsFiles.map((f) => f.vars));
   layers.roleVars = merge(...roles.map((r) => r.vars), own?.vars);
   if (task) {
-    layers.blockVars = merge(...task.blocks.map((b) => b.vars));
+    layers.blockVars = merge(...task.blocks.filter((b) => b.origin !== 'include').map((b) => b.vars));
+    const includes = task.blocks.filter((b) => b.origin === 'include');
+    if (includes.length) layers.includeParams = merge(...includes.map((b) => b.vars));
     layers.taskVars = { ...task.task.vars };
     if (own) layers.roleParams = { ...own.params };
   }

@@ -57,8 +57,12 @@ export interface DynamicInclude {
 export interface Block extends Scope {
   kind: 'block';
   name?: string;
-  /** 'block' for a written block; imports and roles are blocks too, so their keywords apply alike. */
-  origin: 'block' | 'import_tasks' | 'import_role' | 'role';
+  /**
+   * 'block' for a written block; imports and roles are blocks too, so their keywords apply
+   * alike. 'include': what an include_tasks/include_role brought in at run time, its `vars:`
+   * being include params (a higher precedence than block vars).
+   */
+  origin: 'block' | 'import_tasks' | 'import_role' | 'role' | 'include';
   block: Node[];
   rescue: Node[];
   always: Node[];

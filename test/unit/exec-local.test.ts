@@ -105,3 +105,38 @@ describe('running on the implicit localhost', () => {
     expect(readFileSync(join(r.dir, 'inc.out'), 'utf8')).toBe('hello\n');
   });
 });
+
+describe('precedence of the layers that exist only while a play runs', () => {
+  it('play vars > facts; set_fact > task vars; include params > set_fact; extra vars > all', async () => {
+    const pb = `
+- hosts: localhost
+  gather_facts: true
+  vars:
+    ansible_system: from-play
+  tasks:
+    - set_fact:
+        x: from-set-fact
+    - name: task vars lose to set_fact
+      shell: echo "{{ x }}" > DIR/task
+      vars:
+        x: from-task
+    - name: play vars win over facts, facts are there
+      shell: echo "{{ ansible_system }} {{ ansible_facts.system }}" > DIR/facts
+    - include_tasks: inc.yml
+      vars:
+        x: from-include
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-prec-'));
+    writeFileSync(join(dir, 'inc.yml'), `- shell: echo "{{ x }}" > ${dir}/inc\n`);
+    writeFileSync(join(dir, 'play.yml'), pb.replaceAll('DIR', dir));
+    const go = async (extra: string[]) => {
+      const plan = loadAndPlan({ playbook: join(dir, 'play.yml'), inventory: ['localhost,'], extraVars: extra, cwd: dir });
+      const r = await executePlan(plan, { templar: createTemplar({ searchPath: [dir] }), emit: () => undefined, journalDir: join(dir, '.state') });
+      expect(r.exitCode).toBe(0);
+      const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
+      return { task: read('task'), facts: read('facts'), inc: read('inc') };
+    };
+    expect(await go([])).toEqual({ task: 'from-set-fact', facts: 'from-play Linux', inc: 'from-include' });
+    expect(await go(['x=from-extra'])).toEqual({ task: 'from-extra', facts: 'from-play Linux', inc: 'from-extra' });
+  });
+});
