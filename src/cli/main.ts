@@ -6,6 +6,8 @@ import { registerRun } from './run.js';
 import { executeFromCli } from './execute.js';
 import { registerInventory } from './inventory.js';
 import { registerLab } from './lab.js';
+import { registerLint } from './lint.js';
+import { registerGraph } from './graph.js';
 
 const EXIT_HELP = `
 Exit codes (as ansible-playbook's):
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerRun(program, executeFromCli);
   registerInventory(program);
   registerLab(program);
+  registerLint(program);
+  registerGraph(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

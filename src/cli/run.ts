@@ -7,6 +7,8 @@ import { formatListing } from '../plan/listing.js';
 import { loadAndPlan, type Plan, type RunOptions } from '../plan/load-and-plan.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
 import type { ExecuteFlags } from './execute.js';
+import { lintErrorsOfPlan } from '../lint/index.js';
+import { formatText } from '../lint/format.js';
 
 /** Runs a plan on its hosts and returns the exit code (ansible-playbook's). */
 export type Executor = (plan: Plan, flags: ExecuteFlags) => Promise<number>;
@@ -26,6 +28,8 @@ interface RunFlags extends ExecuteFlags {
   listTasks?: boolean;
   listTags?: boolean;
   syntaxCheck?: boolean;
+  /** false with --no-lint: run even when the cluster rules find an error. */
+  lint?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -68,6 +72,7 @@ export function registerRun(program: Command, execute?: Executor): void {
     .option('--list-tasks', 'list the tasks each play would run; touch nothing')
     .option('--list-tags', 'list the tags in each play; touch nothing')
     .option('--syntax-check', 'check the playbook, roles and inventory; touch nothing')
+    .option('--no-lint', 'run even when `lvsplay lint` finds an error in the cluster (not advised)')
     .action(async (playbook: string, flags: RunFlags) => {
       process.exitCode = await runPlaybook(playbook, flags, execute);
     });
@@ -96,6 +101,14 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
   if (flags.listHosts || flags.listTasks || flags.listTags) {
     process.stdout.write(formatListing(plan, { hosts: !!flags.listHosts, tasks: !!flags.listTasks, tags: !!flags.listTags }));
     return ExitCode.ok;
+  }
+  if (flags.lint !== false) {
+    // The cluster mistakes that take LVS clusters down are refused before any host is touched.
+    const errors = lintErrorsOfPlan(plan, process.cwd());
+    if (errors.length) {
+      for (const f of errors) process.stderr.write(`${formatText(f)}\n`);
+      throw new LvsplayError(diag(`lint found ${errors.length} error${errors.length > 1 ? 's' : ''} in the cluster; nothing was run`, undefined, 'fix them (see `lvsplay lint`), or pass --no-lint to run anyway'), ExitCode.parseError);
+    }
   }
   if (!execute) throw new LvsplayError(diag('execution is not available in this build', undefined, 'use --list-hosts, --list-tasks, --list-tags or --syntax-check'), ExitCode.error);
   return execute(plan, flags);

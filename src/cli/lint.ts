@@ -1,0 +1,51 @@
+// `lvsplay lint`: checks the cluster the inventory and roles describe (and keepalived.conf files
+// or init scripts given on the command line) before anything connects.
+import { Command, Option } from 'commander';
+import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
+import { FORMATS, render, type LintFormat } from '../lint/format.js';
+import { DEFAULT_PLAYBOOK, lint } from '../lint/index.js';
+
+interface LintFlags {
+  inventory: string[];
+  format: LintFormat;
+  keepalived: string[];
+  script: string[];
+  config?: string;
+  vaultPasswordFile: string[];
+  shellcheck: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function registerLint(program: Command): void {
+  program
+    .command('lint')
+    .description('check the cluster (inventory + roles, keepalived.conf, init scripts) for LVS/VRRP/MariaDB mistakes, without connecting')
+    .argument('[playbook]', `playbook whose plays give each host its roles (default ${DEFAULT_PLAYBOOK})`)
+    .option('-i, --inventory <source>', 'inventory file or directory (repeatable); default: ansible.cfg', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--keepalived <file...>', 'keepalived.conf files to check (one per director)', [])
+    .option('--script <file...>', 'init scripts to check (shellcheck + what they do)', [])
+    .option('--config <file>', 'lint config (default .lvsplay-lint.yml if present)')
+    .option('--vault-password-file <file>', 'vault password file (repeatable)', collect, [])
+    .option('--no-shellcheck', 'do not run shellcheck on --script files')
+    .addHelpText('after', '\nExit codes: 0 no error-level finding, 1 at least one error, 4 the inventory or playbook cannot be read, 5 bad options.\nRules, severities and how to disable them: docs/lint.md')
+    .action((playbook: string | undefined, flags: LintFlags) => {
+      process.exitCode = runLint(playbook, flags);
+    });
+}
+
+export function runLint(playbook: string | undefined, flags: LintFlags): number {
+  if (!FORMATS.includes(flags.format)) throw new LvsplayError(diag(`unknown format ${flags.format}`, undefined, `use ${FORMATS.join(', ')}`), ExitCode.badOptions);
+  const report = lint({
+    ...(playbook ? { playbook } : {}),
+    inventory: flags.inventory,
+    keepalived: flags.keepalived,
+    scripts: flags.script,
+    ...(flags.config ? { config: flags.config } : {}),
+    vaultPasswordFile: flags.vaultPasswordFile,
+    shellcheck: flags.shellcheck,
+  });
+  process.stdout.write(render(report, flags.format));
+  return report.findings.some((f) => f.severity === 'error') ? ExitCode.error : ExitCode.ok;
+}

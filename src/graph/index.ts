@@ -1,0 +1,29 @@
+// `lvsplay graph`'s pictures of the cluster model, by format.
+import type { ClusterModel } from '../cluster/model.js';
+import { renderDot } from './dot.js';
+import { renderMermaid } from './mermaid.js';
+import { renderSvg } from './svg.js';
+import { renderText } from './text.js';
+import { topologyOf } from './topology.js';
+
+export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'svg'] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+export function renderGraph(model: ClusterModel, format: GraphFormat): string {
+  const t = topologyOf(model);
+  switch (format) {
+    case 'text':
+      return renderText(t);
+    case 'mermaid':
+      return renderMermaid(t);
+    case 'dot':
+      return renderDot(t);
+    case 'svg':
+      return renderSvg(t);
+  }
+}
+
+export { topologyOf, type Topology, type TopoNode, type TopoEdge } from './topology.js';
+export { layoutTopology, intersects, type Box, type Layout, type Metrics } from './layout.js';
+export { TEXT_METRICS } from './text.js';
+export { SVG_METRICS } from './svg.js';

@@ -1,0 +1,148 @@
+// `lvsplay lint` without the CLI: builds the cluster models (inventory + roles, keepalived.conf
+// files, init scripts), runs the rules and applies the disables. Pure: it never connects.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { SourcePos } from '../diagnostics.js';
+import { loadAndPlan, type Plan } from '../plan/load-and-plan.js';
+import { isDisabled, loadLintConfig, readDisables, type Disable, type LintConfig } from './config.js';
+import { modelFromPlan } from './from-inventory.js';
+import { modelFromKeepalived } from './keepalived/model.js';
+import { parseKeepalivedFile } from './keepalived/parse.js';
+import type { RuleSettings } from './rule.js';
+import { MODEL_RULES, RULE_IDS } from './rules/index.js';
+import { lintScript } from './script.js';
+import { emptyModel, type ClusterModel, type Finding } from './types.js';
+
+export interface LintOptions {
+  inventory?: string[];
+  /** The playbook whose plays give each host its roles (default playbooks/site.yaml). */
+  playbook?: string;
+  keepalived?: string[];
+  scripts?: string[];
+  config?: string;
+  cwd?: string;
+  vaultPasswordFile?: string[];
+  /** Run shellcheck on scripts (default true). */
+  shellcheck?: boolean;
+}
+
+export interface SuppressedFinding extends Finding {
+  reason: string;
+}
+
+export interface LintReport {
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+}
+
+export const DEFAULT_PLAYBOOK = 'playbooks/site.yaml';
+
+export function runRules(model: ClusterModel, settings: RuleSettings): Finding[] {
+  return MODEL_RULES.flatMap((r) => r.check(model, settings).map((h) => ({
+    rule: r.id, severity: r.severity, message: h.message, why: r.why, fix: h.fix ?? r.fix, ...(h.pos ? { pos: h.pos } : {}),
+  })));
+}
+
+/** The cluster rules over what a plan's inventory and roles describe; returns the real servers group. */
+function planFindings(plan: Plan, config: LintConfig, findings: Finding[], disables: Disable[]): string[] | undefined {
+  const { model, views } = modelFromPlan(plan);
+  for (const host of plan.inventory.hosts.keys()) {
+    const view = views.get(host);
+    const list = view?.get('lvsplay_lint_disable');
+    if (list === undefined) continue;
+    const r = readDisables(list, {}, RULE_IDS, view?.pos('lvsplay_lint_disable'), host);
+    disables.push(...r.disables);
+    findings.push(...r.problems);
+  }
+  findings.push(...runRules(model, config.settings));
+  return model.realServersGroup;
+}
+
+/**
+ * What `lvsplay run` checks before it connects: the cluster rules over the plan it is about
+ * to run, with the project's lint config; only error findings that are not switched off.
+ */
+export function lintErrorsOfPlan(plan: Plan, cwd: string): Finding[] {
+  const config = loadLintConfig(undefined, RULE_IDS);
+  const findings: Finding[] = [...config.problems];
+  const disables: Disable[] = [...config.disables];
+  planFindings(plan, config, findings, disables);
+  return dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f))).filter((f) => f.severity === 'error' && !isDisabled(f, disables));
+}
+
+function mergeModels(models: ClusterModel[]): ClusterModel {
+  const m = emptyModel();
+  for (const x of models) {
+    m.directors.push(...x.directors);
+    m.vrrp.push(...x.vrrp);
+    m.services.push(...x.services);
+    m.realServerHosts.push(...x.realServerHosts);
+    m.dbMasters.push(...x.dbMasters);
+    m.keywords.push(...x.keywords);
+  }
+  return m;
+}
+
+export function lint(opts: LintOptions): LintReport {
+  const cwd = opts.cwd ?? process.cwd();
+  const config = loadLintConfig(opts.config ? resolve(cwd, opts.config) : undefined, RULE_IDS);
+  const findings: Finding[] = [...config.problems];
+  const disables: Disable[] = [...config.disables];
+  const wantInventory = !!opts.inventory?.length || !!opts.playbook || (!opts.keepalived?.length && !opts.scripts?.length);
+
+  let realServersGroup: string[] | undefined;
+  if (wantInventory) {
+    const plan = loadAndPlan({ playbook: opts.playbook ?? DEFAULT_PLAYBOOK, ...(opts.inventory?.length ? { inventory: opts.inventory } : {}), cwd, ...(opts.vaultPasswordFile?.length ? { vaultPasswordFile: opts.vaultPasswordFile } : {}) });
+    realServersGroup = planFindings(plan, config, findings, disables);
+  }
+  if (opts.keepalived?.length) {
+    const models = opts.keepalived.map((f) => {
+      const parsed = parseKeepalivedFile(resolve(cwd, f));
+      findings.push(...parsed.diagnostics.map((d): Finding => ({
+        rule: 'keepalived-syntax', severity: d.severity, message: d.message, why: 'keepalived stops reading at unbalanced braces or reads the rest of the file into the wrong block', fix: d.hint ?? 'fix the syntax', ...(d.pos ? { pos: d.pos } : {}),
+      })));
+      return modelFromKeepalived(parsed.nodes, f);
+    });
+    const merged = mergeModels(models);
+    if (realServersGroup) merged.realServersGroup = realServersGroup;
+    findings.push(...runRules(merged, config.settings));
+  }
+  if (opts.scripts?.length) {
+    const results = opts.scripts.map((f) => lintScript(resolve(cwd, f), { shellcheck: opts.shellcheck !== false, name: f }));
+    for (const r of results) findings.push(...r.findings);
+    findings.push(...runRules(mergeModels(results.map((r) => r.model)), config.settings));
+  }
+
+  const shown = dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f)));
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  for (const f of shown) {
+    const d = disables.find((x) => isDisabled(f, [x]));
+    if (d) suppressed.push({ ...f, reason: d.reason });
+    else kept.push(f);
+  }
+  return { findings: sortFindings(kept), suppressed };
+}
+
+function relativePos(pos: SourcePos, cwd: string): SourcePos {
+  if (!isAbsolute(pos.file)) return pos;
+  const rel = relative(cwd, pos.file);
+  return rel.startsWith('..') ? pos : { ...pos, file: rel };
+}
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const k = `${f.rule}|${f.message}|${f.pos?.file}:${f.pos?.line}:${f.pos?.col}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const RANK = { error: 0, warning: 1, info: 2 };
+export function sortFindings(fs: Finding[]): Finding[] {
+  return [...fs].sort((a, b) => {
+    if (!a.pos || !b.pos) return a.pos ? -1 : b.pos ? 1 : RANK[a.severity] - RANK[b.severity];
+    return a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col || a.rule.localeCompare(b.rule);
+  });
+}
