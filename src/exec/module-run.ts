@@ -13,6 +13,8 @@ export interface ModuleRunOptions {
   runOpts: RunOpts;
   /** Check mode: the host's predicted file writes so far (read for overlays, extended here). */
   predictedFiles?: Map<string, PredictedFile>;
+  /** A probe result read ahead in a batch, if there is one for exactly this command. */
+  cachedProbe?: (cmd: ShellCommand) => ExecResult | undefined;
   /** Wraps every command the module sends (the task's `environment:`). */
   wrap?: (c: ShellCommand) => ShellCommand;
 }
@@ -37,7 +39,8 @@ export async function runStateModule(
   if (probe) {
     const cmd = wrap(probe.cmd);
     commands.push(cmd.redacted);
-    const read = await t.run(cmd, probe.stdin !== undefined ? { ...o.runOpts, stdin: probe.stdin } : o.runOpts);
+    const cached = probe.stdin === undefined ? o.cachedProbe?.(cmd) : undefined;
+    const read = cached ?? (await t.run(cmd, probe.stdin !== undefined ? { ...o.runOpts, stdin: probe.stdin } : o.runOpts));
     try {
       state = probe.parse(read);
     } catch (e) {

@@ -3,6 +3,7 @@
 import type { HostCounts } from './events.js';
 import type { Vars } from '../vars/precedence.js';
 import type { PredictedFile } from '../modules/fileinfo.js';
+import { ProbeCache } from './prefetch.js';
 
 export interface HostState {
   name: string;
@@ -19,6 +20,8 @@ export interface HostState {
   unapplied: string[];
   /** In check mode: files predicted to be written, by path (for later tasks' overlays). */
   predictedFiles: Map<string, PredictedFile>;
+  /** Probe results read ahead for the next tasks, valid until the host changes. */
+  probes: ProbeCache;
   /** Tasks whose check-mode result was 'unknown'. */
   unknown: number;
 }
@@ -34,6 +37,7 @@ export function newHostState(name: string): HostState {
     counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },
     unapplied: [],
     predictedFiles: new Map(),
+    probes: new ProbeCache(),
     unknown: 0,
   };
 }

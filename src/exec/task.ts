@@ -2,7 +2,8 @@
 // failed_when, ignore_errors, register and notify, as Ansible orders them.
 import { dirname } from 'node:path';
 import { LvsplayError, formatDiagnostic, type SourcePos } from '../diagnostics.js';
-import { isRunnable, type ModuleContext } from '../modules/runtime.js';
+import { isRunnable, type ModuleContext, type Probe } from '../modules/runtime.js';
+import { runProbeBatch } from './prefetch.js';
 import type { PlannedTask } from '../plan/compile.js';
 import { stripOmitted } from '../vars/omit.js';
 import type { Vars } from '../vars/precedence.js';
@@ -147,10 +148,78 @@ async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, 
   const connVars = connectionVars(run, at, planned, host, vars, templar);
   const transport = () => run.pool.get(connVars.host, connVars.vars);
   if (check) ctx.predictedFiles = hs.predictedFiles;
-  const o = { check, unapplied: hs.unapplied, runOpts, ...(check ? { predictedFiles: hs.predictedFiles } : {}), ...(wrap ? { wrap } : {}) };
+  const o = {
+    check,
+    unapplied: hs.unapplied,
+    runOpts,
+    ...(check ? { predictedFiles: hs.predictedFiles } : {}),
+    ...(wrap ? { wrap } : {}),
+    cachedProbe: (cmd: ShellCommand) => hs.probes.take(cmd),
+  };
+  if (m.exec === 'state' && !wrap && !task.loop && PREFETCH) await prefetch(run, at, planned, host, m.probe(parsed.data, ctx), runOpts, transport);
   const outcome = m.exec === 'state' ? await runStateModule(m, parsed.data, ctx, transport, o) : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
+  // Something ran on the host (even if changed_when later calls it ok): reads ahead are stale.
+  if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) hs.probes.invalidate();
   if (check && outcome.status === 'changed') hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
+}
+
+// LVSPLAY_PREFETCH=0 turns read-ahead off (to measure what it saves).
+const PREFETCH = process.env.LVSPLAY_PREFETCH !== '0';
+const PREFETCH_AHEAD = 25;
+
+/**
+ * Reads this task's state together with the state of the host's next tasks, in one round trip,
+ * unless this task's probe was already read ahead. Only tasks that can be fully planned now
+ * (conditions and arguments render with what is known, same become, no loop/delegation/
+ * environment) are read ahead; the first one that cannot be rendered yet ends the batch.
+ */
+async function prefetch(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, current: Probe<unknown> | undefined, runOpts: RunOpts, transport: () => Promise<Transport>): Promise<void> {
+  const hs = hostState(run, host);
+  if (!current || current.stdin !== undefined || hs.probes.has(current.cmd)) return;
+  const list = at.pp.compiled.tasks;
+  const at0 = list.findIndex((p) => p.task === planned.task);
+  if (at0 < 0) return;
+  const key = JSON.stringify(runOpts);
+  const cmds: ShellCommand[] = [current.cmd];
+  for (const next of list.slice(at0 + 1, at0 + 1 + PREFETCH_AHEAD)) {
+    const p = probeAhead(run, at, next, host, key);
+    if (p === 'stop') break;
+    if (p !== 'skip' && !cmds.some((c) => c.text === p.text)) cmds.push(p);
+  }
+  if (cmds.length < 2) return;
+  const results = await runProbeBatch(await transport(), cmds, runOpts);
+  if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+}
+
+function probeAhead(run: RunContext, at: PlayPosition, c: PlannedTask, host: string, becomeKey: string): ShellCommand | 'skip' | 'stop' {
+  const t = c.task;
+  const m = t.module;
+  if (t.loop || t.include || t.action === 'meta' || !isRunnable(m) || m.exec !== 'state') return 'skip';
+  for (const k of ['delegate_to', 'run_once', 'environment', 'check_mode']) if (keyword(at.pp.play, c, k) !== undefined) return 'skip';
+  try {
+    const vars = taskVars(run, at, host, c);
+    const templar = templarFor(run.templar, c);
+    if (!conditionsHold(templar, c, vars, t.pos)) return 'skip';
+    if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
+    const parsed = m.args.safeParse(stripOmitted(templar.render(t.args, vars, t.pos)));
+    if (!parsed.success) return 'skip';
+    const ctx: ModuleContext = {
+      host,
+      vars: templar.templateVars(vars),
+      templar,
+      findFile: (kind, name) => findInPaths(kind, name, templar.searchPath),
+      check: run.plan.check,
+      diff: run.plan.diff,
+      where: t.pos,
+    };
+    const probe = m.probe(parsed.data, ctx);
+    if (!probe || probe.stdin !== undefined) return 'skip';
+    return probe.cmd;
+  } catch {
+    // Depends on something not known yet (a variable a later task registers): read it then.
+    return 'stop';
+  }
 }
 
 /** `check_mode: false` runs a task for real in a check run; `check_mode: true` never changes anything. */
@@ -243,7 +312,11 @@ async function finish(run: RunContext, at: PlayPosition, planned: PlannedTask, h
       if (failed) {
         result.status = 'failed';
         result.msg ??= 'failed_when condition was true';
-      } else if (result.status === 'failed') result.status = o.changesMade.length ? 'changed' : 'ok';
+      } else if (result.status === 'failed') {
+        // changed_when still decides, as in Ansible, for a result that failed_when forgave.
+        const changed = cw !== undefined ? templar.evalCondition(cw, { ...vars, ...reg }, where) : o.changesMade.length > 0;
+        result.status = changed ? 'changed' : 'ok';
+      }
     }
   }
   if (asBool(templar.render(keyword(play, planned, 'no_log'), vars, where))) result.noLog = true;
@@ -265,6 +338,14 @@ function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, ho
     }
   }
   if (result.status === 'unreachable') hs.unreachable = true;
+  // What was read ahead is only good while nothing changes on the host.
+  if (result.status !== 'ok' && result.status !== 'skipped') {
+    hs.probes.invalidate();
+    // A delegated or run-once task may have changed another host.
+    if (keyword(at.pp.play, planned, 'delegate_to') !== undefined || keyword(at.pp.play, planned, 'run_once') !== undefined) {
+      for (const other of run.hosts.values()) other.probes.invalidate();
+    }
+  }
 }
 
 function errorResult(e: unknown, t0: number, host: string): TaskResult {
