@@ -5,11 +5,24 @@
 // the same state each time, with the same host key, without waiting for apt again.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hostPaths, labPaths } from '../../src/lab/paths.js';
 import type { BenchHost } from './inventory.js';
 
-export const PROJECT = resolve(import.meta.dirname, '../../..');
+/** The project's top directory: the first parent holding lvsplay's package.json (this file runs
+ * compiled from bench/.build or as source under vitest). */
+function findProject(from: string): string {
+  for (let d = from; d !== dirname(d); d = dirname(d)) {
+    try {
+      if ((JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string }).name === 'lvsplay') return d;
+    } catch {
+      // not here: go up
+    }
+  }
+  throw new Error(`no lvsplay package.json above ${from}`);
+}
+
+export const PROJECT = findProject(import.meta.dirname);
 export const CLI = join(PROJECT, 'bin/lvsplay.js');
 
 export interface CmdOutcome {
@@ -43,6 +56,15 @@ export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The inventory the running lab was last brought up with (its record), if any. */
+export function labInventoryNow(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(labPaths().stateDir, 'lab.json'), 'utf8')) as { inventory?: string }).inventory;
+  } catch {
+    return undefined;
+  }
 }
 
 const PREPARE = [

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineFacts } from './facts.js';
 import { benchHosts, benchInventoryText, BENCH_GROUP, labInventoryText, type BenchHost } from './inventory.js';
-import { forgetHosts, hasSnapshot, installPython, lab, PROJECT, restoreSnapshots, saveSnapshots } from './lab.js';
+import { forgetHosts, hasSnapshot, installPython, lab, labInventoryNow, PROJECT, restoreSnapshots, saveSnapshots } from './lab.js';
 import { measure, type Measured } from './measure.js';
 import { renderSvg } from './plot-svg.js';
 import { renderMarkdown } from './report-md.js';
@@ -39,10 +39,12 @@ class Bench {
   readonly siteYaml: BenchResults['siteYaml'] = [];
   readonly controlDir = mkdtempSync(join(tmpdir(), 'lvsplay-bench-cp-'));
   readonly env = toolEnv(PROJECT, this.controlDir);
+  labInventory = '';
 
   constructor(readonly o: BenchOptions) {}
 
   record(tool: Tool, scenario: Series['scenario'], hosts: number, m: Measured): void {
+    if (this.labInventory) this.labUnchanged(this.labInventory);
     const { output, ...sample } = m;
     const recap = tool === 'floor' ? undefined : parseRecap(output);
     const s: Sample = recap ? { ...sample, changed: recap.changed } : sample;
@@ -53,7 +55,15 @@ class Bench {
     if (s.exitCode !== 0) this.notes.push(`${tool} ${scenario} on ${hosts} hosts exited ${s.exitCode}: ${tail(output)}`);
   }
 
+  /** The lab is shared: a `lab up` by anyone else mid-bench powers our hosts off. Stop rather
+   * than record the timings of unreachable hosts. */
+  labUnchanged(labInventory: string): void {
+    const now = labInventoryNow();
+    if (now !== labInventory) throw new Error(`the lab was brought up with ${now ?? 'nothing'} during the bench (expected ${labInventory}); run it again when the lab is free`);
+  }
+
   async time(tool: RunTool, scenario: Scenario, inventory: string, hosts: number): Promise<Measured> {
+    this.labUnchanged(this.labInventory);
     return measure(toolArgv(tool, PROJECT, { playbook: PLAYBOOK, inventory, forks: hosts, scenario }), {
       cwd: PROJECT,
       env: this.env,
@@ -100,6 +110,7 @@ class Bench {
     const labInventory = join(dir, `lab-${n}.ini`);
     writeFileSync(inventory, benchInventoryText(hosts, labIni));
     writeFileSync(labInventory, labInventoryText(hosts, labIni, this.o.quick));
+    this.labInventory = labInventory;
     log(`${n} hosts: preparing`);
     await this.upPrepared(hosts, labInventory);
     const order = (i: number): RunTool[] => (i % 2 === 0 ? ['lvsplay', 'ansible'] : ['ansible', 'lvsplay']);

@@ -10,6 +10,7 @@ import { resultProblems, withSummary, type BenchResults, type Sample, type Serie
 import { median, ratio, spread } from '../../bench/src/stats.js';
 import { parseRecap, scenarioFlags, toolArgv } from '../../bench/src/tools.js';
 import { collectionVersions } from '../../bench/src/facts.js';
+import { mergeResults } from '../../bench/src/merge.js';
 
 const sample = (wallMs: number, extra: Partial<Sample> = {}): Sample => ({
   wallMs, cpuMs: wallMs / 2, userMs: wallMs / 3, sysMs: wallMs / 6, maxRssKb: 80_000, treeRssKb: 90_000, exitCode: 0, ...extra,
@@ -180,5 +181,20 @@ describe('tool runs and their output', () => {
   it("reads collection versions from ansible-galaxy's JSON", () => {
     const json = JSON.stringify({ '/usr/lib/python3/dist-packages/ansible_collections': { 'ansible.posix': { version: '1.5.4' }, 'community.mysql': { version: '3.7.2' }, 'x.y': { version: '1' } } });
     expect(collectionVersions(json)).toEqual({ 'ansible.posix': '1.5.4', 'community.mysql': '3.7.2' });
+  });
+});
+
+describe('merging results taken in parts', () => {
+  it('joins host counts into one table; a series measured again replaces the earlier one', () => {
+    const a = results();
+    const b = { ...results(), date: '2026-11-25T15:00:00.000Z', series: [withSummary(series('lvsplay', 'noop', 50, [4000, 4200, 4100]))], notes: ['b note'] };
+    const m = mergeResults([a, b]);
+    expect(m.series.map((s) => s.hosts)).toEqual([6, 6, 6, 20, 20, 20, 50]);
+    expect(m.notes).toEqual(['a note', 'b note']);
+    expect(renderMarkdown(m)).toContain('| 50 | no-op rerun | 4.10 s (4.00–4.20) | – |');
+    const again = { ...results(), date: '2026-11-25T16:00:00.000Z', series: [withSummary(series('lvsplay', 'noop', 6, [900, 950, 1000]))], notes: [] };
+    const r = mergeResults([a, again]);
+    expect(r.series.filter((s) => s.tool === 'lvsplay' && s.hosts === 6 && s.scenario === 'noop').map((s) => s.summary.wallMs.median)).toEqual([950]);
+    expect(r.notes).toContain('lvsplay noop on 6 hosts: re-measured 2026-11-25T16:00; the earlier series is replaced');
   });
 });
