@@ -67,8 +67,9 @@ describe('keepalived.conf from the inventory', () => {
     expect(lvs1).toContain('    10.0.7.247/24 dev eth0 label eth0:vip\n');
   });
 
-  it('takes the VRRP password from the vault, decrypted', () => {
-    const pass = /auth_type PASS\n {4}auth_pass (\S+)\n/.exec(lvs1)?.[1];
+  it('takes the VRRP password from the vault, in a file of its own that keepalived.conf includes', () => {
+    const auth = render(p, 'director', 'vrrp_auth.conf.j2', 'directors', 'lvs1', 'Write the VRRP password for keepalived.conf to include');
+    const pass = /^auth_pass (\S+)$/m.exec(auth)?.[1];
     // What ansible-vault decrypts from group_vars/all/vault.yml with the lab password.
     const plain = execFileSync('ansible-vault', ['view', '--vault-password-file', join(ROOT, 'inventory/lab-vault-pass.txt'), '-'], {
       input: vaultBlock('vrrp_auth_pass'),
@@ -76,7 +77,11 @@ describe('keepalived.conf from the inventory', () => {
     });
     expect(pass).toBe(plain.trim());
     expect(pass!.length).toBeLessThanOrEqual(8); // keepalived ignores the rest of a PASS password
-    expect(lvs1).not.toContain('$ANSIBLE_VAULT');
+    expect(lvs1).toContain('  authentication {\n    auth_type PASS\n    # auth_pass, from the vault, in a file readable by root only\n    include /etc/keepalived/vrrp_auth.conf\n  }\n');
+    // keepalived.conf itself holds no secret, so --diff can show its changes.
+    expect(lvs1).not.toContain(pass!);
+    const raw = templarOf(p).renderFile(join(ROLES, 'director/templates/keepalived.conf.j2'), varsFor(p, 'directors', 'lvs1', KEEPALIVED_TASK));
+    expect(typeof raw).toBe('string');
   });
 
   it('derives the virtual server from the realservers group and their lvs_weight', () => {
