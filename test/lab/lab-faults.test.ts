@@ -119,3 +119,15 @@ describe('the route guard', () => {
     expect(ssh.status).toBe(255);
   });
 });
+
+describe('boot applies persisted settings as a real host does', () => {
+  it('sysctls persisted in /etc/sysctl.d come back after a crash and boot', async () => {
+    // A key nothing else in the lab sets (the cluster's roles set the ARP ones).
+    await labExec('web2', ['sh', '-c', 'echo "net.ipv4.tcp_keepalive_time = 1234" > /etc/sysctl.d/90-lab-test.conf && sysctl -q -w net.ipv4.tcp_keepalive_time=7200']);
+    await labCrash('web2');
+    await labBoot('web2');
+    const r = await labExec('web2', ['cat', '/proc/sys/net/ipv4/tcp_keepalive_time']);
+    await labExec('web2', ['rm', '-f', '/etc/sysctl.d/90-lab-test.conf']);
+    expect(r.stdout.trim()).toBe('1234');
+  });
+});
