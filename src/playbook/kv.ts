@@ -3,8 +3,20 @@
 
 /** Splits free form text into words, keeping quoted parts and template expressions whole. */
 export function splitArgs(text: string): string[] {
-  const words: string[] = [];
+  return splitArgSpans(text).map((w) => w.word);
+}
+
+interface Span {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/** The words of `splitArgs` with where each stands in the text. */
+function splitArgSpans(text: string): Span[] {
+  const words: Span[] = [];
   let cur = '';
+  let start = 0;
   let quote: string | undefined;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -12,6 +24,7 @@ export function splitArgs(text: string): string[] {
     const two = text.slice(i, i + 2);
     if (!quote && (two === '{{' || two === '{%')) {
       depth++;
+      if (!cur) start = i;
       cur += two;
       i++;
       continue;
@@ -33,17 +46,19 @@ export function splitArgs(text: string): string[] {
     }
     if ((c === '"' || c === "'") && depth === 0) {
       quote = c;
+      if (!cur) start = i;
       cur += c;
       continue;
     }
     if (/\s/.test(c) && depth === 0) {
-      if (cur) words.push(cur);
+      if (cur) words.push({ word: cur, start, end: i });
       cur = '';
       continue;
     }
+    if (!cur) start = i;
     cur += c;
   }
-  if (cur) words.push(cur);
+  if (cur) words.push({ word: cur, start, end: text.length });
   return words;
 }
 
@@ -68,12 +83,20 @@ export interface FreeForm {
 export function parseKv(text: string, onlyKeys?: ReadonlySet<string>): FreeForm {
   const args: Record<string, string> = {};
   const rest: string[] = [];
-  for (const w of splitArgs(text)) {
-    const m = KEY.exec(w);
-    if (m && (!onlyKeys || onlyKeys.has(m[1]!))) args[m[1]!] = unquote(m[2]!);
-    else rest.push(w);
+  let kept = '';
+  let from = 0;
+  for (const w of splitArgSpans(text)) {
+    const m = KEY.exec(w.word);
+    if (m && (!onlyKeys || onlyKeys.has(m[1]!))) {
+      args[m[1]!] = unquote(m[2]!);
+      kept += text.slice(from, w.start);
+      from = w.end;
+    } else rest.push(w.word);
   }
+  kept += text.slice(from);
   const out: FreeForm = { args };
-  if (rest.length) out.rest = rest.join(' ');
+  // A command line keeps its own spacing and newlines (a `shell: |` script); only the module's
+  // options are cut out of it.
+  if (rest.length) out.rest = onlyKeys ? kept.trim() : rest.join(' ');
   return out;
 }
