@@ -12,7 +12,7 @@ import type { TargetOpts, ConnectOpts } from '../transport/index.js';
 import { ExitCode } from '../diagnostics.js';
 import type { HostCounts, RunEvent, TaskRef, TaskResult } from './events.js';
 import { ConnectionPool } from './connections.js';
-import { hostState, newGroups, type PlayPosition, type RunContext } from './context.js';
+import { hostState, newGroups, taskVars, type PlayPosition, type RunContext } from './context.js';
 import { HandlerJournal } from './journal.js';
 import { asBool, keyword } from './keywords.js';
 import { Semaphore } from './limit.js';
@@ -114,11 +114,12 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
       if (await drive(run, at, walks, forks)) return true;
     }
   }
-  // Handlers a previous run notified but never ran.
+  // Handlers a previous run notified but never ran: they run with this play's own handlers
+  // after its roles and tasks, when what they restart or reload is in place.
   for (const h of hosts) {
     for (const name of run.journal.pending(play.name, h)) {
-      hostState(run, h).notified.add(name);
-      run.emit({ type: 'warning', host: h, message: `handler '${name}' was notified by an earlier run that did not finish; it will run in this play` });
+      hostState(run, h).carriedOver.add(name);
+      run.emit({ type: 'warning', host: h, message: `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks` });
     }
   }
   const live = hosts.filter((h) => usable(run, h));
@@ -161,6 +162,7 @@ async function drive(run: RunContext, at: PlayPosition, gens: Map<string, HostWa
     const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
     const hosts = group.map(([h]) => h);
     if (first.kind === 'flush') {
+      if (first.after !== 'pre_tasks') carryOver(run, hosts);
       await runHandlers(run, at, hosts, forks);
       for (const [, w] of group) w.item = w.gen.next(undefined);
       continue;
@@ -185,6 +187,7 @@ async function driveOne(run: RunContext, at: PlayPosition, host: string, w: Walk
     if (w.item.done) return false;
     const item = w.item.value as WalkItem;
     if (item.kind === 'flush') {
+      if (item.after !== 'pre_tasks') carryOver(run, [host]);
       await runHandlers(run, at, [host], forks);
       w.item = w.gen.next(undefined);
       continue;
@@ -194,6 +197,14 @@ async function driveOne(run: RunContext, at: PlayPosition, host: string, w: Walk
     w.item = w.gen.next(outcomes.get(host));
     settleRescues(run, host, w);
     if (afterTaskPolicy(run, at, item.planned, [host])) return true;
+  }
+}
+
+function carryOver(run: RunContext, hosts: string[]): void {
+  for (const h of hosts) {
+    const hs = hostState(run, h);
+    for (const n of hs.carriedOver) hs.notified.add(n);
+    hs.carriedOver.clear();
   }
 }
 
@@ -252,14 +263,25 @@ async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask
     const r = byHost.get(h)!;
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
     const result: TaskResult = included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
-    const delegate = keyword(at.pp.play, planned, 'delegate_to');
-    run.emit({ type: 'taskResult', task: ref, host: h, ...(typeof delegate === 'string' && delegate ? { delegatedTo: delegate } : {}), result });
+    const delegate = delegateOf(run, at, planned, h);
+    run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
     count(run, h, result);
     out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
   }
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
   if ([...byHost.values()].some((r) => r.meta === 'flush_handlers')) await runHandlers(run, at, hosts.filter((h) => usable(run, h)), forks);
   return out;
+}
+
+/** The host a task was delegated to, as the output names it (rendered for this host). */
+function delegateOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): string | undefined {
+  const d = keyword(at.pp.play, planned, 'delegate_to');
+  if (d === undefined || d === null || d === '') return undefined;
+  try {
+    return String(run.templar.render(d, taskVars(run, at, host, planned), planned.task.pos));
+  } catch {
+    return String(d);
+  }
 }
 
 function count(run: RunContext, host: string, r: TaskResult): void {

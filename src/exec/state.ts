@@ -13,6 +13,8 @@ export interface HostState {
   setFacts: Vars;
   /** Handler names or `listen` topics notified and not yet run. */
   notified: Set<string>;
+  /** Handlers an earlier, unfinished run notified: they join `notified` at the end of the play. */
+  carriedOver: Set<string>;
   failed: boolean;
   unreachable: boolean;
   counts: HostCounts;
@@ -32,6 +34,7 @@ export function newHostState(name: string): HostState {
     facts: {},
     setFacts: {},
     notified: new Set(),
+    carriedOver: new Set(),
     failed: false,
     unreachable: false,
     counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },

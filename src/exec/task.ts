@@ -41,8 +41,7 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
     const loop = task.loop ? loopItems(task.loop, templar, vars) : undefined;
     if (!loop) {
       if (!conditionsHold(templar, planned, vars, where)) return { result: skipped(t0, 'Conditional result was False') };
-      const one = await runOnce(run, at, planned, host, vars, templar);
-      return finish(run, at, planned, host, vars, templar, one, t0);
+      return runUntil(run, at, planned, host, vars, templar, t0, false);
     }
     const lc = (task.keywords.loop_control ?? {}) as Record<string, unknown>;
     const loopVar = typeof lc.loop_var === 'string' ? lc.loop_var : 'item';
@@ -57,8 +56,7 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
         items.push({ item: label, result: skipped(now(), 'Conditional result was False') });
         continue;
       }
-      const one = await runOnce(run, at, planned, host, itemVars, templar);
-      const r = (await finish(run, at, planned, host, itemVars, templar, one, now(), true)).result;
+      const r = (await runUntil(run, at, planned, host, itemVars, templar, now(), true)).result;
       items.push({ item: label, result: r });
       if (r.status === 'unreachable') break;
       const pause = Number(lc.pause ?? 0);
@@ -81,6 +79,40 @@ function safeKeyword(templar: Templar, play: PlayPosition['pp']['play'], planned
     return templar.render(keyword(play, planned, name), vars);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The task once, or with `until:` again and again (`retries` more times, default 3, `delay`
+ * seconds apart, default 5) until the condition holds on its result, as Ansible does.
+ */
+async function runUntil(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar, t0: number, isItem: boolean): Promise<TaskRun> {
+  const play = at.pp.play;
+  const until = keyword(play, planned, 'until');
+  if (until === undefined || until === null) return finish(run, at, planned, host, vars, templar, await runOnce(run, at, planned, host, vars, templar), t0, isItem);
+  const num = (k: string, dflt: number) => {
+    const v = Number(templar.render(keyword(play, planned, k) ?? dflt, vars, planned.task.pos));
+    return Number.isFinite(v) ? v : dflt;
+  };
+  const attempts = Math.max(1, num('retries', 3) + 1);
+  const delayMs = Math.max(0, num('delay', 5)) * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const tr = await finish(run, at, planned, host, vars, templar, await runOnce(run, at, planned, host, vars, templar), t0, true);
+    const r = tr.result;
+    const reg = planned.task.register ? { [planned.task.register]: registeredValue(r) } : {};
+    const done = r.status === 'unreachable' || templar.evalCondition(until, { ...vars, ...reg }, planned.task.pos);
+    if (done || attempt >= attempts || run.interrupted) {
+      r.data = { ...(r.data ?? {}), attempts: attempt };
+      if (!done && r.status !== 'failed') {
+        r.status = 'failed';
+        r.msg = `until condition still false after ${attempt} attempts`;
+      }
+      if (r.status === 'failed' && !isItem && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, planned.task.pos))) r.ignored = true;
+      if (!isItem) afterResult(run, at, planned, host, r);
+      return tr;
+    }
+    run.emit({ type: 'warning', host, message: `FAILED - RETRYING: ${planned.task.name ?? planned.task.actionAs} (${attempts - attempt} retries left)` });
+    await new Promise((res) => setTimeout(res, delayMs));
   }
 }
 

@@ -140,3 +140,32 @@ describe('precedence of the layers that exist only while a play runs', () => {
     expect(await go(['x=from-extra'])).toEqual({ task: 'from-extra', facts: 'from-play Linux', inc: 'from-extra' });
   });
 });
+
+describe('until / retries / delay', () => {
+  it('repeats the task until the condition holds, and fails when it never does', async () => {
+    const r = await run(`
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: count to three
+      shell: echo x >> DIR/tries; wc -l < DIR/tries
+      register: n
+      until: n.stdout | int >= 3
+      retries: 5
+      delay: 0
+      changed_when: false
+    - name: never
+      command: "false"
+      register: f
+      until: f.rc == 0
+      retries: 2
+      delay: 0
+`);
+    expect(readFileSync(join(r.dir, 'tries'), 'utf8')).toBe('x\nx\nx\n');
+    expect(r.rec.statusOf('count to three', 'localhost')).toBe('ok');
+    expect(r.rec.results('localhost').find((x) => x.task === 'count to three')!.result.data).toMatchObject({ attempts: 3 });
+    expect(r.rec.statusOf('never', 'localhost')).toBe('failed');
+    expect(r.rec.results('localhost').find((x) => x.task === 'never')!.result.data).toMatchObject({ attempts: 3 });
+    expect(r.exitCode).toBe(2);
+  });
+});
