@@ -41,7 +41,8 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
     const loop = task.loop ? loopItems(task.loop, templar, vars) : undefined;
     if (!loop) {
       if (!conditionsHold(templar, planned, vars, where)) return { result: skipped(t0, 'Conditional result was False') };
-      return runUntil(run, at, planned, host, vars, templar, t0, false);
+      // awaited here so a failure lands in this function's catch
+      return await runUntil(run, at, planned, host, vars, templar, t0, false);
     }
     const lc = (task.keywords.loop_control ?? {}) as Record<string, unknown>;
     const loopVar = typeof lc.loop_var === 'string' ? lc.loop_var : 'item';
