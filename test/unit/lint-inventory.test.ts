@@ -47,9 +47,17 @@ describe('lint over the inventory', () => {
     const play = plan.plays.find((p) => p.hosts.includes('lvs1'))!;
     const vars = { ...play.varsOf('lvs1'), inventory_hostname: 'lvs1', groups: groupsMap(plan.inventory), group_names: groupNamesOf(plan.inventory, 'lvs1'), ansible_managed: 'managed',
       hostvars: Object.fromEntries([...plan.inventory.hosts.keys()].map((h) => [h, hostVarsOf(plan.inventory, h)])) };
-    const text = createTemplar({ vault: plan.vault }).renderFile('roles/director/templates/keepalived.conf.j2', vars);
-    const file = join(mkdtempSync(join(tmpdir(), 'lint-')), 'keepalived.conf');
-    writeFileSync(file, typeof text === 'string' ? text : text.reveal());
+    // Laid out as on the director: keepalived.conf includes the password file beside it.
+    const dir = mkdtempSync(join(tmpdir(), 'lint-'));
+    const file = join(dir, 'keepalived.conf');
+    const templar = createTemplar({ vault: plan.vault });
+    const render = (t: string, v: Record<string, unknown>) => {
+      const out = templar.renderFile(`roles/director/templates/${t}`, v);
+      return typeof out === 'string' ? out : out.reveal();
+    };
+    const withAuth = { ...vars, keepalived_auth_file: join(dir, 'vrrp_auth.conf') };
+    writeFileSync(join(dir, 'vrrp_auth.conf'), render('vrrp_auth.conf.j2', withAuth));
+    writeFileSync(file, render('keepalived.conf.j2', withAuth));
     const r = lint({ keepalived: [file], inventory: ['inventory/lab.ini'] });
     const fromFile = r.findings.filter((f) => f.pos?.file === file);
     expect(fromFile.filter((f) => f.severity === 'error')).toEqual([]);

@@ -25,6 +25,13 @@ describe('keepalived.conf parser', () => {
     expect(r.map((f) => `${f.severity} ${f.pos?.line}:${f.pos?.col} ${f.message}`)).toEqual(['error 4:1 } closes no block', 'warning 8:13 include missing/*.conf: no file matches']);
   });
 
+  test('an include of a file that exists only on the host is a warning, not an error', () => {
+    const r = parseKeepalived('vrrp_instance VI_1 {\n  authentication {\n    include /nonexistent/lvsplay/vrrp_auth.conf\n  }\n}\n', 'k.conf');
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.pos?.line}:${d.pos?.col} ${d.message}`)).toEqual([
+      'warning 3:13 include /nonexistent/lvsplay/vrrp_auth.conf: /nonexistent/lvsplay/vrrp_auth.conf does not exist here; its content is not checked',
+    ]);
+  });
+
   test('include pulls in files by glob, with their own positions', () => {
     const r = lint({ keepalived: [`${K}/inc/main.conf`] }).findings;
     expect(r.map((f) => `${f.pos?.file.split('/').slice(-2).join('/')}:${f.pos?.line} ${f.rule}`)).toEqual(['conf.d/vs.conf:4 lvs-dr-port', 'conf.d/vs.conf:5 lvs-weights-zero']);

@@ -103,8 +103,11 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
         let sub: string;
         try {
           sub = readFileSync(f, 'utf8');
-        } catch {
-          ds.push(diag(`include ${node.args[0]}: cannot read ${f}`, node.argPos[0], 'fix the path (relative paths start at the including file\'s directory)'));
+        } catch (e) {
+          // A config copied off a host names includes that exist only there (the director role's
+          // /etc/keepalived/vrrp_auth.conf): say what was not checked, as keepalived itself warns.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') ds.push(diag(`include ${node.args[0]}: ${f} does not exist here; its content is not checked`, node.argPos[0], 'lint the included file too, or fix the path (relative paths start at the including file\'s directory)', 'warning'));
+          else ds.push(diag(`include ${node.args[0]}: cannot read ${f}`, node.argPos[0], 'fix the path (relative paths start at the including file\'s directory)'));
           continue;
         }
         const r = parseKeepalived(sub, f, new Set([...seen, f]));
