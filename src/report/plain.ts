@@ -12,6 +12,8 @@ import { redact, redactValue } from './redact.js';
 import { hostLabel, itemLabel, visibleResult } from './view.js';
 
 const UNPREDICTABLE = '(check mode cannot predict this command)';
+/** Why check mode could not predict: the executor's reason when it gave one, else a command's. */
+const whyUnknown = (r: { msg?: string; noLog?: boolean }): string => (r.msg && !r.noLog ? `(${r.msg})` : UNPREDICTABLE);
 
 type ResultEvent = Extract<RunEvent, { type: 'taskResult' }>;
 
@@ -76,7 +78,7 @@ export class ResultFormatter {
       case 'unreachable':
         return paint('unreachable', `fatal: [${label}]: UNREACHABLE! => ${this.dump(r, true)}`);
       case 'unknown':
-        return paint('unknown', `unknown: [${label}] ${UNPREDICTABLE}${more(this.dump(r))}`);
+        return paint('unknown', `unknown: [${label}] ${whyUnknown(r)}${more(this.dump(r))}`);
     }
   }
 
