@@ -1,5 +1,6 @@
 // ansible-playbook prints results with Python's json.dumps(sort_keys=True) and loop item labels
 // with Python's str(); people grep and diff that output, so we print the same text.
+import { pyQuote } from '../pyquote.js';
 import { MASK } from './redact.js';
 import { Secret } from '../secret.js';
 
@@ -41,21 +42,12 @@ function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'string') return pyQuote(value);
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    const items = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${quote(k)}: ${pyRepr(v)}`);
+    const items = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyQuote(k)}: ${pyRepr(v)}`);
     return `{${items.join(', ')}}`;
   }
   return String(value);
 }
 
-function quote(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')
-    .replace(new RegExp(q, 'g'), `\\${q}`);
-  return q + body + q;
-}

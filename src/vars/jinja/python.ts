@@ -1,6 +1,7 @@
 // Jinja2 expressions follow Python's rules, not JavaScript's: an empty list is false, `[1] + [2]`
 // is `[1, 2]`, `'1' == 1` is false, `True` prints as "True". These helpers are what the patched
 // nunjucks runtime calls for every operator, so templates behave as they do under Ansible.
+import { pyQuote } from '../../pyquote.js';
 import { Secret } from '../../secret.js';
 import { TemplateFault, Undefined, defined } from './undefined.js';
 import { reveal } from './taint.js';
@@ -35,16 +36,6 @@ export function truthy(v: unknown): boolean {
   return Boolean(x);
 }
 
-function reprString(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(new RegExp(q, 'g'), `\\${q}`);
-  return q + body + q;
-}
 
 /** Python's repr(), used when a list or dict is printed inside text. */
 export function repr(v: unknown): string {
@@ -52,10 +43,10 @@ export function repr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return reprString(v);
+  if (typeof v === 'string') return pyQuote(v);
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
-  if (isDict(v)) return `{${Object.entries(v).map(([k, x]) => `${reprString(k)}: ${repr(x)}`).join(', ')}}`;
+  if (isDict(v)) return `{${Object.entries(v).map(([k, x]) => `${pyQuote(k)}: ${repr(x)}`).join(', ')}}`;
   return String(v);
 }
 
