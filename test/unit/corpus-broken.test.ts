@@ -2,8 +2,8 @@
 // that says what is wrong, and never with a stack trace.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
 interface Expected {
   exit: number;
@@ -20,22 +20,7 @@ const cases = readdirSync(root, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-async function runIn(dir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    const code = await main(['node', 'lvsplay', ...args]);
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const runIn = (dir: string, args: string[]) => runCli(args, dir);
 
 afterEach(() => {
   process.exitCode = undefined;

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
 import { cfgPathList, defaultInventorySources, findAnsibleCfg, parseAnsibleCfg } from '../../src/config/ansible-cfg.js';
+import { runCli } from '../helpers/cli.js';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'inv-cli-'));
@@ -20,24 +20,7 @@ afterEach(() => {
   process.env = { ...envBefore };
 });
 
-async function run(cwd: string, args: string[]) {
-  let out = '';
-  let err = '';
-  const before = process.cwd();
-  process.chdir(cwd);
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'lvsplay', 'inventory', ...args]);
-    return { code, out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.chdir(before);
-    process.exitCode = undefined;
-  }
-}
+const run = (cwd: string, args: string[]) => runCli(['inventory', ...args], cwd);
 
 const LAB = '[directors]\nlvs1 ansible_host=10.0.7.11\nlvs2\n[realservers]\nweb1\n[cluster:children]\ndirectors\nrealservers\n[cluster:vars]\nvip=10.0.7.247\n';
 

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, test } from 'vitest';
 import { loadInventory, selectHosts } from '../../src/inventory/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/inventory');
 const ANSIBLE_INVENTORY = '/usr/bin/ansible-inventory';
@@ -26,24 +26,7 @@ function ansibleInventory(args: string[]): unknown {
   return JSON.parse(out);
 }
 
-async function lvsplayInventory(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const cwd = process.cwd();
-  process.chdir(FIX);
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'lvsplay', 'inventory', ...args]);
-    return { code, out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.chdir(cwd);
-    process.exitCode = undefined;
-  }
-}
+const lvsplayInventory = (args: string[]) => runCli(['inventory', ...args], FIX);
 
 const cases: Array<[string, string[]]> = [
   ['ansible-examples lamp_haproxy (INI + group_vars files without extension)', ['public/ansible-examples-lamp_haproxy/hosts']],

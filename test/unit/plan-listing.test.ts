@@ -1,26 +1,15 @@
 // What `lvsplay run --list-*` shows: ansible-playbook's layout, tags as Ansible selects them,
 // roles deduplicated, serial batches, --limit.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadAndPlan } from '../../src/plan/load-and-plan.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = join(import.meta.dirname, '../fixtures/playbooks/listing');
 const pb = join(dir, 'site.yml');
 const inv = join(dir, 'hosts.ini');
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(['node', 'lvsplay', ...args]), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCli(args);
 afterEach(() => {
   process.exitCode = undefined;
 });
