@@ -4,8 +4,15 @@
 // first change on that host, and a task only uses a result whose probe command is exactly the
 // one it would send now. A no-op rerun then costs about one round trip per host.
 import { randomBytes } from 'node:crypto';
+import { isRunnable, type ModuleContext, type Probe } from '../modules/runtime.js';
+import type { PlannedTask } from '../plan/compile.js';
 import { joinCommands, sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult, RunOpts, Transport } from '../transport/types.js';
+import { stripOmitted } from '../vars/omit.js';
+import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
+import { findInPaths } from './files.js';
+import { keyword } from './keywords.js';
+import { becomeOpts, conditionsHold, templarFor } from './task-setting.js';
 
 /** Probe results read ahead for one host, by probe command text. */
 export class ProbeCache {
@@ -67,4 +74,65 @@ rm -f "$e" )`;
     last = { idx, kind, end: m.index + m[0].length };
   }
   return out.length === probes.length && out.every(Boolean) ? out : undefined;
+}
+
+// Read-ahead is opt-in (LVSPLAY_PREFETCH=1): measured side by side on the lab (6 hosts, 15
+// tasks, round trips of 1-3 ms through the controller namespace) it cost more than it saved
+// (no-op 0.99 s against 0.79 s without), the probes' variables being rendered twice. It is for
+// links where a round trip costs tens of milliseconds.
+export const prefetchOn = (): boolean => process.env.LVSPLAY_PREFETCH === '1';
+const PREFETCH_AHEAD = 25;
+
+/**
+ * Reads this task's state together with the state of the host's next tasks, in one round trip,
+ * unless this task's probe was already read ahead. Only tasks that can be fully planned now
+ * (conditions and arguments render with what is known, same become, no loop/delegation/
+ * environment) are read ahead; the first one that cannot be rendered yet ends the batch.
+ */
+export async function prefetch(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, current: Probe<unknown> | undefined, runOpts: RunOpts, transport: () => Promise<Transport>): Promise<void> {
+  const hs = hostState(run, host);
+  if (!current || current.stdin !== undefined || hs.probes.has(current.cmd)) return;
+  const list = at.pp.compiled.tasks;
+  const at0 = list.findIndex((p) => p.task === planned.task);
+  if (at0 < 0) return;
+  const key = JSON.stringify(runOpts);
+  const cmds: ShellCommand[] = [current.cmd];
+  for (const next of list.slice(at0 + 1, at0 + 1 + PREFETCH_AHEAD)) {
+    const p = probeAhead(run, at, next, host, key);
+    if (p === 'stop') break;
+    if (p !== 'skip' && !cmds.some((c) => c.text === p.text)) cmds.push(p);
+  }
+  if (cmds.length < 2) return;
+  const results = await runProbeBatch(await transport(), cmds, runOpts);
+  if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+}
+
+function probeAhead(run: RunContext, at: PlayPosition, c: PlannedTask, host: string, becomeKey: string): ShellCommand | 'skip' | 'stop' {
+  const t = c.task;
+  const m = t.module;
+  if (t.loop || t.include || t.action === 'meta' || !isRunnable(m) || m.exec !== 'state') return 'skip';
+  for (const k of ['delegate_to', 'run_once', 'environment', 'check_mode']) if (keyword(at.pp.play, c, k) !== undefined) return 'skip';
+  try {
+    const vars = taskVars(run, at, host, c);
+    const templar = templarFor(run.templar, c);
+    if (!conditionsHold(templar, c, vars, t.pos)) return 'skip';
+    if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
+    const parsed = m.args.safeParse(stripOmitted(templar.render(t.args, vars, t.pos)));
+    if (!parsed.success) return 'skip';
+    const ctx: ModuleContext = {
+      host,
+      vars: templar.templateVars(vars),
+      templar,
+      findFile: (kind, name) => findInPaths(kind, name, templar.searchPath),
+      check: run.plan.check,
+      diff: run.plan.diff,
+      where: t.pos,
+    };
+    const probe = m.probe(parsed.data, ctx);
+    if (!probe || probe.stdin !== undefined) return 'skip';
+    return probe.cmd;
+  } catch {
+    // Depends on something not known yet (a variable a later task registers): read it then.
+    return 'stop';
+  }
 }

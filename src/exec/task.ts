@@ -1,24 +1,22 @@
 // One task on one host: `when`, loops, argument templating, the module, then changed_when,
 // failed_when, ignore_errors, register and notify, as Ansible orders them.
-import { dirname } from 'node:path';
-import { LvsplayError, formatDiagnostic, type SourcePos } from '../diagnostics.js';
-import { isRunnable, type ModuleContext, type Probe } from '../modules/runtime.js';
-import { runProbeBatch } from './prefetch.js';
+import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
+import { isRunnable, type ModuleContext } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
+import { UnreachableError, BecomeError, type Transport } from '../transport/index.js';
+import type { ShellCommand } from '../transport/quote.js';
 import { stripOmitted } from '../vars/omit.js';
 import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
-import { Secret } from '../secret.js';
-import { UnreachableError, BecomeError, type RunOpts, type BecomeOpts, type Transport } from '../transport/index.js';
-import { sh, raw, type ShellCommand } from '../transport/quote.js';
-import { LOCALHOST_NAMES } from '../inventory/index.js';
-import type { TaskResult } from './events.js';
 import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
-import { asBool, keyword } from './keywords.js';
-import { runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
-import { loopItems } from './loops.js';
-import { loopResult, registeredValue } from './result.js';
+import type { TaskResult } from './events.js';
 import { findInPaths } from './files.js';
+import { asBool, keyword } from './keywords.js';
+import { loopItems } from './loops.js';
+import { runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
+import { prefetch, prefetchOn } from './prefetch.js';
+import { loopResult, registeredValue } from './result.js';
+import { becomeOpts, conditionsHold, connectionVars, effectiveCheck, templarFor, withEnvironment } from './task-setting.js';
 
 export interface TaskRun {
   result: TaskResult;
@@ -117,18 +115,6 @@ async function runUntil(run: RunContext, at: PlayPosition, planned: PlannedTask,
   }
 }
 
-function templarFor(base: Templar, planned: PlannedTask): Templar {
-  const role = planned.task.role;
-  const taskDir = dirname(planned.task.pos.file);
-  const path = role ? [role.path, taskDir] : [taskDir];
-  return base.withSearchPath([...path, ...base.searchPath]);
-}
-
-function conditionsHold(templar: Templar, planned: PlannedTask, vars: Vars, where: SourcePos): boolean {
-  for (const c of planned.when) if (!templar.evalCondition(c, vars, where)) return false;
-  return true;
-}
-
 function skipped(t0: number, msg: string): TaskResult {
   return { status: 'skipped', changes: [], ms: now() - t0, warnings: [], msg };
 }
@@ -195,121 +181,6 @@ async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, 
   if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) hs.probes.invalidate();
   if (check && outcome.status === 'changed') hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
-}
-
-// Read-ahead is opt-in (LVSPLAY_PREFETCH=1): measured side by side on the lab (6 hosts, 15
-// tasks, round trips of 1-3 ms through the controller namespace) it cost more than it saved
-// (no-op 0.99 s against 0.79 s without), the probes' variables being rendered twice. It is for
-// links where a round trip costs tens of milliseconds.
-const prefetchOn = (): boolean => process.env.LVSPLAY_PREFETCH === '1';
-const PREFETCH_AHEAD = 25;
-
-/**
- * Reads this task's state together with the state of the host's next tasks, in one round trip,
- * unless this task's probe was already read ahead. Only tasks that can be fully planned now
- * (conditions and arguments render with what is known, same become, no loop/delegation/
- * environment) are read ahead; the first one that cannot be rendered yet ends the batch.
- */
-async function prefetch(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, current: Probe<unknown> | undefined, runOpts: RunOpts, transport: () => Promise<Transport>): Promise<void> {
-  const hs = hostState(run, host);
-  if (!current || current.stdin !== undefined || hs.probes.has(current.cmd)) return;
-  const list = at.pp.compiled.tasks;
-  const at0 = list.findIndex((p) => p.task === planned.task);
-  if (at0 < 0) return;
-  const key = JSON.stringify(runOpts);
-  const cmds: ShellCommand[] = [current.cmd];
-  for (const next of list.slice(at0 + 1, at0 + 1 + PREFETCH_AHEAD)) {
-    const p = probeAhead(run, at, next, host, key);
-    if (p === 'stop') break;
-    if (p !== 'skip' && !cmds.some((c) => c.text === p.text)) cmds.push(p);
-  }
-  if (cmds.length < 2) return;
-  const results = await runProbeBatch(await transport(), cmds, runOpts);
-  if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
-}
-
-function probeAhead(run: RunContext, at: PlayPosition, c: PlannedTask, host: string, becomeKey: string): ShellCommand | 'skip' | 'stop' {
-  const t = c.task;
-  const m = t.module;
-  if (t.loop || t.include || t.action === 'meta' || !isRunnable(m) || m.exec !== 'state') return 'skip';
-  for (const k of ['delegate_to', 'run_once', 'environment', 'check_mode']) if (keyword(at.pp.play, c, k) !== undefined) return 'skip';
-  try {
-    const vars = taskVars(run, at, host, c);
-    const templar = templarFor(run.templar, c);
-    if (!conditionsHold(templar, c, vars, t.pos)) return 'skip';
-    if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
-    const parsed = m.args.safeParse(stripOmitted(templar.render(t.args, vars, t.pos)));
-    if (!parsed.success) return 'skip';
-    const ctx: ModuleContext = {
-      host,
-      vars: templar.templateVars(vars),
-      templar,
-      findFile: (kind, name) => findInPaths(kind, name, templar.searchPath),
-      check: run.plan.check,
-      diff: run.plan.diff,
-      where: t.pos,
-    };
-    const probe = m.probe(parsed.data, ctx);
-    if (!probe || probe.stdin !== undefined) return 'skip';
-    return probe.cmd;
-  } catch {
-    // Depends on something not known yet (a variable a later task registers): read it then.
-    return 'stop';
-  }
-}
-
-/** `check_mode: false` runs a task for real in a check run; `check_mode: true` never changes anything. */
-function effectiveCheck(run: RunContext, templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): boolean {
-  const v = keyword(play, planned, 'check_mode');
-  if (v === undefined || v === null) return run.plan.check;
-  return asBool(templar.render(v, vars, planned.task.pos), run.plan.check);
-}
-
-function becomeOpts(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): RunOpts {
-  const get = (k: string) => templar.render(keyword(play, planned, k), vars, planned.task.pos);
-  const become = get('become');
-  if (become === undefined || become === null) {
-    const user = get('become_user');
-    return user ? { become: { user: String(user) } } : {};
-  }
-  if (!asBool(become)) return { become: false };
-  const o: BecomeOpts = {};
-  const user = get('become_user');
-  const method = get('become_method');
-  if (user) o.user = String(user);
-  if (method === 'sudo' || method === 'su') o.method = method;
-  return { become: Object.keys(o).length ? o : true };
-}
-
-/** delegate_to: connect to the delegate with its own connection variables. */
-function connectionVars(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar): { host: string; vars: Vars } {
-  const d = keyword(at.pp.play, planned, 'delegate_to');
-  if (d === undefined || d === null || d === '') return { host, vars: templar.render(connectionSubset(vars), vars) as Vars };
-  const target = String(templar.render(d, vars, planned.task.pos));
-  if (run.plan.inventory.hosts.has(target)) {
-    const dv = taskVars(run, at, target);
-    return { host: target, vars: templar.render(connectionSubset(dv), dv) as Vars };
-  }
-  if (LOCALHOST_NAMES.includes(target)) return { host: target, vars: { ansible_connection: 'local' } };
-  return { host: target, vars: { ansible_host: target } };
-}
-
-/** Only the connection variables are rendered for connecting (others may not even render). */
-function connectionSubset(vars: Vars): Vars {
-  const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') out[k] = v;
-  return out;
-}
-
-function withEnvironment(env: Vars): (c: ShellCommand) => ShellCommand {
-  const names = Object.keys(env).filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
-  return (c) => {
-    const assigns = names.map((k) => {
-      const v = env[k];
-      return sh`${raw(k)}=${v instanceof Secret ? v : String(v ?? '')}; export ${raw(k)};`;
-    });
-    return sh`${assigns} ${c}`;
-  };
 }
 
 /** changed_when / failed_when / ignore_errors / register / notify, on the module's outcome. */
