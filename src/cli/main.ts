@@ -8,6 +8,8 @@ import { registerInventory } from './inventory.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
 import { registerGraph } from './graph.js';
+import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
 
 const EXIT_HELP = `
 Exit codes (as ansible-playbook's):
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerLab(program);
   registerLint(program);
   registerGraph(program);
+  registerStatus(program);
+  registerVerify(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

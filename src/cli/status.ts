@@ -1,0 +1,76 @@
+// `lvsplay status`: the cluster's live state, once (--once) or refreshed every second (--watch).
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ExitCode, formatDiagnostic } from '../diagnostics.js';
+import { highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
+
+interface StatusFlags {
+  inventory: string[];
+  playbook: string;
+  vaultPasswordFile: string[];
+  format: 'text' | 'json';
+  once?: boolean;
+  watch?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+function formatValue(v: string): 'text' | 'json' {
+  if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('format must be text or json.');
+  return v;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show the running cluster: who holds each VIP, keepalived, IPVS, the VIP on the real servers, replication')
+    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
+    .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
+    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
+    .option('--format <format>', 'text or json', formatValue, 'text')
+    .option('--once', 'read once and exit (the default)')
+    .option('--watch', 'refresh every second, changes highlighted; Ctrl-C to stop')
+    .addHelpText('after', '\nRead-only. A host that does not answer within 2 s is shown as unreachable. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.')
+    .action(async (flags: StatusFlags) => {
+      process.exitCode = await runStatus(flags);
+    });
+}
+
+export async function runStatus(flags: StatusFlags): Promise<number> {
+  const cluster = openCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile });
+  for (const w of cluster.plan.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+  try {
+    if (!flags.watch || flags.once) {
+      const { status, probes } = await readCluster(cluster);
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : `${statusLines(status).join('\n')}\n`);
+      return probes.every((p) => p.reachable) ? ExitCode.ok : ExitCode.unreachable;
+    }
+    return await watch(cluster, flags.format);
+  } finally {
+    await cluster.pool.closeAll();
+  }
+}
+
+async function watch(cluster: ReturnType<typeof openCluster>, format: 'text' | 'json'): Promise<number> {
+  let stop = false;
+  const onInt = () => { stop = true; };
+  process.once('SIGINT', onInt);
+  const tty = !!process.stdout.isTTY;
+  let before: string[] | undefined;
+  try {
+    while (!stop) {
+      const t0 = Date.now();
+      const { status } = await readCluster(cluster);
+      if (format === 'json') process.stdout.write(`${JSON.stringify(status)}\n`);
+      else {
+        const lines = statusLines(status);
+        const shown = highlightChanges(lines, before, tty);
+        process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : '\n'}${status.at}\n${shown.join('\n')}\n`);
+        before = lines;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - t0))));
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+  return ExitCode.ok;
+}

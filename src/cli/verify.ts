@@ -1,0 +1,43 @@
+// `lvsplay verify`: a read-only checklist of the running cluster against the inventory.
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ExitCode } from '../diagnostics.js';
+import { verifyCluster, type VerifyReport } from '../verify/index.js';
+
+interface VerifyFlags {
+  inventory: string[];
+  playbook: string;
+  vaultPasswordFile: string[];
+  format: 'text' | 'json';
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+function formatValue(v: string): 'text' | 'json' {
+  if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('format must be text or json.');
+  return v;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('check the running cluster against the inventory (read-only): VIP holder, real servers, replication, keepalived.conf drift')
+    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
+    .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
+    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
+    .option('--format <format>', 'text or json', formatValue, 'text')
+    .addHelpText('after', '\nChanges nothing. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake.')
+    .action(async (flags: VerifyFlags) => {
+      const report = await verifyCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile });
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));
+      process.exitCode = report.ok ? ExitCode.ok : ExitCode.failedHosts;
+    });
+}
+
+export function verifyText(r: VerifyReport): string {
+  const lines = r.checks.map((c) => {
+    const head = `${c.ok ? 'PASS' : 'FAIL'}  ${c.host ? `${c.host}: ` : ''}${c.title}: ${c.detail}`;
+    return c.diff ? `${head}\n${c.diff.replace(/^/gm, '      ').trimEnd()}` : head;
+  });
+  lines.push('', `${r.passed} passed, ${r.failed} failed`);
+  return `${lines.join('\n')}\n`;
+}

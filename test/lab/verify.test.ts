@@ -1,0 +1,72 @@
+// `lvsplay verify` on the lab: passes on the converged cluster; a drifted keepalived.conf and a
+// missing ARP sysctl each fail their check. Every fault is undone, even when an assertion fails.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { resolve } from 'node:path';
+import { labExec } from '../../src/lab/index.js';
+import type { VerifyReport } from '../../src/verify/index.js';
+import { ensureLab, LAB_INVENTORY } from '../helpers/lab-run.js';
+import { runCli } from '../helpers/cli.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CONF = '/etc/keepalived/keepalived.conf';
+
+async function verify(): Promise<{ code: number; r: VerifyReport }> {
+  const run = await runCli(['verify', '--format', 'json', '-i', LAB_INVENTORY], ROOT);
+  return { code: run.code, r: JSON.parse(run.out) as VerifyReport };
+}
+const failing = (r: VerifyReport) => r.checks.filter((c) => !c.ok).map((c) => `${c.host ?? '*'} ${c.id}`);
+
+async function must(host: string, script: string): Promise<string> {
+  const r = await labExec(host, ['sh', '-c', script]);
+  if (r.code !== 0) throw new Error(`${host}: ${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('lvsplay verify on the lab', () => {
+  beforeAll(async () => {
+    await ensureLab();
+  }, 120_000);
+
+  it('passes on the converged cluster, with figures', async () => {
+    const { code, r } = await verify();
+    expect(failing(r)).toEqual([]);
+    expect(code).toBe(0);
+    const ids = new Set(r.checks.map((c) => c.id));
+    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids']) expect(ids).toContain(id);
+    expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
+    expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(/IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/);
+  }, 30_000);
+
+  it('a drifted keepalived.conf fails the drift check with a diff', async () => {
+    const before = await must('lvs1', `cat ${CONF}`);
+    try {
+      await must('lvs1', `echo '# edited by hand' >> ${CONF}`);
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      expect(failing(r)).toEqual(['lvs1 keepalived-drift']);
+      const drift = r.checks.find((c) => c.id === 'keepalived-drift' && c.host === 'lvs1');
+      expect(drift?.diff).toContain(`--- before: lvs1:${CONF}`);
+      expect(drift?.diff).toContain('-# edited by hand');
+      const text = await runCli(['verify', '-i', LAB_INVENTORY], ROOT);
+      expect(text.out).toMatch(/FAIL {2}lvs1: \/etc\/keepalived\/keepalived.conf matches the inventory: 1 line\(s\) differ/);
+    } finally {
+      await labExec('lvs1', ['sh', '-c', `cat > ${CONF}`], { input: before });
+    }
+    expect(await must('lvs1', `cat ${CONF}`)).toBe(before);
+  }, 60_000);
+
+  it('arp_ignore=0 on web1 fails the ARP sysctl check', async () => {
+    const key = '/proc/sys/net/ipv4/conf/all/arp_ignore';
+    const before = (await must('web1', `cat ${key}`)).trim();
+    try {
+      await must('web1', `echo 0 > ${key}`);
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      expect(failing(r)).toEqual(['web1 arp-sysctls']);
+      expect(r.checks.find((c) => c.id === 'arp-sysctls' && c.host === 'web1')?.detail).toBe('net.ipv4.conf.all.arp_ignore=0 (want 1)');
+    } finally {
+      await labExec('web1', ['sh', '-c', `echo ${before} > ${key}`]);
+    }
+    expect((await must('web1', `cat ${key}`)).trim()).toBe('1');
+  }, 60_000);
+});
