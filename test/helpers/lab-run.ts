@@ -34,6 +34,8 @@ export interface PlayOptions {
   inventory?: string[];
   /** Reuse a directory (and its handler journal) from an earlier run. */
   dir?: string;
+  /** Where the run starts (ansible.cfg is looked for there); default the playbook's directory. */
+  cwd?: string;
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,7 @@ export async function runPlaybookText(playbook: string, o: PlayOptions = {}): Pr
 }
 
 export async function runPlaybookFile(path: string, o: PlayOptions = {}): Promise<PlayRun> {
-  const dir = o.dir ?? dirname(path);
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'lvsplay-play-'));
   const plan = loadAndPlan({
     playbook: path,
     inventory: o.inventory ?? [LAB_INVENTORY],
@@ -57,7 +59,7 @@ export async function runPlaybookFile(path: string, o: PlayOptions = {}): Promis
     diff: o.diff ?? false,
     ...(o.limit ? { limit: o.limit } : {}),
     extraVars: o.extraVars ?? [],
-    cwd: dir,
+    cwd: o.cwd ?? dir,
   });
   const rec = new RecordingReporter();
   const r = await executePlan(plan, {
@@ -79,4 +81,17 @@ export function statuses(run: PlayRun, host: string): Record<string, string> {
 /** Task names that changed on `host` (or, in check mode, would change). */
 export function changed(run: PlayRun, host: string): string[] {
   return run.rec.changedTasks(host);
+}
+
+const PROJECT = resolve(import.meta.dirname, '../..');
+
+/**
+ * The bundled cluster deployed on the lab (site.yaml from the project root): quick when it
+ * already is, a full converge when an earlier test wiped or changed the hosts.
+ */
+export async function ensureCluster(): Promise<PlayRun> {
+  await ensureLab();
+  const r = await runPlaybookFile(join(PROJECT, 'playbooks/site.yaml'), { cwd: PROJECT });
+  if (r.exitCode !== 0) throw new Error(`site.yaml did not converge the lab (exit ${r.exitCode})`);
+  return r;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { resolve } from 'node:path';
 import { labBoot, labCrash, labExec } from '../../src/lab/index.js';
 import type { ClusterStatus } from '../../src/status/index.js';
-import { ensureLab, LAB_INVENTORY } from '../helpers/lab-run.js';
+import { ensureCluster, LAB_INVENTORY } from '../helpers/lab-run.js';
 import { runCli } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,7 +34,8 @@ async function until(what: string, cond: () => Promise<boolean>, limitMs: number
 
 describe('lvsplay status on the lab', () => {
   beforeAll(async () => {
-    await ensureLab();
+    // Earlier lab tests may have wiped or changed the hosts: deploy the cluster first.
+    await ensureCluster();
     await until('lvs2 holds the VIP', () => holds('lvs2'), 30_000);
   }, 120_000);
 

@@ -4,7 +4,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { resolve } from 'node:path';
 import { labExec } from '../../src/lab/index.js';
 import type { VerifyReport } from '../../src/verify/index.js';
-import { ensureLab, LAB_INVENTORY } from '../helpers/lab-run.js';
+import { ensureCluster, LAB_INVENTORY } from '../helpers/lab-run.js';
 import { runCli } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -24,7 +24,8 @@ async function must(host: string, script: string): Promise<string> {
 
 describe('lvsplay verify on the lab', () => {
   beforeAll(async () => {
-    await ensureLab();
+    // Earlier lab tests may have wiped or changed the hosts: deploy the cluster first.
+    await ensureCluster();
   }, 120_000);
 
   it('passes on the converged cluster, with figures', async () => {
