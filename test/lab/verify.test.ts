@@ -2,7 +2,7 @@
 // missing ARP sysctl each fail their check. Every fault is undone, even when an assertion fails.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { resolve } from 'node:path';
-import { labExec } from '../../src/lab/index.js';
+import { labBoot, labCrash, labExec } from '../../src/lab/index.js';
 import type { VerifyReport } from '../../src/verify/index.js';
 import { ensureCluster, LAB_INVENTORY } from '../helpers/lab-run.js';
 import { runCli } from '../helpers/cli.js';
@@ -70,4 +70,48 @@ describe('lvsplay verify on the lab', () => {
     }
     expect((await must('web1', `cat ${key}`)).trim()).toBe('1');
   }, 60_000);
+
+  it('the VIP on both directors (split brain) fails the VIP check', async () => {
+    // lvs1 is the BACKUP: give it the VIP by hand, as a lost advert would.
+    try {
+      await must('lvs1', 'ip addr add 10.0.7.247/24 dev eth0');
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      expect(failing(r)).toEqual(['* vip-holder']);
+      expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toMatch(/lvs1.*lvs2|lvs2.*lvs1/);
+    } finally {
+      await labExec('lvs1', ['ip', 'addr', 'del', '10.0.7.247/24', 'dev', 'eth0']);
+    }
+  }, 60_000);
+
+  it('stopped replication on one master fails its replication check', async () => {
+    try {
+      await must('db1', "mysql -e 'STOP SLAVE'");
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      expect(failing(r)).toEqual(['db1 replication']);
+    } finally {
+      await labExec('db1', ['mysql', '-e', 'START SLAVE']);
+    }
+    // Back to healthy before the next test (the IO thread reconnects within a second or two).
+    const t0 = Date.now();
+    while (failing((await verify()).r).length && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 500));
+    expect(failing((await verify()).r)).toEqual([]);
+  }, 60_000);
+
+  it('a crashed director fails verification, and passes again once it is back', async () => {
+    try {
+      await labCrash('lvs1');
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      expect(failing(r).some((f) => f.startsWith('lvs1 '))).toBe(true);
+      expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
+    } finally {
+      await labBoot('lvs1');
+    }
+    const t0 = Date.now();
+    while (failing((await verify()).r).length && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 500));
+    expect(failing((await verify()).r)).toEqual([]);
+  }, 90_000);
 });
+
