@@ -9,6 +9,7 @@ interface VerifyFlags {
   playbook: string;
   vaultPasswordFile: string[];
   format: 'text' | 'json';
+  failover?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -25,9 +26,10 @@ export function registerVerify(program: Command): void {
     .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
     .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
     .option('--format <format>', 'text or json', formatValue, 'text')
-    .addHelpText('after', '\nChanges nothing. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake.')
+    .option('--failover', 'DISRUPTIVE: stop keepalived on each VIP holder, measure the failover and the return (only on directors with lvsplay_disruptive_ok: true)')
+    .addHelpText('after', '\nChanges nothing, except with --failover. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.')
     .action(async (flags: VerifyFlags) => {
-      const report = await verifyCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile });
+      const report = await verifyCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile }, { failover: flags.failover === true });
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failedHosts;
     });

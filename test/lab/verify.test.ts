@@ -113,5 +113,23 @@ describe('lvsplay verify on the lab', () => {
     while (failing((await verify()).r).length && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 500));
     expect(failing((await verify()).r)).toEqual([]);
   }, 90_000);
+
+  it('--failover is refused unless every director is marked safe to disrupt', async () => {
+    const r = await runCli(['verify', '--failover', '-i', LAB_INVENTORY, '-i', resolve(ROOT, 'test/fixtures/verify/no-disrupt.ini')], ROOT);
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/lvs1, lvs2 are not marked as safe to disrupt; set lvsplay_disruptive_ok: true/);
+  });
+
+  it('--failover moves the VIP when keepalived stops on its holder, and back when it starts', async () => {
+    const run = await runCli(['verify', '--failover', '--format', 'json', '-i', LAB_INVENTORY], ROOT);
+    const r = JSON.parse(run.out) as VerifyReport;
+    const fo = r.checks.filter((c) => c.id === 'failover' || c.id === 'failback');
+    expect(fo.map((c) => [c.id, c.host, c.ok])).toEqual([['failover', 'lvs2', true], ['failback', 'lvs2', true]]);
+    expect(fo[0]!.detail).toMatch(/^held by lvs1 after \d+ ms$/);
+    expect(fo[1]!.detail).toMatch(/^back after \d+ ms$/);
+    expect(run.code).toBe(0);
+    // Nothing is left changed: the VIP is on lvs2 alone, keepalived runs on both.
+    expect(failing((await verify()).r)).toEqual([]);
+  }, 120_000);
 });
 
