@@ -21,13 +21,13 @@ function formatValue(v: string): 'text' | 'json' {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('check the running cluster against the inventory (read-only): VIP holder, real servers, replication, keepalived.conf drift')
+    .description('check the running cluster against the inventory: VIP holder, real servers, replication (with a probe row), keepalived.conf drift')
     .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
     .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
     .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
     .option('--format <format>', 'text or json', formatValue, 'text')
     .option('--failover', 'DISRUPTIVE: stop keepalived on each VIP holder, measure the failover and the return (only on directors with lvsplay_disruptive_ok: true)')
-    .addHelpText('after', '\nChanges nothing, except with --failover. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.')
+    .addHelpText('after', '\nChanges nothing but its own probe database (lvsplay_probe, dropped again), except with --failover. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.')
     .action(async (flags: VerifyFlags) => {
       const report = await verifyCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile }, { failover: flags.failover === true });
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));

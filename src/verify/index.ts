@@ -4,6 +4,7 @@ import { openCluster, readCluster, type ClusterSource } from '../status/index.js
 import { verifyChecks, type Check } from './checks.js';
 import { renderKeepalivedConf, type RenderedFile } from './render.js';
 import { DISRUPT_VAR, failoverChecks, notDisruptable } from './failover.js';
+import { replicationProbeChecks } from './replication-probe.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 
 export { verifyChecks, type Check } from './checks.js';
@@ -39,6 +40,7 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
     }
     const { probes } = await readCluster(cluster, { files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) });
     const checks = verifyChecks({ model: cluster.model, probes, rendered });
+    checks.push(...(await replicationProbeChecks(cluster)));
     // The failover goes last, on a cluster the read-only checks found healthy or not.
     if (o.failover) checks.push(...(await failoverChecks(cluster)));
     const failed = checks.filter((c) => !c.ok).length;

@@ -36,6 +36,9 @@ describe('lvsplay verify on the lab', () => {
     for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids']) expect(ids).toContain(id);
     expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
     expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(/IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/);
+    expect(r.checks.filter((c) => c.id === 'replication-probe').map((c) => `${c.host} ${c.detail.replace(/\d+/, 'N')}`)).toEqual(['db2 after N ms', 'db1 after N ms']);
+    // The probe deletes its rows again, on both masters (the table stays, see replication-probe.ts).
+    for (const db of ['db1', 'db2']) expect(await must(db, "mysql --batch --skip-column-names -e 'SELECT COUNT(*) FROM lvsplay_probe.rows'")).toBe('0\n');
   }, 30_000);
 
   it('a drifted keepalived.conf fails the drift check with a diff', async () => {
@@ -89,7 +92,9 @@ describe('lvsplay verify on the lab', () => {
       await must('db1', "mysql -e 'STOP SLAVE'");
       const { code, r } = await verify();
       expect(code).toBe(2);
-      expect(failing(r)).toEqual(['db1 replication']);
+      // The thread check sees it, and so does the probe: db2's row never reaches db1.
+      expect(failing(r)).toEqual(['db1 replication', 'db1 replication-probe']);
+      expect(r.checks.find((c) => c.id === 'replication-probe' && c.host === 'db2')?.ok).toBe(true);
     } finally {
       await labExec('db1', ['mysql', '-e', 'START SLAVE']);
     }
