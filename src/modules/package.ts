@@ -104,7 +104,10 @@ function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
   } else if (update.length && !(a.name ?? []).length) {
     // Only a cache update that was asked for alone is a change of its own (as Ansible reports it);
     // beside packages that are already right it would be a change on every run.
-    changes.push({ summary: `update the ${mgr} package index${s.cacheAge !== undefined ? ` (${s.cacheAge}s old)` : ''}`, steps: update });
+    // The summary says why, not the exact age: a check run and the real run a second later
+    // must describe the same change.
+    const why = s.cacheAge === undefined ? ' (never updated)' : a.cache_valid_time !== undefined ? ` (older than ${a.cache_valid_time} s)` : '';
+    changes.push({ summary: `update the ${mgr} package index${why}`, steps: update });
   }
   if (w.remove.length) {
     const purge = !!a.purge;
