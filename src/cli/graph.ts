@@ -6,6 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import { diag, ExitCode, formatDiagnostic, LvsplayError } from '../diagnostics.js';
 import { loadClusterModel, SITE_PLAYBOOK } from '../cluster/derive.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/index.js';
+import { collect } from './options.js';
 
 interface GraphFlags {
   inventory: string[];
@@ -16,7 +17,6 @@ interface GraphFlags {
   live?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 function formatValue(v: string): GraphFormat {
   if (!(GRAPH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`format must be one of ${GRAPH_FORMATS.join(', ')}.`);

@@ -9,6 +9,7 @@ import { inventoryGraph, inventoryList, inventoryYaml, listedHostVars, sortedJso
 import { limitHosts, selectHosts } from '../inventory/patterns.js';
 import { readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
 import { restrictInventory } from '../inventory/restrict.js';
+import { collect } from './options.js';
 
 interface InventoryFlags {
   inventory: string[];
@@ -22,7 +23,6 @@ interface InventoryFlags {
   vaultPasswordFile?: string[];
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerInventory(program: Command): void {
   program

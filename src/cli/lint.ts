@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { FORMATS, render, type LintFormat } from '../lint/format.js';
 import { DEFAULT_PLAYBOOK, lint } from '../lint/index.js';
+import { collect } from './options.js';
 
 interface LintFlags {
   inventory: string[];
@@ -15,7 +16,6 @@ interface LintFlags {
   shellcheck: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerLint(program: Command): void {
   program

@@ -9,6 +9,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
 import type { ExecuteFlags } from './execute.js';
 import { lintErrorsOfPlan } from '../lint/index.js';
 import { formatText } from '../lint/format.js';
+import { collect } from './options.js';
 
 /** Runs a plan on its hosts and returns the exit code (ansible-playbook's). */
 export type Executor = (plan: Plan, flags: ExecuteFlags) => Promise<number>;
@@ -32,7 +33,6 @@ interface RunFlags extends ExecuteFlags {
   lint?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const increase = (_: string, prev: number): number => prev + 1;
 
 function outputValue(v: string): OutputFormat {

@@ -1,8 +1,8 @@
 // `lvsplay status`: the cluster's live state, once (--once) or refreshed every second (--watch).
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
 import { highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
+import { collect, oneOf } from './options.js';
 
 interface StatusFlags {
   inventory: string[];
@@ -13,11 +13,7 @@ interface StatusFlags {
   watch?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-function formatValue(v: string): 'text' | 'json' {
-  if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('format must be text or json.');
-  return v;
-}
+const formatValue = oneOf('format', ['text', 'json'] as const);
 
 export function registerStatus(program: Command): void {
   program

@@ -1,8 +1,8 @@
 // `lvsplay verify`: a read-only checklist of the running cluster against the inventory.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { ExitCode } from '../diagnostics.js';
 import { verifyCluster, type VerifyReport } from '../verify/index.js';
+import { collect, oneOf } from './options.js';
 
 interface VerifyFlags {
   inventory: string[];
@@ -12,11 +12,7 @@ interface VerifyFlags {
   failover?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-function formatValue(v: string): 'text' | 'json' {
-  if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('format must be text or json.');
-  return v;
-}
+const formatValue = oneOf('format', ['text', 'json'] as const);
 
 export function registerVerify(program: Command): void {
   program

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createTemplar } from '../../src/vars/templar.js';
-import { LvsplayError, formatDiagnostic } from '../../src/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics.js';
 import { Secret, isSecret } from '../../src/secret.js';
 import { findInSearchPath } from '../../src/vars/jinja/lookups.js';
+import { failure } from '../helpers/failure.js';
 
 const fx = 'test/fixtures/vars';
 const role = `${fx}/roles/web`;
 const t = createTemplar({ searchPath: [role, `${fx}/playbook`], env: { LVS_MODE: 'dr' } });
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LvsplayError) return e.diagnostics.map(formatDiagnostic).join('\n');
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('template files', () => {
   it('trim_blocks and whitespace control render exactly as Ansible 2.14 does', () => {

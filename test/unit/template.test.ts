@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createTemplar } from '../../src/vars/templar.js';
-import { LvsplayError, formatDiagnostic, type SourcePos } from '../../src/diagnostics.js';
+import type { SourcePos } from '../../src/diagnostics.js';
 import { Secret, isSecret } from '../../src/secret.js';
 import { OMIT, isOmit, stripOmitted } from '../../src/vars/omit.js';
+import { failure } from '../helpers/failure.js';
 
 const t = createTemplar();
 const where: SourcePos = { file: 'roles/web/tasks/main.yml', line: 12, col: 9 };
 const r = (s: unknown, vars: Record<string, unknown> = {}) => t.render(s, vars, where);
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LvsplayError) return e.diagnostics.map(formatDiagnostic).join('\n');
-    throw e;
-  }
-  throw new Error('expected the template to fail');
-}
 
 describe('native types', () => {
   it('a string that is exactly one expression keeps the value type', () => {

@@ -3,23 +3,15 @@ import { createTemplar } from '../../src/vars/templar.js';
 import { mergeLayers } from '../../src/vars/precedence.js';
 import { loadYamlFile, posOf, valuePosOf } from '../../src/yaml/load.js';
 import { encryptVaultText } from '../../src/vars/vault.js';
-import { LvsplayError, formatDiagnostic } from '../../src/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics.js';
 import { Secret, isSecret } from '../../src/secret.js';
 import { loadYaml } from '../../src/yaml/load.js';
+import { failure } from '../helpers/failure.js';
 
 const file = 'test/fixtures/vars/group_vars/directors.yml';
 const groupVars = loadYamlFile(file).value as Record<string, unknown>;
 const t = createTemplar();
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LvsplayError) return e.diagnostics.map(formatDiagnostic).join('\n');
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const hostVars = () =>
   mergeLayers({
