@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { labUp } from '../../src/lab/index.js';
+import { labExec, labUp } from '../../src/lab/index.js';
 import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 import { executePlan, type ExecuteResult } from '../../src/exec/scheduler.js';
 import { RecordingReporter } from '../../src/report/recording.js';
@@ -93,5 +93,22 @@ export async function ensureCluster(): Promise<PlayRun> {
   await ensureLab();
   const r = await runPlaybookFile(join(PROJECT, 'playbooks/site.yaml'), { cwd: PROJECT });
   if (r.exitCode !== 0) throw new Error(`site.yaml did not converge the lab (exit ${r.exitCode})`);
+  await replicationSettled(90_000);
   return r;
+}
+
+/**
+ * Waits until both replication threads run on every database server: after a peer restarted
+ * (an earlier fault test), MariaDB's IO thread retries only every Connect_Retry (60 s).
+ */
+async function replicationSettled(limitMs: number): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const states = await Promise.all(
+      ['db1', 'db2'].map(async (h) => (await labExec(h, ['mysql', '-e', 'SHOW SLAVE STATUS\\G'])).stdout),
+    );
+    if (states.every((s) => /Slave_IO_Running: Yes/.test(s) && /Slave_SQL_Running: Yes/.test(s))) return;
+    if (Date.now() - t0 > limitMs) throw new Error(`replication not running on both database servers after ${limitMs} ms`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
 }
