@@ -99,7 +99,7 @@ export async function ensureCluster(): Promise<PlayRun> {
 
 /**
  * Waits until both replication threads run on every database server: after a peer restarted
- * (an earlier fault test), MariaDB's IO thread retries only every Connect_Retry (60 s).
+ * (an earlier fault test), MariaDB's IO thread retries only every Connect_Retry (the role sets 5 s).
  */
 async function replicationSettled(limitMs: number): Promise<void> {
   const t0 = Date.now();

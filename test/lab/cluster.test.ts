@@ -147,6 +147,8 @@ describe('the cluster on the lab', () => {
     const status = await sh('db1', 'mariadb -e "SHOW SLAVE STATUS\\G"');
     expect(status).toMatch(/Slave_IO_Running: Yes/);
     expect(status).toMatch(/Slave_SQL_Running: Yes/);
+    // A lost peer is retried every mysql_connect_retry seconds, not MariaDB's 60.
+    expect(status).toMatch(/Connect_Retry: 5\n/);
   });
 
   it('--check --diff after one lvs_weight change shows exactly that line on both directors; the run reloads keepalived once per director', async () => {
