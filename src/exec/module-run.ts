@@ -146,7 +146,10 @@ function cannotPredict(o: ModuleRunOptions, why: string, commands: string[], dat
 function recordPredictedWrites(changes: Change[], predicted: Map<string, PredictedFile>): void {
   for (const c of changes) {
     for (const s of c.steps) {
-      if (!('put' in s)) continue;
+      if ('run' in s) {
+        if (s.writes) predicted.set(s.writes.path, { content: Buffer.from(s.writes.content, 'utf8') });
+        continue;
+      }
       const { path, content, opts } = s.put;
       const p: PredictedFile = { content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content };
       if (opts.mode !== undefined) p.mode = opts.mode;

@@ -31,6 +31,8 @@ export interface FirewallState {
   file?: string;
   boot?: string;
   bootEnabled: boolean;
+  /** The rules file this task's ip version saves to. */
+  rulesFile?: string;
 }
 
 const tools = (v6: boolean) => (v6 ? { ipt: 'ip6tables', save: 'ip6tables-save', file: `${RULES_DIR}/rules.v6` } : { ipt: 'iptables', save: 'iptables-save', file: `${RULES_DIR}/rules.v4` });
@@ -62,7 +64,7 @@ else echo backend=none; fi
 if [ -f ${BOOT_SCRIPT} ]; then ${b64('boot', sh`cat ${BOOT_SCRIPT}`)}; fi
 e=0; for f in /etc/rc[S2345].d/S[0-9][0-9]lvsplay-firewall; do [ -e "$f" ] && e=1; done; echo boot_enabled=$e
 echo end=1`,
-    parse: (r: ExecResult) => parseFirewallProbe(r.stdout),
+    parse: (r: ExecResult): FirewallState => ({ ...parseFirewallProbe(r.stdout), rulesFile: t.file }),
   };
 }
 
@@ -126,8 +128,9 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
   if (stale) {
     changes.push({
       summary: `save the running ${t.ipt} rules to ${t.file}, loaded at boot by ${BOOT_SCRIPT}`,
-      ...(ruleChanged ? {} : { diff: { before: fileNow, after: s.running ?? '', beforeHeader: t.file, afterHeader: `${t.file} (running rules)` } }),
-      steps: [{ run: sh`mkdir -p ${RULES_DIR} && f=$(mktemp ${`${t.file}.XXXXXX`}) && ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file}` }, ...bootSteps],
+      // Shown as compared: without timestamps and packet counters, which move on their own.
+      ...(ruleChanged ? {} : { diff: { before: `${normaliseSave(fileNow)}\n`, after: `${normaliseSave(s.running ?? '')}\n`, beforeHeader: t.file, afterHeader: `${t.file} (running rules)` } }),
+      steps: [{ run: sh`mkdir -p ${RULES_DIR} && f=$(mktemp ${`${t.file}.XXXXXX`}) && ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file}`, writes: { path: t.file, content: s.running ?? '' } }, ...bootSteps],
     });
   } else if (!bootOk) {
     changes.push({
@@ -172,4 +175,7 @@ export const firewallModule: StateModule<FirewallArgs, FirewallState> = {
   }) as never,
   probe,
   plan: planFirewall,
+  // A check run saves nothing; after an earlier task's predicted save the file holds the running
+  // rules, as it would after the real save, so this task does not report the same save again.
+  overlay: (s, predicted) => (s.rulesFile !== undefined && predicted.has(s.rulesFile) ? { ...s, file: s.running ?? '', boot: BOOT_SCRIPT_TEXT, bootEnabled: true } : s),
 };

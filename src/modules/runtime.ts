@@ -39,7 +39,11 @@ export interface Probe<S> {
 
 export type ApplyStep =
   /** okCodes: exit codes that mean success (default [0]); 'any' leaves the judgement to `collect`. */
-  | { run: ShellCommand; stdin?: string | Buffer; okCodes?: number[] | 'any'; timeoutMs?: number }
+  /**
+   * `writes`: the file the command writes and its content as far as the plan knows it, so a
+   * check run lets later tasks plan against it as they would after the real write.
+   */
+  | { run: ShellCommand; stdin?: string | Buffer; okCodes?: number[] | 'any'; timeoutMs?: number; writes?: { path: string; content: string } }
   | { put: { path: string; content: Buffer | string; opts: PutOpts } };
 
 /** One change: what it is (for recap, -v and --diff) and how to make it. */

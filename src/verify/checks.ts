@@ -36,7 +36,9 @@ export function verifyChecks({ model, probes, rendered }: VerifyInput): Check[] 
   for (const p of probes) if (!p.reachable) checks.push({ id: 'reachable', host: p.host, title: 'host answers', ok: false, detail: p.reason });
 
   const vips = [...new Map(model.services.map((s) => [s.vip, s])).values()];
-  for (const s of vips) {
+  // A check about the whole cluster is only judged when every host it needs was read (--limit).
+  const allRead = (hosts: string[]): boolean => hosts.every((h) => byHost.has(h));
+  for (const s of allRead(model.directors.map((d) => d.host)) ? vips : []) {
     const holders = model.directors.filter((d) => reading(d.host)?.addresses.some((a) => a.address === s.vip && a.dev !== 'lo')).map((d) => d.host);
     checks.push({ id: 'vip-holder', title: `exactly one director holds VIP ${s.vip}`, ok: holders.length === 1, detail: holders.length ? `held by ${holders.join(', ')}` : 'held by no director' });
   }
@@ -91,7 +93,7 @@ export function verifyChecks({ model, probes, rendered }: VerifyInput): Check[] 
     });
     if (m.serverId !== undefined) ids.set(m.serverId, [...(ids.get(m.serverId) ?? []), db.host]);
   }
-  if (model.databases.length > 1 && ids.size) {
+  if (model.databases.length > 1 && ids.size && allRead(model.databases.map((d) => d.host))) {
     const dup = [...ids.entries()].filter(([, hs]) => hs.length > 1);
     checks.push({ id: 'server-ids', title: 'database server_ids are distinct', ok: dup.length === 0, detail: [...ids.entries()].map(([id, hs]) => `${hs.join(', ')}=${id}`).join(' ') });
   }

@@ -5,7 +5,10 @@ import { verifyChecks, type Check } from './checks.js';
 import { renderKeepalivedConf, type RenderedFile } from './render.js';
 import { DISRUPT_VAR, failoverChecks, notDisruptable } from './failover.js';
 import { replicationProbeChecks } from './replication-probe.js';
+import { driftChecks } from './drift.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
+import { limitHosts } from '../inventory/index.js';
+import type { ClusterSession } from '../status/index.js';
 
 export { verifyChecks, type Check } from './checks.js';
 
@@ -19,6 +22,15 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Also stop keepalived on each VIP holder and measure the failover (disruptive, opt-in). */
   failover?: boolean;
+  /** Verify only the hosts matching this pattern (checks that need others are left out). */
+  limit?: string;
+}
+
+/** The cluster's hosts the limit keeps; an empty or bad pattern is an error naming it. */
+function selectedHosts(cluster: ClusterSession, limit: string | undefined): string[] {
+  const r = limitHosts(cluster.plan.inventory, cluster.hosts, limit);
+  if (r.diagnostics.some((d) => d.severity === 'error')) throw new LvsplayError(r.diagnostics, ExitCode.badOptions);
+  return r.hosts;
 }
 
 export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): Promise<VerifyReport> {
@@ -33,14 +45,23 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
         );
       }
     }
+    const hosts = selectedHosts(cluster, o.limit);
+    const outside = cluster.model.directors.map((d) => d.host).filter((h) => !hosts.includes(h));
+    if (o.failover && outside.length) {
+      throw new LvsplayError(diag(`--failover moves the VIP between all the directors, and --limit leaves out ${outside.join(', ')}`, undefined, 'drop --limit, or widen it to every director'), ExitCode.badOptions);
+    }
     const rendered = new Map<string, RenderedFile>();
     for (const d of cluster.model.directors) {
-      const r = renderKeepalivedConf(cluster.plan, d.host);
+      const r = hosts.includes(d.host) ? renderKeepalivedConf(cluster.plan, d.host) : undefined;
       if (r) rendered.set(d.host, r);
     }
-    const { probes } = await readCluster(cluster, { files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) });
+    const [{ probes }, drift] = await Promise.all([
+      readCluster({ ...cluster, hosts }, { files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) }),
+      driftChecks(src, { hosts }),
+    ]);
     const checks = verifyChecks({ model: cluster.model, probes, rendered });
-    checks.push(...(await replicationProbeChecks(cluster)));
+    checks.push(...drift);
+    if (cluster.model.databases.every((d) => hosts.includes(d.host))) checks.push(...(await replicationProbeChecks(cluster)));
     // The failover goes last, on a cluster the read-only checks found healthy or not.
     if (o.failover) checks.push(...(await failoverChecks(cluster)));
     const failed = checks.filter((c) => !c.ok).length;

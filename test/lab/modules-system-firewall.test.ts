@@ -73,6 +73,27 @@ describe('firewall on a lab host', () => {
     await onHost(H, 'iptables -w -D INPUT -p tcp --dport 9 -s 10.0.7.250 -j DROP');
   });
 
+  it('a stale rules file is saved once, by the first rule task, in check mode as in the run', async () => {
+    await onHost(H, 'iptables -w -A INPUT -p tcp --dport 7 -s 10.0.7.250 -j DROP');
+    try {
+      const pb = play(H, `${VRRP}
+    - name: mysql from db1 first
+      firewall:
+        chain: INPUT
+        action: insert
+        protocol: tcp
+        source: 10.0.7.41
+        destination_port: "3306"
+        jump: ACCEPT
+`);
+      const { check } = await convergeHonestly(pb, H, snapshot);
+      // The second task finds the file saved by the first: in the run for real, in check mode as predicted.
+      expect(statuses(check, H)).toEqual({ 'vrrp from peers': 'changed', 'mysql from db1 first': 'ok' });
+    } finally {
+      await onHost(H, 'iptables -w -D INPUT -p tcp --dport 7 -s 10.0.7.250 -j DROP; iptables-save > /etc/iptables/rules.v4');
+    }
+  }, 60_000);
+
   it('deletes a rule with state absent and saves that', async () => {
     const pb = play(H, VRRP.replace('jump: ACCEPT', 'jump: ACCEPT\n        state: absent'));
     await convergeHonestly(pb, H, snapshot);

@@ -1,5 +1,6 @@
-// `lvsplay verify` on the lab: passes on the converged cluster; a drifted keepalived.conf and a
-// missing ARP sysctl each fail their check. Every fault is undone, even when an assertion fails.
+// `lvsplay verify` on the lab: passes on the converged cluster; each injected fault (drifted
+// files, a missing sysctl, a deleted firewall rule, split brain, stopped replication, a crash)
+// fails exactly the checks that must see it. Every fault is undone, even when an assertion fails.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { resolve } from 'node:path';
 import { labBoot, labCrash, labExec } from '../../src/lab/index.js';
@@ -10,8 +11,8 @@ import { runCli } from '../helpers/cli.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONF = '/etc/keepalived/keepalived.conf';
 
-async function verify(): Promise<{ code: number; r: VerifyReport }> {
-  const run = await runCli(['verify', '--format', 'json', '-i', LAB_INVENTORY], ROOT);
+async function verify(...extra: string[]): Promise<{ code: number; r: VerifyReport }> {
+  const run = await runCli(['verify', '--format', 'json', '-i', LAB_INVENTORY, ...extra], ROOT);
   return { code: run.code, r: JSON.parse(run.out) as VerifyReport };
 }
 const failing = (r: VerifyReport) => r.checks.filter((c) => !c.ok).map((c) => `${c.host ?? '*'} ${c.id}`);
@@ -33,7 +34,8 @@ describe('lvsplay verify on the lab', () => {
     expect(failing(r)).toEqual([]);
     expect(code).toBe(0);
     const ids = new Set(r.checks.map((c) => c.id));
-    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids']) expect(ids).toContain(id);
+    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids', 'drift']) expect(ids).toContain(id);
+    expect(r.checks.filter((c) => c.id === 'drift').map((c) => c.host)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2']);
     expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
     expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(/IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/);
     expect(r.checks.filter((c) => c.id === 'replication-probe').map((c) => `${c.host} ${c.detail.replace(/\d+/, 'N')}`)).toEqual(['db2 after N ms', 'db1 after N ms']);
@@ -47,7 +49,9 @@ describe('lvsplay verify on the lab', () => {
       await must('lvs1', `echo '# edited by hand' >> ${CONF}`);
       const { code, r } = await verify();
       expect(code).toBe(2);
-      expect(failing(r)).toEqual(['lvs1 keepalived-drift']);
+      // The file check shows the diff; the check-mode run names the task that would fix it.
+      expect(failing(r)).toEqual(['lvs1 keepalived-drift', 'lvs1 drift']);
+      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'lvs1')?.detail).toBe('1 task(s) would change: director : Write keepalived.conf (checked by keepalived -t before it replaces the old one)');
       const drift = r.checks.find((c) => c.id === 'keepalived-drift' && c.host === 'lvs1');
       expect(drift?.diff).toContain(`--- before: lvs1:${CONF}`);
       expect(drift?.diff).toContain('-# edited by hand');
@@ -66,12 +70,49 @@ describe('lvsplay verify on the lab', () => {
       await must('web1', `echo 0 > ${key}`);
       const { code, r } = await verify();
       expect(code).toBe(2);
-      expect(failing(r)).toEqual(['web1 arp-sysctls']);
+      expect(failing(r)).toEqual(['web1 arp-sysctls', 'web1 drift']);
+      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'web1')?.diff).toMatch(/net\.ipv4\.conf\.all\.arp_ignore/);
       expect(r.checks.find((c) => c.id === 'arp-sysctls' && c.host === 'web1')?.detail).toBe('net.ipv4.conf.all.arp_ignore=0 (want 1)');
     } finally {
       await labExec('web1', ['sh', '-c', `echo ${before} > ${key}`]);
     }
     expect((await must('web1', `cat ${key}`)).trim()).toBe('1');
+  }, 60_000);
+
+  it('a drifted init script, a lost persisted sysctl and a deleted firewall rule fail the drift check, naming their tasks', async () => {
+    const script = await must('web2', 'cat /etc/init.d/realserver');
+    const sysctlFile = await must('web2', 'cat /etc/sysctl.d/60-lvs-realserver.conf');
+    try {
+      await must('web2', "sed -i 's/^# Provides:.*/# Provides: realserver-by-hand/' /etc/init.d/realserver && rm /etc/sysctl.d/60-lvs-realserver.conf && iptables -D INPUT -p tcp -m tcp --dport 80 -j ACCEPT");
+      const { code, r } = await verify();
+      expect(code).toBe(2);
+      // The running state is still right (VIP, runtime sysctls, port): only the drift check fails.
+      expect(failing(r)).toEqual(['web2 drift']);
+      const drift = r.checks.find((c) => c.id === 'drift' && c.host === 'web2')!;
+      // The firewall role's first rule task saves the running rules (the file still has the deleted
+      // rule); then the realserver role adds the rule back and saves again.
+      expect(drift.detail).toBe('4 task(s) would change: firewall : Accept loopback traffic, realserver : Accept web clients, realserver : Do not answer ARP for the VIP, now and at boot, realserver : Install /etc/init.d/realserver (the VIP on lo)');
+      expect(drift.diff).toContain('-# Provides: realserver-by-hand');
+      expect(drift.diff).toContain('/etc/sysctl.d/60-lvs-realserver.conf');
+    } finally {
+      await labExec('web2', ['sh', '-c', 'cat > /etc/init.d/realserver'], { input: script });
+      await labExec('web2', ['sh', '-c', 'cat > /etc/sysctl.d/60-lvs-realserver.conf'], { input: sysctlFile });
+      await labExec('web2', ['sh', '-c', 'iptables -C INPUT -p tcp -m tcp --dport 80 -j ACCEPT 2>/dev/null || iptables -I INPUT -p tcp -m tcp --dport 80 -j ACCEPT']);
+    }
+    expect(failing((await verify()).r)).toEqual([]);
+  }, 60_000);
+
+  it('--limit verifies only the hosts it names, and leaves out the checks that need the others', async () => {
+    const { code, r } = await verify('--limit', 'realservers');
+    expect(code).toBe(0);
+    expect([...new Set(r.checks.map((c) => c.host ?? '*'))]).toEqual(['web1', 'web2']);
+    expect(r.checks.filter((c) => c.id === 'drift').map((c) => c.host)).toEqual(['web1', 'web2']);
+    const none = await runCli(['verify', '-i', LAB_INVENTORY, '--limit', 'nosuchhost'], ROOT);
+    expect(none.code).toBe(5);
+    expect(none.err).toMatch(/--limit 'nosuchhost' leaves no hosts/);
+    const fo = await runCli(['verify', '--failover', '-i', LAB_INVENTORY, '--limit', 'lvs1'], ROOT);
+    expect(fo.code).toBe(5);
+    expect(fo.err).toMatch(/--limit leaves out lvs2/);
   }, 60_000);
 
   it('the VIP on both directors (split brain) fails the VIP check', async () => {
@@ -93,7 +134,8 @@ describe('lvsplay verify on the lab', () => {
       const { code, r } = await verify();
       expect(code).toBe(2);
       // The thread check sees it, and so does the probe: db2's row never reaches db1.
-      expect(failing(r)).toEqual(['db1 replication', 'db1 replication-probe']);
+      // The check-mode run sees it too: the role would start the replica again.
+      expect(failing(r)).toEqual(['db1 replication', 'db1 drift', 'db1 replication-probe']);
       expect(r.checks.find((c) => c.id === 'replication-probe' && c.host === 'db2')?.ok).toBe(true);
     } finally {
       await labExec('db1', ['mysql', '-e', 'START SLAVE']);
