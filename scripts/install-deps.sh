@@ -9,6 +9,8 @@ set -euo pipefail
 # ansible.posix and community.mysql collections), timed with GNU time.
 PKGS=(debootstrap dpkg-dev openssh-client openssh-server iproute2 util-linux procps psmisc
   nftables iptables shellcheck ansible-core ansible time)
+# verify probes the lab from its controller namespace: curl for HTTP, arping for ARP replies.
+PKGS+=(curl iputils-arping)
 # The transport tests: sudo for become, socat as a ProxyCommand, busybox sh as a third shell
 # the quoting helper is proven against.
 PKGS+=(sudo socat busybox)

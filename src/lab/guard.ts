@@ -3,7 +3,7 @@
 // bridge. It asks the kernel for the route and sends nothing.
 import { LvsplayError, diag } from '../diagnostics.js';
 import { CONTROLLER_NS } from './paths.js';
-import { run } from './sys.js';
+import { run, type CmdResult } from './sys.js';
 import { netnsExists } from './network.js';
 
 export async function assertLabRoute(addr: string): Promise<void> {
@@ -17,4 +17,13 @@ export async function assertLabRoute(addr: string): Promise<void> {
   if (r.code !== 0) refuse(`no route in the lab (${route})`, 'only lab host addresses can be reached');
   if (/ via /.test(` ${route} `)) refuse(`the path goes through a gateway (${route})`);
   if (!/ dev eth0 /.test(` ${route} `) || /^(local|broadcast) /.test(route)) refuse(`the path does not go out of the lab's eth0 (${route})`);
+}
+
+/**
+ * Runs a probe (curl, arping...) from the lab's controller namespace towards `addrs`, after the
+ * route guard has accepted every one of them: lab traffic never starts anywhere else.
+ */
+export async function runFromController(addrs: string[], argv: string[], timeoutMs = 10_000): Promise<CmdResult> {
+  for (const a of addrs) await assertLabRoute(a);
+  return run('ip', ['netns', 'exec', CONTROLLER_NS, ...argv], { timeoutMs });
 }

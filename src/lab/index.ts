@@ -19,7 +19,8 @@ import { must, requireRootAndTools, run, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 
 export { labPaths, type LabPaths } from './paths.js';
-export { assertLabRoute } from './guard.js';
+export { assertLabRoute, runFromController } from './guard.js';
+export { macOf } from './network.js';
 export { labStatus, type LabStatus, type HostStatus } from './status.js';
 export type { LabHost, LabTopology } from './topology.js';
 export type { CmdResult } from './sys.js';

@@ -59,6 +59,8 @@ export function verifyChecks({ model, probes, rendered }: VerifyInput): Check[] 
     checks.push({ id: 'keepalived-drift', host: d.host, title: `${want.path} matches the inventory`, ok: diff === '', detail: diff === '' ? `${have.length} bytes, identical` : `${changed} line(s) differ`, ...(diff ? { diff } : {}) });
   }
 
+  for (const d of model.directors) checks.push(...ipvsChecks(d.host, reading(d.host), model.services));
+
   for (const rs of model.realServers) {
     const r = reading(rs.host);
     if (!r) continue;
@@ -98,4 +100,51 @@ export function verifyChecks({ model, probes, rendered }: VerifyInput): Check[] 
     checks.push({ id: 'server-ids', title: 'database server_ids are distinct', ok: dup.length === 0, detail: [...ids.entries()].map(([id, hs]) => `${hs.join(', ')}=${id}`).join(' ') });
   }
   return checks;
+}
+
+/** /proc/net/ip_vs names the forwarding methods differently from keepalived's lb_kind. */
+const IPVS_FORWARD: Record<string, string> = { DR: 'Route', NAT: 'Masq', TUN: 'Tunnel' };
+
+/**
+ * The director's IPVS table against the inventory's services: scheduler, forwarding method and
+ * weight of every real server, and nothing else. Only where the kernel has IPVS.
+ */
+export function ipvsChecks(host: string, r: HostReading | undefined, services: ClusterModel['services']): Check[] {
+  if (!r?.ipvs) return [];
+  const table = r.ipvs;
+  const out: Check[] = [];
+  const key = (protocol: string, vip: string, port: number | undefined) => `${protocol.toUpperCase()} ${vip}:${port ?? 0}`;
+  const wanted = new Set(services.map((s) => key(s.protocol, s.vip, s.port)));
+  for (const s of services) {
+    const k = key(s.protocol, s.vip, s.port);
+    const have = table.find((t) => key(t.protocol, t.vip, t.port) === k);
+    const title = `IPVS service ${k} as the inventory says`;
+    if (!have) {
+      out.push({ id: 'ipvs-table', host, title, ok: false, detail: 'not in /proc/net/ip_vs' });
+      continue;
+    }
+    const wrong: string[] = [];
+    if (have.scheduler !== s.algorithm) wrong.push(`scheduler ${have.scheduler} (want ${s.algorithm})`);
+    const forward = IPVS_FORWARD[s.forwarding.toUpperCase()] ?? s.forwarding;
+    for (const rs of s.realServers) {
+      const port = rs.port ?? s.port;
+      const got = have.realServers.find((x) => x.address === rs.address && x.port === port);
+      if (!got) {
+        wrong.push(`${rs.host} ${rs.address}:${port} missing (its health check may be failing)`);
+        continue;
+      }
+      if (got.forward !== forward) wrong.push(`${rs.host} forwarded by ${got.forward} (want ${forward})`);
+      if (rs.weight !== undefined && got.weight !== rs.weight) wrong.push(`${rs.host} weight ${got.weight} (want ${rs.weight})`);
+    }
+    for (const x of have.realServers) {
+      if (!s.realServers.some((rs) => rs.address === x.address && (rs.port ?? s.port) === x.port)) wrong.push(`${x.address}:${x.port} is not in the inventory`);
+    }
+    const shown = have.realServers.map((x) => `${x.address}:${x.port} ${x.forward} w${x.weight}`).join(', ');
+    out.push({ id: 'ipvs-table', host, title, ok: wrong.length === 0, detail: wrong.length ? wrong.join('; ') : `${have.scheduler}: ${shown || 'no real servers'}` });
+  }
+  for (const t of table) {
+    const k = key(t.protocol, t.vip, t.port);
+    if (!wanted.has(k)) out.push({ id: 'ipvs-table', host, title: `IPVS service ${k} is in the inventory`, ok: false, detail: `${t.scheduler} with ${t.realServers.length} real server(s), not in the inventory` });
+  }
+  return out;
 }

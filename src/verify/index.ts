@@ -6,6 +6,7 @@ import { renderKeepalivedConf, type RenderedFile } from './render.js';
 import { DISRUPT_VAR, failoverChecks, notDisruptable } from './failover.js';
 import { replicationProbeChecks } from './replication-probe.js';
 import { driftChecks } from './drift.js';
+import { controllerChecks } from './from-controller.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { limitHosts } from '../inventory/index.js';
 import type { ClusterSession } from '../status/index.js';
@@ -60,6 +61,7 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
       driftChecks(src, { hosts }),
     ]);
     const checks = verifyChecks({ model: cluster.model, probes, rendered });
+    checks.push(...(await controllerChecks(cluster.model, probes, hosts)));
     checks.push(...drift);
     if (cluster.model.databases.every((d) => hosts.includes(d.host))) checks.push(...(await replicationProbeChecks(cluster)));
     // The failover goes last, on a cluster the read-only checks found healthy or not.

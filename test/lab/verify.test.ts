@@ -34,7 +34,9 @@ describe('lvsplay verify on the lab', () => {
     expect(failing(r)).toEqual([]);
     expect(code).toBe(0);
     const ids = new Set(r.checks.map((c) => c.id));
-    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids', 'drift']) expect(ids).toContain(id);
+    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids', 'drift', 'http', 'arp-silence']) expect(ids).toContain(id);
+    expect(r.checks.find((c) => c.id === 'arp-silence')?.detail).toBe('answered by lvs2');
+    expect(r.checks.filter((c) => c.id === 'http').map((c) => `${c.host} ${c.detail.replace(/\d+ ms/, 'N ms')}`)).toEqual(['web1 HTTP 200 in N ms', 'web2 HTTP 200 in N ms']);
     expect(r.checks.filter((c) => c.id === 'drift').map((c) => c.host)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2']);
     expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
     expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(/IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/);
@@ -70,7 +72,9 @@ describe('lvsplay verify on the lab', () => {
       await must('web1', `echo 0 > ${key}`);
       const { code, r } = await verify();
       expect(code).toBe(2);
-      expect(failing(r)).toEqual(['web1 arp-sysctls', 'web1 drift']);
+      // web1 now answers ARP for the VIP it holds on lo: seen from the controller too.
+      expect(failing(r)).toEqual(['web1 arp-sysctls', '* arp-silence', 'web1 drift']);
+      expect(r.checks.find((c) => c.id === 'arp-silence')?.detail).toMatch(/^answered by (lvs2, web1|web1, lvs2) \(not the holder: web1\)$/);
       expect(r.checks.find((c) => c.id === 'drift' && c.host === 'web1')?.diff).toMatch(/net\.ipv4\.conf\.all\.arp_ignore/);
       expect(r.checks.find((c) => c.id === 'arp-sysctls' && c.host === 'web1')?.detail).toBe('net.ipv4.conf.all.arp_ignore=0 (want 1)');
     } finally {
@@ -86,8 +90,9 @@ describe('lvsplay verify on the lab', () => {
       await must('web2', "sed -i 's/^# Provides:.*/# Provides: realserver-by-hand/' /etc/init.d/realserver && rm /etc/sysctl.d/60-lvs-realserver.conf && iptables -D INPUT -p tcp -m tcp --dport 80 -j ACCEPT");
       const { code, r } = await verify();
       expect(code).toBe(2);
-      // The running state is still right (VIP, runtime sysctls, port): only the drift check fails.
-      expect(failing(r)).toEqual(['web2 drift']);
+      // The runtime sysctls and the VIP are still right, but without its rule port 80 falls to
+      // the firewall's final DROP: HTTP from the controller fails, and the drift check names all three.
+      expect(failing(r)).toEqual(['web2 http', 'web2 drift']);
       const drift = r.checks.find((c) => c.id === 'drift' && c.host === 'web2')!;
       // The firewall role's first rule task saves the running rules (the file still has the deleted
       // rule); then the realserver role adds the rule back and saves again.
@@ -121,7 +126,8 @@ describe('lvsplay verify on the lab', () => {
       await must('lvs1', 'ip addr add 10.0.7.247/24 dev eth0');
       const { code, r } = await verify();
       expect(code).toBe(2);
-      expect(failing(r)).toEqual(['* vip-holder']);
+      // Both directors now answer ARP for the VIP, as the controller sees.
+      expect(failing(r)).toEqual(['* vip-holder', '* arp-silence']);
       expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toMatch(/lvs1.*lvs2|lvs2.*lvs1/);
     } finally {
       await labExec('lvs1', ['ip', 'addr', 'del', '10.0.7.247/24', 'dev', 'eth0']);
