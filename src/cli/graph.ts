@@ -1,10 +1,11 @@
 // `lvsplay graph`: the cluster's topology as a picture, derived from the inventory and the role
-// variables as `lvsplay run` would see them. Pure: nothing connects to a host.
+// variables as `lvsplay run` would see them; with --live, annotated with one status reading.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { diag, ExitCode, formatDiagnostic, LvsplayError } from '../diagnostics.js';
-import { loadClusterModel, SITE_PLAYBOOK } from '../cluster/derive.js';
+import { ExitCode, formatDiagnostic } from '../diagnostics.js';
+import { loadClusterModel, SITE_PLAYBOOK, type ClusterSource } from '../cluster/derive.js';
+import type { ClusterStatus } from '../status/index.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/index.js';
 import { collect } from './options.js';
 
@@ -32,21 +33,31 @@ export function registerGraph(program: Command): void {
     .option('--playbook <file>', 'the playbook that applies the cluster roles', SITE_PLAYBOOK)
     .option('-o, --output <file>', 'write the picture to FILE instead of stdout')
     .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
-    .option('--live', 'annotate with what the running cluster reports (not available yet)')
-    .addHelpText('after', '\nNothing connects to a host. Exit codes: 0 ok, 4 the inventory or a role has a mistake, 5 bad options.')
-    .action((flags: GraphFlags) => {
-      process.exitCode = runGraph(flags);
+    .option('--live', 'connect read-only (as `status --once` does) and add to each box what runs now; the VIP\'s edges follow its holder')
+    .addHelpText('after', '\nWithout --live nothing connects to a host. Exit codes: 0 ok, 4 the inventory or a role has a mistake, 5 bad options.')
+    .action(async (flags: GraphFlags) => {
+      process.exitCode = await runGraph(flags);
     });
 }
 
-export function runGraph(flags: GraphFlags): number {
-  if (flags.live) {
-    throw new LvsplayError(diag('--live is not available yet: the picture shows the cluster as the inventory describes it', undefined, 'run without --live'), ExitCode.badOptions);
-  }
-  const { model, warnings } = loadClusterModel({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile });
+export async function runGraph(flags: GraphFlags): Promise<number> {
+  const src = { inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile };
+  const { model, warnings } = loadClusterModel(src);
   for (const w of warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
-  const picture = renderGraph(model, flags.format);
+  const live = flags.live ? await readLive(src) : undefined;
+  const picture = renderGraph(model, flags.format, live);
   if (flags.output) writeFileSync(flags.output, picture);
   else process.stdout.write(picture);
   return ExitCode.ok;
+}
+
+/** One reading of the running cluster, as `status --once` takes it. */
+async function readLive(src: ClusterSource): Promise<ClusterStatus> {
+  const { openCluster, readCluster } = await import('../status/index.js');
+  const cluster = openCluster(src);
+  try {
+    return (await readCluster(cluster)).status;
+  } finally {
+    await cluster.pool.closeAll();
+  }
 }

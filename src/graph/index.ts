@@ -1,5 +1,6 @@
 // `lvsplay graph`'s pictures of the cluster model, by format.
 import type { ClusterModel } from '../cluster/model.js';
+import type { ClusterStatus } from '../status/report.js';
 import { renderDot } from './dot.js';
 import { renderMermaid } from './mermaid.js';
 import { renderSvg } from './svg.js';
@@ -9,8 +10,8 @@ import { topologyOf } from './topology.js';
 export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'svg'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
-export function renderGraph(model: ClusterModel, format: GraphFormat): string {
-  const t = topologyOf(model);
+export function renderGraph(model: ClusterModel, format: GraphFormat, live?: ClusterStatus): string {
+  const t = topologyOf(model, live);
   switch (format) {
     case 'text':
       return renderText(t);

@@ -1,6 +1,7 @@
 // The cluster as a layered graph: who forwards to whom, and what each box says. Every picture
 // (text, Mermaid, DOT, SVG) draws this one graph, so they never disagree; renderers only draw.
 import { replicationLinks, type ClusterModel, type Director, type VirtualService } from '../cluster/model.js';
+import type { ClusterStatus } from '../status/report.js';
 
 export type NodeKind = 'clients' | 'service' | 'director' | 'realServer' | 'database';
 
@@ -56,9 +57,36 @@ function directorLines(d: Director): string[] {
   return [`${d.host} ${d.address}`, role, `router_id ${d.routerId}`];
 }
 
-const isStandby = (d: Director): boolean => d.mode === 'keepalived' && d.state !== 'MASTER';
 
-export function topologyOf(model: ClusterModel): Topology {
+/** What `status` saw, one line per box id (graph --live). */
+function liveLines(model: ClusterModel, live: ClusterStatus): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of live.directors) {
+    out.set(`dir_${d.host}`, !d.reachable ? 'now: UNREACHABLE' : d.vrrpState === 'MASTER' ? `now: MASTER, holds ${d.holds.join(', ')}` : `now: ${d.vrrpState ?? 'no keepalived'}`);
+  }
+  // The VIP holder's IPVS table says how each real server is forwarded to right now.
+  const table = live.directors.find((d) => d.holds.length && d.ipvs)?.ipvs ?? [];
+  for (const r of live.realServers) {
+    let line = !r.reachable ? 'now: UNREACHABLE' : `now: VIP on lo ${r.vipsOnLo.length ? 'yes' : 'NO'}`;
+    const address = model.realServers.find((x) => x.host === r.host)?.address;
+    for (const x of table.flatMap((svc) => svc.realServers).filter((x) => x.address === address)) line += `, IPVS w${x.weight} ${x.activeConns}/${x.inactiveConns} conns`;
+    out.set(`rs_${r.host}`, line);
+  }
+  for (const db of live.databases) {
+    const r = db.replication;
+    out.set(`db_${db.host}`, !db.reachable ? 'now: UNREACHABLE' : !r ? `now: ${db.error ?? 'no replication status'}` : !r.configured ? 'now: replicates from nobody' : `now: IO ${r.ioRunning ? 'Yes' : 'No'}, SQL ${r.sqlRunning ? 'Yes' : 'No'}, ${r.secondsBehindMaster ?? '?'}s behind`);
+  }
+  return out;
+}
+
+/**
+ * The cluster as the inventory describes it; with `live` (what `status` read), each box also
+ * says what runs now, and the VIP's edges follow the director that holds it, not the configured
+ * MASTER.
+ */
+export function topologyOf(model: ClusterModel, live?: ClusterStatus): Topology {
+  const holding = new Set(live?.directors.filter((d) => d.holds.length).map((d) => d.host));
+  const isStandby = (d: Director): boolean => d.mode === 'keepalived' && (live ? !holding.has(d.host) : d.state !== 'MASTER');
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   const add = (id: string, kind: NodeKind, lines: string[]): void => {
@@ -99,6 +127,14 @@ export function topologyOf(model: ClusterModel): Topology {
     for (const c of db.clients) if (realServers.has(c)) edge(`rs_${c}`, `db_${db.host}`);
   }
   for (const l of replicationLinks(model)) edge(`db_${l.from}`, `db_${l.to}`, l.mutual ? 'solid' : 'dashed', 'replication', l.mutual);
+
+  if (live) {
+    const now = liveLines(model, live);
+    for (const n of nodes) {
+      const line = now.get(n.id);
+      if (line) n.lines.push(line);
+    }
+  }
 
   // Layers in a fixed order, skipping kinds the cluster has none of.
   const present = KIND_ORDER.filter((k) => nodes.some((n) => n.kind === k));

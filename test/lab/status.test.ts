@@ -1,6 +1,7 @@
 // `lvsplay status --once --format json` on the lab: the VIP on the MASTER director, replication
 // running; a crashed VIP holder shows as unreachable while the other director takes the VIP.
 import { describe, expect, it, beforeAll } from 'vitest';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { labBoot, labCrash, labExec } from '../../src/lab/index.js';
 import type { ClusterStatus } from '../../src/status/index.js';
@@ -60,6 +61,51 @@ describe('lvsplay status on the lab', () => {
     expect(r.out).toContain(`vip ${VIP}:80: held by lvs2`);
     expect(r.out).toContain('ipvs: not in this kernel');
   }, 30_000);
+
+  it('graph --live adds what runs now to each box', async () => {
+    const r = await runCli(['graph', '--live', '--format', 'mermaid', '-i', LAB_INVENTORY], ROOT);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`now: MASTER, holds ${VIP}`);
+    expect(r.out).toContain('now: BACKUP');
+    expect(r.out.match(/now: VIP on lo yes/g)).toHaveLength(2);
+    expect(r.out.match(/now: IO Yes, SQL Yes, \d+s behind/g)).toHaveLength(2);
+  }, 30_000);
+
+  it('--watch refreshes every second and shows a host that stops answering within two refreshes; Ctrl-C ends it', async () => {
+    const child = spawn(process.execPath, [resolve(ROOT, 'bin/lvsplay.js'), 'status', '--watch', '--format', 'json', '-i', LAB_INVENTORY], { cwd: ROOT });
+    const readings: Array<{ t: number; s: ClusterStatus }> = [];
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        readings.push({ t: Date.now(), s: JSON.parse(buf.slice(0, i)) as ClusterStatus });
+        buf = buf.slice(i + 1);
+      }
+    });
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      await until('three readings', async () => readings.length >= 3, 15_000);
+      const web2 = (r: ClusterStatus) => r.realServers.find((x) => x.host === 'web2')!;
+      expect(readings.every((r) => web2(r.s).reachable)).toBe(true);
+      const gaps = readings.slice(1).map((r, i) => r.t - readings[i]!.t);
+      for (const g of gaps) expect(g).toBeGreaterThan(700);
+      const seen = readings.length;
+      const crashedAt = Date.now();
+      await labCrash('web2');
+      // Each refresh starts at most a second after the last; a dead host costs its 2 s deadline.
+      await until('web2 unreachable on the screen', async () => readings.slice(seen).some((r) => !web2(r.s).reachable), 10_000);
+      const shownAfter = readings.slice(seen).findIndex((r) => !web2(r.s).reachable) + 1;
+      console.log(`status --watch: web2 shown unreachable ${Date.now() - crashedAt} ms after the crash, reading ${shownAfter} after it`);
+      expect(shownAfter).toBeLessThanOrEqual(2);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(kill);
+      child.kill('SIGKILL');
+      await labBoot('web2');
+    }
+  }, 90_000);
 
   it('after a crash of the VIP holder: the VIP on the other director, the crashed one unreachable; a boot restores', async () => {
     await labCrash('lvs2');

@@ -7,6 +7,7 @@ import { loadClusterModel } from '../../src/cluster/derive.js';
 import type { ClusterModel } from '../../src/cluster/model.js';
 import { intersects, layoutTopology, renderGraph, SVG_METRICS, TEXT_METRICS, topologyOf, type Box } from '../../src/graph/index.js';
 import { main } from '../../src/cli/main.js';
+import type { ClusterStatus } from '../../src/status/index.js';
 
 // The tests run from the project root, where site.yaml, the roles and ansible.cfg are.
 const LAB = 'inventory/lab.ini';
@@ -218,18 +219,48 @@ describe('lvsplay graph (CLI)', () => {
     expect(readFileSync(out, 'utf8')).toContain('vip_0 -->|MASTER| dir_lvs2');
   });
 
-  it('refuses an unknown format and --live with exit code 5', async () => {
+  it('refuses an unknown format with exit code 5', async () => {
     const err: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
     try {
       expect(await main(['node', 'lvsplay', 'graph', '-i', LAB, '--format', 'png'])).toBe(5);
-      expect(await main(['node', 'lvsplay', 'graph', '-i', LAB, '--live'])).toBe(5);
     } finally {
       process.stderr.write = write;
       process.exitCode = undefined;
     }
     expect(err.join('')).toContain('format must be one of text, mermaid, dot, svg');
-    expect(err.join('')).toContain('--live is not available yet');
+  });
+
+  it('--live: each box says what runs now, and the VIP follows its holder, not the configured MASTER', () => {
+    const { model } = loadClusterModel({ inventory: [LAB] });
+    const up = { reachable: true as const, ms: 5 };
+    const live: ClusterStatus = {
+      at: '2026-11-25T00:00:00.000Z',
+      ipvsAvailable: true,
+      vips: [{ vip: '10.0.7.247', port: 80, holders: ['lvs1'], expectedMaster: 'lvs2' }],
+      directors: [
+        { host: 'lvs1', ...up, configuredState: 'BACKUP', priority: 50, keepalived: 'running', vrrpState: 'MASTER', holds: ['10.0.7.247'],
+          ipvs: [{ protocol: 'TCP', vip: '10.0.7.247', port: 80, scheduler: 'wlc', flags: '', realServers: [{ address: '10.0.7.211', port: 80, forward: 'Route', weight: 60, activeConns: 2, inactiveConns: 9 }] }], ipvsStats: undefined },
+        { host: 'lvs2', reachable: false, reason: 'no answer within 2000 ms', ms: 2000, configuredState: 'MASTER', priority: 100, holds: [] },
+      ],
+      realServers: [{ host: 'web1', ...up, vipsOnLo: ['10.0.7.247'] }, { host: 'web2', ...up, vipsOnLo: [] }],
+      databases: [
+        { host: 'db1', ...up, serverId: 1, replication: { configured: true, masterHost: '10.0.7.42', ioRunning: true, sqlRunning: true, secondsBehindMaster: 0, lastError: undefined }, error: undefined },
+        { host: 'db2', ...up, serverId: 2, replication: { configured: true, masterHost: '10.0.7.41', ioRunning: false, sqlRunning: true, secondsBehindMaster: null, lastError: undefined }, error: undefined },
+      ],
+    };
+    const t = topologyOf(model, live);
+    const lines = (id: string) => t.nodes.find((n) => n.id === id)!.lines.at(-1);
+    expect(lines('dir_lvs1')).toBe('now: MASTER, holds 10.0.7.247');
+    expect(lines('dir_lvs2')).toBe('now: UNREACHABLE');
+    expect(lines('rs_web1')).toBe('now: VIP on lo yes, IPVS w60 2/9 conns');
+    expect(lines('rs_web2')).toBe('now: VIP on lo NO');
+    expect(lines('db_db2')).toBe('now: IO No, SQL Yes, ?s behind');
+    const style = (from: string, to: string) => t.edges.find((e) => e.from === from && e.to === to)?.style;
+    expect([style('vip_0', 'dir_lvs1'), style('vip_0', 'dir_lvs2')]).toEqual(['solid', 'dashed']);
+    // Without --live the picture is the inventory's: lvs2 is the MASTER.
+    const configured = topologyOf(model);
+    expect([configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs1')?.style, configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs2')?.style]).toEqual(['dashed', 'solid']);
   });
 });
