@@ -155,7 +155,9 @@ export const packageModule: StateModule<PackageArgs, PackageState> = {
   }) as never,
   probe: (a) => {
     const names = (a.name ?? []).map((n) => splitSpec(String(n)).name);
-    return { cmd: packageProbeCommand(names, forcedManager(a.use)), parse: (r: ExecResult) => parsePackageProbe(r.stdout) };
+    const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');
+    const candidates = state === 'latest' ? 'all' : state === 'absent' ? 'none' : 'missing';
+    return { cmd: packageProbeCommand(names, forcedManager(a.use), candidates), parse: (r: ExecResult) => parsePackageProbe(r.stdout) };
   },
   plan: planPackages,
   collect,

@@ -25,9 +25,24 @@ export interface PackageState {
 const DPKG_FORMAT = 'pkg=${Package}\t${db:Status-Status}\t${Version}\n';
 const RPM_FORMAT = 'pkg=%{NAME}\tinstalled\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\n';
 
+/**
+ * Which packages the probe asks the manager's index about (the slow part: `apt-cache policy`
+ * loads the whole cache, ~50-100 ms of a host's CPU): all of them (state latest), only those
+ * not installed (state present: an installed package needs no candidate), or none (absent).
+ */
+export type CandidateQuery = 'all' | 'missing' | 'none';
+
 /** The probe: `use` forces a manager (Ansible's `use:`), otherwise the first one found. */
-export function packageProbeCommand(names: string[], use?: PkgManager): ShellCommand {
+export function packageProbeCommand(names: string[], use?: PkgManager, candidates: CandidateQuery = 'all'): ShellCommand {
   const has = (m: PkgManager) => (use ? (use === m ? 'true' : 'false') : `command -v ${m === 'apt' ? 'apt-get' : m} >/dev/null 2>&1`);
+  // A name with glob characters is a pattern that may match several packages: ask about it as is.
+  const ask = candidates === 'none' || !names.length ? 'none' : candidates === 'missing' && !names.some((n) => /[*?[]/.test(n)) ? 'missing' : 'all';
+  const installedList = (query: ShellCommand) =>
+    ask === 'missing'
+      ? sh`q=$(${query}); [ -n "$q" ] && printf '%s\n' "$q"
+  lv_missing=; for n in ${names}; do case "$q" in *"pkg=$n"?installed?*) ;; *) lv_missing="$lv_missing $n";; esac; done`
+      : sh`${query}`;
+  const candidatesOf = (query: (list: ShellCommand) => ShellCommand) => (ask === 'none' ? sh`:` : ask === 'missing' ? sh`[ -z "$lv_missing" ] || ${query(sh`$lv_missing`)}` : query(sh`${names}`));
   // apt's success stamp is written by every `apt-get update` run through apt's periodic hook;
   // without it, the newest file in lists/ is when the index last changed.
   return sh`LC_ALL=C; export LC_ALL
@@ -36,14 +51,14 @@ if ${raw(has('apt'))}; then
   s=$(stat -c %Y /var/lib/apt/periodic/update-success-stamp 2>/dev/null || ls -t /var/lib/apt/lists/* 2>/dev/null | head -n1 | xargs -r stat -c %Y)
   [ -n "$s" ] && echo stamp=$s
   echo now=$(date +%s)
-  ${names.length ? sh`dpkg-query -W -f=${DPKG_FORMAT} ${names} 2>/dev/null` : sh`:`}
+  ${names.length ? installedList(sh`dpkg-query -W -f=${DPKG_FORMAT} ${names} 2>/dev/null`) : sh`:`}
   echo @@policy
-  ${names.length ? sh`apt-cache policy ${names} 2>/dev/null` : sh`:`}
+  ${candidatesOf((list) => sh`apt-cache policy ${list} 2>/dev/null`)}
 elif ${raw(has('dnf'))} || ${raw(has('yum'))}; then
   if ${raw(has('dnf'))}; then echo mgr=dnf; m=dnf; else echo mgr=yum; m=yum; fi
-  ${names.length ? sh`rpm -q --qf ${RPM_FORMAT} ${names} 2>/dev/null | grep ^pkg=` : sh`:`}
+  ${names.length ? installedList(sh`rpm -q --qf ${RPM_FORMAT} ${names} 2>/dev/null | grep ^pkg=`) : sh`:`}
   echo @@available
-  ${names.length ? sh`$m -q list available ${names} 2>/dev/null` : sh`:`}
+  ${candidatesOf((list) => sh`$m -q list available ${list} 2>/dev/null`)}
 else
   echo mgr=none
 fi

@@ -19,15 +19,7 @@ const VRRP = `
         comment: "vrrp; from 'peers'"
 `;
 
-beforeAll(async () => {
-  await ensureLab();
-  await reset();
-});
-afterAll(reset);
-
-describe('firewall on a lab host', () => {
-  it('adds rules, saves them and installs the boot loader, as check mode predicted; a rerun changes nothing', async () => {
-    const pb = play(H, `${VRRP}
+const MYSQL = `
     - name: mysql from db1 first
       firewall:
         chain: INPUT
@@ -36,7 +28,17 @@ describe('firewall on a lab host', () => {
         source: 10.0.7.41
         destination_port: "3306"
         jump: ACCEPT
-`);
+`;
+
+beforeAll(async () => {
+  await ensureLab();
+  await reset();
+});
+afterAll(reset);
+
+describe('firewall on a lab host', () => {
+  it('adds rules, saves them and installs the boot loader, as check mode predicted; a rerun changes nothing', async () => {
+    const pb = play(H, `${VRRP}${MYSQL}`);
     const { real } = await convergeHonestly(pb, H, snapshot);
     expect(statuses(real, H)).toEqual({ 'vrrp from peers': 'changed', 'mysql from db1 first': 'changed' });
     expect(real.rec.results(H)[0]!.result.changes.map((c) => c.summary)).toEqual([
@@ -76,16 +78,7 @@ describe('firewall on a lab host', () => {
   it('a stale rules file is saved once, by the first rule task, in check mode as in the run', async () => {
     await onHost(H, 'iptables -w -A INPUT -p tcp --dport 7 -s 10.0.7.250 -j DROP');
     try {
-      const pb = play(H, `${VRRP}
-    - name: mysql from db1 first
-      firewall:
-        chain: INPUT
-        action: insert
-        protocol: tcp
-        source: 10.0.7.41
-        destination_port: "3306"
-        jump: ACCEPT
-`);
+      const pb = play(H, `${VRRP}${MYSQL}`);
       const { check } = await convergeHonestly(pb, H, snapshot);
       // The second task finds the file saved by the first: in the run for real, in check mode as predicted.
       expect(statuses(check, H)).toEqual({ 'vrrp from peers': 'changed', 'mysql from db1 first': 'ok' });
