@@ -30,7 +30,7 @@ function helpers(name: string, pattern: string | undefined): ShellCommand {
   return sh`lv_procs() { for lv_p in /proc/[0-9]*; do lv_i=\${lv_p#/proc/}; [ "$lv_i" = "$$" ] && continue
   lv_pp=; while read -r lv_k lv_v; do [ "$lv_k" = PPid: ] && lv_pp=$lv_v && break; done < $lv_p/status 2>/dev/null
   [ "$lv_pp" = "$$" ] && continue; "$@" "$lv_p" && return 0; done; return 1; }
-lv_is_name() { lv_c=$(cat "$1/comm" 2>/dev/null); [ "$lv_c" = ${comm} ] && return 0; lv_a=$(tr '\\000' '\\n' < "$1/cmdline" 2>/dev/null | head -n1); [ "\${lv_a##*/}" = ${name} ]; }
+lv_is_name() { lv_c=; read -r lv_c 2>/dev/null < "$1/comm"; [ "$lv_c" = ${comm} ] && return 0; lv_a=$(tr '\\000' '\\n' < "$1/cmdline" 2>/dev/null | head -n1); [ "\${lv_a##*/}" = ${name} ]; }
 lv_is_pattern() { lv_a=$(tr '\\000' ' ' < "$1/cmdline" 2>/dev/null); case "$lv_a" in *${pattern ?? name}*) return 0;; esac; return 1; }
 lv_pidfile() { for lv_f in /run/${name}.pid /var/run/${name}.pid /run/${name}/${name}.pid /var/run/${name}/${name}.pid; do [ -r "$lv_f" ] && read -r lv_pid < "$lv_f" && [ -n "$lv_pid" ] && kill -0 "$lv_pid" 2>/dev/null && return 0; done; return 1; }
 `;
@@ -56,6 +56,12 @@ export function runningTest(src: RunningSource, name: string, pattern: string | 
 export function serviceProbeCommand(name: string, pattern: string | undefined): ShellCommand {
   const script = `/etc/init.d/${name}`;
   const yes = (t: ShellCommand, key: string) => sh`if ${t}; then echo ${raw(key)}=1; else echo ${raw(key)}=0; fi`;
+  // Only what isRunning() will read: the process table costs forks for every process on the
+  // host, so it is scanned by pattern when one is given, else by name only when the init
+  // script has no status action that answers (LSB codes 0-3).
+  const scans = pattern !== undefined
+    ? yes(sh`lv_procs lv_is_pattern`, 'by_pattern')
+    : sh`if [ "$lv_rc" -gt 3 ]; then ${yes(sh`lv_procs lv_is_name`, 'by_process')}; ${yes(sh`lv_pidfile`, 'by_pidfile')}; fi`;
   return sh`LC_ALL=C; export LC_ALL
 ${helpers(name, pattern)}
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
@@ -72,11 +78,9 @@ else
   echo init=sysv
   if [ -x ${script} ]; then echo known=1; else echo known=0; fi
   if [ -f ${script} ] && grep -Eq '^[[:space:]]*([[:alnum:]|_-]*[|])?status([|][[:alnum:]|_-]*)?[)]' ${script}; then
-    echo status_action=1; ${script} status >/dev/null 2>&1; echo status_rc=$?
-  else echo status_action=0; fi
-  ${yes(sh`lv_procs lv_is_pattern`, 'by_pattern')}
-  ${yes(sh`lv_procs lv_is_name`, 'by_process')}
-  ${yes(sh`lv_pidfile`, 'by_pidfile')}
+    echo status_action=1; ${script} status >/dev/null 2>&1; lv_rc=$?; echo status_rc=$lv_rc
+  else echo status_action=0; lv_rc=9; fi
+  ${scans}
   lv_e=0; for lv_f in /etc/rc[2345].d/S[0-9][0-9]${name} /etc/rc[2345].d/S${name}; do [ -e "$lv_f" ] && lv_e=1; done; echo enabled=$lv_e
 fi
 echo end=1`;
