@@ -54,6 +54,9 @@ export async function driftChecks(src: ClusterSource, o: DriftOptions): Promise<
     templar: createTemplar({ searchPath: [dirname(plan.playbookPath)], vault: plan.vault }),
     emit: onEvent,
     secrets,
+    // A host that does not answer is already a failed `reachable` check: do not wait ssh's
+    // default for it (an inventory's own ansible_timeout still wins).
+    targetOpts: { timeoutSec: 5 },
   });
   const ms = Date.now() - t0;
   const playbook = plan.playbookPath.replace(/^.*\//, '');
