@@ -26,12 +26,21 @@ export async function executeFromCli(plan: Plan, flags: ExecuteFlags): Promise<n
     if (pw) secrets.add(pw);
     targetOpts.becomePassword = new Secret(pw);
   }
+  // Vault values join the masked set as they are decrypted (it is read at each print). Values
+  // under 4 characters are left out: masking every "1" or "on" would garble the whole output.
+  const revealed = plan.vault.revealed;
+  const masked: Iterable<string> = {
+    *[Symbol.iterator]() {
+      yield* secrets;
+      for (const v of revealed ?? []) if (v.length >= 4) yield v;
+    },
+  };
   const reporters = createReporters({
     format: flags.output ?? 'auto',
     verbosity: plan.verbosity,
     diff: plan.diff,
     check: plan.check,
-    secrets,
+    secrets: masked,
   });
   const abort = new AbortController();
   let interrupts = 0;

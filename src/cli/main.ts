@@ -10,6 +10,7 @@ import { registerLint } from './lint.js';
 import { registerGraph } from './graph.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
+import { registerAdopt } from './adopt.js';
 
 const EXIT_HELP = `
 Exit codes (as ansible-playbook's):
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerGraph(program);
   registerStatus(program);
   registerVerify(program);
+  registerAdopt(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
