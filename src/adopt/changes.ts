@@ -6,6 +6,10 @@ import type { LintReport } from '../lint/index.js';
 import type { Adoption, ExpectedChange } from './model.js';
 import { KEEPALIVED_AUTH, KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, type AdoptReading } from './probe.js';
 
+const LVS_SERVER = '/etc/init.d/lvs_server';
+/** mysql-master's default mysql_connect_retry. */
+const ROLE_CONNECT_RETRY = '5';
+
 const FIREWALL = {
   loopback: { task: 'Accept loopback traffic', has: /-i lo\b.*-j ACCEPT/ },
   replies: { task: 'Accept replies to connections this host opened', has: /ESTABLISHED.*-j ACCEPT/ },
@@ -50,10 +54,18 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
   for (const d of a.directors) {
     const r = byHost.get(d.host)!;
     const rules = r.iptables;
-    if (!rules.some((l) => /-p (vrrp|112)\b.*-j ACCEPT/.test(l)) && a.directors.length > 1) add(d.host, 'Accept VRRP adverts from the other directors', 'the director role lets VRRP (protocol 112) in from the other directors', 'fw-vrrp-directors');
+    if (!rules.some((l) => /-p (vrrp|112)\b.*-j ACCEPT/.test(l)) && a.directors.length > 1) add(d.host, 'Accept VRRP adverts from the other directors', 'the director role lets VRRP (protocol 112) in from the other directors');
     if (!rules.some((l) => l.includes(`--dport ${port}`) && l.includes(vip))) add(d.host, 'Accept the clients of the virtual service', `the director role lets clients reach ${vip}:${port}`);
-    if (!['keepalived', 'ipvsadm'].every((p) => r.packages.includes(p))) add(d.host, "Install the director's packages", 'keepalived or ipvsadm is not installed');
+    const packages = d.mode === 'script' ? ['ipvsadm'] : ['keepalived', 'ipvsadm'];
+    if (!packages.every((p) => r.packages.includes(p))) add(d.host, "Install the director's packages", `${packages.join(' or ')} is not installed`);
     if (r.sysctl.ip_forward !== '1' || !persistedIn(r, '/etc/sysctl.d/60-lvs-director.conf', 'ip_forward')) add(d.host, 'Forward IP packets, now and at boot', `the director role keeps net.ipv4.ip_forward=1 in /etc/sysctl.d/60-lvs-director.conf (now ${r.sysctl.ip_forward ?? '?'}${r.persisted.some((l) => l.includes('ip_forward')) ? `, set in ${r.persisted.filter((l) => l.includes('ip_forward')).map((l) => l.split(':')[0]).join(', ')}` : ', not persisted'})`);
+    if (d.mode === 'script') {
+      const script = r.status.files.get(LVS_SERVER);
+      add(d.host, 'Install /etc/init.d/lvs_server', script ? "the director role's script replaces the one found (same VIP, service and real servers)" : `the director role installs ${LVS_SERVER} (the IPVS service was programmed by another script)`);
+      add(d.host, 'restart lvs_server', 'handler: the new init script takes over the VIP and the IPVS service');
+      if (!script || !STATUS_ACTION.test(script) || !startsAtBoot(r, 'lvs_server')) add(d.host, 'Start lvs_server now and at boot', script && !STATUS_ACTION.test(script) ? "the script found has no status action, so check mode cannot see it running (the run installs the role's script first, which has one)" : 'lvs_server does not start at boot');
+      continue;
+    }
     const wanted = `DAEMON_ARGS="${r.ipvsPossible ? '' : '--vrrp'}"`;
     const argsLines = (r.status.files.get(KEEPALIVED_DEFAULTS) ?? '').split('\n').filter((l) => /^#?\s*DAEMON_ARGS=/.test(l));
     let keepalivedRestart = false;
@@ -101,6 +113,7 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
     const user = String(a.cluster.get('mysql_replication_user')?.value ?? 'replicator');
     if (!m.replicationUsers.includes(`${user}@${peerAddress}`)) add(db.host, 'Create the replication user the peer connects as', `${user}@${peerAddress} does not exist here`);
     if (!m.slave.Slave_IO_Running) add(db.host, 'Replicate from the peer', 'this server replicates from nobody now');
+    else if (String(a.cluster.get('mysql_connect_retry')?.value ?? ROLE_CONNECT_RETRY) !== m.slave.Connect_Retry) add(db.host, 'Retry a lost connection to the peer every few seconds, not every minute', `the replica retries a lost peer every ${m.slave.Connect_Retry ?? '?'} s; the role sets ${a.cluster.get('mysql_connect_retry')?.value ?? ROLE_CONNECT_RETRY} s (the log position is kept)`);
     if (m.slave.Slave_IO_Running !== 'Yes' || m.slave.Slave_SQL_Running !== 'Yes') add(db.host, 'Start replicating', 'replication is not running');
   }
   return out;

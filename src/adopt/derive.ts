@@ -2,8 +2,9 @@
 // settings and each host's own, and what the roles cannot express. Pure: readings in, adoption out.
 import type { SourcePos } from '../diagnostics.js';
 import type { KaNode } from '../lint/keepalived/parse.js';
+import { scriptModel } from '../lint/script.js';
 import { Secret } from '../secret.js';
-import type { AdoptReading } from './probe.js';
+import { KEEPALIVED_AUTH, KEEPALIVED_CONF, type AdoptReading } from './probe.js';
 import type { AdoptedDatabase, AdoptedDirector, AdoptedRealServer, Adoption, NotReproduced, Setting } from './model.js';
 
 /** A director's keepalived.conf as parsed; positions point at adopt's copy of it. */
@@ -28,6 +29,8 @@ const EXPRESSIBLE: Record<string, Set<string>> = {
   TCP_CHECK: new Set(['connect_port', 'connect_timeout', 'retry', 'nb_get_retry']),
 };
 const DATA_BLOCKS = new Set(['virtual_ipaddress']);
+/** MariaDB's Connect_Retry when CHANGE MASTER names none. */
+export const MARIADB_CONNECT_RETRY = '60';
 
 const find = (nodes: KaNode[] | undefined, kw: string): KaNode | undefined => nodes?.find((n) => n.keyword === kw);
 const all = (nodes: KaNode[] | undefined, kw: string): KaNode[] => nodes?.filter((n) => n.keyword === kw) ?? [];
@@ -69,14 +72,15 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     directors.push({ ka, reading: r, vrrp, priority });
     const state = find(vrrp.children, 'state')?.args[0] ?? 'BACKUP';
     const routerId = find(find(ka.nodes, 'global_defs')?.children, 'router_id')?.args[0];
-    const d: AdoptedDirector = { host: r.host, priority, state, ...(routerId ? { routerId } : {}) };
+    const d: AdoptedDirector = { host: r.host, mode: 'keepalived', priority, state, ...(routerId ? { routerId } : {}) };
     a.directors.push(d);
     a.inferred.push(`${r.host}: director (${ka.origin} has vrrp_instance ${vrrp.args[0] ?? ''}, priority ${priority}, state ${state}; keepalived ${r.status.keepalived})`);
     unexpressed(ka.nodes, '', r.host, a.notReproduced);
     for (const extra of all(ka.nodes, 'vrrp_instance').slice(1)) a.notReproduced.push({ host: r.host, what: `a second vrrp_instance (${extra.args[0] ?? ''}): the director role configures one`, pos: extra.pos });
     for (const extra of all(ka.nodes, 'virtual_server').slice(1)) a.notReproduced.push({ host: r.host, what: `a second virtual_server (${extra.args.join(' ')}): the director role configures one`, pos: extra.pos });
   }
-  a.directors.sort((x, y) => x.priority - y.priority);
+  a.directors.sort((x, y) => (x.priority ?? 0) - (y.priority ?? 0));
+  if (!a.directors.length) scriptDirector(readings, a, set, byAddress);
 
   // The cluster's settings come from the director with the highest priority (the one meant to
   // hold the VIP); where the other directors differ, lint says so (vrrp-peers-agree).
@@ -99,9 +103,12 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     const type = find(auth?.children, 'auth_type');
     const pass = find(auth?.children, 'auth_pass');
     if (type && type.args[0] !== 'PASS') a.notReproduced.push({ host: lead.reading.host, what: `auth_type ${type.args[0]}: the director role writes PASS authentication`, pos: type.pos });
-    const secretPass = lead.reading.status.files.get('/etc/keepalived/keepalived.conf');
-    const clear = pass?.args[0] && secretPass ? realAuthPass(secretPass) : undefined;
-    if (clear) a.secrets.vrrp_auth_pass = { value: new Secret(clear), from: at(pass?.pos, o) };
+    // in keepalived.conf, or in the file the director role includes it from
+    const files = lead.reading.status.files;
+    const inConf = pass?.args[0] ? realAuthPass(files.get(KEEPALIVED_CONF) ?? '') : undefined;
+    const inAuth = !inConf && auth ? realAuthPass(files.get(KEEPALIVED_AUTH) ?? '') : undefined;
+    if (inConf) a.secrets.vrrp_auth_pass = { value: new Secret(inConf), from: at(pass?.pos, o) };
+    else if (inAuth) a.secrets.vrrp_auth_pass = { value: new Secret(inAuth), from: `${lead.reading.host}:${KEEPALIVED_AUTH}` };
 
     const vs = find(lead.ka.nodes, 'virtual_server');
     if (vs) {
@@ -163,8 +170,10 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     set('mysql_bind_address', m.vars.bind_address, from);
     set('mysql_auto_increment_increment', num(m.vars.auto_increment_increment), from);
     if (m.slave.Master_User) set('mysql_replication_user', m.slave.Master_User, `${r.host}: SHOW SLAVE STATUS`);
-    // Kept as read, so a rerun does not touch the replica (the role's own default is 5 s).
-    if (m.slave.Connect_Retry) set('mysql_connect_retry', num(m.slave.Connect_Retry), `${r.host}: SHOW SLAVE STATUS`);
+    // A retry interval someone chose is kept. MariaDB's default (60 s) is not: after a peer
+    // restart (the first run restarts both) the replica would stay disconnected for up to a
+    // minute; the role's 5 s applies instead (a listed change).
+    if (m.slave.Connect_Retry && m.slave.Connect_Retry !== MARIADB_CONNECT_RETRY) set('mysql_connect_retry', num(m.slave.Connect_Retry), `${r.host}: SHOW SLAVE STATUS`);
     // The role writes its settings into the file that sets server-id now, so no second file overrides them.
     const cnf = m.configFiles.filter((f) => f.startsWith('/etc/mysql/'));
     if (cnf.length === 1) set('mysql_config', cnf[0], `${r.host}: the file setting server-id`);
@@ -174,6 +183,19 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
   }
   if (dbs.length && dbs.length !== 2) a.notReproduced.push({ host: dbs[0]!.host, what: `${dbs.length} database masters (${dbs.map((r) => r.host).join(', ')}): the mysql-master role sets up a pair` });
 
+  // Init scripts the roles do not replace stay on the hosts and still run at boot.
+  for (const r of readings) {
+    for (const [path, text] of r.status.files) {
+      if (text === null || !path.startsWith('/etc/init.d/')) continue;
+      const name = path.slice('/etc/init.d/'.length);
+      // the realserver role and the director role's script mode install their own
+      if (name === 'realserver' && a.realServers.some((x) => x.host === r.host)) continue;
+      if (name === 'lvs_server' && a.directors.some((x) => x.host === r.host && x.mode === 'script')) continue;
+      const atBoot = r.boot.some((l) => new RegExp(`^S\\d\\d${name}$`).test(l));
+      a.notReproduced.push({ host: r.host, what: `${path}${atBoot ? ' (started at boot)' : ''}: no role manages it, so it stays and keeps doing what it does; once the roles do its job, remove it (update-rc.d -f ${name} remove; rm ${path})` });
+    }
+  }
+
   for (const r of readings) {
     const roles = [a.directors, a.realServers, a.databases].filter((l) => l.some((x) => x.host === r.host)).length;
     if (!roles) {
@@ -182,6 +204,43 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     }
   }
   return a;
+}
+
+/**
+ * No keepalived director: one host whose init script holds the VIP on its interface and programs
+ * IPVS with ipvsadm (the seed's /etc/init.d/lvs_server) is a director in the role's script mode.
+ */
+function scriptDirector(readings: AdoptReading[], a: Adoption, set: (k: string, v: string | number | undefined, from: string) => void, byAddress: Map<string, AdoptReading>): void {
+  const found = readings.flatMap((r) => [...r.status.files].flatMap(([path, text]) => {
+    if (text === null || !path.startsWith('/etc/init.d/')) return [];
+    const svc = scriptModel(text, path, r.host).model.services.find((s) => s.vip && s.port !== undefined);
+    const onLo = svc && r.status.addresses.some((x) => x.dev === 'lo' && x.address === svc.vip);
+    return svc && !onLo ? [{ r, path, svc }] : [];
+  }));
+  if (found.length !== 1) {
+    if (found.length > 1) for (const f of found) a.notReproduced.push({ host: f.r.host, what: `${f.path} programs IPVS, as on ${found.length - 1} other host(s), without keepalived: the director role's script mode is for a single director` });
+    return;
+  }
+  const { r, path, svc } = found[0]!;
+  const at = (p: SourcePos | undefined) => `${r.host}:${path}${p ? `:${p.line}` : ''}`;
+  a.directors.push({ host: r.host, mode: 'script' });
+  a.inferred.push(`${r.host}: director without keepalived (${path} programs IPVS for ${svc.vip}:${svc.port})`);
+  const held = r.status.addresses.find((x) => x.address === svc.vip && x.dev !== 'lo');
+  set('lvs_director_mode', 'script', at(undefined));
+  set('lvs_vip', svc.vip, at(svc.pos.vip));
+  if (held) {
+    set('lvs_vip_prefix', held.prefix, `${r.host}: ip addr`);
+    set('lvs_interface', held.dev, `${r.host}: ip addr`);
+  }
+  set('lvs_port', svc.port, at(svc.pos.vip));
+  set('lvs_protocol', 'TCP', at(svc.pos.vip));
+  set('lvs_algorithm', svc.algorithm, at(svc.pos.algorithm));
+  if (svc.kind && svc.kind !== 'DR') a.notReproduced.push({ host: r.host, what: `${path}: forwarding ${svc.kind}: the director role sets up direct routing (DR) only` });
+  for (const rs of svc.realServers) {
+    const owner = byAddress.get(rs.address);
+    if (!owner) a.notReproduced.push({ host: r.host, what: `${path}: real server ${rs.address}: no host of the inventory has this address (add it to reproduce it)` });
+    else if (!a.realServers.some((x) => x.host === owner.host)) a.realServers.push({ host: owner.host, weight: rs.weight ?? 1 });
+  }
 }
 
 /** The auth_pass of keepalived.conf's first vrrp_instance, as written in the original file. */

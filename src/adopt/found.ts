@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { parseKeepalived } from '../lint/keepalived/parse.js';
 import type { NotReproduced } from './model.js';
 import type { FoundKeepalived } from './derive.js';
-import { KEEPALIVED_CONF, type AdoptReading } from './probe.js';
+import { KEEPALIVED_AUTH, KEEPALIVED_CONF, type AdoptReading } from './probe.js';
 
 export const FOUND_DIR = 'found';
 
@@ -58,7 +58,8 @@ export function parseFoundKeepalived(files: FoundFile[]): { byHost: Map<string, 
   const includes: NotReproduced[] = [];
   for (const f of files.filter((x) => x.remote === KEEPALIVED_CONF)) {
     f.text.split('\n').forEach((line, i) => {
-      if (/^\s*include\b/.test(line)) includes.push({ host: f.host, what: `keepalived.conf: \`${line.trim()}\`: the included file is on the host and was not read`, pos: { file: f.local, line: i + 1, col: 1 } });
+      // the director role's own include of the VRRP password is read (and goes to the vault)
+      if (/^\s*include\b/.test(line) && !line.includes(KEEPALIVED_AUTH)) includes.push({ host: f.host, what: `keepalived.conf: \`${line.trim()}\`: the included file is on the host and was not read`, pos: { file: f.local, line: i + 1, col: 1 } });
     });
     // include lines name files on the host, not here: they are reported, not followed
     const parsed = parseKeepalived(f.text.replace(/^(\s*include\b.*)$/gm, '#$1'), f.local);

@@ -6,8 +6,10 @@ import type { Secret } from '../secret.js';
 
 export interface AdoptedDirector {
   host: string;
-  priority: number;
-  state: string;
+  /** keepalived (VRRP), or script: a single director whose init script holds the VIP and programs IPVS. */
+  mode: 'keepalived' | 'script';
+  priority?: number;
+  state?: string;
   routerId?: string;
 }
 

@@ -32,7 +32,9 @@ function iniValue(v: unknown): string {
 
 /** Connection variables from the HOSTS inventory: shared ones go to [all:vars], the rest stay per host. */
 function connectionVars(inv: Inventory, hosts: string[]): { shared: Map<string, string>; own: Map<string, Map<string, string>> } {
-  const per = new Map(hosts.map((h) => [h, new Map(Object.entries(hostVarsOf(inv, h)).filter(([k]) => k.startsWith('ansible_')).map(([k, v]) => [k, iniValue(v)]))]));
+  // plain values only: a vault-encrypted one (ansible_password) is not copied; the user sets it again
+  const plain = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+  const per = new Map(hosts.map((h) => [h, new Map(Object.entries(hostVarsOf(inv, h)).filter(([k, v]) => k.startsWith('ansible_') && plain(v)).map(([k, v]) => [k, iniValue(v)]))]));
   const shared = new Map<string, string>();
   const first = per.get(hosts[0] ?? '');
   for (const [k, v] of first ?? []) {
@@ -54,7 +56,7 @@ export function hostsIni(a: Adoption, inv: Inventory, source: string): string {
     '# Lowest VRRP priority first: site.yaml updates the directors in this order, so the one',
     '# holding the VIP goes last. keepalived_router_id keeps the router_id each keepalived.conf had.',
     '[directors]',
-    ...a.directors.map((d) => line(d.host, [['vrrp_priority', d.priority], ['vrrp_state', d.state], ['keepalived_router_id', d.routerId]])),
+    ...a.directors.map((d) => line(d.host, d.mode === 'script' ? [] : [['vrrp_priority', d.priority], ['vrrp_state', d.state], ['keepalived_router_id', d.routerId]])),
     '',
     '# lvs_weight: the weight each director gives the real server now.',
     '[realservers]',

@@ -1,6 +1,7 @@
 // `lvsplay adopt` on a cluster built by hand, the way blog posts build one: packages installed
 // with apt-get, keepalived.conf written per director (with a deprecated keyword lint catches),
-// /etc/init.d/realserver putting the VIP on lo with sysctl -w (not persisted), MariaDB
+// an /etc/init.d/lvs_server turning forwarding on at boot, /etc/init.d/realserver putting the
+// VIP on lo with sysctl -w (not persisted), MariaDB
 // master-master set up with CHANGE MASTER. The hand cluster has its own hosts (hand-*), wiped
 // before the build; the standard lab hosts are powered back on at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,8 +95,8 @@ describe('lvsplay adopt on a hand-built cluster', () => {
 
   it('tells what each host is and writes the inventory the roles need', () => {
     expect(adopted.groups.directors).toEqual([
-      { host: 'hand-lvs2', priority: 100, state: 'BACKUP', routerId: 'LVS_2' },
-      { host: 'hand-lvs1', priority: 150, state: 'MASTER', routerId: 'LVS_1' },
+      { host: 'hand-lvs2', mode: 'keepalived', priority: 100, state: 'BACKUP', routerId: 'LVS_2' },
+      { host: 'hand-lvs1', mode: 'keepalived', priority: 150, state: 'MASTER', routerId: 'LVS_1' },
     ]);
     expect(adopted.groups.realservers).toEqual([{ host: 'hand-web1', weight: 3 }, { host: 'hand-web2', weight: 1 }]);
     expect(adopted.groups.dbservers.map((d) => [d.host, d.serverId])).toEqual([['hand-web1', 1], ['hand-web2', 2]]);
@@ -103,9 +104,12 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(adopted.cluster).toMatchObject({
       lvs_vip: '10.0.7.250', lvs_vip_prefix: 24, lvs_interface: 'eth0', lvs_port: 80, lvs_algorithm: 'wrr', lvs_delay_loop: 6,
       lvs_check_connect_timeout: 3, lvs_check_retries: 3, vrrp_router_id: 61, vrrp_advert_int: 1, vrrp_instance_name: 'VI_1',
-      mysql_replication_user: 'repl', mysql_connect_retry: 60, mysql_auto_increment_increment: 2,
+      mysql_replication_user: 'repl', mysql_auto_increment_increment: 2,
       mysql_config: '/etc/mysql/mariadb.conf.d/90-replication.cnf',
     });
+    // MariaDB's default retry (60 s) is left to the role's 5 s: a listed change, not reproduced
+    expect(adopted.cluster).not.toHaveProperty('mysql_connect_retry');
+    expect(adopted.changes.filter((c) => c.task.includes('Retry a lost connection')).map((c) => c.host)).toEqual(['hand-web1', 'hand-web2']);
     const ini = readFileSync(join(out, 'hosts.ini'), 'utf8');
     expect(ini).toMatch(/\[directors\]\nhand-lvs2 ansible_host=10\.0\.7\.112 vrrp_priority=100 vrrp_state=BACKUP keepalived_router_id=LVS_2\n/);
     expect(ini).toMatch(/\[realservers\]\nhand-web1 ansible_host=10\.0\.7\.121 lvs_weight=3\n/);
@@ -131,8 +135,10 @@ describe('lvsplay adopt on a hand-built cluster', () => {
       'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:35', 'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:43',
     ]);
     expect(deprecated[0]!.message).toContain('nb_get_retry');
-    expect(adopted.notReproduced.map((n) => `${n.host} ${n.pos?.line} ${n.what.split(':')[1]}`)).toEqual([
-      'hand-lvs1 3  `notification_email` in global_defs', 'hand-lvs2 3  `notification_email` in global_defs',
+    expect(adopted.notReproduced.map((n) => `${n.host} ${n.pos?.line ?? '-'} ${n.what.split(':')[n.pos ? 1 : 0]!.trim()}`)).toEqual([
+      'hand-lvs1 3 `notification_email` in global_defs', 'hand-lvs2 3 `notification_email` in global_defs',
+      // the hand-made lvs_server stays (no role replaces it next to keepalived), and adopt says so
+      'hand-lvs1 - /etc/init.d/lvs_server (started at boot)', 'hand-lvs2 - /etc/init.d/lvs_server (started at boot)',
     ]);
   });
 
@@ -156,6 +162,36 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(printed.out).toContain('-            nb_get_retry 3');
     for (const s of [VRRP_PASS, REPL_PASS]) expect(printed.out + printed.err).not.toContain(s);
   });
+
+  it('says the same in text: what each host is, the findings, what stays and what the first run changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-adopt-text-'));
+    const r = await runCli(['adopt', '-i', HOSTS, '-o', join(dir, 'out')], ROOT);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^adopt: read 4 hosts in \d+\.\d s$/m);
+    expect(r.out).toContain('hand-lvs1: director (');
+    expect(r.out).toContain('vrrp_auth_pass, mysql_replication_password: vault-encrypted with inventory/lab-vault-pass.txt');
+    expect(r.out).toMatch(/keepalived\.conf:35:13: warning\[keepalived-deprecated-keyword\]: 'nb_get_retry'/);
+    expect(r.out).toContain(`the first run of site.yaml will change (${adopted.changes.length}):`);
+    for (const s of [VRRP_PASS, REPL_PASS]) expect(r.out).not.toContain(s);
+  });
+
+  it('the run takes the cluster over: the VIP stays on the MASTER, replication runs, a second run changes nothing', async () => {
+    const run = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), { inventory: [join(out, 'hosts.ini')], cwd: ROOT });
+    expect(run.exitCode).toBe(0);
+    const again = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), { inventory: [join(out, 'hosts.ini')], check: true, cwd: ROOT });
+    for (const h of HAND) expect(again.rec.changedTasks(h), h).toEqual([]);
+    expect(await must('hand-lvs1', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).toContain('10.0.7.250/24');
+    expect(await must('hand-lvs2', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).not.toContain('10.0.7.250/');
+    expect(await must('hand-lvs1', ['cat', '/etc/keepalived/keepalived.conf'])).toMatch(/^\s+retry 3$/m);
+    for (const h of ['hand-web1', 'hand-web2']) {
+      let status = '';
+      for (let i = 0; i < 100 && !/Slave_IO_Running: Yes[\s\S]*Slave_SQL_Running: Yes/.test(status); i++) {
+        status = await must(h, ['mysql', '-e', 'SHOW SLAVE STATUS\\G']);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status, h).toMatch(/Slave_IO_Running: Yes[\s\S]*Slave_SQL_Running: Yes/);
+    }
+  }, 120_000);
 
   it('never overwrites without --force', async () => {
     const before = readFileSync(join(out, 'hosts.ini'), 'utf8');

@@ -70,7 +70,7 @@ function director(host: string, ip: string, prio: number, state: string): AdoptR
   return adoptReadingFromOutput(host, ip, probeOutput({
     addr: addr(ip), keepalived: 'running', sysctl: '', adopt_sysctl: 'ip_forward=1', adopt_persisted: '/etc/sysctl.conf:28:net.ipv4.ip_forward = 1',
     adopt_ipvs_module: 'yes', adopt_boot: 'S01keepalived\nS01ssh', adopt_running: 'keepalived', adopt_packages: 'keepalived\nipvsadm', adopt_iptables: '-P INPUT ACCEPT',
-  }, { '/etc/keepalived/keepalived.conf': KEEPALIVED(prio, state), '/etc/default/keepalived': 'DAEMON_ARGS=""\n', '/etc/keepalived/vrrp_auth.conf': null }), 5);
+  }, { '/etc/keepalived/keepalived.conf': KEEPALIVED(prio, state), '/etc/default/keepalived': 'DAEMON_ARGS=""\n', '/etc/keepalived/vrrp_auth.conf': null, '/etc/init.d/lvs_forward': '#!/bin/sh\nsysctl -w net.ipv4.ip_forward=1\nipvsadm --clear\n' }), 5);
 }
 
 function realServer(host: string, ip: string, serverId: number, persisted = ''): AdoptReading {
@@ -109,9 +109,9 @@ describe('adopt: reading a hand-built cluster', () => {
 
   it('classifies hosts and takes the settings of the highest-priority director', () => {
     const { adoption: a, files } = adopted();
-    expect(files.map((f) => f.local)).toEqual(['out/found/d1/etc/keepalived/keepalived.conf', 'out/found/d2/etc/keepalived/keepalived.conf', 'out/found/w1/etc/init.d/realserver', 'out/found/w2/etc/init.d/realserver']);
+    expect(files.map((f) => f.local)).toEqual(['out/found/d1/etc/keepalived/keepalived.conf', 'out/found/d1/etc/init.d/lvs_forward', 'out/found/d2/etc/keepalived/keepalived.conf', 'out/found/d2/etc/init.d/lvs_forward', 'out/found/w1/etc/init.d/realserver', 'out/found/w2/etc/init.d/realserver']);
     expect(files.every((f) => !f.text.includes('s3cret'))).toBe(true);
-    expect(a.directors).toEqual([{ host: 'd2', priority: 100, state: 'BACKUP', routerId: 'LVS_100' }, { host: 'd1', priority: 150, state: 'MASTER', routerId: 'LVS_150' }]);
+    expect(a.directors).toEqual([{ host: 'd2', mode: 'keepalived', priority: 100, state: 'BACKUP', routerId: 'LVS_100' }, { host: 'd1', mode: 'keepalived', priority: 150, state: 'MASTER', routerId: 'LVS_150' }]);
     expect(a.realServers).toEqual([{ host: 'w1', weight: 7 }, { host: 'w2', weight: 1 }]);
     expect(a.databases).toEqual([{ host: 'w1', serverId: 1, autoIncrementOffset: 1 }, { host: 'w2', serverId: 2, autoIncrementOffset: 2 }]);
     expect(Object.fromEntries([...a.cluster].map(([k, s]) => [k, s.value]))).toMatchObject({
@@ -130,8 +130,11 @@ describe('adopt: reading a hand-built cluster', () => {
       '3 keepalived.conf `notification_email` in global_defs',
       '27 keepalived.conf `persistence_timeout 300` in virtual_server',
       '35 real server 192.0.2.99',
+      '- /etc/init.d/lvs_forward',
     ]);
     expect(a.notReproduced.filter((n) => n.host === 'w1').map((n) => n.what)).toEqual(['gtid_strict_mode=1: the mysql-master role does not set it']);
+    // a hand-made init script no role replaces stays, and keeps running at boot
+    expect(a.notReproduced.filter((n) => n.host === 'd2').map((n) => n.what.split(':')[0])).toEqual(['keepalived.conf', 'keepalived.conf', '/etc/init.d/lvs_forward']);
   });
 
   it('writes the inventory, the settings and the vault; no secret without a vault password', () => {
@@ -147,6 +150,23 @@ describe('adopt: reading a hand-built cluster', () => {
     const vault = vaultYml(a, { password: new Secret('pw'), file: 'pass.txt' });
     const body = /vrrp_auth_pass: !vault \|\n((?: {2}.*\n)+)/.exec(vault)![1]!.replace(/^ {2}/gm, '');
     expect(decryptVaultText(body, { passwords: [{ password: new Secret('pw') }] })).toBe('s3cret');
+  });
+
+  it('takes a single director without keepalived, whose init script programs IPVS, for the script mode', () => {
+    const lvsServer = '#!/bin/sh\nVIP=192.0.2.10\ncase "$1" in\nstart)\n  ip addr add $VIP/24 dev eth0\n  ipvsadm -A -t $VIP:80 -s wrr\n  ipvsadm -a -t $VIP:80 -r 192.0.2.21:80 -g -w 5\n  ;;\nesac\n';
+    const d = adoptReadingFromOutput('solo', '192.0.2.1', probeOutput({
+      addr: `${addr('192.0.2.1')}\n2: eth0    inet 192.0.2.10/24 scope global secondary eth0\\`, keepalived: 'absent', adopt_iptables: '-P INPUT ACCEPT', adopt_packages: 'ipvsadm', adopt_boot: 'S01lvs_server',
+    }, { '/etc/init.d/lvs_server': lvsServer }), 5);
+    const w = realServer('w1', '192.0.2.21', 1);
+    const a = deriveAdoption([d, w], new Map());
+    expect(a.directors).toEqual([{ host: 'solo', mode: 'script' }]);
+    expect(a.realServers).toEqual([{ host: 'w1', weight: 5 }]);
+    expect(Object.fromEntries([...a.cluster].map(([k, s]) => [k, s.value]))).toMatchObject({ lvs_director_mode: 'script', lvs_vip: '192.0.2.10', lvs_vip_prefix: 24, lvs_interface: 'eth0', lvs_port: 80, lvs_algorithm: 'wrr' });
+    expect(a.notReproduced.filter((n) => n.host === 'solo')).toEqual([]);
+    const tasks = expectedChanges(a, [d, w], { findings: [], suppressed: [] }).filter((c) => c.host === 'solo').map((c) => c.task);
+    expect(tasks).toEqual(expect.arrayContaining(['director : Install /etc/init.d/lvs_server', 'director : restart lvs_server', 'director : Start lvs_server now and at boot']));
+    expect(tasks.some((t) => t.includes('keepalived'))).toBe(false);
+    expect(hostsIni(a, inventoryOf({ solo: '192.0.2.1', w1: '192.0.2.21' }), 'h')).toContain('[directors]\nsolo ansible_host=192.0.2.1\n');
   });
 
   it('refuses to overwrite without --force', () => {
