@@ -12,6 +12,7 @@ import { adoptFindings } from './findings.js';
 import { foundFiles, parseFoundKeepalived, writeFound } from './found.js';
 import type { Adoption, ExpectedChange } from './model.js';
 import { loadHosts, readCluster } from './read.js';
+import { groupsMap, type Inventory } from '../inventory/index.js';
 import { CLUSTER_FILE, HOSTS_FILE, OUTPUT_FILES, VAULT_FILE, checkWritable, clusterYml, hostsIni, vaultYml, writeOutput, type VaultKey } from './write.js';
 
 export interface AdoptOptions {
@@ -43,6 +44,20 @@ function vaultKey(cwd: string): VaultKey | undefined {
   return pw ? { password: pw.password, file: relative(cwd, file) || file } : undefined;
 }
 
+/** Where HOSTS already has the roles' groups, what they say against what adopt found. */
+export function groupDisagreements(inventory: Inventory, a: Adoption): string[] {
+  const groups = groupsMap(inventory);
+  const found: Record<string, string[]> = { directors: a.directors.map((d) => d.host), realservers: a.realServers.map((r) => r.host), dbservers: a.databases.map((d) => d.host) };
+  const out: string[] = [];
+  for (const [group, hosts] of Object.entries(found)) {
+    const listed = groups[group];
+    if (!listed) continue;
+    for (const h of listed.filter((x) => !hosts.includes(x))) out.push(`${h}: listed in [${group}] of the inventory given, but nothing of one was found on it: not in [${group}] of the adopted inventory`);
+    for (const h of hosts.filter((x) => !listed.includes(x))) out.push(`${h}: not listed in [${group}] of the inventory given, but found to be one: in [${group}] of the adopted inventory`);
+  }
+  return out;
+}
+
 export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
   const t0 = Date.now();
   const cwd = o.cwd ?? process.cwd();
@@ -60,6 +75,7 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
   const parsed = parseFoundKeepalived(files);
   const adoption = deriveAdoption(readings, parsed.byHost);
   adoption.notReproduced.push(...parsed.includes);
+  adoption.inferred.push(...groupDisagreements(inventory, adoption));
   const lint = adoptFindings({ cwd, files, keepalived: parsed.byHost, syntax: parsed.diagnostics, readings, adoption, shellcheck: o.shellcheck !== false });
   const changes = expectedChanges(adoption, readings, lint);
   const key = vaultKey(cwd);

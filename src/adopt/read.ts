@@ -1,6 +1,6 @@
 // Connects to every host of the HOSTS inventory (read-only) and runs adopt's probe on each, all
 // at once, over the runner's own transport and connection variables.
-import { LvsplayError, hasErrors } from '../diagnostics.js';
+import { ExitCode, LvsplayError, hasErrors } from '../diagnostics.js';
 import { ConnectionPool } from '../exec/connections.js';
 import { connectionSubset } from '../exec/task-setting.js';
 import { hostVarsOf, loadInventory, type Inventory } from '../inventory/index.js';
@@ -23,7 +23,7 @@ export interface ClusterReading {
 
 export function loadHosts(sources: string[], cwd: string): Inventory {
   const { inventory, diagnostics } = loadInventory(sources, { cwd });
-  if (hasErrors(diagnostics)) throw new LvsplayError(diagnostics);
+  if (hasErrors(diagnostics)) throw new LvsplayError(diagnostics, ExitCode.parseError);
   return inventory;
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { adopt, type AdoptResult } from '../adopt/index.js';
 import { formatText, summary } from '../lint/format.js';
 import { collect, oneOf } from './options.js';
-import { ExitCode } from '../diagnostics.js';
+import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 
 interface AdoptFlags {
   inventory: string[];
@@ -19,7 +19,7 @@ export function registerAdopt(program: Command): void {
   program
     .command('adopt')
     .description('take over a hand-built cluster: read it (read-only), write an inventory and group_vars that reproduce it with the bundled roles, and lint it')
-    .requiredOption('-i, --inventory <source>', 'inventory naming the cluster\'s hosts and how to reach them (repeatable); groups are not needed', collect, [])
+    .option('-i, --inventory <source>', 'inventory naming the cluster\'s hosts and how to reach them (required, repeatable); groups are not needed', collect, [])
     .option('-o, --output <dir>', 'where to write hosts.ini, group_vars/all/{cluster,vault}.yml and found/ (copies of what was read)', 'adopted')
     .option('--force', 'overwrite files that already exist in the output directory')
     .option('--format <format>', 'text or json', formatValue, 'text')
@@ -34,6 +34,7 @@ file says what to set. Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --
 Exit codes: 0 adopted, 1 a file is in the way (use --force) or cannot be written, 3 a host is
 unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See docs/adopt.md.`)
     .action(async (flags: AdoptFlags) => {
+      if (!flags.inventory.length) throw new LvsplayError(diag('adopt: no inventory given', undefined, "name the cluster's hosts with -i HOSTS (an inventory file, or host1,host2,)"), ExitCode.badOptions);
       const r = await adopt({ inventory: flags.inventory, out: flags.output, force: !!flags.force, shellcheck: flags.shellcheck });
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(adoptJson(r), null, 2)}\n` : adoptText(r, flags.output));
       process.exitCode = ExitCode.ok;

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveAdoption } from '../../src/adopt/derive.js';
+import { groupDisagreements } from '../../src/adopt/index.js';
 import { expectedChanges } from '../../src/adopt/changes.js';
 import { foundFiles, parseFoundKeepalived, redactAuthPass } from '../../src/adopt/found.js';
 import { adoptReadingFromOutput, type AdoptReading } from '../../src/adopt/probe.js';
@@ -167,6 +168,16 @@ describe('adopt: reading a hand-built cluster', () => {
     expect(tasks).toEqual(expect.arrayContaining(['director : Install /etc/init.d/lvs_server', 'director : restart lvs_server', 'director : Start lvs_server now and at boot']));
     expect(tasks.some((t) => t.includes('keepalived'))).toBe(false);
     expect(hostsIni(a, inventoryOf({ solo: '192.0.2.1', w1: '192.0.2.21' }), 'h')).toContain('[directors]\nsolo ansible_host=192.0.2.1\n');
+  });
+
+  it('says where the groups of the inventory given disagree with what was found', () => {
+    const { adoption: a } = adopted();
+    const dir = mkdtempSync(join(tmpdir(), 'adopt-inv-'));
+    writeFileSync(join(dir, 'hosts.ini'), '[directors]\nd1\nw1\n[realservers]\nw1\nw2\n[others]\nd2\n');
+    expect(groupDisagreements(loadInventory([join(dir, 'hosts.ini')]).inventory, a)).toEqual([
+      'w1: listed in [directors] of the inventory given, but nothing of one was found on it: not in [directors] of the adopted inventory',
+      'd2: not listed in [directors] of the inventory given, but found to be one: in [directors] of the adopted inventory',
+    ]);
   });
 
   it('refuses to overwrite without --force', () => {
