@@ -1,7 +1,7 @@
 // `lvsplay adopt` without the CLI: read a hand-built cluster (read-only), work out what each
 // host is, write an inventory and group_vars that reproduce it with the bundled roles, lint it,
 // and say what the first run of site.yaml will change.
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { cfgPathList, readAnsibleCfg } from '../config/ansible-cfg.js';
 import type { LintReport } from '../lint/index.js';
@@ -79,10 +79,12 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
   const lint = adoptFindings({ cwd, files, keepalived: parsed.byHost, syntax: parsed.diagnostics, readings, adoption, shellcheck: o.shellcheck !== false });
   const changes = expectedChanges(adoption, readings, lint);
   const key = vaultKey(cwd);
-  const written = writeOutput(dir, {
+  writeOutput(dir, {
     [HOSTS_FILE]: hostsIni(adoption, inventory, o.inventory.join(' -i ')),
     [CLUSTER_FILE]: clusterYml(adoption),
     [VAULT_FILE]: vaultYml(adoption, key),
-  }).map((f) => relative(cwd, resolve(cwd, f)));
+  });
+  // as the user named the directory
+  const written = OUTPUT_FILES.map((f) => join(o.out, f));
   return { adoption, lint, changes, written: [...written, ...files.map((f) => f.local)], vaultFile: key?.file, hosts: readings.length, ms: Date.now() - t0 };
 }

@@ -118,13 +118,10 @@ export function vaultYml(a: Adoption, key: VaultKey | undefined): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function writeOutput(dir: string, files: Record<string, string>): string[] {
-  const written: string[] = [];
+export function writeOutput(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
     const path = resolve(dir, name);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text, { mode: name === VAULT_FILE ? 0o600 : 0o644 });
-    written.push(join(dir, name));
   }
-  return written;
 }

@@ -89,8 +89,9 @@ describe('lvsplay adopt on a hand-built cluster', () => {
   }, 240_000);
 
   afterAll(async () => {
-    // the standard lab again: the hand hosts are powered off (their disks stay until the next wipe)
+    // the standard lab again: the hand hosts are powered off, and their disks wiped (space)
     await labUp({ progress: 'silent' });
+    for (const h of HAND) await labWipe(h);
   }, 120_000);
 
   it('tells what each host is and writes the inventory the roles need', () => {
