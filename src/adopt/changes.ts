@@ -88,7 +88,7 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
     const r = byHost.get(rs.host)!;
     if (!r.iptables.some((l) => l.includes(`--dport ${port}`) && l.includes('ACCEPT'))) add(rs.host, 'Accept web clients', `the realserver role lets clients in on port ${port}`);
     if (!r.packages.includes('lighttpd')) add(rs.host, 'Install the web server', `the realserver role serves with lighttpd${r.packages.some((p) => p === 'apache2' || p === 'nginx') ? ` (this host has ${r.packages.filter((p) => p === 'apache2' || p === 'nginx').join(', ')}: both would want port ${port})` : ''}`);
-    add(rs.host, 'Serve a page naming this real server', 'the realserver role writes its own index.html (naming the host) over the page found');
+    if (a.cluster.get('realserver_index_page')?.value !== false) add(rs.host, 'Serve a page naming this real server', 'the realserver role writes its own index.html (naming the host) over the page found');
     if (!r.running.includes('lighttpd') || !startsAtBoot(r, 'lighttpd')) add(rs.host, 'Start the web server now and at boot', 'lighttpd is not running or does not start at boot');
     const arp = ['lo.arp_ignore', 'lo.arp_announce', 'all.arp_ignore', 'all.arp_announce'];
     if (!arp.every((k) => persistedIn(r, '/etc/sysctl.d/60-lvs-realserver.conf', k))) add(rs.host, 'Do not answer ARP for the VIP, now and at boot', `arp_ignore/arp_announce are ${r.persisted.some((l) => /arp_(ignore|announce)/.test(l)) ? 'persisted elsewhere' : 'set at run time only (not in /etc/sysctl.d)'}: the realserver role keeps them in /etc/sysctl.d/60-lvs-realserver.conf, so they hold from boot`);

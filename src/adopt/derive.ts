@@ -57,7 +57,7 @@ interface Parts {
 
 export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string, FoundKeepalived>): Adoption {
   const a: Adoption = { directors: [], realServers: [], databases: [], others: [], cluster: new Map(), secrets: {}, inferred: [], notReproduced: [] };
-  const set = (k: string, value: string | number | undefined, from: string): void => {
+  const set = (k: string, value: string | number | boolean | undefined, from: string): void => {
     if (value !== undefined && !a.cluster.has(k)) a.cluster.set(k, { value, from } satisfies Setting);
   };
   const byAddress = new Map(readings.flatMap((r) => [[r.address, r] as const, ...r.status.addresses.filter((x) => x.dev !== 'lo').map((x) => [x.address, r] as const)]));
@@ -155,6 +155,9 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     a.inferred.push(`${r.host}: real server (${onLo.address}/${onLo.prefix} on lo, ${arp})`);
   }
 
+  // The pages the real servers serve are theirs: the role's demo page would replace them.
+  if (a.realServers.length) set('realserver_index_page', false, 'adopt: the real servers keep the pages they serve');
+
   // Database masters: MariaDB with the binary log on.
   const dbs = readings.filter((r) => r.mysql && r.mysql.vars.log_bin === '1');
   for (const r of dbs) {
@@ -210,7 +213,7 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
  * No keepalived director: one host whose init script holds the VIP on its interface and programs
  * IPVS with ipvsadm (the seed's /etc/init.d/lvs_server) is a director in the role's script mode.
  */
-function scriptDirector(readings: AdoptReading[], a: Adoption, set: (k: string, v: string | number | undefined, from: string) => void, byAddress: Map<string, AdoptReading>): void {
+function scriptDirector(readings: AdoptReading[], a: Adoption, set: (k: string, v: string | number | boolean | undefined, from: string) => void, byAddress: Map<string, AdoptReading>): void {
   const found = readings.flatMap((r) => [...r.status.files].flatMap(([path, text]) => {
     if (text === null || !path.startsWith('/etc/init.d/')) return [];
     const svc = scriptModel(text, path, r.host).model.services.find((s) => s.vip && s.port !== undefined);

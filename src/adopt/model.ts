@@ -26,7 +26,7 @@ export interface AdoptedDatabase {
 
 /** A setting with where adopt read it, for the comment next to it in the written files. */
 export interface Setting {
-  value: string | number;
+  value: string | number | boolean;
   from: string;
 }
 

@@ -72,8 +72,8 @@ export function hostsIni(a: Adoption, inv: Inventory, source: string): string {
 }
 
 /** A YAML scalar: plain when safe, double-quoted otherwise. */
-function yamlValue(v: string | number): string {
-  if (typeof v === 'number') return String(v);
+function yamlValue(v: string | number | boolean): string {
+  if (typeof v !== 'string') return String(v);
   return /^[A-Za-z0-9_./-]+$/.test(v) && !/^(true|false|yes|no|on|off|null|~|\d[\d.]*)$/i.test(v) ? v : JSON.stringify(v);
 }
 

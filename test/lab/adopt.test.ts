@@ -106,7 +106,7 @@ describe('lvsplay adopt on a hand-built cluster', () => {
       lvs_vip: '10.0.7.250', lvs_vip_prefix: 24, lvs_interface: 'eth0', lvs_port: 80, lvs_algorithm: 'wrr', lvs_delay_loop: 6,
       lvs_check_connect_timeout: 3, lvs_check_retries: 3, vrrp_router_id: 61, vrrp_advert_int: 1, vrrp_instance_name: 'VI_1',
       mysql_replication_user: 'repl', mysql_auto_increment_increment: 2,
-      mysql_config: '/etc/mysql/mariadb.conf.d/90-replication.cnf',
+      mysql_config: '/etc/mysql/mariadb.conf.d/90-replication.cnf', realserver_index_page: false,
     });
     // MariaDB's default retry (60 s) is left to the role's 5 s: a listed change, not reproduced
     expect(adopted.cluster).not.toHaveProperty('mysql_connect_retry');
@@ -184,6 +184,8 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(await must('hand-lvs1', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).toContain('10.0.7.250/24');
     expect(await must('hand-lvs2', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).not.toContain('10.0.7.250/');
     expect(await must('hand-lvs1', ['cat', '/etc/keepalived/keepalived.conf'])).toMatch(/^\s+retry 3$/m);
+    // the page the real server served is still its own
+    expect(await must('hand-web1', ['cat', '/var/www/html/index.html'])).toBe('<h1>hand-web1</h1>\n');
     for (const h of ['hand-web1', 'hand-web2']) {
       let status = '';
       for (let i = 0; i < 100 && !/Slave_IO_Running: Yes[\s\S]*Slave_SQL_Running: Yes/.test(status); i++) {
