@@ -67,6 +67,8 @@ export function adoptText(r: AdoptResult, out: string): string {
     ? r.vaultFile ? `  ${secrets.join(', ')}: vault-encrypted with ${r.vaultFile}` : `  ${secrets.join(', ')}: NOT written (no vault_password_file in ansible.cfg): ${out}/group_vars/all/vault.yml says what to set`
     : '  no secret found on the hosts');
   lines.push('', `lint: ${summary(r.lint)}`, ...r.lint.findings.map((f) => `  ${formatText(f)}`));
+  // some errors the roles fix by themselves, others (equal priorities) adopt reproduces as found
+  if (r.lint.findings.some((f) => f.severity === 'error')) lines.push(`  lvsplay run lints ${out}/hosts.ini first and refuses to start while an error remains there: fix it in ${out}/ (docs/lint.md)`);
   lines.push('', `not reproduced (the bundled roles cannot express it): ${a.notReproduced.length}`);
   for (const n of a.notReproduced) lines.push(`  ${n.pos ? `${n.pos.file}:${n.pos.line}: ` : ''}${n.host}: ${n.what}`);
   lines.push('', `the first run of site.yaml will change (${r.changes.length}):`);
