@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveAdoption } from '../../src/adopt/derive.js';
 import { groupDisagreements } from '../../src/adopt/index.js';
+import { adoptFindings } from '../../src/adopt/findings.js';
 import { expectedChanges } from '../../src/adopt/changes.js';
 import { foundFiles, parseFoundKeepalived, redactAuthPass } from '../../src/adopt/found.js';
 import { adoptReadingFromOutput, type AdoptReading } from '../../src/adopt/probe.js';
@@ -74,9 +75,9 @@ function director(host: string, ip: string, prio: number, state: string): AdoptR
   }, { '/etc/keepalived/keepalived.conf': KEEPALIVED(prio, state), '/etc/default/keepalived': 'DAEMON_ARGS=""\n', '/etc/keepalived/vrrp_auth.conf': null, '/etc/init.d/lvs_forward': '#!/bin/sh\nsysctl -w net.ipv4.ip_forward=1\nipvsadm --clear\n' }), 5);
 }
 
-function realServer(host: string, ip: string, serverId: number, persisted = ''): AdoptReading {
+function realServer(host: string, ip: string, serverId: number, persisted = '', sysctl = SYSCTL_RS): AdoptReading {
   return adoptReadingFromOutput(host, ip, probeOutput({
-    addr: addr(ip, '192.0.2.10'), keepalived: 'absent', sysctl: SYSCTL_RS, tcp: '', adopt_sysctl: 'ip_forward=0', adopt_persisted: persisted, adopt_ipvs_module: 'no',
+    addr: addr(ip, '192.0.2.10'), keepalived: 'absent', sysctl, tcp: '', adopt_sysctl: 'ip_forward=0', adopt_persisted: persisted, adopt_ipvs_module: 'no',
     adopt_boot: 'S01lighttpd\nS01mariadb\nS01realserver', adopt_running: 'lighttpd\nmariadbd', adopt_packages: 'lighttpd\nmariadb-server\nmariadb-client',
     adopt_iptables: '-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 3306 -j ACCEPT\n-A INPUT -j DROP',
     mysql_slave: `Slave_IO_Running: Yes\nSlave_SQL_Running: Yes\nMaster_Host: x\nMaster_User: repl\nConnect_Retry: 10`,
@@ -178,6 +179,23 @@ describe('adopt: reading a hand-built cluster', () => {
       'w1: listed in [directors] of the inventory given, but nothing of one was found on it: not in [directors] of the adopted inventory',
       'd2: not listed in [directors] of the inventory given, but found to be one: in [directors] of the adopted inventory',
     ]);
+  });
+
+  it('lints what it found: equal priorities are an error at the line of the second director', () => {
+    const readings = [director('d1', '192.0.2.1', 100, 'MASTER'), director('d2', '192.0.2.2', 100, 'BACKUP'), realServer('w1', '192.0.2.21', 1), realServer('w2', '192.0.2.22', 2)];
+    const files = foundFiles(readings, 'out').filter((f) => f.remote.endsWith('keepalived.conf'));
+    const parsed = parseFoundKeepalived(files);
+    const adoption = deriveAdoption(readings, parsed.byHost);
+    const report = adoptFindings({ cwd: process.cwd(), files, keepalived: parsed.byHost, syntax: parsed.diagnostics, readings, adoption, shellcheck: false });
+    const prio = report.findings.filter((f) => f.rule === 'vrrp-priority-distinct');
+    expect(prio.map((f) => `${f.severity} ${f.pos?.file}:${f.pos?.line}`)).toEqual(['error out/found/d2/etc/keepalived/keepalived.conf:12']);
+    expect(report.findings.filter((f) => f.rule === 'keepalived-deprecated-keyword')).toHaveLength(2);
+    // the ARP sysctls read live on the real servers are right: no finding about them
+    expect(report.findings.filter((f) => f.rule.startsWith('rs-'))).toEqual([]);
+    // one that answers ARP for the VIP (arp_ignore 0 on all) is found
+    const bad = [...readings.slice(0, 3), realServer('w2', '192.0.2.22', 2, '', SYSCTL_RS.replace('all.arp_ignore=1', 'all.arp_ignore=0'))];
+    const badReport = adoptFindings({ cwd: process.cwd(), files, keepalived: parsed.byHost, syntax: [], readings: bad, adoption: deriveAdoption(bad, parsed.byHost), shellcheck: false });
+    expect(badReport.findings.filter((f) => f.rule === 'rs-arp-sysctls').map((f) => f.message)).toEqual([expect.stringContaining('w2')]);
   });
 
   it('refuses to overwrite without --force', () => {
