@@ -8,6 +8,7 @@ import { executePlan } from '../exec/scheduler.js';
 import type { Plan } from '../plan/load-and-plan.js';
 import { createTemplar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
+import { withRevealedVault } from '../report/redact.js';
 import { ExitCode } from '../diagnostics.js';
 import type { TargetOpts, TransportMode } from '../transport/index.js';
 
@@ -26,12 +27,13 @@ export async function executeFromCli(plan: Plan, flags: ExecuteFlags): Promise<n
     if (pw) secrets.add(pw);
     targetOpts.becomePassword = new Secret(pw);
   }
+  const masked = withRevealedVault(secrets, plan.vault);
   const reporters = createReporters({
     format: flags.output ?? 'auto',
     verbosity: plan.verbosity,
     diff: plan.diff,
     check: plan.check,
-    secrets,
+    secrets: masked,
   });
   const abort = new AbortController();
   let interrupts = 0;

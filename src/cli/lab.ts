@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { LvsplayError, diag } from '../diagnostics.js';
 import {
-  labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp,
+  labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp, labWipe,
   type LabStatus,
 } from '../lab/index.js';
 
@@ -89,6 +89,14 @@ export function registerLab(program: Command): void {
         out(`lab ${name} ${host}: done`);
       });
   }
+
+  lab
+    .command('wipe')
+    .description("wipe a powered-off host's disk: its next boot is a fresh host from the base")
+    .argument('<host>')
+    .action(async (host: string) => {
+      out(`lab wipe ${host}: ${(await labWipe(host)) ? 'done' : 'no such host disk, nothing to wipe'}`);
+    });
 
   lab
     .command('partition')

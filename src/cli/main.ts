@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   graph: async () => (await import('./graph.js')).registerGraph,
   status: async () => (await import('./status.js')).registerStatus,
   verify: async () => (await import('./verify.js')).registerVerify,
+  adopt: async () => (await import('./adopt.js')).registerAdopt,
 };
 
 /** The program with every command (for help), or with the one named on the command line. */

@@ -160,6 +160,26 @@ export async function labDown(opts: LabDownOptions = {}): Promise<{ ms: number }
   return { ms: Date.now() - t0 };
 }
 
+/**
+ * Wipes one host's disk back to the base (packages, files, keys it gained are gone; the next
+ * boot is a fresh host). Only while the host is powered off (its overlay is in use while it
+ * runs), or with `powerOff`, which cuts its power first. False when the lab never made the host.
+ */
+export async function labWipe(host: string, opts: { powerOff?: boolean } = {}): Promise<boolean> {
+  const p = labPaths();
+  return withLabLock(p, async () => {
+    const h = everyHost(p).find((x) => x.name === host);
+    if (!h) return false; // never made: nothing to wipe
+    if (opts.powerOff) {
+      await crashHost(h, p);
+      await deleteNetns(h.netns);
+    }
+    if (initPid(h, p)) throw new LvsplayError(diag(`lab: ${host} is running: its disk cannot be wiped`, undefined, `stop it first (\`lvsplay lab stop ${host}\`), or bring the lab up without it`));
+    rmSync(hostPaths(h.name, p.stateDir).dir, { recursive: true, force: true });
+    return true;
+  });
+}
+
 function requireLabUp(): void {
   if (!netnsExists(SWITCH_NS) || !netnsExists(CONTROLLER_NS)) {
     throw new LvsplayError(diag('lab: the lab is not up', undefined, 'run `lvsplay lab up`'));

@@ -64,8 +64,12 @@ export async function createSwitch(): Promise<void> {
 
 /** The host's namespace, its cable to the switch and its address; repairs whatever is missing. */
 export async function ensureHostNet(h: LabHost): Promise<void> {
-  if (!netnsExists(h.netns)) await must('ip', ['netns', 'add', h.netns]);
-  if (!(await linkExists(SWITCH_NS, h.port))) {
+  const fresh = !netnsExists(h.netns);
+  if (fresh) await must('ip', ['netns', 'add', h.netns]);
+  // A namespace deleted moments ago (the host powered off) loses its veth asynchronously: the
+  // switch port may still be there, cabled to nothing. A fresh namespace always gets a new cable.
+  if (fresh || !(await linkExists(SWITCH_NS, h.port)) || !(await linkExists(h.netns, 'eth0'))) {
+    await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
     await run('ip', ['-n', h.netns, 'link', 'del', 'eth0']);
     await must('ip', ['-n', SWITCH_NS, 'link', 'add', h.port, 'type', 'veth', 'peer', 'name', 'eth0', 'address', macOf(h.name), 'netns', h.netns]);
     await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, 'master', BRIDGE, 'up']);

@@ -1,7 +1,7 @@
 // `lvsplay lint` without the CLI: builds the cluster models (inventory + roles, keepalived.conf
 // files, init scripts), runs the rules and applies the disables. Pure: it never connects.
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { SourcePos } from '../diagnostics.js';
+import type { Diagnostic, SourcePos } from '../diagnostics.js';
 import { loadAndPlan, type Plan } from '../plan/load-and-plan.js';
 import { isDisabled, loadLintConfig, readDisables, type Disable, type LintConfig } from './config.js';
 import { modelFromPlan } from './from-inventory.js';
@@ -69,7 +69,7 @@ export function lintErrorsOfPlan(plan: Plan, cwd: string): Finding[] {
   return dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f))).filter((f) => f.severity === 'error' && !isDisabled(f, disables));
 }
 
-function mergeModels(models: ClusterModel[]): ClusterModel {
+export function mergeModels(models: ClusterModel[]): ClusterModel {
   const m = emptyModel();
   for (const x of models) {
     m.directors.push(...x.directors);
@@ -80,6 +80,13 @@ function mergeModels(models: ClusterModel[]): ClusterModel {
     m.keywords.push(...x.keywords);
   }
   return m;
+}
+
+/** keepalived.conf parse problems as findings. */
+export function keepalivedSyntaxFindings(ds: readonly Diagnostic[]): Finding[] {
+  return ds.map((d): Finding => ({
+    rule: 'keepalived-syntax', severity: d.severity, message: d.message, why: 'keepalived stops reading at unbalanced braces or reads the rest of the file into the wrong block', fix: d.hint ?? 'fix the syntax', ...(d.pos ? { pos: d.pos } : {}),
+  }));
 }
 
 export function lint(opts: LintOptions): LintReport {
@@ -97,9 +104,7 @@ export function lint(opts: LintOptions): LintReport {
   if (opts.keepalived?.length) {
     const models = opts.keepalived.map((f) => {
       const parsed = parseKeepalivedFile(resolve(cwd, f));
-      findings.push(...parsed.diagnostics.map((d): Finding => ({
-        rule: 'keepalived-syntax', severity: d.severity, message: d.message, why: 'keepalived stops reading at unbalanced braces or reads the rest of the file into the wrong block', fix: d.hint ?? 'fix the syntax', ...(d.pos ? { pos: d.pos } : {}),
-      })));
+      findings.push(...keepalivedSyntaxFindings(parsed.diagnostics));
       return modelFromKeepalived(parsed.nodes, f);
     });
     const merged = mergeModels(models);
@@ -112,6 +117,11 @@ export function lint(opts: LintOptions): LintReport {
     findings.push(...runRules(mergeModels(results.map((r) => r.model)), config.settings));
   }
 
+  return reportOf(findings, disables, cwd);
+}
+
+/** Findings with paths relative to `cwd`, each once, sorted, the disabled ones set apart. */
+export function reportOf(findings: readonly Finding[], disables: readonly Disable[], cwd: string): LintReport {
   const shown = dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f)));
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];

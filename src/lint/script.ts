@@ -72,16 +72,22 @@ export interface ScriptResult { model: ClusterModel; findings: Finding[] }
 
 /** What one init script does, as the cluster model, plus the findings about the script itself. */
 export function lintScript(file: string, opts: { shellcheck?: boolean; name?: string } = {}): ScriptResult {
-  const name = opts.name ?? file;
   const findings: Finding[] = opts.shellcheck === false ? [] : shellcheckFindings(file);
-  const model = emptyModel();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     findings.push({ rule: 'lint-config', severity: 'error', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, why: 'the script was not checked', fix: 'check the path' });
-    return { model, findings };
+    return { model: emptyModel(), findings };
   }
+  const r = scriptModel(text, file, opts.name ?? file);
+  return { model: r.model, findings: [...findings, ...r.findings] };
+}
+
+/** What a script's text does (VIP on lo, ARP sysctls, ipvsadm services), and the findings about its lines. */
+export function scriptModel(text: string, file: string, name = file): ScriptResult {
+  const findings: Finding[] = [];
+  const model = emptyModel();
   const lines = expandedLines(text, file);
   const [broken, rhel] = [SCRIPT_RULES[1]!, SCRIPT_RULES[2]!];
   const rs: RealServerHost = { name, arpIgnore: {}, arpAnnounce: {}, pos: { name: { file, line: 1, col: 1 } } };

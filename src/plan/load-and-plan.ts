@@ -73,7 +73,7 @@ export function loadAndPlan(opts: RunOptions): Plan {
   const problems: Diagnostic[] = [...cfgDiags];
   const vaultFiles = opts.vaultPasswordFile?.length ? opts.vaultPasswordFile : (cfgPathList(cfg, 'defaults', 'vault_password_file', { cwd }) ?? []);
   const vault: VaultSecrets = vaultFiles.length
-    ? { passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords) }
+    ? { passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords), revealed: new Set<string>() }
     : NO_VAULT_SECRETS;
   const extraVars = parseExtraVars(opts.extraVars, cwd);
   const located = locatePlaybook(opts.playbook, cwd);

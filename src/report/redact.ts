@@ -77,3 +77,17 @@ export function redactValue<T>(value: T, secrets: SecretSource = []): T {
   };
   return walk(value) as T;
 }
+
+/**
+ * The run's secrets plus every vault value decrypted so far, read afresh at each print (values
+ * are decrypted as the run goes). Values under 4 characters are left out: masking every "1" or
+ * "on" would garble the whole output.
+ */
+export function withRevealedVault(secrets: Iterable<string>, vault: { revealed?: Set<string> }): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      yield* secrets;
+      for (const v of vault.revealed ?? []) if (v.length >= 4) yield v;
+    },
+  };
+}

@@ -24,6 +24,11 @@ export interface VaultPassword {
 
 export interface VaultSecrets {
   passwords: VaultPassword[];
+  /**
+   * Every inline value decrypted so far: the run's reporters mask these wherever they appear,
+   * also in text that did not come from the vault (the "before" of a diff holding the same password).
+   */
+  revealed?: Set<string>;
 }
 
 export const NO_VAULT_SECRETS: VaultSecrets = { passwords: [] };
@@ -184,5 +189,7 @@ export function encryptVaultText(plaintext: string, password: string | Secret, o
  * diffs, errors) masks it; the templar reveals it where the real text is needed.
  */
 export function decryptVaultValue(v: VaultText, secrets: VaultSecrets): Secret {
-  return new Secret(decryptVaultText(v.ciphertext, secrets, v.pos));
+  const text = decryptVaultText(v.ciphertext, secrets, v.pos);
+  secrets.revealed?.add(text);
+  return new Secret(text);
 }

@@ -147,3 +147,12 @@ describe('our vault output', () => {
     expect(out).toBe(plain);
   });
 });
+
+describe('decrypted vault values are remembered for masking', () => {
+  it('adds each inline value it decrypts to `revealed`, so a run can mask it anywhere', () => {
+    const secrets: VaultSecrets = { passwords: [{ password: new Secret('pw') }], revealed: new Set() };
+    const v = decryptVaultValue(new VaultText(encryptVaultText('h4ndPw', 'pw'), undefined), secrets);
+    expect(String(v)).not.toContain('h4ndPw');
+    expect([...secrets.revealed!]).toEqual(['h4ndPw']);
+  });
+});
