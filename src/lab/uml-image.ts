@@ -3,7 +3,7 @@
 // guest boots a copy-on-write file over it (its own disk, block-level, real ownership), so the
 // image is built once per base and kernel, and never written afterwards.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabPaths } from './paths.js';
 import { hostPaths } from './paths.js';
@@ -15,7 +15,7 @@ export const GUEST_XCHG = '/lvsplay';
 /** Sparse: only what the base and the guest write takes room on the machine. */
 const IMAGE_SIZE = '2G';
 /** Bump when the files added to the image change. */
-const IMAGE_LAYOUT = 1;
+const IMAGE_LAYOUT = 2;
 
 /** The init baked into the image: everything else comes from the exchange directory at each
  * boot, so the lab's guest boot can change without rebuilding the image. */
@@ -68,6 +68,7 @@ export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: strin
   await must('cp', ['-a', k.modules, join(extra, 'usr/lib/modules/')]);
   writeFileSync(join(extra, GUEST_STUB_PATH.slice(1)), GUEST_STUB);
   chmodSync(join(extra, GUEST_STUB_PATH.slice(1)), 0o755);
+  legacyIptables(p.base, extra);
   const img = `${p.umlImage}.new`;
   rmSync(img, { force: true });
   // the base plus the extra files, seen as one tree by mkfs, through an overlay that lives
@@ -80,4 +81,24 @@ export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: strin
   renameSync(img, p.umlImage);
   writeFileSync(p.umlImageHash, `${hash}\n`);
   return true;
+}
+
+/**
+ * The guest kernel has the classic iptables tables (IP_NF_IPTABLES, IP6_NF_IPTABLES) but not
+ * nf_tables for ip/ip6 (NF_TABLES_IPV4 unset), so iptables-nft fails there with "TABLE_ADD
+ * failed": point the alternatives at iptables-legacy, set by hand so an upgrade keeps them.
+ */
+function legacyIptables(base: string, extra: string): void {
+  for (const name of ['iptables', 'ip6tables']) {
+    const state = join(base, 'var/lib/dpkg/alternatives', name);
+    if (!existsSync(state)) continue;
+    const lines = readFileSync(state, 'utf8').split('\n');
+    lines[0] = 'manual';
+    mkdirSync(join(extra, 'var/lib/dpkg/alternatives'), { recursive: true });
+    writeFileSync(join(extra, 'var/lib/dpkg/alternatives', name), lines.join('\n'));
+    mkdirSync(join(extra, 'etc/alternatives'), { recursive: true });
+    for (const suffix of ['', '-restore', '-save']) {
+      symlinkSync(`/usr/sbin/${name}-legacy${suffix}`, join(extra, 'etc/alternatives', `${name}${suffix}`));
+    }
+  }
 }

@@ -29,11 +29,12 @@ function errorOf(fn: () => unknown): string {
 }
 
 describe('lab topology from the inventory', () => {
-  it('reads the seed cluster: six hosts, their addresses, groups and the VIP', () => {
+  it('reads the seed cluster (six hosts) and its client, their addresses, groups and the VIP', () => {
     const t = readTopology();
     expect(t.hosts.map((h) => `${h.name}=${h.address}`)).toEqual([
-      'lvs1=10.0.7.11', 'lvs2=10.0.7.12', 'web1=10.0.7.211', 'web2=10.0.7.29', 'db1=10.0.7.41', 'db2=10.0.7.42',
+      'lvs1=10.0.7.11', 'lvs2=10.0.7.12', 'web1=10.0.7.211', 'web2=10.0.7.29', 'db1=10.0.7.41', 'db2=10.0.7.42', 'client=10.0.7.100',
     ]);
+    expect(t.hosts.find((h) => h.name === 'client')?.groups).toEqual(['clients']);
     expect(t.hosts.find((h) => h.name === 'lvs1')?.groups).toEqual(['directors']);
     expect(t.vip).toBe('10.0.7.247');
     expect(t.hosts.every((h) => h.netns.startsWith('lvsplay-') && h.port.startsWith('lvsplay-'))).toBe(true);

@@ -22,10 +22,10 @@ beforeAll(async () => {
 });
 
 describe('lab hosts', () => {
-  it('are six running hosts, each answering with its own name', async () => {
+  it('are the six cluster hosts and the client, running, each answering with its own name', async () => {
     const s = await labStatus();
     expect(s.up).toBe(true);
-    expect(s.hosts.map((h) => `${h.name}:${h.state}`)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2'].map((n) => `${n}:running`));
+    expect(s.hosts.map((h) => `${h.name}:${h.state}`)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2', 'client'].map((n) => `${n}:running`));
     for (const h of ['lvs1', 'db2']) expect(await sh(h, 'hostname')).toBe(h);
   });
 
