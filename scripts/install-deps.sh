@@ -13,8 +13,9 @@ PKGS=(debootstrap dpkg-dev openssh-client openssh-server iproute2 util-linux pro
 # the quoting helper is proven against.
 PKGS+=(sudo socat busybox)
 # The lab's directors run as User-Mode Linux guests where the machine's kernel has no IPVS:
-# linux.uml (with IPVS as modules) and uml_mconsole (asks a guest to shut down).
-PKGS+=(user-mode-linux uml-utilities)
+# linux.uml (with IPVS as modules), uml_mconsole (asks a guest to shut down), mkfs.ext4 (makes
+# the guests' root image).
+PKGS+=(user-mode-linux uml-utilities e2fsprogs)
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get needs it)" >&2
   exit 1
