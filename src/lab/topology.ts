@@ -10,7 +10,8 @@ import { ipvsSupport } from './ipvs.js';
 import { umlKernel } from './uml-image.js';
 
 function machineContext(): KindContext {
-  return { machineIpvs: ipvsSupport() !== 'absent', umlAvailable: umlKernel() !== undefined };
+  // a guest's eth0 is a tap: without /dev/net/tun (some containers) UML cannot join the lab
+  return { machineIpvs: ipvsSupport() !== 'absent', umlAvailable: umlKernel() !== undefined && existsSync('/dev/net/tun') };
 }
 
 /**
