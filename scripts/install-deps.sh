@@ -14,6 +14,10 @@ PKGS+=(curl iputils-arping)
 # The transport tests: sudo for become, socat as a ProxyCommand, busybox sh as a third shell
 # the quoting helper is proven against.
 PKGS+=(sudo socat busybox)
+# The lab's directors run as User-Mode Linux guests where the machine's kernel has no IPVS:
+# linux.uml (with IPVS as modules), uml_mconsole (asks a guest to shut down), mkfs.ext4 (makes
+# the guests' root image).
+PKGS+=(user-mode-linux uml-utilities e2fsprogs)
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get needs it)" >&2
   exit 1

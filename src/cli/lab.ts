@@ -1,11 +1,29 @@
 // `lvsplay lab ...`: the built-in lab of namespace hosts. Thin: parse flags, call src/lab, print.
 import { spawn } from 'node:child_process';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { LvsplayError, diag } from '../diagnostics.js';
 import {
   labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp, labWipe,
   type LabStatus,
 } from '../lab/index.js';
+import { HOST_KIND_CHOICES, type HostKindChoice } from '../lab/topology.js';
+import { oneOf } from './options.js';
+
+const kindValue = oneOf('kind', HOST_KIND_CHOICES);
+
+interface KindFlags {
+  all?: HostKindChoice;
+  groups?: Record<string, HostKindChoice>;
+}
+
+/** `--kind uml`, `--kind directors=uml` (repeatable). */
+function collectKinds(v: string, prev: KindFlags = {}): KindFlags {
+  const eq = v.indexOf('=');
+  if (eq < 0) return { ...prev, all: kindValue(v) };
+  const group = v.slice(0, eq);
+  if (!group) throw new InvalidArgumentError('kind must be KIND or GROUP=KIND.');
+  return { ...prev, groups: { ...prev.groups, [group]: kindValue(v.slice(eq + 1)) } };
+}
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -18,9 +36,18 @@ export function registerLab(program: Command): void {
     .command('up')
     .description('build (once) and start the lab hosts listed in the inventory; safe to repeat')
     .option('-i, --inventory <file>', 'inventory listing the lab hosts (default: inventory/lab.ini of the project)')
-    .action(async (o: { inventory?: string }) => {
-      const r = await labUp(o.inventory ? { inventory: o.inventory } : {});
-      out(`lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}`);
+    .option('--kind <kind>', 'how hosts whose inventory sets no lab_host_kind are made: auto (the default: directors are UML ' +
+      'guests when this kernel has no IPVS and linux.uml is installed, the rest namespace hosts), netns, uml, or GROUP=KIND ' +
+      'for one group (repeatable)', collectKinds)
+    .action(async (o: { inventory?: string; kind?: KindFlags }) => {
+      const r = await labUp({
+        ...(o.inventory ? { inventory: o.inventory } : {}),
+        ...(o.kind?.all ? { kind: o.kind.all } : {}),
+        ...(o.kind?.groups ? { groupKinds: o.kind.groups } : {}),
+      });
+      const uml = r.hosts.filter((h) => h.kind === 'uml').map((h) => h.name);
+      out(`lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}` +
+        (uml.length ? `; UML guests: ${uml.join(', ')}` : ''));
       out(`ssh: ssh -F ${labPaths().sshConfig} ${r.hosts[0]?.name ?? 'HOST'}`);
     });
 
@@ -47,7 +74,7 @@ export function registerLab(program: Command): void {
 
   lab
     .command('exec')
-    .description('run a command inside a lab host (no ssh); its exit code is passed through')
+    .description('run a command inside a lab host (nsenter; over ssh for a UML guest); its exit code is passed through')
     .argument('<host>')
     .argument('[command...]', 'command and arguments (after --); a login shell when none')
     .action(async (host: string, argv: string[]) => {
@@ -131,12 +158,13 @@ export function statusText(s: LabStatus): string {
   );
   if (s.vip) lines.push(`vip ${s.vip}: ${s.vipHolders.length ? `held by ${s.vipHolders.join(', ')}${s.vipHolders.length > 1 ? ' (split brain)' : ''}` : 'held by nobody'}`);
   if (s.partitions.length) lines.push(`partitions: ${s.partitions.map(([a, b]) => `${a} x ${b}`).join(', ')}`);
-  const rows = [['HOST', 'ADDRESS', 'GROUPS', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
+  const rows = [['HOST', 'ADDRESS', 'GROUPS', 'KIND', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
   for (const h of s.hosts) {
     rows.push([
       h.name + (h.holdsVip ? ' *' : ''),
       h.address,
       h.groups.join(',') || '-',
+      h.kind,
       h.state,
       h.state === 'running' ? (h.plugged ? 'plugged' : 'unplugged') : '-',
       String(h.processes),

@@ -1,16 +1,17 @@
 // The lab's API, used by the CLI, tests, the demo and the benchmark. Every operation is safe to
 // repeat, and `up`/`down` repair what a killed lab command left behind.
-import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
 import { labPaths, hostPaths, CONTROLLER_NS, SWITCH_NS, type LabPaths } from './paths.js';
-import { readTopology, hostsTable, type LabHost, type LabTopology } from './topology.js';
+import { readTopology, hostsTable, type HostKindChoice, type LabHost, type LabTopology } from './topology.js';
 import { baseIsCurrent, buildBase } from './base.js';
 import {
-  applyPartitions, createSwitch, deleteNetns, ensureHostNet, labNamespaces, netnsExists, partitions, setPlugged, switchIsWhole,
+  applyPartitions, createSwitch, deleteNetns, labNamespaces, netnsExists, partitions, setPlugged, switchIsWhole,
 } from './network.js';
-import { bootHost, crashHost, execArgv, hostKey, initPid, stopHost } from './host-netns.js';
+import { kindOf, stopAnyKind } from './host-kind.js';
+import { ensureUmlImage, umlKernel } from './uml-image.js';
 import { pidsInNetns, signal, waitGone } from './procs.js';
 import { withLabLock } from './lock.js';
 import { writeSshFiles } from './sshfiles.js';
@@ -27,16 +28,24 @@ export type { CmdResult } from './sys.js';
 
 const RUN_TOOLS = ['ip', 'unshare', 'nsenter', 'setpriv', 'ssh-keygen', 'socat', 'nft'];
 const BUILD_TOOLS = ['debootstrap', 'dpkg-scanpackages'];
-const ASSETS = ['lvsplay-boot', 'lvsplay-init', 'lvsplay-connect'];
-/** How long a clean `stop` waits for services before pulling the plug; `down` waits less. */
+const UML_TOOLS = ['uml_mconsole', 'mkfs.ext4'];
+const ASSETS = ['lvsplay-boot', 'lvsplay-init', 'lvsplay-connect', 'lvsplay-uml-boot'];
+/** How long a clean `stop` waits for services before pulling the plug; `down` waits less. A
+ * UML guest also syncs and unmounts its disk before powering off (~1-2 s when quiet). */
 const STOP_GRACE_MS = 10_000;
 const DOWN_GRACE_MS = 2_000;
+const UML_STOP_GRACE_MS = 30_000;
+const UML_DOWN_GRACE_MS = 4_000;
 
 export interface LabUpOptions {
   /** Inventory file (default: inventory/lab.ini of the project). */
   inventory?: string;
   cwd?: string;
   progress?: ProgressMode;
+  /** Kind of the hosts whose inventory sets no `lab_host_kind` (default `auto`). */
+  kind?: HostKindChoice;
+  /** Kind by group, e.g. `{ directors: 'uml' }`: before `kind`, after the host's `lab_host_kind`. */
+  groupKinds?: Record<string, HostKindChoice>;
 }
 
 export interface LabUpResult {
@@ -50,7 +59,12 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const t0 = Date.now();
   const p = labPaths();
   requireRootAndTools(baseIsCurrent(p) ? RUN_TOOLS : [...RUN_TOOLS, ...BUILD_TOOLS]);
-  const topo = readTopology(opts.inventory, opts.cwd);
+  const topo = readTopology(opts.inventory, opts.cwd, {
+    ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.groupKinds ? { groupKinds: opts.groupKinds } : {}),
+  });
+  const umlHosts = topo.hosts.filter((h) => h.kind === 'uml');
+  if (umlHosts.length) requireRootAndTools(UML_TOOLS);
   return withLabLock(p, async () => {
     let builtBase = false;
     if (!baseIsCurrent(p)) {
@@ -66,37 +80,23 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     // hosts the inventory no longer lists are powered off (their disks stay)
     const wanted = new Set(topo.hosts.map((h) => h.name));
     await Promise.all(everyHost(p).filter((h) => !wanted.has(h.name)).map(async (h) => {
-      await stopHost(h, p, DOWN_GRACE_MS);
+      await stopAnyKind(h, p, DOWN_GRACE_MS, UML_DOWN_GRACE_MS);
       await deleteNetns(h.netns);
     }));
     if (!(await switchIsWhole())) {
       await teardown(p);
       await createSwitch();
     }
+    if (umlHosts.length) {
+      const k = umlKernel();
+      if (!k) throw new LvsplayError(diag(`lab: ${umlHosts.map((h) => h.name).join(', ')} must be UML guests, but linux.uml is not installed`, undefined, 'install user-mode-linux and uml-utilities (scripts/install-deps.sh), or set lab_host_kind=netns'));
+      await ensureUmlImage(p, k, everyHost(p).map((h) => h.name));
+    }
     writeRecord(p, topo);
-    await Promise.all(topo.hosts.map((h) => powerOn(h, p)));
+    await Promise.all(topo.hosts.map((h) => kindOf(h).powerOn(h, p)));
     await refreshSshFiles(p, topo);
     return { hosts: topo.hosts, builtBase, ms: Date.now() - t0 };
   });
-}
-
-async function powerOn(h: LabHost, p: LabPaths): Promise<void> {
-  const init = initPid(h, p);
-  // a host whose namespace was deleted under it is off the wire for good: power-cycle it
-  if (init && !sameNetns(init, h.netns)) await crashHost(h, p);
-  await ensureHostNet(h);
-  await bootHost(h, p);
-}
-
-function sameNetns(pid: number, ns: string): boolean {
-  const r = (f: string) => {
-    try {
-      return String(statSync(f).ino);
-    } catch {
-      return '';
-    }
-  };
-  return r(`/proc/${pid}/ns/net`) !== '' && r(`/proc/${pid}/ns/net`) === r(`/run/netns/${ns}`);
 }
 
 function installAssets(p: LabPaths): void {
@@ -118,7 +118,7 @@ async function ensureKey(p: LabPaths): Promise<void> {
 
 async function refreshSshFiles(p: LabPaths, topo: LabTopology): Promise<void> {
   const keys = topo.hosts.flatMap((h) => {
-    const key = hostKey(h, p);
+    const key = kindOf(h).hostKey(h, p);
     return key ? [{ host: h, key }] : [];
   });
   writeSshFiles(p, topo.hosts, keys);
@@ -126,7 +126,7 @@ async function refreshSshFiles(p: LabPaths, topo: LabTopology): Promise<void> {
 
 /** Stops every lab process and removes every lvsplay- namespace; disks and keys stay. */
 async function teardown(p: LabPaths): Promise<void> {
-  await Promise.all(everyHost(p).map((h) => stopHost(h, p, DOWN_GRACE_MS)));
+  await Promise.all(everyHost(p).map((h) => stopAnyKind(h, p, DOWN_GRACE_MS, UML_DOWN_GRACE_MS)));
   // whatever a killed command left: any process still living in a lab namespace
   const names = await labNamespaces();
   const strays = pidsInNetns(names);
@@ -170,11 +170,8 @@ export async function labWipe(host: string, opts: { powerOff?: boolean } = {}): 
   return withLabLock(p, async () => {
     const h = everyHost(p).find((x) => x.name === host);
     if (!h) return false; // never made: nothing to wipe
-    if (opts.powerOff) {
-      await crashHost(h, p);
-      await deleteNetns(h.netns);
-    }
-    if (initPid(h, p)) throw new LvsplayError(diag(`lab: ${host} is running: its disk cannot be wiped`, undefined, `stop it first (\`lvsplay lab stop ${host}\`), or bring the lab up without it`));
+    if (opts.powerOff) await kindOf(h).crash(h, p);
+    if (kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${host} is running: its disk cannot be wiped`, undefined, `stop it first (\`lvsplay lab stop ${host}\`), or bring the lab up without it`));
     rmSync(hostPaths(h.name, p.stateDir).dir, { recursive: true, force: true });
     return true;
   });
@@ -186,10 +183,8 @@ function requireLabUp(): void {
   }
 }
 
-function runningInit(h: LabHost, p: LabPaths): number {
-  const init = initPid(h, p);
-  if (!init) throw new LvsplayError(diag(`lab: ${h.name} is not running`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
-  return init;
+function requireRunning(h: LabHost, p: LabPaths): void {
+  if (!kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${h.name} is not running`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
 }
 
 export interface LabExecOptions {
@@ -198,12 +193,17 @@ export interface LabExecOptions {
   stdio?: 'pipe' | 'inherit';
 }
 
-/** Runs argv inside a lab host (no ssh: nsenter into its namespaces); a non-zero exit is a value. */
+/**
+ * Runs argv inside a lab host as root; a non-zero exit is a value. A namespace host is entered
+ * with nsenter (no ssh); a UML guest, having its own kernel, is reached over ssh through the
+ * controller (an ssh failure is exit 255).
+ */
 export async function labExec(host: string, argv: string[], opts: LabExecOptions = {}): Promise<CmdResult> {
   const p = labPaths();
   requireRootAndTools(['nsenter']);
-  const init = runningInit(findHost(p, host), p);
-  const [cmd, ...args] = execArgv(init, argv.length ? argv : ['/bin/bash', '-l']);
+  const h = findHost(p, host);
+  requireRunning(h, p);
+  const [cmd, ...args] = kindOf(h).execArgv(h, p, argv, opts.stdio === 'inherit');
   if (opts.stdio === 'inherit') {
     return new Promise((resolve) => {
       const child = spawn(cmd!, args, { stdio: 'inherit' });
@@ -218,10 +218,7 @@ export async function labCrash(host: string): Promise<void> {
   const p = labPaths();
   requireRootAndTools(['ip']);
   const h = findHost(p, host);
-  await withLabLock(p, async () => {
-    await crashHost(h, p);
-    await deleteNetns(h.netns);
-  });
+  await withLabLock(p, () => kindOf(h).crash(h, p));
 }
 
 /** Clean shutdown: the host's services get TERM (up to 10 s) before the power goes. */
@@ -229,10 +226,7 @@ export async function labStop(host: string): Promise<void> {
   const p = labPaths();
   requireRootAndTools(['ip']);
   const h = findHost(p, host);
-  await withLabLock(p, async () => {
-    await stopHost(h, p, STOP_GRACE_MS);
-    await deleteNetns(h.netns);
-  });
+  await withLabLock(p, () => kindOf(h).stop(h, p, h.kind === 'uml' ? UML_STOP_GRACE_MS : STOP_GRACE_MS));
 }
 
 /** Power on with the disk kept (same host keys, same installed packages). */
@@ -242,7 +236,7 @@ export async function labBoot(host: string): Promise<void> {
   const h = findHost(p, host);
   requireLabUp();
   await withLabLock(p, async () => {
-    await powerOn(h, p);
+    await kindOf(h).powerOn(h, p);
     const rec = readRecord(p);
     if (rec) await refreshSshFiles(p, rec);
   });
@@ -262,7 +256,7 @@ async function plug(host: string, on: boolean): Promise<void> {
   requireRootAndTools(['ip']);
   const h = findHost(p, host);
   requireLabUp();
-  if (!netnsExists(h.netns)) throw new LvsplayError(diag(`lab: ${h.name} is powered off`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
+  if (!kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${h.name} is powered off`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
   await setPlugged(h, on);
 }
 

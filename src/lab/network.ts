@@ -93,7 +93,8 @@ export async function setPlugged(h: LabHost, plugged: boolean): Promise<void> {
   const end = Date.now() + 3_000;
   while (Date.now() < end) {
     const port = await run('ip', ['-n', SWITCH_NS, '-o', 'link', 'show', 'dev', h.port]);
-    const nic = await run('ip', ['-n', h.netns, '-o', 'link', 'show', 'dev', 'eth0']);
+    // a UML guest's end is inside its own kernel: its tap shows UP once the guest holds it
+    const nic = h.kind === 'uml' ? port : await run('ip', ['-n', h.netns, '-o', 'link', 'show', 'dev', 'eth0']);
     if (/ state UP /.test(port.stdout) && / state UP /.test(nic.stdout)) return;
     await sleep(20);
   }

@@ -35,6 +35,9 @@ export interface LabPaths {
   /** `/etc/hosts`-style table of the lab's hosts, read by the connect helper. */
   hostsTable: string;
   lock: string;
+  /** The UML guests' shared root image (ext4, read-only backing of each guest's COW disk). */
+  umlImage: string;
+  umlImageHash: string;
 }
 
 export function labStateDir(): string {
@@ -58,6 +61,8 @@ export function labPaths(stateDir = labStateDir()): LabPaths {
     hostsDir: join(stateDir, 'hosts'),
     hostsTable: join(stateDir, 'hosts.table'),
     lock: join(stateDir, 'lock'),
+    umlImage: join(stateDir, 'uml', 'root.img'),
+    umlImageHash: join(stateDir, 'uml', 'root.hash'),
   };
 }
 
@@ -71,6 +76,22 @@ export interface HostPaths {
   /** Pid of the `unshare` parent that holds the pid namespace open. */
   parentPidFile: string;
   bootLog: string;
+  /** Everything of the host as a UML guest, apart from its namespace-host disk. */
+  uml: UmlHostPaths;
+}
+
+export interface UmlHostPaths {
+  dir: string;
+  /** The guest's own disk: a UML copy-on-write file over the shared root image. */
+  cow: string;
+  /** The only host directory the guest can mount (hostfs): its boot files, and what it reports. */
+  xchg: string;
+  /** What the guest writes back: its host key, its addresses, the booted marker. */
+  out: string;
+  /** UML's run directory (uml_dir), holding the guest's mconsole socket. */
+  run: string;
+  pidFile: string;
+  console: string;
 }
 
 export function hostPaths(name: string, stateDir = labStateDir()): HostPaths {
@@ -83,6 +104,15 @@ export function hostPaths(name: string, stateDir = labStateDir()): HostPaths {
     pidFile: join(dir, 'pid'),
     parentPidFile: join(dir, 'parent.pid'),
     bootLog: join(dir, 'boot.log'),
+    uml: {
+      dir: join(dir, 'uml'),
+      cow: join(dir, 'uml', 'root.cow'),
+      xchg: join(dir, 'uml', 'xchg'),
+      out: join(dir, 'uml', 'xchg', 'out'),
+      run: join(dir, 'uml', 'run'),
+      pidFile: join(dir, 'uml', 'pid'),
+      console: join(dir, 'uml', 'console.log'),
+    },
   };
 }
 

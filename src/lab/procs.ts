@@ -81,12 +81,20 @@ export function rssKb(pids: number[]): number {
   return kb;
 }
 
-/** Proportional memory in kB (shared pages split between their users): what a host really costs. */
+/**
+ * Proportional memory in kB (shared pages split between their users): what a host really costs.
+ * Processes sharing one address space (a UML kernel's helpers are clones of it with CLONE_VM)
+ * each report that whole space; they show the very same rollup and are counted once.
+ */
 export function pssKb(pids: number[]): number {
   let kb = 0;
+  const seen = new Set<string>();
   for (const p of pids) {
     try {
-      const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      if (seen.has(rollup)) continue;
+      seen.add(rollup);
+      const m = /^Pss:\s+(\d+)/m.exec(rollup);
       if (m) kb += Number(m[1]);
     } catch {
       /* exited meanwhile */

@@ -1,18 +1,21 @@
 // What `lab status` shows: each host's address, power and cable, memory, who holds the VIP,
 // partitions, and whether this kernel has IPVS. Reads only; sends no traffic.
-import { existsSync, readFileSync } from 'node:fs';
 import { CONTROLLER_NS, SWITCH_NS, labPaths } from './paths.js';
 import { readRecord } from './record.js';
-import { addressesOf, isPlugged, netnsExists, partitions } from './network.js';
-import { initPid } from './host-netns.js';
-import { pidsInPidns, pssKb, rssKb } from './procs.js';
+import { isPlugged, netnsExists, partitions } from './network.js';
+import { kindOf } from './host-kind.js';
+import { ipvsSupport, type IpvsSupport } from './ipvs.js';
+import { pssKb, rssKb } from './procs.js';
+import type { HostKindName } from './topology.js';
 
-export type IpvsSupport = 'loaded' | 'module-available' | 'absent';
+export type { IpvsSupport } from './ipvs.js';
 
 export interface HostStatus {
   name: string;
   address: string;
   groups: string[];
+  /** netns: namespaces on the machine's kernel; uml: a User-Mode Linux guest (its own kernel). */
+  kind: HostKindName;
   state: 'running' | 'off';
   plugged: boolean;
   pid?: number;
@@ -35,36 +38,22 @@ export interface LabStatus {
   hosts: HostStatus[];
 }
 
-/**
- * IPVS as lab hosts see it: hosts share the machine's kernel, so a host's /proc/net/ip_vs
- * exists only when the machine has ip_vs loaded. Nothing is loaded or faked here.
- */
-export function ipvsSupport(): IpvsSupport {
-  if (existsSync('/proc/net/ip_vs')) return 'loaded';
-  try {
-    const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
-    const dep = `/lib/modules/${release}/modules.dep`;
-    if (existsSync(dep) && /\/ip_vs\.ko/.test(readFileSync(dep, 'utf8'))) return 'module-available';
-  } catch {
-    /* no modules tree */
-  }
-  return 'absent';
-}
-
 export async function labStatus(): Promise<LabStatus> {
   const p = labPaths();
   const rec = readRecord(p);
   const up = netnsExists(SWITCH_NS) && netnsExists(CONTROLLER_NS);
   const hosts = await Promise.all(
     (rec?.hosts ?? []).map(async (h): Promise<HostStatus> => {
-      const pid = initPid(h, p);
-      const on = pid !== undefined && netnsExists(h.netns);
-      const pids = pid ? pidsInPidns(pid) : [];
-      const addrs = on ? await addressesOf(h) : [];
+      const kind = kindOf(h);
+      const pid = kind.running(h, p);
+      const on = pid !== undefined && (h.kind === 'uml' || netnsExists(h.netns));
+      const pids = pid ? kind.pids(h, p) : [];
+      const addrs = on ? await kind.addresses(h, p) : [];
       const st: HostStatus = {
         name: h.name,
         address: h.address,
         groups: h.groups,
+        kind: h.kind ?? 'netns',
         state: on ? 'running' : 'off',
         plugged: on && up ? await isPlugged(h) : false,
         processes: pids.length,

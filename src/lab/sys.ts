@@ -87,6 +87,9 @@ const TOOL_PACKAGES: Record<string, string> = {
   'dpkg-scanpackages': 'dpkg-dev',
   nft: 'nftables',
   socat: 'socat',
+  uml_mconsole: 'uml-utilities',
+  'linux.uml': 'user-mode-linux',
+  'mkfs.ext4': 'e2fsprogs',
 };
 
 /** What stops the lab from running here (not root, tools missing), with what to do; none when ready. */

@@ -6,10 +6,38 @@ import { resolve } from 'node:path';
 import { LvsplayError, diag, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { hostVarsOf, loadInventory } from '../inventory/index.js';
 import { CONTROLLER_ADDRESS, LAB_NETWORK, LAB_PREFIX, hostNetns, hostPort } from './paths.js';
+import { ipvsSupport } from './ipvs.js';
+import { umlKernel } from './uml-image.js';
 
-/** How a host is made. Only network namespaces today; the field keeps room for other kinds. */
-export type HostKindName = 'netns';
-export const HOST_KINDS: readonly HostKindName[] = ['netns'];
+function machineContext(): KindContext {
+  // a guest's eth0 is a tap: without /dev/net/tun (some containers) UML cannot join the lab
+  return { machineIpvs: ipvsSupport() !== 'absent', umlAvailable: umlKernel() !== undefined && existsSync('/dev/net/tun') };
+}
+
+/**
+ * How a host is made: `netns` (namespaces sharing the machine's kernel) or `uml` (a User-Mode
+ * Linux guest with its own kernel, hence its own IPVS). `auto` picks per host, see kindFor.
+ */
+export type HostKindName = 'netns' | 'uml';
+export type HostKindChoice = HostKindName | 'auto';
+export const HOST_KIND_CHOICES: readonly HostKindChoice[] = ['auto', 'netns', 'uml'];
+
+/** What `auto` needs to know about the machine. */
+export interface KindContext {
+  /** The machine's kernel has IPVS (loaded or as a module). */
+  machineIpvs: boolean;
+  /** linux.uml and its modules are installed. */
+  umlAvailable: boolean;
+}
+
+/**
+ * `auto`: the directors become UML guests when the machine's kernel cannot balance connections
+ * and UML can; every other host (and every host elsewhere) stays a namespace host.
+ */
+export function kindFor(choice: HostKindChoice, groups: readonly string[], ctx: KindContext): HostKindName {
+  if (choice !== 'auto') return choice;
+  return groups.includes('directors') && !ctx.machineIpvs && ctx.umlAvailable ? 'uml' : 'netns';
+}
 
 export interface LabHost {
   name: string;
@@ -46,7 +74,16 @@ function labSubnetHas(addr: string): boolean {
   return LAB_PREFIX === 24 && `${m[1]}.${m[2]}.${m[3]}` === net;
 }
 
-export function readTopology(inventory = defaultInventory(), cwd = process.cwd()): LabTopology {
+export interface TopologyOptions {
+  /** Kind of the hosts whose inventory sets no `lab_host_kind` (default `auto`). */
+  kind?: HostKindChoice;
+  /** Kind by group (`directors: 'uml'`), before `kind`; the host's own `lab_host_kind` wins. */
+  groupKinds?: Record<string, HostKindChoice>;
+  /** The machine, for `auto` (default: looked up). */
+  context?: KindContext;
+}
+
+export function readTopology(inventory = defaultInventory(), cwd = process.cwd(), opts: TopologyOptions = {}): LabTopology {
   const file = resolve(cwd, inventory);
   if (!existsSync(file)) {
     throw new LvsplayError(diag(`lab: inventory ${file} not found`, undefined, 'give one with -i FILE'));
@@ -75,17 +112,20 @@ export function readTopology(inventory = defaultInventory(), cwd = process.cwd()
       continue;
     }
     seen.set(address, h.name);
-    const kind = String(vars.lab_host_kind ?? 'netns');
-    if (!(HOST_KINDS as readonly string[]).includes(kind)) {
-      problems.push(diag(`lab: ${h.name}: unknown lab_host_kind "${kind}"`, h.pos, `use one of ${HOST_KINDS.join(', ')}`));
+    const byGroup = Object.entries(opts.groupKinds ?? {}).find(([g]) => h.groups.has(g))?.[1];
+    const choice = String(vars.lab_host_kind ?? byGroup ?? opts.kind ?? 'auto');
+    if (!(HOST_KIND_CHOICES as readonly string[]).includes(choice)) {
+      problems.push(diag(`lab: ${h.name}: unknown lab_host_kind "${choice}"`, h.pos, `use one of ${HOST_KIND_CHOICES.join(', ')}`));
       continue;
     }
+    const groups = [...h.groups].sort();
+    const kind = kindFor(choice as HostKindChoice, groups, opts.context ?? machineContext());
     if (vip === undefined && typeof vars.lvs_vip === 'string') vip = vars.lvs_vip;
     hosts.push({
       name: h.name,
       address,
-      groups: [...h.groups].sort(),
-      kind: kind as HostKindName,
+      groups,
+      kind,
       netns: hostNetns(h.name),
       port: hostPort(h.name),
     });

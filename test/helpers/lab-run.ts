@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { labExec, labUp } from '../../src/lab/index.js';
+import { labExec, labUp, type LabUpOptions } from '../../src/lab/index.js';
 import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 import { executePlan, type ExecuteResult } from '../../src/exec/scheduler.js';
 import { RecordingReporter } from '../../src/report/recording.js';
@@ -12,11 +12,12 @@ import { createTemplar } from '../../src/vars/templar.js';
 
 export const LAB_INVENTORY = resolve(import.meta.dirname, '../../inventory/lab.ini');
 
-let labReady: Promise<unknown> | undefined;
-/** Brings the lab up once per test process (fast and idempotent when it already is). */
-export function ensureLab(): Promise<unknown> {
-  labReady ??= labUp({ progress: 'silent' });
-  return labReady;
+const labReady = new Map<string, Promise<unknown>>();
+/** Brings the lab up once per test process and options (fast and idempotent when it already is). */
+export function ensureLab(opts: Pick<LabUpOptions, 'kind' | 'groupKinds'> = {}): Promise<unknown> {
+  const key = JSON.stringify(opts);
+  if (!labReady.has(key)) labReady.set(key, labUp({ progress: 'silent', ...opts }));
+  return labReady.get(key)!;
 }
 
 export interface PlayRun extends ExecuteResult {
@@ -89,8 +90,8 @@ const PROJECT = resolve(import.meta.dirname, '../..');
  * The bundled cluster deployed on the lab (site.yaml from the project root): quick when it
  * already is, a full converge when an earlier test wiped or changed the hosts.
  */
-export async function ensureCluster(): Promise<PlayRun> {
-  await ensureLab();
+export async function ensureCluster(lab: Parameters<typeof ensureLab>[0] = {}): Promise<PlayRun> {
+  await ensureLab(lab);
   const r = await runPlaybookFile(join(PROJECT, 'playbooks/site.yaml'), { cwd: PROJECT });
   if (r.exitCode !== 0) throw new Error(`site.yaml did not converge the lab (exit ${r.exitCode})`);
   await replicationSettled(90_000);

@@ -1,5 +1,5 @@
 // The benchmark in miniature: one bench host beside the running cluster, one run of each
-// scenario under each tool, a well-formed result file, and the six-host lab left as it was.
+// scenario under each tool, a well-formed result file, and the lab left as it was.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

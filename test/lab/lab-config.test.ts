@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LvsplayError, formatDiagnostic } from '../../src/diagnostics.js';
-import { readTopology, hostsTable } from '../../src/lab/topology.js';
+import { readTopology, hostsTable, kindFor } from '../../src/lab/topology.js';
 import { debianMirror, parseDeb822Sources, parseOneLineSources } from '../../src/lab/mirror.js';
 import { rootAndToolsProblem } from '../../src/lab/sys.js';
 import { hostPort } from '../../src/lab/paths.js';
@@ -29,11 +29,12 @@ function errorOf(fn: () => unknown): string {
 }
 
 describe('lab topology from the inventory', () => {
-  it('reads the seed cluster: six hosts, their addresses, groups and the VIP', () => {
+  it('reads the seed cluster (six hosts) and its client, their addresses, groups and the VIP', () => {
     const t = readTopology();
     expect(t.hosts.map((h) => `${h.name}=${h.address}`)).toEqual([
-      'lvs1=10.0.7.11', 'lvs2=10.0.7.12', 'web1=10.0.7.211', 'web2=10.0.7.29', 'db1=10.0.7.41', 'db2=10.0.7.42',
+      'lvs1=10.0.7.11', 'lvs2=10.0.7.12', 'web1=10.0.7.211', 'web2=10.0.7.29', 'db1=10.0.7.41', 'db2=10.0.7.42', 'client=10.0.7.100',
     ]);
+    expect(t.hosts.find((h) => h.name === 'client')?.groups).toEqual(['clients']);
     expect(t.hosts.find((h) => h.name === 'lvs1')?.groups).toEqual(['directors']);
     expect(t.vip).toBe('10.0.7.247');
     expect(t.hosts.every((h) => h.netns.startsWith('lvsplay-') && h.port.startsWith('lvsplay-'))).toBe(true);
@@ -51,6 +52,29 @@ describe('lab topology from the inventory', () => {
     const msg = errorOf(() => readTopology(f));
     expect(msg).toContain(`${f}:3:`);
     expect(msg).toMatch(/bad: address 192\.168\.1\.5 is not a host address of the lab network 10\.0\.7\.0\/24/);
+  });
+
+  it('auto makes the directors UML guests only where this kernel has no IPVS and linux.uml exists', () => {
+    const noIpvs = { machineIpvs: false, umlAvailable: true };
+    expect(kindFor('auto', ['directors'], noIpvs)).toBe('uml');
+    expect(kindFor('auto', ['realservers'], noIpvs)).toBe('netns');
+    expect(kindFor('auto', ['directors'], { machineIpvs: true, umlAvailable: true })).toBe('netns');
+    expect(kindFor('auto', ['directors'], { machineIpvs: false, umlAvailable: false })).toBe('netns');
+    expect(kindFor('uml', ['dbservers'], { machineIpvs: true, umlAvailable: true })).toBe('uml');
+    expect(kindFor('netns', ['directors'], noIpvs)).toBe('netns');
+  });
+
+  it('lab_host_kind wins over the --kind default; an unknown kind names the line', () => {
+    const ctx = { machineIpvs: false, umlAvailable: true };
+    const f = inventoryFile('[directors]\nd1 ansible_host=10.0.7.5\nd2 ansible_host=10.0.7.6 lab_host_kind=netns\n[web]\nw ansible_host=10.0.7.7\n');
+    const kinds = (o: Parameters<typeof readTopology>[2]) => readTopology(f, undefined, o).hosts.map((h) => `${h.name}=${h.kind}`);
+    expect(kinds({ context: ctx })).toEqual(['d1=uml', 'd2=netns', 'w=netns']);
+    expect(kinds({ context: ctx, kind: 'netns' })).toEqual(['d1=netns', 'd2=netns', 'w=netns']);
+    expect(kinds({ context: ctx, kind: 'uml' })).toEqual(['d1=uml', 'd2=netns', 'w=uml']);
+    const bad = inventoryFile('[web]\nw ansible_host=10.0.7.7 lab_host_kind=vm\n');
+    const msg = errorOf(() => readTopology(bad, undefined, { context: ctx }));
+    expect(msg).toContain(`${bad}:2:`);
+    expect(msg).toMatch(/unknown lab_host_kind "vm".*auto, netns, uml/s);
   });
 
   it('refuses the controller address and duplicate addresses', () => {

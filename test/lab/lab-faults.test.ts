@@ -1,32 +1,12 @@
 // Fault injection on real lab hosts, seen from the controller side as a runner would see it:
 // power cut, clean stop, power on with the same disk and keys, cable pull, partition.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   assertLabRoute, labBoot, labCrash, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp,
 } from '../../src/lab/index.js';
 import { CONTROLLER_NS } from '../../src/lab/paths.js';
-
-function sshRun(host: string, cmd: string, timeoutSec = 3) {
-  return spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${timeoutSec}`, host, cmd], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-}
-
-const keyLine = (host: string) => readFileSync(labPaths().knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${host},`));
-
-/** Pings inside the lab from one host to another's address, retrying for up to `seconds`. */
-async function reaches(from: string, toAddr: string, seconds = 1): Promise<boolean> {
-  // a restored path is found once the sender's ARP retries (a failed neighbour entry answers
-  // "unreachable" at once for a while, as on any Linux host)
-  const end = Date.now() + seconds * 1000;
-  do {
-    if ((await labExec(from, ['ping', '-c', '1', '-W', '1', toAddr])).code === 0) return true;
-  } while (Date.now() < end);
-  return false;
-}
+import { keyLine, reaches, sshRun } from '../helpers/lab-net.js';
 
 beforeAll(async () => {
   await labUp({ progress: 'plain' });

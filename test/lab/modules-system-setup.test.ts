@@ -1,5 +1,6 @@
 // Facts gathered from lvs2 in one round trip, read by later tasks under Ansible's names.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { labExec } from '../../src/lab/index.js';
 import { ensureLab, runPlaybookText, statuses } from '../helpers/lab-run.js';
 import { play } from './modules-system-helpers.js';
 
@@ -10,6 +11,8 @@ beforeAll(async () => {
 
 describe('setup / gather_facts on a lab host', () => {
   it('gathers OS, addresses, init system, package manager and IPVS for later tasks', async () => {
+    // IPVS as the host's kernel has it (a UML director's own kernel does; this machine's may not)
+    const ipvs = (await labExec(H, ['test', '-e', '/proc/net/ip_vs'])).code === 0;
     const r = await runPlaybookText(play(H, `
     - name: facts as Ansible names them
       assert:
@@ -24,7 +27,7 @@ describe('setup / gather_facts on a lab host', () => {
           - ansible_eth0.ipv4.address == ansible_host
           - ansible_service_mgr == 'sysvinit'
           - ansible_pkg_mgr == 'apt'
-          - ansible_facts.lvsplay_ipvs == false
+          - ansible_facts.lvsplay_ipvs == ${ipvs ? 'true' : 'false'}
           - ansible_processor_vcpus >= 1
           - ansible_memtotal_mb > 0
 `, true));

@@ -1,9 +1,10 @@
-// `lvsplay status --once --format json` on the lab: the VIP on the MASTER director, replication
-// running; a crashed VIP holder shows as unreachable while the other director takes the VIP.
+// `lvsplay status --once --format json` on the lab: the VIP on the MASTER director, its live
+// IPVS table (with UML directors), replication running; a crashed VIP holder shows as
+// unreachable while the other director takes the VIP.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { labBoot, labCrash, labExec } from '../../src/lab/index.js';
+import { labBoot, labCrash, labExec, labStatus } from '../../src/lab/index.js';
 import type { ClusterStatus } from '../../src/status/index.js';
 import { ensureCluster, LAB_INVENTORY } from '../helpers/lab-run.js';
 import { runCli } from '../helpers/cli.js';
@@ -22,6 +23,11 @@ async function holds(host: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function directorsHaveIpvs(): Promise<boolean> {
+  const s = await labStatus();
+  return s.ipvs === 'loaded' || s.hosts.filter((h) => h.groups.includes('directors')).every((h) => h.kind === 'uml');
 }
 
 async function until(what: string, cond: () => Promise<boolean>, limitMs: number): Promise<number> {
@@ -46,7 +52,8 @@ describe('lvsplay status on the lab', () => {
     expect(s.vips).toEqual([expect.objectContaining({ vip: VIP, holders: ['lvs2'], expectedMaster: 'lvs2' })]);
     expect(s.directors.find((d) => d.host === 'lvs2')).toMatchObject({ reachable: true, vrrpState: 'MASTER', keepalived: 'running', priority: 100 });
     expect(s.directors.find((d) => d.host === 'lvs1')).toMatchObject({ reachable: true, vrrpState: 'BACKUP', keepalived: 'running' });
-    expect(s.ipvsAvailable).toBe(false); // this lab's kernel has no IPVS
+    // IPVS is there when the directors have it: UML guests (their own kernel), or this machine's kernel
+    expect(s.ipvsAvailable).toBe(await directorsHaveIpvs());
     expect(s.realServers.map((r) => [r.host, r.vipsOnLo])).toEqual([['web1', [VIP]], ['web2', [VIP]]]);
     for (const db of s.databases) {
       expect(db.replication).toMatchObject({ configured: true, ioRunning: true, sqlRunning: true });
@@ -55,11 +62,17 @@ describe('lvsplay status on the lab', () => {
     expect(new Set(s.databases.map((d) => d.serverId)).size).toBe(2);
   }, 30_000);
 
-  it('text output says the kernel has no IPVS', async () => {
+  it("text output shows the directors' live IPVS table, or says their kernel has none", async () => {
     const r = await runCli(['status', '--once', '-i', LAB_INVENTORY], ROOT);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`vip ${VIP}:80: held by lvs2`);
-    expect(r.out).toContain('ipvs: not in this kernel');
+    if (await directorsHaveIpvs()) {
+      expect(r.out).toContain(`  TCP ${VIP}:80 wlc`);
+      expect(r.out).toMatch(/-> 10\.0\.7\.211:80 Route weight 60 /);
+      expect(r.out).toMatch(/-> 10\.0\.7\.29:80 Route weight 40 /);
+    } else {
+      expect(r.out).toContain('ipvs: not in this kernel');
+    }
   }, 30_000);
 
   it('graph --live adds what runs now to each box', async () => {
@@ -106,6 +119,17 @@ describe('lvsplay status on the lab', () => {
       await labBoot('web2');
     }
   }, 90_000);
+
+  it("with IPVS directors: the MASTER's table lists the VIP's real servers at the inventory's weights and counts real connections", async (ctx) => {
+    if (!(await directorsHaveIpvs())) ctx.skip();
+    const before = (await status()).s.directors.find((d) => d.host === 'lvs2')!;
+    const svc = before.ipvs?.find((v) => v.vip === VIP && v.port === 80);
+    expect(svc?.realServers.map((r) => [r.address, r.weight, r.forward]).sort()).toEqual([['10.0.7.211', 60, 'Route'], ['10.0.7.29', 40, 'Route']]);
+    const loop = 'i=0; while [ $i -lt 20 ]; do timeout 3 busybox wget -q -O /dev/null http://' + VIP + '/ || exit 1; i=$((i + 1)); done';
+    expect((await labExec('client', ['sh', '-c', loop])).code).toBe(0);
+    // the kernel's totals lag up to 2 s
+    await until('the 20 connections counted', async () => ((await status()).s.directors.find((d) => d.host === 'lvs2')?.ipvsStats?.conns ?? 0) >= (before.ipvsStats?.conns ?? 0) + 20, 10_000);
+  }, 60_000);
 
   it('after a crash of the VIP holder: the VIP on the other director, the crashed one unreachable; a boot restores', async () => {
     await labCrash('lvs2');
