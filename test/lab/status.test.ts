@@ -98,11 +98,15 @@ describe('lvsplay status on the lab', () => {
     const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
     const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
     try {
-      await until('three readings', async () => readings.length >= 3, 15_000);
+      await until('four readings', async () => readings.length >= 4, 20_000);
       const web2 = (r: ClusterStatus) => r.realServers.find((x) => x.host === 'web2')!;
       expect(readings.every((r) => web2(r.s).reachable)).toBe(true);
-      const gaps = readings.slice(1).map((r, i) => r.t - readings[i]!.t);
-      for (const g of gaps) expect(g).toBeGreaterThan(700);
+      // A refresh a second (start to start): the first reading also opens the connections, so
+      // the gap after it can be short; after that the median gap is about a second.
+      const gaps = readings.slice(2).map((r, i) => r.t - readings[i + 1]!.t).sort((a, b) => a - b);
+      const median = gaps[Math.floor(gaps.length / 2)]!;
+      expect(median).toBeGreaterThan(800);
+      expect(median).toBeLessThan(1600);
       const seen = readings.length;
       const crashedAt = Date.now();
       await labCrash('web2');
