@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { adopt, type AdoptResult } from '../adopt/index.js';
 import { formatText, summary } from '../lint/format.js';
-import { collect, oneOf } from './options.js';
+import { collect, textOrJson } from './options.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 
 interface AdoptFlags {
@@ -13,8 +13,6 @@ interface AdoptFlags {
   shellcheck: boolean;
 }
 
-const formatValue = oneOf('format', ['text', 'json'] as const);
-
 export function registerAdopt(program: Command): void {
   program
     .command('adopt')
@@ -22,7 +20,7 @@ export function registerAdopt(program: Command): void {
     .option('-i, --inventory <source>', 'inventory naming the cluster\'s hosts and how to reach them (required, repeatable); groups are not needed', collect, [])
     .option('-o, --output <dir>', 'where to write hosts.ini, group_vars/all/{cluster,vault}.yml and found/ (copies of what was read)', 'adopted')
     .option('--force', 'overwrite files that already exist in the output directory')
-    .option('--format <format>', 'text or json', formatValue, 'text')
+    .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--no-shellcheck', 'do not run shellcheck on the init scripts found')
     .addHelpText('after', `
 Reads over ssh, never writes to a host: keepalived.conf, init scripts, /proc/net/ip_vs, sysctls,

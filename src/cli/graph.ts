@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
-import { loadClusterModel, SITE_PLAYBOOK, type ClusterSource } from '../cluster/derive.js';
+import { loadClusterModel, type ClusterSource } from '../cluster/derive.js';
 import type { ClusterStatus } from '../status/index.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/index.js';
-import { collect } from './options.js';
+import { clusterSourceOptions } from './options.js';
 
 interface GraphFlags {
   inventory: string[];
@@ -25,14 +25,11 @@ function formatValue(v: string): GraphFormat {
 }
 
 export function registerGraph(program: Command): void {
-  program
-    .command('graph')
+  clusterSourceOptions(program
+    .command('graph'))
     .description('draw the cluster: clients -> VIP -> directors -> real servers -> database masters')
-    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
     .option('--format <format>', `${GRAPH_FORMATS.join(', ')}`, formatValue, 'text')
-    .option('--playbook <file>', 'the playbook that applies the cluster roles', SITE_PLAYBOOK)
     .option('-o, --output <file>', 'write the picture to FILE instead of stdout')
-    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
     .option('--live', 'connect read-only (as `status --once` does) and add to each box what runs now; the VIP\'s edges follow its holder')
     .addHelpText('after', '\nWithout --live nothing connects to a host. Exit codes: 0 ok, 4 the inventory or a role has a mistake, 5 bad options.')
     .action(async (flags: GraphFlags) => {

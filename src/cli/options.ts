@@ -1,5 +1,5 @@
 // Option parsers the commands share.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 /** A repeatable option (`-i a -i b`): every value, in order. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -10,4 +10,18 @@ export function oneOf<T extends string>(name: string, values: readonly T[]): (v:
     if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be ${values.join(' or ')}.`);
     return v as T;
   };
+}
+
+/** `--format text|json`, as the commands that print a report take it. */
+export const textOrJson = oneOf('format', ['text', 'json'] as const);
+
+/**
+ * Where the cluster is described, for the commands that read it as `run site.yaml` would
+ * (status, verify, graph): the inventory, the playbook applying the roles, the vault password.
+ */
+export function clusterSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
+    .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
+    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, []);
 }

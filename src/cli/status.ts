@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
 import { highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
-import { collect, oneOf } from './options.js';
+import { clusterSourceOptions, textOrJson } from './options.js';
 
 interface StatusFlags {
   inventory: string[];
@@ -13,16 +13,11 @@ interface StatusFlags {
   watch?: boolean;
 }
 
-const formatValue = oneOf('format', ['text', 'json'] as const);
-
 export function registerStatus(program: Command): void {
-  program
-    .command('status')
+  clusterSourceOptions(program
+    .command('status'))
     .description('show the running cluster: who holds each VIP, keepalived, IPVS, the VIP on the real servers, replication')
-    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
-    .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
-    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
-    .option('--format <format>', 'text or json', formatValue, 'text')
+    .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--once', 'read once and exit (the default)')
     .option('--watch', 'refresh every second, changes highlighted; Ctrl-C to stop')
     .addHelpText('after', '\nRead-only. A host that does not answer within 2 s is shown as unreachable. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.')

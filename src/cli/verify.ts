@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../diagnostics.js';
 import { verifyCluster, type VerifyReport } from '../verify/index.js';
-import { collect, oneOf } from './options.js';
+import { clusterSourceOptions, textOrJson } from './options.js';
 
 interface VerifyFlags {
   inventory: string[];
@@ -13,17 +13,12 @@ interface VerifyFlags {
   limit?: string;
 }
 
-const formatValue = oneOf('format', ['text', 'json'] as const);
-
 export function registerVerify(program: Command): void {
-  program
-    .command('verify')
+  clusterSourceOptions(program
+    .command('verify'))
     .description('check the running cluster against the inventory: VIP holder, real servers, replication (with a probe row), drift of everything the playbook manages')
-    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
     .option('-l, --limit <pattern>', 'verify only the hosts matching the pattern (cluster-wide checks need all the hosts they judge)')
-    .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
-    .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, [])
-    .option('--format <format>', 'text or json', formatValue, 'text')
+    .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--failover', 'DISRUPTIVE: stop keepalived on each VIP holder, measure the failover and the return (only on directors with lvsplay_disruptive_ok: true)')
     .addHelpText('after', '\nChanges nothing but its own probe rows (table lvsplay_probe.rows), except with --failover. Drift is the playbook run in --check --diff mode: any task that would change fails the host. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.')
     .action(async (flags: VerifyFlags) => {
