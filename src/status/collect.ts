@@ -2,7 +2,7 @@
 // has not answered within the deadline is unreachable for this reading, whatever the reason.
 import { ConnectionPool } from '../exec/connections.js';
 import { connectionSubset } from '../exec/task-setting.js';
-import { loadAndPlan, type Plan } from '../plan/load-and-plan.js';
+import { loadAndPlan, type Plan, type RunOptions } from '../plan/load-and-plan.js';
 import { createTemplar } from '../vars/templar.js';
 import type { Vars } from '../vars/precedence.js';
 import { probeScript } from './probe.js';
@@ -17,8 +17,10 @@ export interface ClusterSource {
   cwd?: string;
 }
 
-export function planOf(src: ClusterSource): Plan {
+/** The plan `run` would make of the cluster's playbook; `extra` adds run options (limit, check). */
+export function planOf(src: ClusterSource, extra: Omit<RunOptions, 'playbook'> = {}): Plan {
   return loadAndPlan({
+    ...extra,
     playbook: src.playbook ?? 'playbooks/site.yaml',
     ...(src.inventory?.length ? { inventory: src.inventory } : {}),
     ...(src.vaultPasswordFile?.length ? { vaultPasswordFile: src.vaultPasswordFile } : {}),

@@ -4,12 +4,11 @@
 // is the proof that a host is what the inventory renders. Read-only: nothing is applied.
 import { executePlan } from '../exec/scheduler.js';
 import type { RunEvent, TaskResult } from '../exec/events.js';
-import { loadAndPlan } from '../plan/load-and-plan.js';
 import { redact, withRevealedVault } from '../report/redact.js';
 import { unifiedDiff } from '../report/diff.js';
 import { createTemplar } from '../vars/templar.js';
 import { dirname } from 'node:path';
-import type { ClusterSource } from '../status/index.js';
+import { planOf, type ClusterSource } from '../status/index.js';
 import type { Check } from './checks.js';
 
 export interface DriftOptions {
@@ -26,15 +25,7 @@ interface HostDrift {
 
 /** One check per host: the playbook in check mode would change nothing there. */
 export async function driftChecks(src: ClusterSource, o: DriftOptions): Promise<Check[]> {
-  const plan = loadAndPlan({
-    playbook: src.playbook ?? 'playbooks/site.yaml',
-    ...(src.inventory?.length ? { inventory: src.inventory } : {}),
-    ...(src.vaultPasswordFile?.length ? { vaultPasswordFile: src.vaultPasswordFile } : {}),
-    ...(src.cwd ? { cwd: src.cwd } : {}),
-    limit: o.hosts.join(':'),
-    check: true,
-    diff: true,
-  });
+  const plan = planOf(src, { limit: o.hosts.join(':'), check: true, diff: true });
   const per = new Map<string, HostDrift>();
   const of = (h: string): HostDrift => per.get(h) ?? per.set(h, { changed: [], failed: [], unknown: [] }).get(h)!;
   const secrets = new Set<string>();
