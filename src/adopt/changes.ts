@@ -4,9 +4,12 @@
 // task names are the bundled roles' own, as check mode prints them. Pure.
 import type { LintReport } from '../lint/index.js';
 import type { Adoption, ExpectedChange } from './model.js';
-import { KEEPALIVED_AUTH, KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, type AdoptReading } from './probe.js';
+import { IPVS_AT_BOOT, KEEPALIVED_AUTH, KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, type AdoptReading } from './probe.js';
 
 const LVS_SERVER = '/etc/init.d/lvs_server';
+const DIRECTOR_SYSCTL_FILE = '/etc/sysctl.d/60-lvs-director.conf';
+/** The director role's default lvs_ipvs_sysctls (without the net.ipv4.vs. prefix). */
+const ROLE_IPVS_SYSCTLS = { conn_reuse_mode: '2', expire_nodest_conn: '1' };
 /** mysql-master's default mysql_connect_retry. */
 const ROLE_CONNECT_RETRY = '5';
 
@@ -58,7 +61,13 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
     if (!rules.some((l) => l.includes(`--dport ${port}`) && l.includes(vip))) add(d.host, 'Accept the clients of the virtual service', `the director role lets clients reach ${vip}:${port}`);
     const packages = d.mode === 'script' ? ['ipvsadm'] : ['keepalived', 'ipvsadm'];
     if (!packages.every((p) => r.packages.includes(p))) add(d.host, "Install the director's packages", `${packages.join(' or ')} is not installed`);
-    if (r.sysctl.ip_forward !== '1' || !persistedIn(r, '/etc/sysctl.d/60-lvs-director.conf', 'ip_forward')) add(d.host, 'Forward IP packets, now and at boot', `the director role keeps net.ipv4.ip_forward=1 in /etc/sysctl.d/60-lvs-director.conf (now ${r.sysctl.ip_forward ?? '?'}${r.persisted.some((l) => l.includes('ip_forward')) ? `, set in ${r.persisted.filter((l) => l.includes('ip_forward')).map((l) => l.split(':')[0]).join(', ')}` : ', not persisted'})`);
+    if (r.sysctl.ip_forward !== '1' || !persistedIn(r, DIRECTOR_SYSCTL_FILE, 'ip_forward')) add(d.host, 'Forward IP packets, now and at boot', `the director role keeps net.ipv4.ip_forward=1 in ${DIRECTOR_SYSCTL_FILE} (now ${r.sysctl.ip_forward ?? '?'}${r.persisted.some((l) => l.includes('ip_forward')) ? `, set in ${r.persisted.filter((l) => l.includes('ip_forward')).map((l) => l.split(':')[0]).join(', ')}` : ', not persisted'})`);
+    if (r.ipvsPossible) {
+      if (!/^\s*ip_vs\s*$/m.test(r.status.files.get(IPVS_AT_BOOT) ?? '')) add(d.host, 'Load IPVS at boot, before the sysctls that tune it', `the director role lists ip_vs in ${IPVS_AT_BOOT}`);
+      if (r.status.ipvs === undefined) add(d.host, 'Load IPVS now', 'ip_vs is not loaded (nothing balances here now)');
+      const off = Object.entries(ROLE_IPVS_SYSCTLS).filter(([k, v]) => r.sysctl[`vs.${k}`] !== v || !persistedIn(r, DIRECTOR_SYSCTL_FILE, k));
+      if (off.length) add(d.host, 'Tune IPVS for direct routing, now and at boot', `the director role keeps ${off.map(([k, v]) => `net.ipv4.vs.${k}=${v}`).join(' and ')} in ${DIRECTOR_SYSCTL_FILE} (now ${off.map(([k]) => r.sysctl[`vs.${k}`] || '-').join(' and ')}): a client reusing a finished connection's port otherwise goes to the same real server, and is dropped while that server is out`);
+    }
     if (d.mode === 'script') {
       const script = r.status.files.get(LVS_SERVER);
       add(d.host, 'Install /etc/init.d/lvs_server', script ? "the director role's script replaces the one found (same VIP, service and real servers)" : `the director role installs ${LVS_SERVER} (the IPVS service was programmed by another script)`);

@@ -219,4 +219,25 @@ describe('adopt: reading a hand-built cluster', () => {
     expect(tasks('d1')).not.toContain("director : Set keepalived's options (VRRP only, --vrrp, where the kernel has no IPVS)");
     expect(tasks('w1')).not.toContain('mysql-master : Create the replication user the peer connects as');
   });
+
+  it('predicts the IPVS settings the director role keeps where the kernel has IPVS, and none where they are already so', () => {
+    const { adoption: a, readings } = adopted();
+    const IPVS_TASKS = ['director : Load IPVS at boot, before the sysctls that tune it', 'director : Load IPVS now', 'director : Tune IPVS for direct routing, now and at boot'];
+    const tasks = (rs: AdoptReading[], h: string) => expectedChanges(a, rs, { findings: [], suppressed: [] }).filter((c) => c.host === h).map((c) => c.task);
+    // d1: IPVS loadable, not loaded, nothing set
+    expect(tasks(readings, 'd1')).toEqual(expect.arrayContaining(IPVS_TASKS));
+    // the same director with IPVS loaded, listed for boot and expire_nodest_conn=1 persisted where the role keeps it
+    const tuned = adoptReadingFromOutput('d1', '192.0.2.1', probeOutput({
+      addr: addr('192.0.2.1'), keepalived: 'running', sysctl: '', ipvs: 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
+      adopt_sysctl: 'ip_forward=1\nvs.conn_reuse_mode=2\nvs.expire_nodest_conn=1', adopt_persisted: '/etc/sysctl.d/60-lvs-director.conf:1:net.ipv4.ip_forward = 1\n/etc/sysctl.d/60-lvs-director.conf:2:net.ipv4.vs.conn_reuse_mode = 2\n/etc/sysctl.d/60-lvs-director.conf:3:net.ipv4.vs.expire_nodest_conn = 1',
+      adopt_ipvs_module: 'yes', adopt_boot: 'S01keepalived', adopt_running: 'keepalived', adopt_packages: 'keepalived\nipvsadm', adopt_iptables: '-P INPUT ACCEPT',
+    }, { '/etc/keepalived/keepalived.conf': KEEPALIVED(150, 'MASTER'), '/etc/default/keepalived': 'DAEMON_ARGS=""\n', '/etc/keepalived/vrrp_auth.conf': null, '/etc/modules-load.d/lvs-director.conf': 'ip_vs\n' }), 5);
+    expect(tasks([tuned, ...readings.slice(1)], 'd1').filter((t) => IPVS_TASKS.includes(t) || t.includes('Forward IP'))).toEqual([]);
+    // the runtime value alone is not enough: it does not survive a reboot
+    const runtimeOnly = adoptReadingFromOutput('d1', '192.0.2.1', probeOutput({ addr: addr('192.0.2.1'), keepalived: 'running', sysctl: '', adopt_sysctl: 'ip_forward=1\nvs.conn_reuse_mode=2\nvs.expire_nodest_conn=1', adopt_ipvs_module: 'yes' }), 5);
+    expect(tasks([runtimeOnly, ...readings.slice(1)], 'd1')).toContain('director : Tune IPVS for direct routing, now and at boot');
+    // no IPVS in the kernel (VRRP only): the role leaves it all out
+    const vrrpOnly = adoptReadingFromOutput('d1', '192.0.2.1', probeOutput({ addr: addr('192.0.2.1'), keepalived: 'running', sysctl: '', adopt_sysctl: 'ip_forward=1', adopt_ipvs_module: 'no' }), 5);
+    expect(tasks([vrrpOnly, ...readings.slice(1)], 'd1').filter((t) => IPVS_TASKS.includes(t))).toEqual([]);
+  });
 });
