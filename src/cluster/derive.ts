@@ -3,8 +3,11 @@
 // roles. Nothing here connects to a host.
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { modelFromPlan } from '../lint/from-inventory.js';
-import { loadAndPlan, type Plan, type RunOptions } from '../plan/load-and-plan.js';
+import { planOf, type ClusterSource } from '../plan/cluster-source.js';
+import type { Plan } from '../plan/load-and-plan.js';
 import type { ClusterModel, RealServerTarget } from './model.js';
+
+export type { ClusterSource } from '../plan/cluster-source.js';
 
 const text = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
 
@@ -14,27 +17,13 @@ function number(v: unknown): number | undefined {
   return undefined;
 }
 
-export const SITE_PLAYBOOK = 'playbooks/site.yaml';
-
-export interface ClusterSource {
-  inventory?: string[];
-  /** The playbook whose plays apply the cluster roles; site.yaml by default. */
-  playbook?: string;
-  vaultPasswordFile?: string[];
-  cwd?: string;
-}
-
 export interface DerivedCluster {
   model: ClusterModel;
   warnings: Diagnostic[];
 }
 
 export function loadClusterModel(src: ClusterSource = {}): DerivedCluster {
-  const opts: RunOptions = { playbook: src.playbook ?? SITE_PLAYBOOK };
-  if (src.inventory?.length) opts.inventory = src.inventory;
-  if (src.vaultPasswordFile?.length) opts.vaultPasswordFile = src.vaultPasswordFile;
-  if (src.cwd) opts.cwd = src.cwd;
-  const plan = loadAndPlan(opts);
+  const plan = planOf(src);
   const derived = clusterModelOf(plan);
   return { model: derived.model, warnings: [...plan.warnings, ...derived.warnings] };
 }

@@ -2,31 +2,15 @@
 // has not answered within the deadline is unreachable for this reading, whatever the reason.
 import { ConnectionPool } from '../exec/connections.js';
 import { connectionSubset } from '../exec/task-setting.js';
-import { loadAndPlan, type Plan, type RunOptions } from '../plan/load-and-plan.js';
+import type { Plan } from '../plan/load-and-plan.js';
 import { createTemplar } from '../vars/templar.js';
 import type { Vars } from '../vars/precedence.js';
 import { probeScript } from './probe.js';
 import { readingFromOutput, type HostProbe } from './reading.js';
 
+export { planOf, type ClusterSource } from '../plan/cluster-source.js';
+
 export const DEFAULT_DEADLINE_MS = 2000;
-
-export interface ClusterSource {
-  inventory?: string[];
-  playbook?: string;
-  vaultPasswordFile?: string[];
-  cwd?: string;
-}
-
-/** The plan `run` would make of the cluster's playbook; `extra` adds run options (limit, check). */
-export function planOf(src: ClusterSource, extra: Omit<RunOptions, 'playbook'> = {}): Plan {
-  return loadAndPlan({
-    ...extra,
-    playbook: src.playbook ?? 'playbooks/site.yaml',
-    ...(src.inventory?.length ? { inventory: src.inventory } : {}),
-    ...(src.vaultPasswordFile?.length ? { vaultPasswordFile: src.vaultPasswordFile } : {}),
-    ...(src.cwd ? { cwd: src.cwd } : {}),
-  });
-}
 
 /** A host's connection variables, rendered as the executor renders them for connecting. */
 export function connectionVarsOf(plan: Plan, host: string): Vars {
