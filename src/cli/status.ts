@@ -1,7 +1,7 @@
 // `lvsplay status`: the cluster's live state, once (--once) or refreshed every second (--watch).
 import type { Command } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
-import { highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
+import { DEFAULT_DEADLINE_MS, highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
 import { clusterSourceOptions, textOrJson } from './options.js';
 
 interface StatusFlags {
@@ -20,7 +20,7 @@ export function registerStatus(program: Command): void {
     .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--once', 'read once and exit (the default)')
     .option('--watch', 'refresh every second, changes highlighted; Ctrl-C to stop')
-    .addHelpText('after', '\nRead-only. A host that does not answer within 2 s is shown as unreachable. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.')
+    .addHelpText('after', '\nRead-only. A host is shown as unreachable when it cannot be connected to within 5 s (ssh ConnectTimeout; ansible_ssh_timeout overrides it) or, once connected, does not answer within 2 s; --watch waits at most 2 s for a connection still opening. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.')
     .action(async (flags: StatusFlags) => {
       process.exitCode = await runStatus(flags);
     });
@@ -50,7 +50,9 @@ async function watch(cluster: ReturnType<typeof openCluster>, format: 'text' | '
   try {
     while (!stop) {
       const t0 = Date.now();
-      const { status } = await readCluster(cluster);
+      // a refresh waits for no connection longer than for an answer: one still opening is
+      // shown unreachable for now and used by the next refresh once it is open
+      const { status } = await readCluster(cluster, { connectWaitMs: DEFAULT_DEADLINE_MS });
       if (format === 'json') process.stdout.write(`${JSON.stringify(status)}\n`);
       else {
         const lines = statusLines(status);

@@ -3,11 +3,11 @@ import { clusterModelOf } from '../cluster/derive.js';
 import type { ClusterModel } from '../cluster/model.js';
 import { ConnectionPool } from '../exec/connections.js';
 import type { Plan } from '../plan/load-and-plan.js';
-import { planOf, readHosts, type ClusterSource, type ReadOptions } from './collect.js';
+import { CONNECT_TIMEOUT_SEC, planOf, readHosts, type ClusterSource, type ReadOptions } from './collect.js';
 import type { HostProbe } from './reading.js';
 import { clusterStatus, type ClusterStatus } from './report.js';
 
-export { planOf, readHosts, type ClusterSource } from './collect.js';
+export { DEFAULT_DEADLINE_MS, planOf, readHosts, type ClusterSource } from './collect.js';
 export { clusterStatus, type ClusterStatus } from './report.js';
 export { statusLines, highlightChanges } from './text.js';
 export type { HostProbe, HostReading } from './reading.js';
@@ -23,8 +23,7 @@ export function openCluster(src: ClusterSource): ClusterSession {
   const plan = planOf(src);
   const { model } = clusterModelOf(plan);
   const hosts = [...new Set([...model.directors.map((d) => d.host), ...model.realServers.map((r) => r.host), ...model.databases.map((d) => d.host)])];
-  // ssh's ConnectTimeout: a dead host must not hold the screen longer than a refresh or two
-  return { plan, model, hosts, pool: new ConnectionPool({ timeoutSec: 2 }) };
+  return { plan, model, hosts, pool: new ConnectionPool({ timeoutSec: CONNECT_TIMEOUT_SEC }) };
 }
 
 export async function readCluster(c: ClusterSession, o: ReadOptions = {}): Promise<{ status: ClusterStatus; probes: HostProbe[] }> {

@@ -245,13 +245,14 @@ function classify(
 ): UnreachableError {
   if (e instanceof UnreachableError) return e;
   if (hostKey) return hostKey;
+  // before the proxy's exit: at the timeout the ProxyCommand is ended by us, not by a fault
+  if (e.level === 'client-timeout') {
+    return unreachable(t, 'timeout', `ssh handshake with ${where(t)} did not finish within ${t.connectTimeoutMs / 1000}s (ConnectTimeout)`);
+  }
   if (proxyFailure) return unreachable(t, 'proxy-failed', `${proxyFailure} (while connecting to ${where(t)})`);
   if (e.level === 'client-authentication') {
     const what = tried.length ? tried.join(', ') : 'nothing (no key, agent or password available)';
     return unreachable(t, 'auth', `authentication failed for ${where(t)}; tried ${what}${notes.length ? `; ${notes.join('; ')}` : ''}. Check ansible_user, the key (ansible_ssh_private_key_file) or ansible_password`);
-  }
-  if (e.level === 'client-timeout') {
-    return unreachable(t, 'timeout', `ssh handshake with ${where(t)} did not finish within ${t.connectTimeoutMs / 1000}s (ConnectTimeout)`);
   }
   if (isIP(t.host) === 0 && /ENOTFOUND|EAI_AGAIN/.test(e.message)) {
     return unreachable(t, 'dns', `cannot resolve host name ${t.host}`);

@@ -43,7 +43,7 @@ describe('lvsplay verify on the lab', () => {
     expect(r.checks.filter((c) => c.id === 'replication-probe').map((c) => `${c.host} ${c.detail.replace(/\d+/, 'N')}`)).toEqual(['db2 after N ms', 'db1 after N ms']);
     // The probe deletes its rows again, on both masters (the table stays, see replication-probe.ts).
     for (const db of ['db1', 'db2']) expect(await must(db, "mysql --batch --skip-column-names -e 'SELECT COUNT(*) FROM lvsplay_probe.rows'")).toBe('0\n');
-  }, 30_000);
+  }, 120_000);
 
   it('a drifted keepalived.conf fails the drift check with a diff', async () => {
     const before = await must('lvs1', `cat ${CONF}`);
@@ -63,7 +63,7 @@ describe('lvsplay verify on the lab', () => {
       await labExec('lvs1', ['sh', '-c', `cat > ${CONF}`], { input: before });
     }
     expect(await must('lvs1', `cat ${CONF}`)).toBe(before);
-  }, 60_000);
+  }, 180_000);
 
   it('arp_ignore=0 on web1 fails the ARP sysctl check', async () => {
     const key = '/proc/sys/net/ipv4/conf/all/arp_ignore';
@@ -81,7 +81,7 @@ describe('lvsplay verify on the lab', () => {
       await labExec('web1', ['sh', '-c', `echo ${before} > ${key}`]);
     }
     expect((await must('web1', `cat ${key}`)).trim()).toBe('1');
-  }, 60_000);
+  }, 180_000);
 
   it('a drifted init script, a lost persisted sysctl and a deleted firewall rule fail the drift check, naming their tasks', async () => {
     const script = await must('web2', 'cat /etc/init.d/realserver');
@@ -105,7 +105,7 @@ describe('lvsplay verify on the lab', () => {
       await labExec('web2', ['sh', '-c', 'iptables -C INPUT -p tcp -m tcp --dport 80 -j ACCEPT 2>/dev/null || iptables -I INPUT -p tcp -m tcp --dport 80 -j ACCEPT']);
     }
     expect(failing((await verify()).r)).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('--limit verifies only the hosts it names, and leaves out the checks that need the others', async () => {
     const { code, r } = await verify('--limit', 'realservers');
@@ -118,7 +118,7 @@ describe('lvsplay verify on the lab', () => {
     const fo = await runCli(['verify', '--failover', '-i', LAB_INVENTORY, '--limit', 'lvs1'], ROOT);
     expect(fo.code).toBe(5);
     expect(fo.err).toMatch(/--limit leaves out lvs2/);
-  }, 60_000);
+  }, 180_000);
 
   it('the VIP on both directors (split brain) fails the VIP check', async () => {
     // lvs1 is the BACKUP: give it the VIP by hand, as a lost advert would.
@@ -132,7 +132,7 @@ describe('lvsplay verify on the lab', () => {
     } finally {
       await labExec('lvs1', ['ip', 'addr', 'del', '10.0.7.247/24', 'dev', 'eth0']);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('stopped replication on one master fails its replication check', async () => {
     try {
@@ -150,7 +150,7 @@ describe('lvsplay verify on the lab', () => {
     const t0 = Date.now();
     while (failing((await verify()).r).length && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 500));
     expect(failing((await verify()).r)).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('a crashed director fails verification, and passes again once it is back', async () => {
     try {
@@ -165,7 +165,7 @@ describe('lvsplay verify on the lab', () => {
     const t0 = Date.now();
     while (failing((await verify()).r).length && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 500));
     expect(failing((await verify()).r)).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 
   it('--failover is refused unless every director is marked safe to disrupt', async () => {
     const r = await runCli(['verify', '--failover', '-i', LAB_INVENTORY, '-i', resolve(ROOT, 'test/fixtures/verify/no-disrupt.ini')], ROOT);
