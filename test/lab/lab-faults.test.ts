@@ -45,7 +45,8 @@ describe('lab faults', () => {
     await labStop('db1');
     expect(sshRun('db1', 'true', 2).status).toBe(255);
     await labBoot('db1');
-    expect(sshRun('db1', 'hostname').stdout).toBe('db1\n');
+    const up = sshRun('db1', 'hostname');
+    expect(up.stdout, `ssh exit ${up.status}: ${up.stderr}`).toBe('db1\n');
     expect((await labExec('db1', ['grep', '-c', 'lvsplay-init: shutdown', '/var/log/lvsplay-boot.log'])).stdout.trim()).not.toBe('0');
   });
 
