@@ -4,12 +4,10 @@
 // task names are the bundled roles' own, as check mode prints them. Pure.
 import type { LintReport } from '../lint/index.js';
 import type { Adoption, ExpectedChange } from './model.js';
-import { IPVS_AT_BOOT, KEEPALIVED_AUTH, KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, type AdoptReading } from './probe.js';
+import { IPVS_AT_BOOT, KEEPALIVED_AUTH, KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, ROLE_IPVS_SYSCTLS, type AdoptReading } from './probe.js';
 
 const LVS_SERVER = '/etc/init.d/lvs_server';
 const DIRECTOR_SYSCTL_FILE = '/etc/sysctl.d/60-lvs-director.conf';
-/** The director role's default lvs_ipvs_sysctls (without the net.ipv4.vs. prefix). */
-const ROLE_IPVS_SYSCTLS = { conn_reuse_mode: '2', expire_nodest_conn: '1' };
 /** mysql-master's default mysql_connect_retry. */
 const ROLE_CONNECT_RETRY = '5';
 

@@ -13,13 +13,16 @@ export const KEEPALIVED_DEFAULTS = '/etc/default/keepalived';
 export const KEEPALIVED_AUTH = '/etc/keepalived/vrrp_auth.conf';
 /** Where the director role has IPVS loaded at boot; read only to know whether it says so. */
 export const IPVS_AT_BOOT = '/etc/modules-load.d/lvs-director.conf';
+/** The director role's default lvs_ipvs_sysctls (under net.ipv4.vs.): read live and persisted. */
+export const ROLE_IPVS_SYSCTLS: Readonly<Record<string, string>> = { conn_reuse_mode: '2', expire_nodest_conn: '1' };
+const IPVS_KEYS = Object.keys(ROLE_IPVS_SYSCTLS);
 
 // Every section is opened by `s NAME` (defined by status's probe). Nothing here writes.
 const EXTRA = String.raw`s adopt_sysctl
 printf 'ip_forward=%s\n' "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"
-for k in conn_reuse_mode expire_nodest_conn; do printf 'vs.%s=%s\n' "$k" "$(cat /proc/sys/net/ipv4/vs/$k 2>/dev/null)"; done
+for k in ${IPVS_KEYS.join(' ')}; do printf 'vs.%s=%s\n' "$k" "$(cat /proc/sys/net/ipv4/vs/$k 2>/dev/null)"; done
 for c in /proc/sys/net/ipv4/conf/*; do d=$(basename "$c"); case "$d" in all|lo|default) ;; *) for k in arp_ignore arp_announce; do printf '%s.%s=%s\n' "$d" "$k" "$(cat "$c/$k" 2>/dev/null)"; done;; esac; done
-s adopt_persisted; grep -rsHn -E '^[[:space:]]*net\.ipv4\.(ip_forward|vs\.(conn_reuse_mode|expire_nodest_conn)|conf\.[a-z0-9]+\.arp_(ignore|announce))' /etc/sysctl.conf /etc/sysctl.d 2>/dev/null
+s adopt_persisted; grep -rsHn -E '^[[:space:]]*net\.ipv4\.(ip_forward|vs\.(${IPVS_KEYS.join('|')})|conf\.[a-z0-9]+\.arp_(ignore|announce))' /etc/sysctl.conf /etc/sysctl.d 2>/dev/null
 s adopt_ipvs_module; if [ -r /proc/net/ip_vs ] || modprobe --dry-run --quiet ip_vs 2>/dev/null; then echo yes; else echo no; fi
 for f in $(grep -lsE 'ipvsadm|arp_ignore|arp_announce|dev lo|ifconfig lo' /etc/init.d/* 2>/dev/null); do dpkg -S "$f" >/dev/null 2>&1 || { s "file:$f"; base64 < "$f"; }; done
 s adopt_boot; ls /etc/rc2.d 2>/dev/null
