@@ -1,22 +1,43 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-// A fixed order: unit tests, then the loopback sshd tests, then the lab tests (which share one
-// set of namespace hosts), each group alphabetically, so every run meets the lab the same way.
-class FixedOrder extends BaseSequencer {
+// Lab test files run alphabetically, one at a time, so every run meets the lab the same way.
+class Alphabetical extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (f: string) => (f.includes('/test/unit/') ? 0 : f.includes('/test/transport/') ? 1 : 2);
-    return [...files].sort((a, b) => rank(a.moduleId) - rank(b.moduleId) || a.moduleId.localeCompare(b.moduleId));
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
   }
 }
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Lab tests share one set of namespaces on the machine: run files one at a time.
-    fileParallelism: false,
-    sequence: { sequencer: FixedOrder },
     testTimeout: 60_000,
     hookTimeout: 600_000,
+    projects: [
+      {
+        // Pure tests: parsing, planning, module plans on captured output. In parallel.
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // Real tools on this machine (ansible-*, a loopback sshd on a free port, shellcheck, tsc,
+        // the built CLI): nothing shared between files, so in parallel with the unit tests.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/transport/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The lab's hosts are one set of namespaces on the machine: one file at a time, after the rest.
+        extends: true,
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1, sequencer: Alphabetical },
+        },
+      },
+    ],
   },
 });

@@ -11,6 +11,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`lvsplay: internal error: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`lvsplay: internal error: ${err && err.message ? err.message : err}\n`);
+    process.exitCode = 1;
+  },
 );

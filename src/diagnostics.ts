@@ -31,12 +31,7 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export function diag(
-  message: string,
-  pos?: SourcePos,
-  hint?: string,
-  severity: Severity = 'error',
-): Diagnostic {
+export function diag(message: string, pos?: SourcePos, hint?: string, severity: Severity = 'error'): Diagnostic {
   const d: Diagnostic = { severity, message };
   if (pos) d.pos = pos;
   if (hint) d.hint = hint;
@@ -63,11 +58,7 @@ export class LvsplayError extends Error {
   readonly exitCode: ExitCodeValue;
   constructor(diagnostics: Diagnostic[] | Diagnostic | string, exitCode: ExitCodeValue = ExitCode.error) {
     const list =
-      typeof diagnostics === 'string'
-        ? [diag(diagnostics)]
-        : Array.isArray(diagnostics)
-          ? diagnostics
-          : [diagnostics];
+      typeof diagnostics === 'string' ? [diag(diagnostics)] : Array.isArray(diagnostics) ? diagnostics : [diagnostics];
     super(list.map(formatDiagnostic).join('\n'));
     this.diagnostics = list;
     this.exitCode = exitCode;

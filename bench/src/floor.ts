@@ -41,6 +41,6 @@ async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 3;
 }
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

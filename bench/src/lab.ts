@@ -61,14 +61,16 @@ export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) 
 /** The inventory the running lab was last brought up with (its record), if any. */
 export function labInventoryNow(): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(labPaths().stateDir, 'lab.json'), 'utf8')) as { inventory?: string }).inventory;
+    return (JSON.parse(readFileSync(join(labPaths().stateDir, 'lab.json'), 'utf8')) as { inventory?: string })
+      .inventory;
   } catch {
     return undefined;
   }
 }
 
 const PREPARE = [
-  'sh', '-c',
+  'sh',
+  '-c',
   'command -v python3 >/dev/null && dpkg -s python3-apt >/dev/null 2>&1 && exit 0; ' +
     'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-apt >/dev/null',
 ];
@@ -96,7 +98,11 @@ function baseHash(): string {
 /** A snapshot is only good over the base it was made on (host disks are overlays of it). */
 export function hasSnapshot(h: BenchHost): boolean {
   const dir = join(snapshotRoot(), h.name);
-  return existsSync(join(dir, 'upper')) && existsSync(join(dir, 'base.hash')) && readFileSync(join(dir, 'base.hash'), 'utf8') === baseHash();
+  return (
+    existsSync(join(dir, 'upper')) &&
+    existsSync(join(dir, 'base.hash')) &&
+    readFileSync(join(dir, 'base.hash'), 'utf8') === baseHash()
+  );
 }
 
 /** Saves each host's disk; the lab must be down. */

@@ -8,11 +8,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineFacts } from './facts.js';
 import { benchHosts, benchInventoryText, BENCH_GROUP, labInventoryText, type BenchHost } from './inventory.js';
-import { forgetHosts, hasSnapshot, installPython, lab, labInventoryNow, PROJECT, restoreSnapshots, saveSnapshots } from './lab.js';
+import {
+  forgetHosts,
+  hasSnapshot,
+  installPython,
+  lab,
+  labInventoryNow,
+  PROJECT,
+  restoreSnapshots,
+  saveSnapshots,
+} from './lab.js';
 import { measure, type Measured } from './measure.js';
 import { renderSvg } from './plot-svg.js';
 import { renderMarkdown } from './report-md.js';
-import { resultProblems, SCENARIOS, withSummary, type BenchResults, type Sample, type Scenario, type Series, type Tool } from './results.js';
+import {
+  resultProblems,
+  SCENARIOS,
+  withSummary,
+  type BenchResults,
+  type Sample,
+  type Scenario,
+  type Series,
+  type Tool,
+} from './results.js';
 import { parseRecap, toolArgv, toolEnv } from './tools.js';
 
 interface BenchOptions {
@@ -51,15 +69,21 @@ class Bench {
     let series = this.series.find((x) => x.tool === tool && x.scenario === scenario && x.hosts === hosts);
     if (!series) this.series.push((series = { tool, scenario, hosts, samples: [] }));
     series.samples.push(s);
-    log(`${hosts} hosts ${scenario} ${tool}: ${(s.wallMs / 1000).toFixed(2)} s, exit ${s.exitCode}${recap ? `, changed=${recap.changed}` : ''}`);
-    if (s.exitCode !== 0) this.notes.push(`${tool} ${scenario} on ${hosts} hosts exited ${s.exitCode}: ${tail(output)}`);
+    log(
+      `${hosts} hosts ${scenario} ${tool}: ${(s.wallMs / 1000).toFixed(2)} s, exit ${s.exitCode}${recap ? `, changed=${recap.changed}` : ''}`,
+    );
+    if (s.exitCode !== 0)
+      this.notes.push(`${tool} ${scenario} on ${hosts} hosts exited ${s.exitCode}: ${tail(output)}`);
   }
 
   /** The lab is shared: a `lab up` by anyone else mid-bench powers our hosts off. Stop rather
    * than record the timings of unreachable hosts. */
   labUnchanged(labInventory: string): void {
     const now = labInventoryNow();
-    if (now !== labInventory) throw new Error(`the lab was brought up with ${now ?? 'nothing'} during the bench (expected ${labInventory}); run it again when the lab is free`);
+    if (now !== labInventory)
+      throw new Error(
+        `the lab was brought up with ${now ?? 'nothing'} during the bench (expected ${labInventory}); run it again when the lab is free`,
+      );
   }
 
   async time(tool: RunTool, scenario: Scenario, inventory: string, hosts: number): Promise<Measured> {
@@ -129,14 +153,22 @@ class Bench {
       for (const tool of ['lvsplay', 'ansible'] as const) {
         const m = await this.time(tool, 'converge', inventory, n);
         const recap = parseRecap(m.output);
-        this.notes.push(`${n} hosts: untimed ${tool} run before the no-op series: exit ${m.exitCode}, changed=${recap?.changed ?? '?'}`);
+        this.notes.push(
+          `${n} hosts: untimed ${tool} run before the no-op series: exit ${m.exitCode}, changed=${recap?.changed ?? '?'}`,
+        );
       }
     }
     for (const sc of ['noop', 'check-noop', 'check-change'] as const) {
       if (!want.has(sc)) continue;
       for (let i = 0; i < this.o.runs; i++) {
         // the floor is taken beside the no-op runs, on the same hosts in the same state
-        if (sc === 'noop') this.record('floor', 'floor', n, await measure([process.execPath, FLOOR, inventory, BENCH_GROUP], { cwd: PROJECT, timeoutMs: 120_000 }));
+        if (sc === 'noop')
+          this.record(
+            'floor',
+            'floor',
+            n,
+            await measure([process.execPath, FLOOR, inventory, BENCH_GROUP], { cwd: PROJECT, timeoutMs: 120_000 }),
+          );
         for (const tool of order(i)) this.record(tool, sc, n, await this.time(tool, sc, inventory, n));
       }
     }
@@ -147,15 +179,26 @@ class Bench {
   async site(): Promise<void> {
     await lab('down');
     await lab('up', '-i', LAB_INI);
-    const cluster = [...readFileSync(LAB_INI, 'utf8').matchAll(/^(\S+)\s+ansible_host=(\S+)/gm)].map((m) => ({ name: m[1]!, address: m[2]! }));
+    const cluster = [...readFileSync(LAB_INI, 'utf8').matchAll(/^(\S+)\s+ansible_host=(\S+)/gm)].map((m) => ({
+      name: m[1]!,
+      address: m[2]!,
+    }));
     await installPython(cluster);
     const site = join(PROJECT, 'playbooks/site.yaml');
     for (const tool of ['lvsplay', 'ansible'] as const) {
-      const argv = tool === 'lvsplay'
-        ? [process.execPath, join(PROJECT, 'bin/lvsplay.js'), 'run', site, '-i', LAB_INI, '-f', '6']
-        : ['ansible-playbook', site, '-i', LAB_INI, '-f', '6'];
+      const argv =
+        tool === 'lvsplay'
+          ? [process.execPath, join(PROJECT, 'bin/lvsplay.js'), 'run', site, '-i', LAB_INI, '-f', '6']
+          : ['ansible-playbook', site, '-i', LAB_INI, '-f', '6'];
       const m = await measure(argv, { cwd: PROJECT, env: this.env, timeoutMs: this.o.timeout * 1000 });
-      const problems = m.exitCode === 0 ? [] : m.output.split('\n').filter((l) => /ERROR|fatal:|FAILED|error:|couldn't resolve/i.test(l)).slice(0, 8).map((l) => l.trim().slice(0, 300));
+      const problems =
+        m.exitCode === 0
+          ? []
+          : m.output
+              .split('\n')
+              .filter((l) => /ERROR|fatal:|FAILED|error:|couldn't resolve/i.test(l))
+              .slice(0, 8)
+              .map((l) => l.trim().slice(0, 300));
       this.siteYaml.push({ hosts: cluster.length, tool, exitCode: m.exitCode, wallMs: m.wallMs, problems });
       log(`site.yaml ${tool}: exit ${m.exitCode} in ${(m.wallMs / 1000).toFixed(1)} s`);
     }
@@ -171,13 +214,19 @@ class Bench {
         playbook: 'bench/playbooks/common.yaml (15 tasks, 1 handler), unchanged for both tools',
         'gather facts': 'no, for either tool (gather_facts: false)',
         forks: 'equal to the host count (-f N), both tools',
-        'ansible.cfg': 'bench/ansible.cfg (ANSIBLE_CONFIG, both tools): pipelining = True, ssh_args = -o ControlMaster=auto -o ControlPersist=60s, host_key_checking = True, interpreter_python = /usr/bin/python3',
-        connection: "inventory/lab.ini's [all:vars]: root, lab key, ProxyCommand through the controller namespace, lab known_hosts with StrictHostKeyChecking=yes",
-        'target prerequisites': 'python3 and python3-apt installed on every host before anything is timed (ansible needs them; lvsplay does not)',
-        'first converge': this.o.quick ? 'quick mode: on whatever state the host had (not fresh)' : 'fresh hosts each run: lab down, prepared disk (base + python3) restored, lab up',
+        'ansible.cfg':
+          'bench/ansible.cfg (ANSIBLE_CONFIG, both tools): pipelining = True, ssh_args = -o ControlMaster=auto -o ControlPersist=60s, host_key_checking = True, interpreter_python = /usr/bin/python3',
+        connection:
+          "inventory/lab.ini's [all:vars]: root, lab key, ProxyCommand through the controller namespace, lab known_hosts with StrictHostKeyChecking=yes",
+        'target prerequisites':
+          'python3 and python3-apt installed on every host before anything is timed (ansible needs them; lvsplay does not)',
+        'first converge': this.o.quick
+          ? 'quick mode: on whatever state the host had (not fresh)'
+          : 'fresh hosts each run: lab down, prepared disk (base + python3) restored, lab up',
         runs: this.o.runs,
         'tool order': 'alternates each run (lvsplay first on even runs, ansible-playbook first on odd)',
-        'CPU and RSS': 'CPU: user+sys of the process and its waited-for children (GNU time). RSS: peak sum over the live process tree, sampled every 250 ms; ssh ControlPersist masters detach and are not counted',
+        'CPU and RSS':
+          'CPU: user+sys of the process and its waited-for children (GNU time). RSS: peak sum over the live process tree, sampled every 250 ms; ssh ControlPersist masters detach and are not counted',
       },
       series: this.series.map(withSummary),
       siteYaml: this.siteYaml,
@@ -204,7 +253,8 @@ function tail(output: string): string {
 
 const counts = (v: string): number[] => {
   const xs = v.split(',').map((x) => Number(x.trim()));
-  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 99)) throw new InvalidArgumentError('host counts are whole numbers from 1 to 99, comma separated');
+  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 99))
+    throw new InvalidArgumentError('host counts are whole numbers from 1 to 99, comma separated');
   return xs;
 };
 const positive = (v: string): number => {
@@ -214,7 +264,8 @@ const positive = (v: string): number => {
 const scenarioList = (v: string): Scenario[] => {
   const xs = v.split(',').map((x) => x.trim());
   const bad = xs.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
-  if (bad.length) throw new InvalidArgumentError(`unknown scenario ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+  if (bad.length)
+    throw new InvalidArgumentError(`unknown scenario ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
   return xs as Scenario[];
 };
 
@@ -230,7 +281,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'a timed run is killed (and counts as failed) after this long', positive, 1800)
     .option('--out <dir>', 'where results go', resolve(PROJECT, 'bench/results'));
   program.parse(argv);
-  const f = program.opts<Omit<BenchOptions, 'quick' | 'site' | 'keepDisks'> & { quick?: boolean; site?: boolean; keepDisks?: boolean }>();
+  const f = program.opts<
+    Omit<BenchOptions, 'quick' | 'site' | 'keepDisks'> & { quick?: boolean; site?: boolean; keepDisks?: boolean }
+  >();
   const o: BenchOptions = { ...f, quick: !!f.quick, site: !!f.site, keepDisks: !!f.keepDisks, out: resolve(f.out) };
   if (o.quick) {
     if (program.getOptionValueSource('hosts') === 'default') o.hosts = [1];

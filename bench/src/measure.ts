@@ -25,7 +25,9 @@ export interface Measured extends Sample {
 }
 
 /** "%e %U %S %M %x" as GNU time writes it: wall s, user s, sys s, max RSS KB, exit code. */
-export function parseTimeLine(text: string): { userMs: number; sysMs: number; maxRssKb: number; exitCode: number } | undefined {
+export function parseTimeLine(
+  text: string,
+): { userMs: number; sysMs: number; maxRssKb: number; exitCode: number } | undefined {
   const line = text.trim().split('\n').pop() ?? '';
   const m = /^([\d.]+) ([\d.]+) ([\d.]+) (\d+) (-?\d+)$/.exec(line.trim());
   if (!m) return undefined;

@@ -12,20 +12,28 @@ import { resultProblems, type BenchResults } from './results.js';
 export function mergeResults(parts: readonly BenchResults[]): BenchResults {
   const [first, ...rest] = parts;
   if (!first) throw new Error('nothing to merge');
-  const merged: BenchResults = { ...first, series: [...first.series], siteYaml: [...first.siteYaml], notes: [...first.notes] };
+  const merged: BenchResults = {
+    ...first,
+    series: [...first.series],
+    siteYaml: [...first.siteYaml],
+    notes: [...first.notes],
+  };
   for (const p of rest) {
     for (const s of p.series) {
       const i = merged.series.findIndex((m) => m.tool === s.tool && m.scenario === s.scenario && m.hosts === s.hosts);
       if (i >= 0) {
         merged.series.splice(i, 1);
-        merged.notes.push(`${s.tool} ${s.scenario} on ${s.hosts} hosts: re-measured ${p.date.slice(0, 16)}; the earlier series is replaced`);
+        merged.notes.push(
+          `${s.tool} ${s.scenario} on ${s.hosts} hosts: re-measured ${p.date.slice(0, 16)}; the earlier series is replaced`,
+        );
       }
       merged.series.push(s);
     }
     merged.siteYaml.push(...p.siteYaml);
     merged.notes.push(...p.notes);
     for (const [k, v] of Object.entries(p.settings)) {
-      if (merged.settings[k] !== v) merged.settings[k] = `${String(merged.settings[k])}; ${String(v)} (${p.date.slice(0, 16)})`;
+      if (merged.settings[k] !== v)
+        merged.settings[k] = `${String(merged.settings[k])}; ${String(v)} (${p.date.slice(0, 16)})`;
     }
     if (p.mode !== merged.mode) merged.mode = 'full';
   }

@@ -53,7 +53,8 @@ export function renderSvg(r: BenchResults): string {
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (hosts: number) => PAD.left + (hosts / maxHosts) * plotW;
-  const y = (s: number) => PAD.top + plotH - ((Math.log10(s) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
+  const y = (s: number) =>
+    PAD.top + plotH - ((Math.log10(s) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
@@ -62,11 +63,15 @@ export function renderSvg(r: BenchResults): string {
     `<text x="${PAD.left}" y="22" font-size="15" font-weight="bold">${escapeXml(`Wall time against host count (${r.machine.cores} cores, ${r.date.slice(0, 10)})`)}</text>`,
   ];
   for (const t of logTicks(lo, hi)) {
-    parts.push(`<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#e5e5e5"/>`);
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#e5e5e5"/>`,
+    );
     parts.push(`<text x="${PAD.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${t} s</text>`);
   }
   for (const c of [0, ...counts]) {
-    parts.push(`<line x1="${fmt(x(c))}" x2="${fmt(x(c))}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 5}" stroke="#333"/>`);
+    parts.push(
+      `<line x1="${fmt(x(c))}" x2="${fmt(x(c))}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 5}" stroke="#333"/>`,
+    );
     parts.push(`<text x="${fmt(x(c))}" y="${PAD.top + plotH + 18}" text-anchor="middle">${c}</text>`);
   }
   parts.push(
@@ -87,13 +92,19 @@ export function renderSvg(r: BenchResults): string {
       parts.push(`<g class="series" data-tool="${tool}" data-scenario="${sc}">`);
       parts.push(`<title>${escapeXml(label)}</title>`);
       if (pts.length > 1) {
-        const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${fmt(x(p.hosts))} ${fmt(y(p.summary.wallMs.median / 1000))}`).join(' ');
+        const d = pts
+          .map((p, i) => `${i === 0 ? 'M' : 'L'}${fmt(x(p.hosts))} ${fmt(y(p.summary.wallMs.median / 1000))}`)
+          .join(' ');
         parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
       }
       for (const p of pts) {
         const w = p.summary.wallMs;
-        parts.push(`<line x1="${fmt(x(p.hosts))}" x2="${fmt(x(p.hosts))}" y1="${fmt(y(w.min / 1000))}" y2="${fmt(y(w.max / 1000))}" stroke="${colour}"/>`);
-        parts.push(`<circle cx="${fmt(x(p.hosts))}" cy="${fmt(y(w.median / 1000))}" r="3.5" fill="${colour}"><title>${escapeXml(`${label}, ${p.hosts} hosts: ${(w.median / 1000).toFixed(2)} s`)}</title></circle>`);
+        parts.push(
+          `<line x1="${fmt(x(p.hosts))}" x2="${fmt(x(p.hosts))}" y1="${fmt(y(w.min / 1000))}" y2="${fmt(y(w.max / 1000))}" stroke="${colour}"/>`,
+        );
+        parts.push(
+          `<circle cx="${fmt(x(p.hosts))}" cy="${fmt(y(w.median / 1000))}" r="3.5" fill="${colour}"><title>${escapeXml(`${label}, ${p.hosts} hosts: ${(w.median / 1000).toFixed(2)} s`)}</title></circle>`,
+        );
       }
       parts.push('</g>');
       const ly = PAD.top + 8 + legend.length * 18;

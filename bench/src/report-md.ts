@@ -36,7 +36,9 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `Machine: ${m.cores} cores (${m.cpuModel}), ${Math.round(m.memoryMb / 1024)} GB, kernel ${m.kernel}, ${m.os}; ` +
       `Node ${m.node}; ansible-core ${m.ansibleCore}` +
-      `${Object.entries(m.collections).map(([k, v]) => `, ${k} ${v}`).join('')}; lvsplay ${m.lvsplay} (${m.commit}).`,
+      `${Object.entries(m.collections)
+        .map(([k, v]) => `, ${k} ${v}`)
+        .join('')}; lvsplay ${m.lvsplay} (${m.commit}).`,
     '',
     'Wall time: median of the runs (min–max). CPU: user+sys of the process tree, median. ' +
       'RSS: peak sum over the live process tree, median, MB. Ratio: ansible-playbook wall / lvsplay wall. ' +

@@ -95,7 +95,12 @@ export function withSummary(s: Series): Series & { summary: SeriesSummary } {
   return { ...s, summary: summarise(s.samples) };
 }
 
-export function findSeries<T extends Series>(all: readonly T[], tool: Tool, scenario: SeriesScenario, hosts: number): T | undefined {
+export function findSeries<T extends Series>(
+  all: readonly T[],
+  tool: Tool,
+  scenario: SeriesScenario,
+  hosts: number,
+): T | undefined {
   return all.find((s) => s.tool === tool && s.scenario === scenario && s.hosts === hosts);
 }
 
@@ -129,10 +134,15 @@ export function resultProblems(r: unknown): string[] {
     o.series.forEach((s, i) => {
       const at = `series[${i}] (${s.tool} ${s.scenario} ${s.hosts} hosts)`;
       if (!(TOOLS as readonly string[]).includes(s.tool)) out.push(`${at}: unknown tool`);
-      if (s.scenario !== 'floor' && !(SCENARIOS as readonly string[]).includes(s.scenario)) out.push(`${at}: unknown scenario`);
+      if (s.scenario !== 'floor' && !(SCENARIOS as readonly string[]).includes(s.scenario))
+        out.push(`${at}: unknown scenario`);
       if (!isNum(s.hosts) || s.hosts < 1) out.push(`${at}: host count is not positive`);
       if (!Array.isArray(s.samples) || s.samples.length === 0) out.push(`${at}: no samples`);
-      else if (s.samples.some((x) => !isNum(x.wallMs) || x.wallMs <= 0 || !isNum(x.cpuMs) || !isNum(x.maxRssKb) || !isNum(x.exitCode))) {
+      else if (
+        s.samples.some(
+          (x) => !isNum(x.wallMs) || x.wallMs <= 0 || !isNum(x.cpuMs) || !isNum(x.maxRssKb) || !isNum(x.exitCode),
+        )
+      ) {
         out.push(`${at}: a sample lacks wall time, CPU time, RSS or exit code`);
       }
       if (!s.summary || !isNum(s.summary.wallMs?.median)) out.push(`${at}: summary is missing`);

@@ -13,7 +13,8 @@ import type { FoundFile } from './found.js';
 import type { Adoption } from './model.js';
 import { KEEPALIVED_CONF, type AdoptReading } from './probe.js';
 
-const num = (s: string | undefined): number | undefined => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+const num = (s: string | undefined): number | undefined =>
+  s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 
 function realServerHost(r: AdoptReading, iface: string | undefined): RealServerHost {
   const onLo = r.status.addresses.find((x) => x.dev === 'lo' && !x.address.startsWith('127.'));
@@ -40,8 +41,17 @@ function realServerHost(r: AdoptReading, iface: string | undefined): RealServerH
 
 function dbMaster(r: AdoptReading): DbMaster {
   const v = r.mysql?.vars ?? {};
-  const d: DbMaster = { name: r.host, address: r.address, logBin: v.log_bin === '1', gtidStrictMode: v.gtid_strict_mode === '1', pos: {} };
-  const set = (k: 'serverId' | 'autoIncrementIncrement' | 'autoIncrementOffset' | 'port', s: string | undefined): void => {
+  const d: DbMaster = {
+    name: r.host,
+    address: r.address,
+    logBin: v.log_bin === '1',
+    gtidStrictMode: v.gtid_strict_mode === '1',
+    pos: {},
+  };
+  const set = (
+    k: 'serverId' | 'autoIncrementIncrement' | 'autoIncrementOffset' | 'port',
+    s: string | undefined,
+  ): void => {
     const n = num(s);
     if (n !== undefined) d[k] = n;
   };
@@ -72,7 +82,9 @@ export function adoptFindings(i: FindingsInput): LintReport {
     const m = modelFromKeepalived(ka.nodes, host);
     const r = byHost.get(host);
     for (const v of m.vrrp) {
-      const own = r?.status.addresses.find((x) => x.dev === v.interface && x.address !== undefined && !x.label?.includes(':'));
+      const own = r?.status.addresses.find(
+        (x) => x.dev === v.interface && x.address !== undefined && !x.label?.includes(':'),
+      );
       if (own) {
         v.ownAddress ??= own.address;
         v.interfaceSubnet = `${own.address}/${own.prefix}`;

@@ -38,7 +38,12 @@ export function foundFiles(readings: AdoptReading[], outDir: string): FoundFile[
       if (text === null) continue;
       const isConf = remote === KEEPALIVED_CONF;
       if (!isConf && !remote.startsWith('/etc/init.d/')) continue;
-      out.push({ host: r.host, remote, local: join(outDir, FOUND_DIR, r.host, remote), text: isConf ? redactAuthPass(text, numbering) : text });
+      out.push({
+        host: r.host,
+        remote,
+        local: join(outDir, FOUND_DIR, r.host, remote),
+        text: isConf ? redactAuthPass(text, numbering) : text,
+      });
     }
   }
   return out;
@@ -52,14 +57,23 @@ export function writeFound(cwd: string, files: FoundFile[]): void {
 }
 
 /** The copies of keepalived.conf, parsed (positions name the copy). */
-export function parseFoundKeepalived(files: FoundFile[]): { byHost: Map<string, FoundKeepalived>; diagnostics: Diagnostic[]; includes: NotReproduced[] } {
+export function parseFoundKeepalived(files: FoundFile[]): {
+  byHost: Map<string, FoundKeepalived>;
+  diagnostics: Diagnostic[];
+  includes: NotReproduced[];
+} {
   const byHost = new Map<string, FoundKeepalived>();
   const diagnostics: Diagnostic[] = [];
   const includes: NotReproduced[] = [];
   for (const f of files.filter((x) => x.remote === KEEPALIVED_CONF)) {
     f.text.split('\n').forEach((line, i) => {
       // the director role's own include of the VRRP password is read (and goes to the vault)
-      if (/^\s*include\b/.test(line) && !line.includes(KEEPALIVED_AUTH)) includes.push({ host: f.host, what: `keepalived.conf: \`${line.trim()}\`: the included file is on the host and was not read`, pos: { file: f.local, line: i + 1, col: 1 } });
+      if (/^\s*include\b/.test(line) && !line.includes(KEEPALIVED_AUTH))
+        includes.push({
+          host: f.host,
+          what: `keepalived.conf: \`${line.trim()}\`: the included file is on the host and was not read`,
+          pos: { file: f.local, line: i + 1, col: 1 },
+        });
     });
     // include lines name files on the host, not here: they are reported, not followed
     const parsed = parseKeepalived(f.text.replace(/^(\s*include\b.*)$/gm, '#$1'), f.local);

@@ -13,7 +13,18 @@ import { foundFiles, parseFoundKeepalived, writeFound } from './found.js';
 import type { Adoption, ExpectedChange } from './model.js';
 import { loadHosts, readCluster } from './read.js';
 import { groupsMap, type Inventory } from '../inventory/index.js';
-import { CLUSTER_FILE, HOSTS_FILE, OUTPUT_FILES, VAULT_FILE, checkWritable, clusterYml, hostsIni, vaultYml, writeOutput, type VaultKey } from './write.js';
+import {
+  CLUSTER_FILE,
+  HOSTS_FILE,
+  OUTPUT_FILES,
+  VAULT_FILE,
+  checkWritable,
+  clusterYml,
+  hostsIni,
+  vaultYml,
+  writeOutput,
+  type VaultKey,
+} from './write.js';
 
 export interface AdoptOptions {
   inventory: string[];
@@ -47,13 +58,23 @@ function vaultKey(cwd: string): VaultKey | undefined {
 /** Where HOSTS already has the roles' groups, what they say against what adopt found. */
 export function groupDisagreements(inventory: Inventory, a: Adoption): string[] {
   const groups = groupsMap(inventory);
-  const found: Record<string, string[]> = { directors: a.directors.map((d) => d.host), realservers: a.realServers.map((r) => r.host), dbservers: a.databases.map((d) => d.host) };
+  const found: Record<string, string[]> = {
+    directors: a.directors.map((d) => d.host),
+    realservers: a.realServers.map((r) => r.host),
+    dbservers: a.databases.map((d) => d.host),
+  };
   const out: string[] = [];
   for (const [group, hosts] of Object.entries(found)) {
     const listed = groups[group];
     if (!listed) continue;
-    for (const h of listed.filter((x) => !hosts.includes(x))) out.push(`${h}: listed in [${group}] of the inventory given, but nothing of one was found on it: not in [${group}] of the adopted inventory`);
-    for (const h of hosts.filter((x) => !listed.includes(x))) out.push(`${h}: not listed in [${group}] of the inventory given, but found to be one: in [${group}] of the adopted inventory`);
+    for (const h of listed.filter((x) => !hosts.includes(x)))
+      out.push(
+        `${h}: listed in [${group}] of the inventory given, but nothing of one was found on it: not in [${group}] of the adopted inventory`,
+      );
+    for (const h of hosts.filter((x) => !listed.includes(x)))
+      out.push(
+        `${h}: not listed in [${group}] of the inventory given, but found to be one: in [${group}] of the adopted inventory`,
+      );
   }
   return out;
 }
@@ -64,19 +85,48 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
   const dir = resolve(cwd, o.out);
   checkWritable(dir, OUTPUT_FILES, !!o.force);
   const inventory = loadHosts(o.inventory, cwd);
-  if (inventory.hosts.size === 0) throw new LvsplayError(diag(`adopt: the inventory ${o.inventory.join(', ')} lists no hosts`, undefined, 'list the cluster\'s hosts (directors, real servers, database servers)'), ExitCode.badOptions);
+  if (inventory.hosts.size === 0)
+    throw new LvsplayError(
+      diag(
+        `adopt: the inventory ${o.inventory.join(', ')} lists no hosts`,
+        undefined,
+        "list the cluster's hosts (directors, real servers, database servers)",
+      ),
+      ExitCode.badOptions,
+    );
   const { readings, unreachable } = await readCluster(inventory);
   if (unreachable.length) {
-    throw new LvsplayError(unreachable.map((u) => diag(`adopt: ${u.host} is unreachable: ${u.reason}`, undefined, 'adopt reads every host; fix the connection (or leave the host out of the inventory) and run it again')), ExitCode.unreachable);
+    throw new LvsplayError(
+      unreachable.map((u) =>
+        diag(
+          `adopt: ${u.host} is unreachable: ${u.reason}`,
+          undefined,
+          'adopt reads every host; fix the connection (or leave the host out of the inventory) and run it again',
+        ),
+      ),
+      ExitCode.unreachable,
+    );
   }
   const files = foundFiles(readings, o.out);
-  checkWritable(cwd, files.map((f) => f.local), !!o.force);
+  checkWritable(
+    cwd,
+    files.map((f) => f.local),
+    !!o.force,
+  );
   writeFound(cwd, files);
   const parsed = parseFoundKeepalived(files);
   const adoption = deriveAdoption(readings, parsed.byHost);
   adoption.notReproduced.push(...parsed.includes);
   adoption.inferred.push(...groupDisagreements(inventory, adoption));
-  const lint = adoptFindings({ cwd, files, keepalived: parsed.byHost, syntax: parsed.diagnostics, readings, adoption, shellcheck: o.shellcheck !== false });
+  const lint = adoptFindings({
+    cwd,
+    files,
+    keepalived: parsed.byHost,
+    syntax: parsed.diagnostics,
+    readings,
+    adoption,
+    shellcheck: o.shellcheck !== false,
+  });
   const changes = expectedChanges(adoption, readings, lint);
   const key = vaultKey(cwd);
   writeOutput(dir, {
@@ -86,5 +136,13 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
   });
   // as the user named the directory
   const written = OUTPUT_FILES.map((f) => join(o.out, f));
-  return { adoption, lint, changes, written: [...written, ...files.map((f) => f.local)], vaultFile: key?.file, hosts: readings.length, ms: Date.now() - t0 };
+  return {
+    adoption,
+    lint,
+    changes,
+    written: [...written, ...files.map((f) => f.local)],
+    vaultFile: key?.file,
+    hosts: readings.length,
+    ms: Date.now() - t0,
+  };
 }

@@ -54,7 +54,10 @@ export interface Adoption {
   others: string[];
   /** group_vars/all/cluster.yml: variable -> value and origin. */
   cluster: Map<string, Setting>;
-  secrets: { vrrp_auth_pass?: { value: Secret; from: string }; mysql_replication_password?: { value: Secret; from: string } };
+  secrets: {
+    vrrp_auth_pass?: { value: Secret; from: string };
+    mysql_replication_password?: { value: Secret; from: string };
+  };
   /** One line per host: what adopt took it for, and why. */
   inferred: string[];
   notReproduced: NotReproduced[];

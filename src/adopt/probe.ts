@@ -38,7 +38,10 @@ fi`;
 
 /** The probe for one host. */
 export function adoptProbe(): ShellCommand {
-  return joinCommands([probeScript([KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, KEEPALIVED_AUTH, IPVS_AT_BOOT]), sh`${raw(EXTRA)}`]);
+  return joinCommands([
+    probeScript([KEEPALIVED_CONF, KEEPALIVED_DEFAULTS, KEEPALIVED_AUTH, IPVS_AT_BOOT]),
+    sh`${raw(EXTRA)}`,
+  ]);
 }
 
 /** One host as adopt sees it. The replication password is held apart, never printed. */
@@ -67,7 +70,11 @@ export interface AdoptReading {
   };
 }
 
-const lines = (t: string | undefined): string[] => (t ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (t: string | undefined): string[] =>
+  (t ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 export function adoptReadingFromOutput(host: string, address: string, stdout: string, ms: number): AdoptReading {
   const s = splitSections(stdout);

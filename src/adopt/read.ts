@@ -33,20 +33,22 @@ export async function readCluster(inventory: Inventory): Promise<ClusterReading>
   const readings: AdoptReading[] = [];
   const unreachable: Unreachable[] = [];
   try {
-    await Promise.all([...inventory.hosts.keys()].map(async (host) => {
-      const vars = hostVarsOf(inventory, host) as Vars;
-      const conn = templar.render(connectionSubset(vars), vars) as Vars;
-      const address = String(conn.ansible_host ?? host);
-      const t0 = Date.now();
-      try {
-        const t = await pool.get(host, conn);
-        const r = await t.run(adoptProbe(), { timeoutMs: PROBE_TIMEOUT_MS });
-        if (r.timedOut) throw new Error(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
-        readings.push(adoptReadingFromOutput(host, address, r.stdout, Date.now() - t0));
-      } catch (e) {
-        unreachable.push({ host, reason: e instanceof Error ? e.message : String(e) });
-      }
-    }));
+    await Promise.all(
+      [...inventory.hosts.keys()].map(async (host) => {
+        const vars = hostVarsOf(inventory, host) as Vars;
+        const conn = templar.render(connectionSubset(vars), vars) as Vars;
+        const address = String(conn.ansible_host ?? host);
+        const t0 = Date.now();
+        try {
+          const t = await pool.get(host, conn);
+          const r = await t.run(adoptProbe(), { timeoutMs: PROBE_TIMEOUT_MS });
+          if (r.timedOut) throw new Error(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+          readings.push(adoptReadingFromOutput(host, address, r.stdout, Date.now() - t0));
+        } catch (e) {
+          unreachable.push({ host, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }),
+    );
   } finally {
     await pool.closeAll();
   }

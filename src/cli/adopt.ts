@@ -16,13 +16,26 @@ interface AdoptFlags {
 export function registerAdopt(program: Command): void {
   program
     .command('adopt')
-    .description('take over a hand-built cluster: read it (read-only), write an inventory and group_vars that reproduce it with the bundled roles, and lint it')
-    .option('-i, --inventory <source>', 'inventory naming the cluster\'s hosts and how to reach them (required, repeatable); groups are not needed', collect, [])
-    .option('-o, --output <dir>', 'where to write hosts.ini, group_vars/all/{cluster,vault}.yml and found/ (copies of what was read)', 'adopted')
+    .description(
+      'take over a hand-built cluster: read it (read-only), write an inventory and group_vars that reproduce it with the bundled roles, and lint it',
+    )
+    .option(
+      '-i, --inventory <source>',
+      "inventory naming the cluster's hosts and how to reach them (required, repeatable); groups are not needed",
+      collect,
+      [],
+    )
+    .option(
+      '-o, --output <dir>',
+      'where to write hosts.ini, group_vars/all/{cluster,vault}.yml and found/ (copies of what was read)',
+      'adopted',
+    )
     .option('--force', 'overwrite files that already exist in the output directory')
     .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--no-shellcheck', 'do not run shellcheck on the init scripts found')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Reads over ssh, never writes to a host: keepalived.conf, init scripts, /proc/net/ip_vs, sysctls,
 addresses, MariaDB settings and replication status. A host is taken for a director when its
 keepalived.conf has a vrrp_instance, a real server when it holds an address on lo, a database
@@ -30,11 +43,27 @@ master when MariaDB runs with the binary log. Secrets (auth_pass, the replicatio
 to group_vars/all/vault.yml, encrypted with ansible.cfg's vault_password_file; without one, the
 file says what to set. Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --check --diff
 Exit codes: 0 adopted, 1 a file is in the way (use --force) or cannot be written, 3 a host is
-unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See docs/adopt.md.`)
+unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See docs/adopt.md.`,
+    )
     .action(async (flags: AdoptFlags) => {
-      if (!flags.inventory.length) throw new LvsplayError(diag('adopt: no inventory given', undefined, "name the cluster's hosts with -i HOSTS (an inventory file, or host1,host2,)"), ExitCode.badOptions);
-      const r = await adopt({ inventory: flags.inventory, out: flags.output, force: !!flags.force, shellcheck: flags.shellcheck });
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(adoptJson(r), null, 2)}\n` : adoptText(r, flags.output));
+      if (!flags.inventory.length)
+        throw new LvsplayError(
+          diag(
+            'adopt: no inventory given',
+            undefined,
+            "name the cluster's hosts with -i HOSTS (an inventory file, or host1,host2,)",
+          ),
+          ExitCode.badOptions,
+        );
+      const r = await adopt({
+        inventory: flags.inventory,
+        out: flags.output,
+        force: !!flags.force,
+        shellcheck: flags.shellcheck,
+      });
+      process.stdout.write(
+        flags.format === 'json' ? `${JSON.stringify(adoptJson(r), null, 2)}\n` : adoptText(r, flags.output),
+      );
       process.exitCode = ExitCode.ok;
     });
 }
@@ -58,15 +87,28 @@ export function adoptJson(r: AdoptResult): object {
 
 export function adoptText(r: AdoptResult, out: string): string {
   const a = r.adoption;
-  const lines = [`adopt: read ${r.hosts} hosts in ${(r.ms / 1000).toFixed(1)} s`, ...a.inferred.map((l) => `  ${l}`), ''];
+  const lines = [
+    `adopt: read ${r.hosts} hosts in ${(r.ms / 1000).toFixed(1)} s`,
+    ...a.inferred.map((l) => `  ${l}`),
+    '',
+  ];
   const secrets = Object.keys(a.secrets);
-  lines.push(`wrote ${r.written.filter((f) => !f.includes('/found/')).join(', ')}; copies of what was read in ${out}/found/`);
-  lines.push(secrets.length
-    ? r.vaultFile ? `  ${secrets.join(', ')}: vault-encrypted with ${r.vaultFile}` : `  ${secrets.join(', ')}: NOT written (no vault_password_file in ansible.cfg): ${out}/group_vars/all/vault.yml says what to set`
-    : '  no secret found on the hosts');
+  lines.push(
+    `wrote ${r.written.filter((f) => !f.includes('/found/')).join(', ')}; copies of what was read in ${out}/found/`,
+  );
+  lines.push(
+    secrets.length
+      ? r.vaultFile
+        ? `  ${secrets.join(', ')}: vault-encrypted with ${r.vaultFile}`
+        : `  ${secrets.join(', ')}: NOT written (no vault_password_file in ansible.cfg): ${out}/group_vars/all/vault.yml says what to set`
+      : '  no secret found on the hosts',
+  );
   lines.push('', `lint: ${summary(r.lint)}`, ...r.lint.findings.map((f) => `  ${formatText(f)}`));
   // some errors the roles fix by themselves, others (equal priorities) adopt reproduces as found
-  if (r.lint.findings.some((f) => f.severity === 'error')) lines.push(`  lvsplay run lints ${out}/hosts.ini first and refuses to start while an error remains there: fix it in ${out}/ (docs/lint.md)`);
+  if (r.lint.findings.some((f) => f.severity === 'error'))
+    lines.push(
+      `  lvsplay run lints ${out}/hosts.ini first and refuses to start while an error remains there: fix it in ${out}/ (docs/lint.md)`,
+    );
   lines.push('', `not reproduced (the bundled roles cannot express it): ${a.notReproduced.length}`);
   for (const n of a.notReproduced) lines.push(`  ${n.pos ? `${n.pos.file}:${n.pos.line}: ` : ''}${n.host}: ${n.what}`);
   lines.push('', `the first run of site.yaml will change (${r.changes.length}):`);

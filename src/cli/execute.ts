@@ -40,7 +40,9 @@ export async function executeFromCli(plan: Plan, flags: ExecuteFlags): Promise<n
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write('\n[lvsplay] interrupted: finishing the tasks in flight, then stopping (Ctrl-C again to leave at once)\n');
+    process.stderr.write(
+      '\n[lvsplay] interrupted: finishing the tasks in flight, then stopping (Ctrl-C again to leave at once)\n',
+    );
     abort.abort();
   };
   process.on('SIGINT', onSigint);

@@ -18,20 +18,25 @@ interface GraphFlags {
   live?: boolean;
 }
 
-
 function formatValue(v: string): GraphFormat {
-  if (!(GRAPH_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`format must be one of ${GRAPH_FORMATS.join(', ')}.`);
+  if (!(GRAPH_FORMATS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`format must be one of ${GRAPH_FORMATS.join(', ')}.`);
   return v as GraphFormat;
 }
 
 export function registerGraph(program: Command): void {
-  clusterSourceOptions(program
-    .command('graph'))
+  clusterSourceOptions(program.command('graph'))
     .description('draw the cluster: clients -> VIP -> directors -> real servers -> database masters')
     .option('--format <format>', `${GRAPH_FORMATS.join(', ')}`, formatValue, 'text')
     .option('-o, --output <file>', 'write the picture to FILE instead of stdout')
-    .option('--live', 'connect read-only (as `status --once` does) and add to each box what runs now; the VIP\'s edges follow its holder')
-    .addHelpText('after', '\nWithout --live nothing connects to a host. Exit codes: 0 ok, 4 the inventory or a role has a mistake, 5 bad options.')
+    .option(
+      '--live',
+      "connect read-only (as `status --once` does) and add to each box what runs now; the VIP's edges follow its holder",
+    )
+    .addHelpText(
+      'after',
+      '\nWithout --live nothing connects to a host. Exit codes: 0 ok, 4 the inventory or a role has a mistake, 5 bad options.',
+    )
     .action(async (flags: GraphFlags) => {
       process.exitCode = await runGraph(flags);
     });

@@ -5,7 +5,14 @@ import type { Command } from 'commander';
 import { defaultInventorySources, readAnsibleCfg } from '../config/ansible-cfg.js';
 import { diag, ExitCode, formatDiagnostic, LvsplayError, throwIfErrors, type Diagnostic } from '../diagnostics.js';
 import { loadInventory } from '../inventory/index.js';
-import { inventoryGraph, inventoryList, inventoryYaml, listedHostVars, sortedJson, toYamlText } from '../inventory/listing.js';
+import {
+  inventoryGraph,
+  inventoryList,
+  inventoryYaml,
+  listedHostVars,
+  sortedJson,
+  toYamlText,
+} from '../inventory/listing.js';
 import { limitHosts, selectHosts } from '../inventory/patterns.js';
 import { readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
 import { restrictInventory } from '../inventory/restrict.js';
@@ -23,12 +30,16 @@ interface InventoryFlags {
   vaultPasswordFile?: string[];
 }
 
-
 export function registerInventory(program: Command): void {
   program
     .command('inventory')
     .description('show the inventory as ansible-inventory does')
-    .option('-i, --inventory <source>', 'inventory file, directory or host list "h1,h2," (repeatable); default: ansible.cfg, then /etc/ansible/hosts', collect, [])
+    .option(
+      '-i, --inventory <source>',
+      'inventory file, directory or host list "h1,h2," (repeatable); default: ansible.cfg, then /etc/ansible/hosts',
+      collect,
+      [],
+    )
     .option('--list', 'every group and host variable as JSON (the default)')
     .option('--graph [group]', 'the group tree, from GROUP (default all)')
     .option('--host <host>', "one host's variables as JSON")
@@ -36,8 +47,16 @@ export function registerInventory(program: Command): void {
     .option('-y, --yaml', 'YAML instead of JSON')
     .option('-l, --limit <pattern>', 'only hosts matching the pattern')
     .option('--output <file>', 'write the result to FILE instead of stdout')
-    .option('--vault-password-file <file>', 'vault password file, for encrypted group_vars/host_vars (repeatable)', collect, [])
-    .addHelpText('after', '\nExit codes: 0 ok, 4 the inventory has a mistake (reported as file:line:col), 5 bad options.')
+    .option(
+      '--vault-password-file <file>',
+      'vault password file, for encrypted group_vars/host_vars (repeatable)',
+      collect,
+      [],
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 4 the inventory has a mistake (reported as file:line:col), 5 bad options.',
+    )
     .action((flags: InventoryFlags) => {
       process.exitCode = runInventory(flags);
     });
@@ -58,7 +77,8 @@ export function runInventory(flags: InventoryFlags): number {
     sources = defaultInventorySources(cfg, { cwd });
   }
   let vault: VaultSecrets = { passwords: [] };
-  for (const f of flags.vaultPasswordFile ?? []) vault = { passwords: [...vault.passwords, ...readVaultPasswordFile(f).passwords] };
+  for (const f of flags.vaultPasswordFile ?? [])
+    vault = { passwords: [...vault.passwords, ...readVaultPasswordFile(f).passwords] };
   const { inventory, diagnostics } = loadInventory(sources, { cwd, vault });
   printDiagnostics(diagnostics.filter((d) => d.severity === 'warning'));
   throwIfErrors(diagnostics);
@@ -75,14 +95,29 @@ export function runInventory(flags: InventoryFlags): number {
   let text: string;
   if (flags.host !== undefined) {
     if (!inv.hosts.has(flags.host)) {
-      throw new LvsplayError(diag(`host '${flags.host}' is not in the inventory`, undefined, 'list the hosts with `lvsplay inventory --graph`'), ExitCode.error);
+      throw new LvsplayError(
+        diag(
+          `host '${flags.host}' is not in the inventory`,
+          undefined,
+          'list the hosts with `lvsplay inventory --graph`',
+        ),
+        ExitCode.error,
+      );
     }
     const vars = listedHostVars(inv, flags.host);
     text = flags.yaml ? toYamlText(vars) : sortedJson(vars);
   } else if (flags.graph !== undefined) {
     const start = typeof flags.graph === 'string' ? flags.graph : 'all';
     const graph = inventoryGraph(inv, start, flags.vars ?? false);
-    if (graph === undefined) throw new LvsplayError(diag(`--graph needs a group name; '${start}' is not a group`, undefined, 'give a group shown by `lvsplay inventory --graph`'), ExitCode.badOptions);
+    if (graph === undefined)
+      throw new LvsplayError(
+        diag(
+          `--graph needs a group name; '${start}' is not a group`,
+          undefined,
+          'give a group shown by `lvsplay inventory --graph`',
+        ),
+        ExitCode.badOptions,
+      );
     text = graph;
   } else {
     text = flags.yaml ? toYamlText(inventoryYaml(inv)) : sortedJson(inventoryList(inv));

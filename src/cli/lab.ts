@@ -3,7 +3,19 @@ import { spawn } from 'node:child_process';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LvsplayError, diag } from '../diagnostics.js';
 import {
-  labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp, labWipe,
+  labBoot,
+  labCrash,
+  labDown,
+  labExec,
+  labHeal,
+  labPartition,
+  labPaths,
+  labPlug,
+  labStatus,
+  labStop,
+  labUnplug,
+  labUp,
+  labWipe,
   type LabStatus,
 } from '../lab/index.js';
 import { HOST_KIND_CHOICES, type HostKindChoice } from '../lab/topology.js';
@@ -36,9 +48,13 @@ export function registerLab(program: Command): void {
     .command('up')
     .description('build (once) and start the lab hosts listed in the inventory; safe to repeat')
     .option('-i, --inventory <file>', 'inventory listing the lab hosts (default: inventory/lab.ini of the project)')
-    .option('--kind <kind>', 'how hosts whose inventory sets no lab_host_kind are made: auto (the default: directors are UML ' +
-      'guests when this kernel has no IPVS and linux.uml is installed, the rest namespace hosts), netns, uml, or GROUP=KIND ' +
-      'for one group (repeatable)', collectKinds)
+    .option(
+      '--kind <kind>',
+      'how hosts whose inventory sets no lab_host_kind are made: auto (the default: directors are UML ' +
+        'guests when this kernel has no IPVS and linux.uml is installed, the rest namespace hosts), netns, uml, or GROUP=KIND ' +
+        'for one group (repeatable)',
+      collectKinds,
+    )
     .action(async (o: { inventory?: string; kind?: KindFlags }) => {
       const r = await labUp({
         ...(o.inventory ? { inventory: o.inventory } : {}),
@@ -46,8 +62,10 @@ export function registerLab(program: Command): void {
         ...(o.kind?.groups ? { groupKinds: o.kind.groups } : {}),
       });
       const uml = r.hosts.filter((h) => h.kind === 'uml').map((h) => h.name);
-      out(`lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}` +
-        (uml.length ? `; UML guests: ${uml.join(', ')}` : ''));
+      out(
+        `lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}` +
+          (uml.length ? `; UML guests: ${uml.join(', ')}` : ''),
+      );
       out(`ssh: ssh -F ${labPaths().sshConfig} ${r.hosts[0]?.name ?? 'HOST'}`);
     });
 
@@ -66,7 +84,10 @@ export function registerLab(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .action(async (o: { format: string }) => {
       if (o.format !== 'text' && o.format !== 'json') {
-        throw new LvsplayError(diag(`lab status: unknown format "${o.format}"`, undefined, 'use --format text or --format json'), 5);
+        throw new LvsplayError(
+          diag(`lab status: unknown format "${o.format}"`, undefined, 'use --format text or --format json'),
+          5,
+        );
       }
       const s = await labStatus();
       out(o.format === 'json' ? JSON.stringify(s, null, 2) : statusText(s));
@@ -90,7 +111,8 @@ export function registerLab(program: Command): void {
     .action(async (host: string, argv: string[]) => {
       const s = await labStatus();
       const h = s.hosts.find((x) => x.name === host);
-      if (!s.up || !h) throw new LvsplayError(diag(`lab: no running lab host named "${host}"`, undefined, 'see `lvsplay lab status`'));
+      if (!s.up || !h)
+        throw new LvsplayError(diag(`lab: no running lab host named "${host}"`, undefined, 'see `lvsplay lab status`'));
       const code = await new Promise<number>((resolve) => {
         const child = spawn('ssh', ['-F', labPaths().sshConfig, host, ...argv], { stdio: 'inherit' });
         child.on('error', () => resolve(127));
@@ -156,7 +178,10 @@ export function statusText(s: LabStatus): string {
           : 'absent from this kernel (run keepalived VRRP-only: --vrrp)'
     }`,
   );
-  if (s.vip) lines.push(`vip ${s.vip}: ${s.vipHolders.length ? `held by ${s.vipHolders.join(', ')}${s.vipHolders.length > 1 ? ' (split brain)' : ''}` : 'held by nobody'}`);
+  if (s.vip)
+    lines.push(
+      `vip ${s.vip}: ${s.vipHolders.length ? `held by ${s.vipHolders.join(', ')}${s.vipHolders.length > 1 ? ' (split brain)' : ''}` : 'held by nobody'}`,
+    );
   if (s.partitions.length) lines.push(`partitions: ${s.partitions.map(([a, b]) => `${a} x ${b}`).join(', ')}`);
   const rows = [['HOST', 'ADDRESS', 'GROUPS', 'KIND', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
   for (const h of s.hosts) {
@@ -172,6 +197,12 @@ export function statusText(s: LabStatus): string {
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const r of rows)
+    lines.push(
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // `lvsplay lint`: checks the cluster the inventory and roles describe (and keepalived.conf files
 // or init scripts given on the command line) before anything connects.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { FORMATS, render, type LintFormat } from '../lint/format.js';
 import { DEFAULT_PLAYBOOK, lint } from '../lint/index.js';
@@ -16,11 +16,12 @@ interface LintFlags {
   shellcheck: boolean;
 }
 
-
 export function registerLint(program: Command): void {
   program
     .command('lint')
-    .description('check the cluster (inventory + roles, keepalived.conf, init scripts) for LVS/VRRP/MariaDB mistakes, without connecting')
+    .description(
+      'check the cluster (inventory + roles, keepalived.conf, init scripts) for LVS/VRRP/MariaDB mistakes, without connecting',
+    )
     .argument('[playbook]', `playbook whose plays give each host its roles (default ${DEFAULT_PLAYBOOK})`)
     .option('-i, --inventory <source>', 'inventory file or directory (repeatable); default: ansible.cfg', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
@@ -29,14 +30,21 @@ export function registerLint(program: Command): void {
     .option('--config <file>', 'lint config (default .lvsplay-lint.yml if present)')
     .option('--vault-password-file <file>', 'vault password file (repeatable)', collect, [])
     .option('--no-shellcheck', 'do not run shellcheck on --script files')
-    .addHelpText('after', '\nExit codes: 0 no error-level finding, 1 at least one error, 4 the inventory or playbook cannot be read, 5 bad options.\nRules, severities and how to disable them: docs/lint.md')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no error-level finding, 1 at least one error, 4 the inventory or playbook cannot be read, 5 bad options.\nRules, severities and how to disable them: docs/lint.md',
+    )
     .action((playbook: string | undefined, flags: LintFlags) => {
       process.exitCode = runLint(playbook, flags);
     });
 }
 
 export function runLint(playbook: string | undefined, flags: LintFlags): number {
-  if (!FORMATS.includes(flags.format)) throw new LvsplayError(diag(`unknown format ${flags.format}`, undefined, `use ${FORMATS.join(', ')}`), ExitCode.badOptions);
+  if (!FORMATS.includes(flags.format))
+    throw new LvsplayError(
+      diag(`unknown format ${flags.format}`, undefined, `use ${FORMATS.join(', ')}`),
+      ExitCode.badOptions,
+    );
   const report = lint({
     ...(playbook ? { playbook } : {}),
     inventory: flags.inventory,

@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? ExitCode.ok);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return ExitCode.ok;
       return ExitCode.badOptions;
     }
     if (e instanceof LvsplayError) {

@@ -7,7 +7,8 @@ export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 /** An option that takes one of a few words; anything else is a bad option (exit 5). */
 export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
   return (v) => {
-    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be ${values.join(' or ')}.`);
+    if (!(values as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`${name} must be ${values.join(' or ')}.`);
     return v as T;
   };
 }
@@ -21,7 +22,12 @@ export const textOrJson = oneOf('format', ['text', 'json'] as const);
  */
 export function clusterSourceOptions(cmd: Command): Command {
   return cmd
-    .option('-i, --inventory <source>', 'inventory file, directory or host list (repeatable); default: ansible.cfg', collect, [])
+    .option(
+      '-i, --inventory <source>',
+      'inventory file, directory or host list (repeatable); default: ansible.cfg',
+      collect,
+      [],
+    )
     .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
     .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, []);
 }

@@ -36,17 +36,20 @@ interface RunFlags extends ExecuteFlags {
 const increase = (_: string, prev: number): number => prev + 1;
 
 function outputValue(v: string): OutputFormat {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`output must be one of ${OUTPUT_FORMATS.join(', ')}.`);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`output must be one of ${OUTPUT_FORMATS.join(', ')}.`);
   return v as OutputFormat;
 }
 
 function timeoutValue(v: string): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new InvalidArgumentError('timeout must be a whole number of seconds, 1 or more.');
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+    throw new InvalidArgumentError('timeout must be a whole number of seconds, 1 or more.');
   return Number(v);
 }
 
 function forksValue(v: string): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new InvalidArgumentError('forks must be a whole number of 1 or more.');
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+    throw new InvalidArgumentError('forks must be a whole number of 1 or more.');
   return Number(v);
 }
 
@@ -62,12 +65,21 @@ export function registerRun(program: Command, execute?: Executor): void {
     .option('-C, --check', 'predict the changes without making them')
     .option('-D, --diff', 'show the differences in files and state')
     .option('-f, --forks <n>', 'hosts worked on at once', forksValue)
-    .option('-e, --extra-vars <vars>', 'k=v words, YAML/JSON text, or @file (repeatable; highest precedence)', collect, [])
+    .option(
+      '-e, --extra-vars <vars>',
+      'k=v words, YAML/JSON text, or @file (repeatable; highest precedence)',
+      collect,
+      [],
+    )
     .option('-v, --verbose', 'more detail (repeat for more)', increase, 0)
     .option('--vault-password-file <file>', 'vault password file (repeatable)', collect, [])
     .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password')
     .option('-T, --timeout <seconds>', 'ssh connection timeout (default 10)', timeoutValue)
-    .option('-o, --output <format>', `output: ${OUTPUT_FORMATS.join(', ')} (auto: a task tree on a terminal, plain lines otherwise)`, outputValue)
+    .option(
+      '-o, --output <format>',
+      `output: ${OUTPUT_FORMATS.join(', ')} (auto: a task tree on a terminal, plain lines otherwise)`,
+      outputValue,
+    )
     .option('--list-hosts', 'list the hosts each play would run on; touch nothing')
     .option('--list-tasks', 'list the tasks each play would run; touch nothing')
     .option('--list-tags', 'list the tags in each play; touch nothing')
@@ -99,7 +111,9 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
     return ExitCode.ok;
   }
   if (flags.listHosts || flags.listTasks || flags.listTags) {
-    process.stdout.write(formatListing(plan, { hosts: !!flags.listHosts, tasks: !!flags.listTasks, tags: !!flags.listTags }));
+    process.stdout.write(
+      formatListing(plan, { hosts: !!flags.listHosts, tasks: !!flags.listTasks, tags: !!flags.listTags }),
+    );
     return ExitCode.ok;
   }
   if (flags.lint !== false) {
@@ -107,9 +121,24 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
     const errors = lintErrorsOfPlan(plan, process.cwd());
     if (errors.length) {
       for (const f of errors) process.stderr.write(`${formatText(f)}\n`);
-      throw new LvsplayError(diag(`lint found ${errors.length} error${errors.length > 1 ? 's' : ''} in the cluster; nothing was run`, undefined, 'fix them (see `lvsplay lint`), or pass --no-lint to run anyway'), ExitCode.parseError);
+      throw new LvsplayError(
+        diag(
+          `lint found ${errors.length} error${errors.length > 1 ? 's' : ''} in the cluster; nothing was run`,
+          undefined,
+          'fix them (see `lvsplay lint`), or pass --no-lint to run anyway',
+        ),
+        ExitCode.parseError,
+      );
     }
   }
-  if (!execute) throw new LvsplayError(diag('execution is not available in this build', undefined, 'use --list-hosts, --list-tasks, --list-tags or --syntax-check'), ExitCode.error);
+  if (!execute)
+    throw new LvsplayError(
+      diag(
+        'execution is not available in this build',
+        undefined,
+        'use --list-hosts, --list-tasks, --list-tags or --syntax-check',
+      ),
+      ExitCode.error,
+    );
   return execute(plan, flags);
 }

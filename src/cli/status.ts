@@ -14,25 +14,35 @@ interface StatusFlags {
 }
 
 export function registerStatus(program: Command): void {
-  clusterSourceOptions(program
-    .command('status'))
-    .description('show the running cluster: who holds each VIP, keepalived, IPVS, the VIP on the real servers, replication')
+  clusterSourceOptions(program.command('status'))
+    .description(
+      'show the running cluster: who holds each VIP, keepalived, IPVS, the VIP on the real servers, replication',
+    )
     .option('--format <format>', 'text or json', textOrJson, 'text')
     .option('--once', 'read once and exit (the default)')
     .option('--watch', 'refresh every second, changes highlighted; Ctrl-C to stop')
-    .addHelpText('after', '\nRead-only. A host is shown as unreachable when it cannot be connected to within 5 s (ssh ConnectTimeout; ansible_ssh_timeout overrides it) or, once connected, does not answer within 2 s; --watch waits at most 2 s for a connection still opening. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.')
+    .addHelpText(
+      'after',
+      '\nRead-only. A host is shown as unreachable when it cannot be connected to within 5 s (ssh ConnectTimeout; ansible_ssh_timeout overrides it) or, once connected, does not answer within 2 s; --watch waits at most 2 s for a connection still opening. Exit codes: 0 every host answered, 3 a host was unreachable, 4 the inventory has a mistake.',
+    )
     .action(async (flags: StatusFlags) => {
       process.exitCode = await runStatus(flags);
     });
 }
 
 export async function runStatus(flags: StatusFlags): Promise<number> {
-  const cluster = openCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile });
+  const cluster = openCluster({
+    inventory: flags.inventory,
+    playbook: flags.playbook,
+    vaultPasswordFile: flags.vaultPasswordFile,
+  });
   for (const w of cluster.plan.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
   try {
     if (!flags.watch || flags.once) {
       const { status, probes } = await readCluster(cluster);
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : `${statusLines(status).join('\n')}\n`);
+      process.stdout.write(
+        flags.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : `${statusLines(status).join('\n')}\n`,
+      );
       return probes.every((p) => p.reachable) ? ExitCode.ok : ExitCode.unreachable;
     }
     return await watch(cluster, flags.format);
@@ -43,7 +53,9 @@ export async function runStatus(flags: StatusFlags): Promise<number> {
 
 async function watch(cluster: ReturnType<typeof openCluster>, format: 'text' | 'json'): Promise<number> {
   let stop = false;
-  const onInt = () => { stop = true; };
+  const onInt = () => {
+    stop = true;
+  };
   process.once('SIGINT', onInt);
   const tty = !!process.stdout.isTTY;
   let before: string[] | undefined;

@@ -14,15 +14,28 @@ interface VerifyFlags {
 }
 
 export function registerVerify(program: Command): void {
-  clusterSourceOptions(program
-    .command('verify'))
-    .description('check the running cluster against the inventory: VIP holder, real servers, replication (with a probe row), drift of everything the playbook manages')
-    .option('-l, --limit <pattern>', 'verify only the hosts matching the pattern (cluster-wide checks need all the hosts they judge)')
+  clusterSourceOptions(program.command('verify'))
+    .description(
+      'check the running cluster against the inventory: VIP holder, real servers, replication (with a probe row), drift of everything the playbook manages',
+    )
+    .option(
+      '-l, --limit <pattern>',
+      'verify only the hosts matching the pattern (cluster-wide checks need all the hosts they judge)',
+    )
     .option('--format <format>', 'text or json', textOrJson, 'text')
-    .option('--failover', 'DISRUPTIVE: stop keepalived on each VIP holder, measure the failover and the return (only on directors with lvsplay_disruptive_ok: true)')
-    .addHelpText('after', '\nChanges nothing but its own probe rows (table lvsplay_probe.rows), except with --failover. Drift is the playbook run in --check --diff mode: any task that would change fails the host. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.')
+    .option(
+      '--failover',
+      'DISRUPTIVE: stop keepalived on each VIP holder, measure the failover and the return (only on directors with lvsplay_disruptive_ok: true)',
+    )
+    .addHelpText(
+      'after',
+      '\nChanges nothing but its own probe rows (table lvsplay_probe.rows), except with --failover. Drift is the playbook run in --check --diff mode: any task that would change fails the host. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.',
+    )
     .action(async (flags: VerifyFlags) => {
-      const report = await verifyCluster({ inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile }, { failover: flags.failover === true, ...(flags.limit ? { limit: flags.limit } : {}) });
+      const report = await verifyCluster(
+        { inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile },
+        { failover: flags.failover === true, ...(flags.limit ? { limit: flags.limit } : {}) },
+      );
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failedHosts;
     });

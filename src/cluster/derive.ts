@@ -40,7 +40,14 @@ export function clusterModelOf(plan: Plan): DerivedCluster {
   const model: ClusterModel = { services: [], directors: [], realServers: [], databases: [] };
 
   if (!seen.directors.length && !plan.plays.some((pp) => pp.compiled.roles.some((r) => r.name === 'director'))) {
-    warnings.push(diag(`no play of ${plan.playbookPath} applies the director role`, undefined, 'the picture shows no virtual service; apply roles/director to the directors', 'warning'));
+    warnings.push(
+      diag(
+        `no play of ${plan.playbookPath} applies the director role`,
+        undefined,
+        'the picture shows no virtual service; apply roles/director to the directors',
+        'warning',
+      ),
+    );
   }
   for (const d of seen.directors) {
     const vrrp = seen.vrrp.find((v) => v.owner === d.name);
@@ -67,7 +74,14 @@ export function clusterModelOf(plan: Plan): DerivedCluster {
       algorithm: text(s.algorithm, 'wlc'),
       forwarding: text(s.kind, 'DR'),
       delayLoop: s.delayLoop,
-      vrrp: vrrp ? { name: vrrp.name, virtualRouterId: vrrp.vrid, interface: text(vrrp.interface, 'eth0'), advertInt: vrrp.advertInt } : undefined,
+      vrrp: vrrp
+        ? {
+            name: vrrp.name,
+            virtualRouterId: vrrp.vrid,
+            interface: text(vrrp.interface, 'eth0'),
+            advertInt: vrrp.advertInt,
+          }
+        : undefined,
       realServers: s.realServers.map((r): RealServerTarget => {
         const check = r.checks[0];
         return {
@@ -75,13 +89,21 @@ export function clusterModelOf(plan: Plan): DerivedCluster {
           address: r.address,
           port: r.port,
           weight: r.weight,
-          check: { type: check?.type ?? 'none', port: check?.connectPort ?? r.port, connectTimeout: check?.connectTimeout, retries: check?.retry },
+          check: {
+            type: check?.type ?? 'none',
+            port: check?.connectPort ?? r.port,
+            connectTimeout: check?.connectTimeout,
+            retries: check?.retry,
+          },
         };
       }),
     });
   }
 
-  const members = [...model.services.flatMap((s) => s.realServers.map((r) => r.host)), ...seen.realServerHosts.map((r) => r.name)];
+  const members = [
+    ...model.services.flatMap((s) => s.realServers.map((r) => r.host)),
+    ...seen.realServerHosts.map((r) => r.name),
+  ];
   for (const host of new Set(members)) {
     const known = seen.realServerHosts.find((r) => r.name === host);
     model.realServers.push({ host, address: known?.address ?? text(get(host, 'ansible_host'), host) });

@@ -92,7 +92,8 @@ export function replicationLinks(model: ClusterModel): Array<{ from: string; to:
     const reverse = links.find((l) => l.from === db.host && l.to === source);
     if (!reverse) links.push({ from: source, to: db.host, mutual: false });
     // A mutual pair reads in inventory order (db1 <-> db2), whichever was met first.
-    else if (order.indexOf(source) < order.indexOf(db.host)) Object.assign(reverse, { from: source, to: db.host, mutual: true });
+    else if (order.indexOf(source) < order.indexOf(db.host))
+      Object.assign(reverse, { from: source, to: db.host, mutual: true });
     else reverse.mutual = true;
   }
   return links;

@@ -93,7 +93,9 @@ export function parseAnsibleCfg(text: string, file: string): { cfg: AnsibleCfg; 
     }
     const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(trimmed);
     if (!kv) {
-      diagnostics.push(diag(`cannot read line '${trimmed}' of ${file}`, pos, 'write settings as key = value under a [section]'));
+      diagnostics.push(
+        diag(`cannot read line '${trimmed}' of ${file}`, pos, 'write settings as key = value under a [section]'),
+      );
       return;
     }
     if (!current) {
@@ -119,7 +121,16 @@ export function readAnsibleCfg(opts: CfgLookup = {}): { cfg: AnsibleCfg; diagnos
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { cfg: { sections: new Map() }, diagnostics: [diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check its permissions or set ANSIBLE_CONFIG')] };
+    return {
+      cfg: { sections: new Map() },
+      diagnostics: [
+        diag(
+          `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          undefined,
+          'check its permissions or set ANSIBLE_CONFIG',
+        ),
+      ],
+    };
   }
   return parseAnsibleCfg(text, path);
 }
@@ -133,7 +144,12 @@ export function cfgValue(cfg: AnsibleCfg, section: string, key: string): string 
  * A path-list setting (`inventory`, `roles_path`): comma separated (roles_path also takes ':'),
  * `~` expanded, relative entries resolved from the config file's directory.
  */
-export function cfgPathList(cfg: AnsibleCfg, section: string, key: string, opts: CfgLookup & { separators?: RegExp } = {}): string[] | undefined {
+export function cfgPathList(
+  cfg: AnsibleCfg,
+  section: string,
+  key: string,
+  opts: CfgLookup & { separators?: RegExp } = {},
+): string[] | undefined {
   const v = cfgValue(cfg, section, key);
   if (v === undefined) return undefined;
   const base = cfg.path ? dirname(cfg.path) : (opts.cwd ?? process.cwd());
@@ -156,6 +172,11 @@ export function defaultInventorySources(cfg: AnsibleCfg, opts: CfgLookup = {}): 
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const fromEnv = env['ANSIBLE_INVENTORY'];
-  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()).filter(Boolean).map((p) => resolvePath(expandHome(p, opts), cwd));
+  if (fromEnv)
+    return fromEnv
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((p) => resolvePath(expandHome(p, opts), cwd));
   return cfgPathList(cfg, 'defaults', 'inventory', opts) ?? [DEFAULT_INVENTORY];
 }

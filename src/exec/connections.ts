@@ -29,12 +29,14 @@ export class ConnectionPool {
   async #connect(host: string, vars: Record<string, unknown>): Promise<Transport> {
     // Ansible's implicit localhost, and any host set to the local connection, run here.
     const conn = vars.ansible_connection;
-    if (conn === 'local' || (conn === undefined && LOCALHOST_NAMES.includes(host) && vars.ansible_host === undefined)) return new LocalTransport(host);
+    if (conn === 'local' || (conn === undefined && LOCALHOST_NAMES.includes(host) && vars.ansible_host === undefined))
+      return new LocalTransport(host);
     let target;
     try {
       target = targetFromVars(host, vars, this.targetOpts);
     } catch (e) {
-      if (e instanceof LvsplayError) throw new UnreachableError(host, 'proxy-failed', e.diagnostics.map(formatDiagnostic).join('; '));
+      if (e instanceof LvsplayError)
+        throw new UnreachableError(host, 'proxy-failed', e.diagnostics.map(formatDiagnostic).join('; '));
       throw e;
     }
     return connect(target, this.connectOpts);

@@ -18,14 +18,23 @@ function loaderOf(run: RunContext, at: PlayPosition) {
   let l = contexts.get(run);
   if (!l) {
     const playbookDir = dirname(run.plan.playbookPath);
-    const rolesPath = [...(cfgPathList(run.plan.cfg, 'defaults', 'roles_path', { separators: /[:,]/ }) ?? []), join(playbookDir, 'roles'), join(playbookDir, '..', 'roles')];
+    const rolesPath = [
+      ...(cfgPathList(run.plan.cfg, 'defaults', 'roles_path', { separators: /[:,]/ }) ?? []),
+      join(playbookDir, 'roles'),
+      join(playbookDir, '..', 'roles'),
+    ];
     l = { ctx: newContext(at.pp.play.baseDir, rolesPath, run.plan.vault), cache: new Map() };
     contexts.set(run, l);
   }
   return l;
 }
 
-export function loadInclude(run: RunContext, at: PlayPosition, planned: PlannedTask, inc: { target: string; vars: Vars }): { nodes: Node[]; block: Block } | { error: string } {
+export function loadInclude(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  inc: { target: string; vars: Vars },
+): { nodes: Node[]; block: Block } | { error: string } {
   const task = planned.task;
   const kind = task.include?.kind ?? 'tasks';
   const { ctx, cache } = loaderOf(run, at);
@@ -33,20 +42,51 @@ export function loadInclude(run: RunContext, at: PlayPosition, planned: PlannedT
   let nodes = cache.get(key);
   if (!nodes) {
     ctx.diagnostics.length = 0;
-    const site = { file: task.pos.file, dir: dirname(task.pos.file), handlers: false, ...(task.role ? { role: task.role } : {}) };
+    const site = {
+      file: task.pos.file,
+      dir: dirname(task.pos.file),
+      handlers: false,
+      ...(task.role ? { role: task.role } : {}),
+    };
     if (kind === 'tasks') {
       const path = findTaskFile(ctx, inc.target, site);
-      if (!path) return { error: `include_tasks: task file '${inc.target}' not found (looked beside ${task.pos.file}${task.role ? ` and in ${task.role.path}/tasks` : ''})` };
+      if (!path)
+        return {
+          error: `include_tasks: task file '${inc.target}' not found (looked beside ${task.pos.file}${task.role ? ` and in ${task.role.path}/tasks` : ''})`,
+        };
       nodes = loadTaskFile(ctx, path, { ...site, file: path, dir: dirname(path) }, task.pos);
     } else {
       const from = typeof task.args.tasks_from === 'string' ? { tasksFrom: task.args.tasks_from } : {};
       const role = loadRole(ctx, inc.target, { ...inc.vars }, emptyScope(task.pos), task.pos, from);
-      nodes = role ? [{ kind: 'block', origin: 'role', ...role.scope, block: role.tasks, rescue: [], always: [], role } satisfies Block] : [];
+      nodes = role
+        ? [
+            {
+              kind: 'block',
+              origin: 'role',
+              ...role.scope,
+              block: role.tasks,
+              rescue: [],
+              always: [],
+              role,
+            } satisfies Block,
+          ]
+        : [];
     }
     const errors = ctx.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) return { error: errors.map(formatDiagnostic).join('\n') };
     cache.set(key, nodes);
   }
-  const block: Block = { kind: 'block', origin: 'include', tags: [], when: [], vars: inc.vars, keywords: {}, pos: task.pos, block: nodes, rescue: [], always: [] };
+  const block: Block = {
+    kind: 'block',
+    origin: 'include',
+    tags: [],
+    when: [],
+    vars: inc.vars,
+    keywords: {},
+    pos: task.pos,
+    block: nodes,
+    rescue: [],
+    always: [],
+  };
   return { nodes, block };
 }

@@ -36,7 +36,9 @@ export class HandlerJournal {
 
   /** Handlers a previous run of this playbook left pending for `host` in `play`. */
   pending(play: string, host: string): string[] {
-    return this.#entries.filter((e) => e.playbook === this.#playbook && e.play === play && e.host === host).map((e) => e.handler);
+    return this.#entries
+      .filter((e) => e.playbook === this.#playbook && e.play === play && e.host === host)
+      .map((e) => e.handler);
   }
 
   notified(play: string, host: string, handler: string): void {
@@ -47,7 +49,9 @@ export class HandlerJournal {
 
   ran(play: string, host: string, handler: string): void {
     const before = this.#entries.length;
-    this.#entries = this.#entries.filter((e) => !(e.playbook === this.#playbook && e.play === play && e.host === host && e.handler === handler));
+    this.#entries = this.#entries.filter(
+      (e) => !(e.playbook === this.#playbook && e.play === play && e.host === host && e.handler === handler),
+    );
     if (this.#entries.length !== before) this.#save();
   }
 

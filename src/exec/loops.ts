@@ -5,14 +5,23 @@ import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
 
-const isDict = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Secret);
+const isDict = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Secret);
 
 export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown[] {
   let value = templar.render(loop.value, vars, loop.pos);
   // `with_items: "{{ x }}"` and `with_items: x` (a bare name, old style) both name a list.
-  if (typeof value === 'string' && loop.kind !== 'loop' && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && value in vars) value = templar.render(`{{ ${value} }}`, vars, loop.pos);
+  if (typeof value === 'string' && loop.kind !== 'loop' && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && value in vars)
+    value = templar.render(`{{ ${value} }}`, vars, loop.pos);
   const fail = (what: string): never => {
-    throw new LvsplayError(diag(`${loop.kind === 'loop' ? 'loop' : `with_${loop.kind}`} ${what}`, loop.pos, 'give a list (or a dict with with_dict / dict2items)'), ExitCode.error);
+    throw new LvsplayError(
+      diag(
+        `${loop.kind === 'loop' ? 'loop' : `with_${loop.kind}`} ${what}`,
+        loop.pos,
+        'give a list (or a dict with with_dict / dict2items)',
+      ),
+      ExitCode.error,
+    );
   };
   switch (loop.kind) {
     case 'loop':
@@ -41,7 +50,8 @@ export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown
       return (value as unknown[][]).reduce<unknown[][]>((acc, l) => acc.flatMap((a) => l.map((x) => [...a, x])), [[]]);
     }
     case 'subelements': {
-      if (!Array.isArray(value) || value.length < 2 || !Array.isArray(value[0]) || typeof value[1] !== 'string') return fail('needs [list, "subkey"]');
+      if (!Array.isArray(value) || value.length < 2 || !Array.isArray(value[0]) || typeof value[1] !== 'string')
+        return fail('needs [list, "subkey"]');
       const key = value[1] as string;
       return (value[0] as unknown[]).flatMap((el) => {
         const sub = isDict(el) ? el[key] : undefined;
@@ -51,18 +61,30 @@ export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown
     case 'sequence':
       return sequence(String(value), fail);
     default:
-      return fail(`is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence)`);
+      return fail(
+        `is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence)`,
+      );
   }
 }
 
 function sequence(spec: string, fail: (w: string) => never): string[] {
-  const kv = Object.fromEntries(spec.split(/\s+/).filter(Boolean).map((p) => p.split('=') as [string, string]));
+  const kv = Object.fromEntries(
+    spec
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((p) => p.split('=') as [string, string]),
+  );
   const start = Number(kv.start ?? 1);
   const end = kv.count !== undefined ? start + Number(kv.count) - 1 : Number(kv.end);
   const stride = Number(kv.stride ?? 1);
   if (![start, end, stride].every(Number.isFinite) || stride === 0) return fail(`cannot read the sequence '${spec}'`);
   const out: string[] = [];
-  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(kv.format ? kv.format.replace(/%0?(\d*)d/, (_m, w: string) => String(i).padStart(Number(w || 0), '0')) : String(i));
+  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride)
+    out.push(
+      kv.format
+        ? kv.format.replace(/%0?(\d*)d/, (_m, w: string) => String(i).padStart(Number(w || 0), '0'))
+        : String(i),
+    );
   return out.slice(0, 100_000);
 }
 

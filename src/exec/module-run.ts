@@ -22,7 +22,8 @@ export interface ModuleRunOptions {
 /** The module's outcome, before changed_when/failed_when and registration. */
 export type ModuleOutcome = ActionResult & { changesMade: Change[] };
 
-const summaries = (cs: Change[]): ChangeSummary[] => cs.map(({ summary, diff }) => (diff ? { summary, diff } : { summary }));
+const summaries = (cs: Change[]): ChangeSummary[] =>
+  cs.map(({ summary, diff }) => (diff ? { summary, diff } : { summary }));
 
 export async function runStateModule(
   m: StateModule,
@@ -40,18 +41,28 @@ export async function runStateModule(
     const cmd = wrap(probe.cmd);
     commands.push(cmd.redacted);
     const cached = probe.stdin === undefined ? o.cachedProbe?.(cmd) : undefined;
-    const read = cached ?? (await t.run(cmd, probe.stdin !== undefined ? { ...o.runOpts, stdin: probe.stdin } : o.runOpts));
+    const read =
+      cached ?? (await t.run(cmd, probe.stdin !== undefined ? { ...o.runOpts, stdin: probe.stdin } : o.runOpts));
     try {
       state = probe.parse(read);
     } catch (e) {
-      return cannotPredict(o, `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`, commands);
+      return cannotPredict(
+        o,
+        `could not read the current state: ${(e as Error).message}${read.stderr ? ` (${cmd.redact(read.stderr.trim())})` : ''}`,
+        commands,
+      );
     }
   }
   if (o.check && m.overlay && o.predictedFiles?.size) state = m.overlay(state, o.predictedFiles);
   const plan = m.plan(args, state, ctx);
   if ('failed' in plan) return cannotPredict(o, plan.failed, commands, plan.data);
   const changes = plan.changes;
-  const base = { data: plan.data ?? {}, warnings: plan.warnings ?? [], commands, ...(plan.msg ? { msg: plan.msg } : {}) };
+  const base = {
+    data: plan.data ?? {},
+    warnings: plan.warnings ?? [],
+    commands,
+    ...(plan.msg ? { msg: plan.msg } : {}),
+  };
   if (!changes.length) return { status: 'ok', changes: [], changesMade: [], ...base };
   if (o.check) {
     // command/shell cannot say what running them would change: report that honestly.
@@ -65,13 +76,30 @@ export async function runStateModule(
     for (const s of c.steps) {
       commands.push(describeStep(s, wrap));
       const failure = await applyStep(t, s, o, wrap, applied);
-      if (failure) return { status: 'failed', msg: failure, changes: summaries(changes), changesMade: changes, ...base, ...lastOutput(applied) };
+      if (failure)
+        return {
+          status: 'failed',
+          msg: failure,
+          changes: summaries(changes),
+          changesMade: changes,
+          ...base,
+          ...lastOutput(applied),
+        };
     }
   }
   const collected = m.collect?.(args, state, applied);
   const data = { ...base.data, ...(collected?.data ?? {}) };
   const out = outputOf(data);
-  if (collected?.failed) return { status: 'failed', msg: collected.failed, changes: summaries(changes), changesMade: changes, ...base, data, ...out };
+  if (collected?.failed)
+    return {
+      status: 'failed',
+      msg: collected.failed,
+      changes: summaries(changes),
+      changesMade: changes,
+      ...base,
+      data,
+      ...out,
+    };
   return { status: 'changed', changes: summaries(changes), changesMade: changes, ...base, data, ...out };
 }
 
@@ -91,20 +119,35 @@ function describeStep(s: ApplyStep, wrap: (c: ShellCommand) => ShellCommand): st
   return 'run' in s ? wrap(s.run).redacted : `put ${s.put.path}`;
 }
 
-async function applyStep(t: Transport, s: ApplyStep, o: ModuleRunOptions, wrap: (c: ShellCommand) => ShellCommand, applied: ExecResult[]): Promise<string | undefined> {
+async function applyStep(
+  t: Transport,
+  s: ApplyStep,
+  o: ModuleRunOptions,
+  wrap: (c: ShellCommand) => ShellCommand,
+  applied: ExecResult[],
+): Promise<string | undefined> {
   if ('run' in s) {
     const cmd = wrap(toCommand(s.run));
-    const r = await t.run(cmd, { ...o.runOpts, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}), ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}) });
+    const r = await t.run(cmd, {
+      ...o.runOpts,
+      ...(s.stdin !== undefined ? { stdin: s.stdin } : {}),
+      ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}),
+    });
     applied.push(r);
     if (r.timedOut) return `timed out after ${Math.round(r.ms / 1000)}s: ${cmd.redacted}`;
     const ok = s.okCodes === 'any' || (s.okCodes ?? [0]).includes(r.code ?? -1);
-    if (!ok) return `command failed (rc=${r.code ?? r.signal}): ${cmd.redacted}${r.stderr.trim() ? `: ${cmd.redact(r.stderr.trim())}` : ''}`;
+    if (!ok)
+      return `command failed (rc=${r.code ?? r.signal}): ${cmd.redacted}${r.stderr.trim() ? `: ${cmd.redact(r.stderr.trim())}` : ''}`;
     return undefined;
   }
   const { path, content, opts } = s.put;
-  const r = await t.put(path, content, { ...opts, ...(o.runOpts.become !== undefined ? { become: o.runOpts.become } : {}) });
+  const r = await t.put(path, content, {
+    ...opts,
+    ...(o.runOpts.become !== undefined ? { become: o.runOpts.become } : {}),
+  });
   applied.push(r);
-  if (!r.ok) return `could not write ${path} (${r.failedStep ?? 'write'} failed)${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}; the old file is left as it was`;
+  if (!r.ok)
+    return `could not write ${path} (${r.failedStep ?? 'write'} failed)${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}; the old file is left as it was`;
   return undefined;
 }
 
@@ -128,7 +171,12 @@ function lastOutput(applied: ExecResult[]): { stdout?: string; stderr?: string; 
  * failure may only mean that those changes are missing (a template for a package not yet
  * installed): say "unknown" and why, instead of a false failure or a guess.
  */
-function cannotPredict(o: ModuleRunOptions, why: string, commands: string[], data?: Record<string, unknown>): ModuleOutcome {
+function cannotPredict(
+  o: ModuleRunOptions,
+  why: string,
+  commands: string[],
+  data?: Record<string, unknown>,
+): ModuleOutcome {
   if (o.check && o.unapplied.length) {
     const earlier = o.unapplied.slice(-3).join('; ');
     return {

@@ -40,7 +40,11 @@ export class ProbeCache {
  * can print it by chance); its stderr is kept in a file and shown only when there is some. One
  * subshell per probe and no other process: cheaper on the host than a round trip each.
  */
-export async function runProbeBatch(t: Transport, probes: ShellCommand[], runOpts: RunOpts): Promise<ExecResult[] | undefined> {
+export async function runProbeBatch(
+  t: Transport,
+  probes: ShellCommand[],
+  runOpts: RunOpts,
+): Promise<ExecResult[] | undefined> {
   const tag = `lvsplay-probe-${randomBytes(6).toString('hex')}`;
   const parts = probes.map(
     (p, i) =>
@@ -89,7 +93,15 @@ const PREFETCH_AHEAD = 25;
  * (conditions and arguments render with what is known, same become, no loop/delegation/
  * environment) are read ahead; the first one that cannot be rendered yet ends the batch.
  */
-export async function prefetch(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, current: Probe<unknown> | undefined, runOpts: RunOpts, transport: () => Promise<Transport>): Promise<void> {
+export async function prefetch(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  current: Probe<unknown> | undefined,
+  runOpts: RunOpts,
+  transport: () => Promise<Transport>,
+): Promise<void> {
   const hs = hostState(run, host);
   if (!current || current.stdin !== undefined || hs.probes.has(current.cmd)) return;
   const list = at.pp.compiled.tasks;
@@ -107,11 +119,18 @@ export async function prefetch(run: RunContext, at: PlayPosition, planned: Plann
   if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
 }
 
-function probeAhead(run: RunContext, at: PlayPosition, c: PlannedTask, host: string, becomeKey: string): ShellCommand | 'skip' | 'stop' {
+function probeAhead(
+  run: RunContext,
+  at: PlayPosition,
+  c: PlannedTask,
+  host: string,
+  becomeKey: string,
+): ShellCommand | 'skip' | 'stop' {
   const t = c.task;
   const m = t.module;
   if (t.loop || t.include || t.action === 'meta' || !isRunnable(m) || m.exec !== 'state') return 'skip';
-  for (const k of ['delegate_to', 'run_once', 'environment', 'check_mode']) if (keyword(at.pp.play, c, k) !== undefined) return 'skip';
+  for (const k of ['delegate_to', 'run_once', 'environment', 'check_mode'])
+    if (keyword(at.pp.play, c, k) !== undefined) return 'skip';
   try {
     const vars = taskVars(run, at, host, c);
     const templar = templarFor(run.templar, c);

@@ -107,10 +107,15 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
   if (play.gatherFacts) {
     const setup = factsTask(at.pp);
     if (setup) {
-      const walks = new Map(hosts.map((h) => [h, (function* (): HostWalk {
-        const r = yield { kind: 'task', planned: setup };
-        return r?.unreachable ? 'unreachable' : r?.failed ? 'failed' : 'ok';
-      })()]));
+      const walks = new Map(
+        hosts.map((h) => [
+          h,
+          (function* (): HostWalk {
+            const r = yield { kind: 'task', planned: setup };
+            return r?.unreachable ? 'unreachable' : r?.failed ? 'failed' : 'ok';
+          })(),
+        ]),
+      );
       if (await drive(run, at, walks, forks)) return true;
     }
   }
@@ -119,7 +124,11 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
   for (const h of hosts) {
     for (const name of run.journal.pending(play.name, h)) {
       hostState(run, h).carriedOver.add(name);
-      run.emit({ type: 'warning', host: h, message: `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks` });
+      run.emit({
+        type: 'warning',
+        host: h,
+        message: `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks`,
+      });
     }
   }
   const live = hosts.filter((h) => usable(run, h));
@@ -131,8 +140,19 @@ function factsTask(pp: PlannedPlay): PlannedTask | undefined {
   const m = resolveModule('setup');
   if (!isRunnable(m)) return undefined;
   const task: Task = {
-    kind: 'task', name: 'Gathering Facts', action: 'setup', actionAs: 'setup', module: m, args: {}, notify: [], listen: [],
-    tags: ['always'], when: [], vars: {}, keywords: {}, pos: pp.play.pos,
+    kind: 'task',
+    name: 'Gathering Facts',
+    action: 'setup',
+    actionAs: 'setup',
+    module: m,
+    args: {},
+    notify: [],
+    listen: [],
+    tags: ['always'],
+    when: [],
+    vars: {},
+    keywords: {},
+    pos: pp.play.pos,
   };
   return { task, section: 'pre_tasks', tags: ['always'], when: [], blocks: [] };
 }
@@ -146,7 +166,12 @@ interface Walker {
  * Drives the hosts' walks. Linear: the hosts waiting on the same task run it together, and no
  * host starts the next task before they finish. Free: each host goes at its own pace.
  */
-async function drive(run: RunContext, at: PlayPosition, gens: Map<string, HostWalk>, forks: Semaphore): Promise<boolean> {
+async function drive(
+  run: RunContext,
+  at: PlayPosition,
+  gens: Map<string, HostWalk>,
+  forks: Semaphore,
+): Promise<boolean> {
   const walkers = new Map<string, Walker>();
   for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
   if (at.pp.play.strategy === 'free') {
@@ -180,7 +205,13 @@ async function drive(run: RunContext, at: PlayPosition, gens: Map<string, HostWa
   }
 }
 
-async function driveOne(run: RunContext, at: PlayPosition, host: string, w: Walker, forks: Semaphore): Promise<boolean> {
+async function driveOne(
+  run: RunContext,
+  at: PlayPosition,
+  host: string,
+  w: Walker,
+  forks: Semaphore,
+): Promise<boolean> {
   for (;;) {
     if (run.interrupted) return false;
     settleRescues(run, host, w);
@@ -242,13 +273,22 @@ function taskRef(planned: PlannedTask): TaskRef {
 }
 
 /** Runs one task on several hosts (bounded by forks) and turns results into walk outcomes. */
-async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask, hosts: string[], forks: Semaphore, isHandler = false): Promise<Map<string, StepOutcome>> {
+async function runTaskOn(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  hosts: string[],
+  forks: Semaphore,
+  isHandler = false,
+): Promise<Map<string, StepOutcome>> {
   const ref = { ...taskRef(planned), ...(isHandler ? { isHandler: true } : {}) };
   run.emit({ type: 'taskStart', task: ref, hosts });
   const out = new Map<string, StepOutcome>();
   const runOnce = asBool(keyword(at.pp.play, planned, 'run_once'));
   const targets = runOnce ? hosts.slice(0, 1) : hosts;
-  const runs = await Promise.all(targets.map((h) => forks.use(() => runTask(run, at, planned, h)).then((r) => [h, r] as const)));
+  const runs = await Promise.all(
+    targets.map((h) => forks.use(() => runTask(run, at, planned, h)).then((r) => [h, r] as const)),
+  );
   const byHost = new Map<string, TaskRun>(runs);
   if (runOnce && runs[0]) {
     const [first, result] = runs[0];
@@ -262,14 +302,21 @@ async function runTaskOn(run: RunContext, at: PlayPosition, planned: PlannedTask
   for (const h of hosts) {
     const r = byHost.get(h)!;
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
-    const result: TaskResult = included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
+    const result: TaskResult =
+      included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
     const delegate = delegateOf(run, at, planned, h);
     run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
     count(run, h, result);
     out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
   }
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
-  if ([...byHost.values()].some((r) => r.meta === 'flush_handlers')) await runHandlers(run, at, hosts.filter((h) => usable(run, h)), forks);
+  if ([...byHost.values()].some((r) => r.meta === 'flush_handlers'))
+    await runHandlers(
+      run,
+      at,
+      hosts.filter((h) => usable(run, h)),
+      forks,
+    );
   return out;
 }
 
@@ -316,7 +363,10 @@ function afterTaskPolicy(run: RunContext, at: PlayPosition, planned: PlannedTask
   if (pct !== undefined) {
     const failed = at.batch.filter((h) => !usable(run, h)).length;
     if ((failed / at.batch.length) * 100 > pct) {
-      run.emit({ type: 'warning', message: `max_fail_percentage ${pct}% exceeded (${failed} of ${at.batch.length} hosts failed), stopping the run` });
+      run.emit({
+        type: 'warning',
+        message: `max_fail_percentage ${pct}% exceeded (${failed} of ${at.batch.length} hosts failed), stopping the run`,
+      });
       return true;
     }
   }
@@ -333,7 +383,12 @@ async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], f
     if (!hs.notified.size || !usable(run, h)) continue;
     const chosen = new Set(handlers.filter((p) => handlerMatches(p, hs.notified)));
     for (const n of hs.notified) {
-      if (![...chosen].some((p) => handlerNames(p).includes(n))) run.emit({ type: 'warning', host: h, message: `handler '${n}' was notified but no handler of this play has that name or listens to it` });
+      if (![...chosen].some((p) => handlerNames(p).includes(n)))
+        run.emit({
+          type: 'warning',
+          host: h,
+          message: `handler '${n}' was notified but no handler of this play has that name or listens to it`,
+        });
     }
     chosenOf.set(h, chosen);
     gens.set(h, walkHandlers(handlers, chosen));
@@ -352,7 +407,14 @@ async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], f
       continue;
     }
     const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
-    const outcomes = await runTaskOn(run, at, first.planned, group.map(([h]) => h), forks, true);
+    const outcomes = await runTaskOn(
+      run,
+      at,
+      first.planned,
+      group.map(([h]) => h),
+      forks,
+      true,
+    );
     for (const [h, w] of group) {
       const oc = outcomes.get(h);
       if (oc && !oc.failed) for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);

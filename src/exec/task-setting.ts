@@ -25,15 +25,25 @@ export function conditionsHold(templar: Templar, planned: PlannedTask, vars: Var
   return true;
 }
 
-
 /** `check_mode: false` runs a task for real in a check run; `check_mode: true` never changes anything. */
-export function effectiveCheck(run: RunContext, templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): boolean {
+export function effectiveCheck(
+  run: RunContext,
+  templar: Templar,
+  play: PlayPosition['pp']['play'],
+  planned: PlannedTask,
+  vars: Vars,
+): boolean {
   const v = keyword(play, planned, 'check_mode');
   if (v === undefined || v === null) return run.plan.check;
   return asBool(templar.render(v, vars, planned.task.pos), run.plan.check);
 }
 
-export function becomeOpts(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): RunOpts {
+export function becomeOpts(
+  templar: Templar,
+  play: PlayPosition['pp']['play'],
+  planned: PlannedTask,
+  vars: Vars,
+): RunOpts {
   const get = (k: string) => templar.render(keyword(play, planned, k), vars, planned.task.pos);
   const become = get('become');
   if (become === undefined || become === null) {
@@ -50,9 +60,17 @@ export function becomeOpts(templar: Templar, play: PlayPosition['pp']['play'], p
 }
 
 /** delegate_to: connect to the delegate with its own connection variables. */
-export function connectionVars(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar): { host: string; vars: Vars } {
+export function connectionVars(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  vars: Vars,
+  templar: Templar,
+): { host: string; vars: Vars } {
   const d = keyword(at.pp.play, planned, 'delegate_to');
-  if (d === undefined || d === null || d === '') return { host, vars: templar.render(connectionSubset(vars), vars) as Vars };
+  if (d === undefined || d === null || d === '')
+    return { host, vars: templar.render(connectionSubset(vars), vars) as Vars };
   const target = String(templar.render(d, vars, planned.task.pos));
   if (run.plan.inventory.hosts.has(target)) {
     const dv = taskVars(run, at, target);
@@ -65,7 +83,8 @@ export function connectionVars(run: RunContext, at: PlayPosition, planned: Plann
 /** Only the connection variables are rendered for connecting (others may not even render). */
 export function connectionSubset(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') out[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') out[k] = v;
   return out;
 }
 

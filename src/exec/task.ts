@@ -16,7 +16,14 @@ import { loopItems } from './loops.js';
 import { runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
 import { prefetch, prefetchOn } from './prefetch.js';
 import { loopResult, registeredValue } from './result.js';
-import { becomeOpts, conditionsHold, connectionVars, effectiveCheck, templarFor, withEnvironment } from './task-setting.js';
+import {
+  becomeOpts,
+  conditionsHold,
+  connectionVars,
+  effectiveCheck,
+  templarFor,
+  withEnvironment,
+} from './task-setting.js';
 
 export interface TaskRun {
   result: TaskResult;
@@ -38,7 +45,8 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
   try {
     const loop = task.loop ? loopItems(task.loop, templar, vars) : undefined;
     if (!loop) {
-      if (!conditionsHold(templar, planned, vars, where)) return { result: skipped(t0, 'Conditional result was False') };
+      if (!conditionsHold(templar, planned, vars, where))
+        return { result: skipped(t0, 'Conditional result was False') };
       // awaited here so a failure lands in this function's catch
       return await runUntil(run, at, planned, host, vars, templar, t0, false);
     }
@@ -49,7 +57,15 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
     for (const [i, item] of loop.entries()) {
       if (run.interrupted) break;
       const itemVars: Vars = { ...vars, [loopVar]: item, ...(indexVar ? { [indexVar]: i } : {}) };
-      if (asBool(lc.extended)) itemVars.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === loop.length - 1, length: loop.length, allitems: loop };
+      if (asBool(lc.extended))
+        itemVars.ansible_loop = {
+          index: i + 1,
+          index0: i,
+          first: i === 0,
+          last: i === loop.length - 1,
+          length: loop.length,
+          allitems: loop,
+        };
       const label = lc.label !== undefined ? templar.render(lc.label, itemVars, where) : item;
       if (!conditionsHold(templar, planned, itemVars, where)) {
         items.push({ item: label, result: skipped(now(), 'Conditional result was False') });
@@ -62,7 +78,8 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
       if (pause > 0 && i < loop.length - 1) await new Promise((res) => setTimeout(res, pause * 1000));
     }
     const folded = loopResult(items, now() - t0);
-    if (folded.status === 'failed' && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))) folded.ignored = true;
+    if (folded.status === 'failed' && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where)))
+      folded.ignored = true;
     afterResult(run, at, planned, host, folded);
     return { result: folded };
   } catch (e) {
@@ -73,7 +90,13 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
   }
 }
 
-function safeKeyword(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, name: string, vars: Vars): unknown {
+function safeKeyword(
+  templar: Templar,
+  play: PlayPosition['pp']['play'],
+  planned: PlannedTask,
+  name: string,
+  vars: Vars,
+): unknown {
   try {
     return templar.render(keyword(play, planned, name), vars);
   } catch {
@@ -85,10 +108,30 @@ function safeKeyword(templar: Templar, play: PlayPosition['pp']['play'], planned
  * The task once, or with `until:` again and again (`retries` more times, default 3, `delay`
  * seconds apart, default 5) until the condition holds on its result, as Ansible does.
  */
-async function runUntil(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar, t0: number, isItem: boolean): Promise<TaskRun> {
+async function runUntil(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  vars: Vars,
+  templar: Templar,
+  t0: number,
+  isItem: boolean,
+): Promise<TaskRun> {
   const play = at.pp.play;
   const until = keyword(play, planned, 'until');
-  if (until === undefined || until === null) return finish(run, at, planned, host, vars, templar, await runOnce(run, at, planned, host, vars, templar), t0, isItem);
+  if (until === undefined || until === null)
+    return finish(
+      run,
+      at,
+      planned,
+      host,
+      vars,
+      templar,
+      await runOnce(run, at, planned, host, vars, templar),
+      t0,
+      isItem,
+    );
   const num = (k: string, dflt: number) => {
     const v = Number(templar.render(keyword(play, planned, k) ?? dflt, vars, planned.task.pos));
     return Number.isFinite(v) ? v : dflt;
@@ -96,7 +139,17 @@ async function runUntil(run: RunContext, at: PlayPosition, planned: PlannedTask,
   const attempts = Math.max(1, num('retries', 3) + 1);
   const delayMs = Math.max(0, num('delay', 5)) * 1000;
   for (let attempt = 1; ; attempt++) {
-    const tr = await finish(run, at, planned, host, vars, templar, await runOnce(run, at, planned, host, vars, templar), t0, true);
+    const tr = await finish(
+      run,
+      at,
+      planned,
+      host,
+      vars,
+      templar,
+      await runOnce(run, at, planned, host, vars, templar),
+      t0,
+      true,
+    );
     const r = tr.result;
     const reg = planned.task.register ? { [planned.task.register]: registeredValue(r) } : {};
     const done = r.status === 'unreachable' || templar.evalCondition(until, { ...vars, ...reg }, planned.task.pos);
@@ -106,11 +159,20 @@ async function runUntil(run: RunContext, at: PlayPosition, planned: PlannedTask,
         r.status = 'failed';
         r.msg = `until condition still false after ${attempt} attempts`;
       }
-      if (r.status === 'failed' && !isItem && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, planned.task.pos))) r.ignored = true;
+      if (
+        r.status === 'failed' &&
+        !isItem &&
+        asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, planned.task.pos))
+      )
+        r.ignored = true;
       if (!isItem) afterResult(run, at, planned, host, r);
       return tr;
     }
-    run.emit({ type: 'warning', host, message: `FAILED - RETRYING: ${planned.task.name ?? planned.task.actionAs} (${attempts - attempt} retries left)` });
+    run.emit({
+      type: 'warning',
+      host,
+      message: `FAILED - RETRYING: ${planned.task.name ?? planned.task.actionAs} (${attempts - attempt} retries left)`,
+    });
     await new Promise((res) => setTimeout(res, delayMs));
   }
 }
@@ -126,7 +188,14 @@ interface Once {
 }
 
 /** Runs the task's module once (for one loop item, or the task itself). */
-async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar): Promise<Once> {
+async function runOnce(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  vars: Vars,
+  templar: Templar,
+): Promise<Once> {
   const task = planned.task;
   const play = at.pp.play;
   const where = task.pos;
@@ -142,12 +211,26 @@ async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, 
   }
   const m = task.module;
   if (!isRunnable(m)) {
-    return { outcome: { status: 'failed', msg: `module '${task.actionAs}' cannot run in this version of lvsplay yet`, changes: [], changesMade: [] } };
+    return {
+      outcome: {
+        status: 'failed',
+        msg: `module '${task.actionAs}' cannot run in this version of lvsplay yet`,
+        changes: [],
+        changesMade: [],
+      },
+    };
   }
   const parsed = m.args.safeParse(args);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
-    return { outcome: { status: 'failed', msg: `${task.actionAs}: invalid arguments after templating: ${why}`, changes: [], changesMade: [] } };
+    return {
+      outcome: {
+        status: 'failed',
+        msg: `${task.actionAs}: invalid arguments after templating: ${why}`,
+        changes: [],
+        changesMade: [],
+      },
+    };
   }
   const hs = hostState(run, host);
   const check = effectiveCheck(run, templar, play, planned, vars);
@@ -175,16 +258,31 @@ async function runOnce(run: RunContext, at: PlayPosition, planned: PlannedTask, 
     ...(wrap ? { wrap } : {}),
     cachedProbe: (cmd: ShellCommand) => hs.probes.take(cmd),
   };
-  if (m.exec === 'state' && !wrap && !task.loop && prefetchOn()) await prefetch(run, at, planned, host, m.probe(parsed.data, ctx), runOpts, transport);
-  const outcome = m.exec === 'state' ? await runStateModule(m, parsed.data, ctx, transport, o) : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
+  if (m.exec === 'state' && !wrap && !task.loop && prefetchOn())
+    await prefetch(run, at, planned, host, m.probe(parsed.data, ctx), runOpts, transport);
+  const outcome =
+    m.exec === 'state'
+      ? await runStateModule(m, parsed.data, ctx, transport, o)
+      : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
   // Something ran on the host (even if changed_when later calls it ok): reads ahead are stale.
   if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) hs.probes.invalidate();
-  if (check && outcome.status === 'changed') hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
+  if (check && outcome.status === 'changed')
+    hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
 }
 
 /** changed_when / failed_when / ignore_errors / register / notify, on the module's outcome. */
-async function finish(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, vars: Vars, templar: Templar, once: Once, t0: number, isItem = false): Promise<TaskRun> {
+async function finish(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  vars: Vars,
+  templar: Templar,
+  once: Once,
+  t0: number,
+  isItem = false,
+): Promise<TaskRun> {
   const task = planned.task;
   const play = at.pp.play;
   const where = task.pos;
@@ -215,19 +313,29 @@ async function finish(run: RunContext, at: PlayPosition, planned: PlannedTask, h
     }
     const fw = keyword(play, planned, 'failed_when');
     if (fw !== undefined && result.status !== 'unknown') {
-      const failed = templar.evalCondition(fw, { ...vars, ...reg, ...(task.register ? { [task.register]: registeredValue(result) } : {}) }, where);
+      const failed = templar.evalCondition(
+        fw,
+        { ...vars, ...reg, ...(task.register ? { [task.register]: registeredValue(result) } : {}) },
+        where,
+      );
       if (failed) {
         result.status = 'failed';
         result.msg ??= 'failed_when condition was true';
       } else if (result.status === 'failed') {
         // changed_when still decides, as in Ansible, for a result that failed_when forgave.
-        const changed = cw !== undefined ? templar.evalCondition(cw, { ...vars, ...reg }, where) : o.changesMade.length > 0;
+        const changed =
+          cw !== undefined ? templar.evalCondition(cw, { ...vars, ...reg }, where) : o.changesMade.length > 0;
         result.status = changed ? 'changed' : 'ok';
       }
     }
   }
   if (asBool(templar.render(keyword(play, planned, 'no_log'), vars, where))) result.noLog = true;
-  if (result.status === 'failed' && !isItem && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))) result.ignored = true;
+  if (
+    result.status === 'failed' &&
+    !isItem &&
+    asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))
+  )
+    result.ignored = true;
   if (!isItem) afterResult(run, at, planned, host, result);
   return { result, ...(once.include ? { include: once.include } : {}), ...(once.meta ? { meta: once.meta } : {}) };
 }
@@ -249,7 +357,10 @@ function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, ho
   if (result.status !== 'ok' && result.status !== 'skipped') {
     hs.probes.invalidate();
     // A delegated or run-once task may have changed another host.
-    if (keyword(at.pp.play, planned, 'delegate_to') !== undefined || keyword(at.pp.play, planned, 'run_once') !== undefined) {
+    if (
+      keyword(at.pp.play, planned, 'delegate_to') !== undefined ||
+      keyword(at.pp.play, planned, 'run_once') !== undefined
+    ) {
       for (const other of run.hosts.values()) other.probes.invalidate();
     }
   }
@@ -259,7 +370,8 @@ function errorResult(e: unknown, t0: number, host: string): TaskResult {
   const base = { changes: [], ms: now() - t0, warnings: [] };
   if (e instanceof UnreachableError) return { ...base, status: 'unreachable', msg: e.message.replace(`${host}: `, '') };
   if (e instanceof BecomeError) return { ...base, status: 'failed', msg: e.message.replace(`${host}: `, '') };
-  if (e instanceof LvsplayError) return { ...base, status: 'failed', msg: e.diagnostics.map(formatDiagnostic).join('\n') };
+  if (e instanceof LvsplayError)
+    return { ...base, status: 'failed', msg: e.diagnostics.map(formatDiagnostic).join('\n') };
   return { ...base, status: 'failed', msg: `internal error: ${(e as Error)?.message ?? String(e)}` };
 }
 

@@ -71,13 +71,21 @@ function* walkNodes(nodes: Node[], inh: Inherited, section: Section, filter: Tag
       if (outcome.ended) return 'ended';
       if (outcome.failed) return 'failed';
       if (outcome.included) {
-        const inner: Inherited = { tags: planned.tags, when: planned.when, blocks: [...inh.blocks, outcome.included.block] };
+        const inner: Inherited = {
+          tags: planned.tags,
+          when: planned.when,
+          blocks: [...inh.blocks, outcome.included.block],
+        };
         const end = yield* walkNodes(outcome.included.nodes, inner, section, filter);
         if (end !== 'ok') return end;
       }
       continue;
     }
-    const inner: Inherited = { tags: [...inh.tags, ...n.tags], when: [...inh.when, ...n.when], blocks: [...inh.blocks, n] };
+    const inner: Inherited = {
+      tags: [...inh.tags, ...n.tags],
+      when: [...inh.when, ...n.when],
+      blocks: [...inh.blocks, n],
+    };
     let end = yield* walkNodes(n.block, inner, section, filter);
     if (end === 'failed' && n.rescue.length) {
       yield { kind: 'rescue' };

@@ -13,13 +13,20 @@ const SHAPES: Record<TopoNode['kind'], string> = {
 };
 
 export function renderDot(t: Topology): string {
-  const out = ['digraph lvs_cluster {', '  rankdir=TB;', '  newrank=true;', '  node [fontname="monospace", fontsize=11];', '  edge [fontname="monospace", fontsize=10];'];
+  const out = [
+    'digraph lvs_cluster {',
+    '  rankdir=TB;',
+    '  newrank=true;',
+    '  node [fontname="monospace", fontsize=11];',
+    '  edge [fontname="monospace", fontsize=10];',
+  ];
   const layerOf = new Map(t.nodes.map((n) => [n.id, n.layer]));
   t.layers.forEach((ids, r) => {
     const nodes = ids.map((id) => t.nodes.find((n) => n.id === id)!);
     const kind = nodes[0]!.kind;
     out.push(`  subgraph cluster_${r} {`, `    label=${quote(LAYER_TITLES[kind])};`, '    style=dashed;');
-    for (const n of nodes) out.push(`    ${quote(n.id)} [label=${quote(n.lines.join('\n'))}, shape=${SHAPES[n.kind]}];`);
+    for (const n of nodes)
+      out.push(`    ${quote(n.id)} [label=${quote(n.lines.join('\n'))}, shape=${SHAPES[n.kind]}];`);
     out.push('  }');
   });
   for (const e of t.edges) {

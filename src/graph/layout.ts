@@ -49,7 +49,9 @@ export function layoutTopology(t: Topology, m: Metrics): Layout {
     return e?.label ? Math.max(m.gapX, Math.ceil(e.label.length * m.charW + m.edgeLabelRoom)) : m.gapX;
   };
 
-  const rowsWidth = t.layers.map((ids) => ids.reduce((sum, id, i) => sum + size(id).w + (i ? gapBetween(ids[i - 1]!, id) : 0), 0));
+  const rowsWidth = t.layers.map((ids) =>
+    ids.reduce((sum, id, i) => sum + size(id).w + (i ? gapBetween(ids[i - 1]!, id) : 0), 0),
+  );
   const inner = Math.max(0, ...rowsWidth);
   const boxes = new Map<string, Box>();
   const rows: Layout['rows'] = [];

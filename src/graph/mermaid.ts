@@ -20,7 +20,11 @@ export function renderMermaid(t: Topology): string {
     const kind = nodes[0]!.kind;
     const node = (id: string, lines: string[]): string => {
       const label = `"${lines.map(escapeLabel).join('<br/>')}"`;
-      return kind === 'clients' ? `${mermaidId(id)}([${label}])` : kind === 'database' ? `${mermaidId(id)}[(${label})]` : `${mermaidId(id)}[${label}]`;
+      return kind === 'clients'
+        ? `${mermaidId(id)}([${label}])`
+        : kind === 'database'
+          ? `${mermaidId(id)}[(${label})]`
+          : `${mermaidId(id)}[${label}]`;
     };
     if (kind === 'clients') {
       out.push(`  ${node(nodes[0]!.id, nodes[0]!.lines)}`);

@@ -5,7 +5,16 @@ import { LAYER_TITLES, type NodeKind, type TopoEdge, type Topology } from './top
 
 // Monospace at 12px is about 7.2px a character in the common fonts; a little more is kept so
 // that no line of a box runs over its edge.
-export const SVG_METRICS: Metrics = { charW: 7.4, lineH: 16, padX: 12, padY: 9, gapX: 36, gapY: 64, margin: 24, edgeLabelRoom: 40 };
+export const SVG_METRICS: Metrics = {
+  charW: 7.4,
+  lineH: 16,
+  padX: 12,
+  padY: 9,
+  gapX: 36,
+  gapY: 64,
+  margin: 24,
+  edgeLabelRoom: 40,
+};
 
 const FILL: Record<NodeKind, string> = {
   clients: '#eef2f7',
@@ -15,19 +24,26 @@ const FILL: Record<NodeKind, string> = {
   database: '#f3e8fb',
 };
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 // A white halo behind an edge label keeps it readable where it sits on its line.
-const LABEL = 'class="edge-label" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"';
+const LABEL =
+  'class="edge-label" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"';
 
 const dash = (e: TopoEdge): string => (e.style === 'dashed' ? ' stroke-dasharray="6 4"' : '');
 
 function boxSvg(b: Box, lines: string[], kind: NodeKind): string[] {
   const m = SVG_METRICS;
-  const out = [`  <g class="node ${kind}">`, `    <rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${FILL[kind]}" stroke="#4a5568"/>`];
+  const out = [
+    `  <g class="node ${kind}">`,
+    `    <rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${FILL[kind]}" stroke="#4a5568"/>`,
+  ];
   lines.forEach((l, i) => {
     const weight = i === 0 ? ' font-weight="bold"' : '';
-    out.push(`    <text x="${b.x + m.padX}" y="${(b.y + m.padY + m.lineH * (i + 0.75)).toFixed(1)}"${weight}>${xml(l)}</text>`);
+    out.push(
+      `    <text x="${b.x + m.padX}" y="${(b.y + m.padY + m.lineH * (i + 0.75)).toFixed(1)}"${weight}>${xml(l)}</text>`,
+    );
   });
   out.push('  </g>');
   return out;
@@ -35,14 +51,18 @@ function boxSvg(b: Box, lines: string[], kind: NodeKind): string[] {
 
 function downEdge(a: Box, b: Box, e: TopoEdge): string[] {
   const [x1, y1, x2, y2] = [center(a), a.y + a.h, center(b), b.y];
-  const out = [`  <line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2 - 2}" stroke="#4a5568"${dash(e)} marker-end="url(#arrow)"/>`];
+  const out = [
+    `  <line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2 - 2}" stroke="#4a5568"${dash(e)} marker-end="url(#arrow)"/>`,
+  ];
   if (e.label) {
     // Labels sit a third of the way down, where lines from one box have not yet converged,
     // beside their line on the side it leans to, so the line never runs through the text.
     const right = x2 >= x1;
     const lx = x1 + (x2 - x1) / 3 + (right ? 6 : -6);
     const ly = y1 + (y2 - y1) / 3;
-    out.push(`  <text ${LABEL.replace('middle', right ? 'start' : 'end')} x="${lx.toFixed(1)}" y="${ly.toFixed(1)}">${xml(e.label)}</text>`);
+    out.push(
+      `  <text ${LABEL.replace('middle', right ? 'start' : 'end')} x="${lx.toFixed(1)}" y="${ly.toFixed(1)}">${xml(e.label)}</text>`,
+    );
   }
   return out;
 }
@@ -72,7 +92,10 @@ function sideEdge(a: Box, b: Box, e: TopoEdge, adjacent: boolean): string[] {
 export function renderSvg(t: Topology, title = 'LVS-DR cluster'): string {
   const layout = layoutTopology(t, SVG_METRICS);
   // Room for the row titles on the left and an arc under the last row.
-  const titleW = Math.ceil(Math.max(...t.layers.map((ids) => LAYER_TITLES[t.nodes.find((n) => n.id === ids[0])!.kind].length)) * 6.6) + 16;
+  const titleW =
+    Math.ceil(
+      Math.max(...t.layers.map((ids) => LAYER_TITLES[t.nodes.find((n) => n.id === ids[0])!.kind].length)) * 6.6,
+    ) + 16;
   const width = layout.width + titleW;
   const arcs = t.edges.some((e) => {
     const [a, b] = [t.nodes.find((n) => n.id === e.from)!, t.nodes.find((n) => n.id === e.to)!];
@@ -93,7 +116,9 @@ export function renderSvg(t: Topology, title = 'LVS-DR cluster'): string {
   ];
   layout.rows.forEach((row) => {
     const kind = byId.get(row.ids[0]!)!.kind;
-    out.push(`  <text class="layer-title" x="${-titleW + 8}" y="${row.y + row.h / 2 + 4}" fill="#718096" font-size="11">${xml(LAYER_TITLES[kind])}</text>`);
+    out.push(
+      `  <text class="layer-title" x="${-titleW + 8}" y="${row.y + row.h / 2 + 4}" fill="#718096" font-size="11">${xml(LAYER_TITLES[kind])}</text>`,
+    );
   });
   for (const e of t.edges) {
     const [a, b] = [layout.boxes.get(e.from)!, layout.boxes.get(e.to)!];

@@ -4,7 +4,16 @@
 import { center, layoutTopology, type Box, type Metrics } from './layout.js';
 import type { TopoEdge, Topology } from './topology.js';
 
-export const TEXT_METRICS: Metrics = { charW: 1, lineH: 1, padX: 2, padY: 1, gapX: 3, gapY: 3, margin: 0, edgeLabelRoom: 8 };
+export const TEXT_METRICS: Metrics = {
+  charW: 1,
+  lineH: 1,
+  padX: 2,
+  padY: 1,
+  gapX: 3,
+  gapY: 3,
+  margin: 0,
+  edgeLabelRoom: 8,
+};
 
 class Canvas {
   readonly cells: string[][];
@@ -92,7 +101,8 @@ export function renderText(t: Topology): string {
     if (adjacent) drawSideways(c, layout.boxes.get(e.from)!, layout.boxes.get(e.to)!, e);
     else notes.push(`${e.label ?? 'link'}: ${nameOf(t, e.from)} ${e.both ? '<->' : '->'} ${nameOf(t, e.to)}`);
   }
-  if (t.edges.some((e) => e.style === 'dashed' && layerOf.get(e.from) !== layerOf.get(e.to))) notes.push("':' standby path (a BACKUP director takes over when the MASTER fails)");
+  if (t.edges.some((e) => e.style === 'dashed' && layerOf.get(e.from) !== layerOf.get(e.to)))
+    notes.push("':' standby path (a BACKUP director takes over when the MASTER fails)");
   return `${c.toString()}\n${notes.map((n) => `${n}\n`).join('')}`;
 }
 

@@ -57,24 +57,40 @@ function directorLines(d: Director): string[] {
   return [`${d.host} ${d.address}`, role, `router_id ${d.routerId}`];
 }
 
-
 /** What `status` saw, one line per box id (graph --live). */
 function liveLines(model: ClusterModel, live: ClusterStatus): Map<string, string> {
   const out = new Map<string, string>();
   for (const d of live.directors) {
-    out.set(`dir_${d.host}`, !d.reachable ? 'now: UNREACHABLE' : d.vrrpState === 'MASTER' ? `now: MASTER, holds ${d.holds.join(', ')}` : `now: ${d.vrrpState ?? 'no keepalived'}`);
+    out.set(
+      `dir_${d.host}`,
+      !d.reachable
+        ? 'now: UNREACHABLE'
+        : d.vrrpState === 'MASTER'
+          ? `now: MASTER, holds ${d.holds.join(', ')}`
+          : `now: ${d.vrrpState ?? 'no keepalived'}`,
+    );
   }
   // The VIP holder's IPVS table says how each real server is forwarded to right now.
   const table = live.directors.find((d) => d.holds.length && d.ipvs)?.ipvs ?? [];
   for (const r of live.realServers) {
     let line = !r.reachable ? 'now: UNREACHABLE' : `now: VIP on lo ${r.vipsOnLo.length ? 'yes' : 'NO'}`;
     const address = model.realServers.find((x) => x.host === r.host)?.address;
-    for (const x of table.flatMap((svc) => svc.realServers).filter((x) => x.address === address)) line += `, IPVS w${x.weight} ${x.activeConns}/${x.inactiveConns} conns`;
+    for (const x of table.flatMap((svc) => svc.realServers).filter((x) => x.address === address))
+      line += `, IPVS w${x.weight} ${x.activeConns}/${x.inactiveConns} conns`;
     out.set(`rs_${r.host}`, line);
   }
   for (const db of live.databases) {
     const r = db.replication;
-    out.set(`db_${db.host}`, !db.reachable ? 'now: UNREACHABLE' : !r ? `now: ${db.error ?? 'no replication status'}` : !r.configured ? 'now: replicates from nobody' : `now: IO ${r.ioRunning ? 'Yes' : 'No'}, SQL ${r.sqlRunning ? 'Yes' : 'No'}, ${r.secondsBehindMaster ?? '?'}s behind`);
+    out.set(
+      `db_${db.host}`,
+      !db.reachable
+        ? 'now: UNREACHABLE'
+        : !r
+          ? `now: ${db.error ?? 'no replication status'}`
+          : !r.configured
+            ? 'now: replicates from nobody'
+            : `now: IO ${r.ioRunning ? 'Yes' : 'No'}, SQL ${r.sqlRunning ? 'Yes' : 'No'}, ${r.secondsBehindMaster ?? '?'}s behind`,
+    );
   }
   return out;
 }
@@ -86,7 +102,8 @@ function liveLines(model: ClusterModel, live: ClusterStatus): Map<string, string
  */
 export function topologyOf(model: ClusterModel, live?: ClusterStatus): Topology {
   const holding = new Set(live?.directors.filter((d) => d.holds.length).map((d) => d.host));
-  const isStandby = (d: Director): boolean => d.mode === 'keepalived' && (live ? !holding.has(d.host) : d.state !== 'MASTER');
+  const isStandby = (d: Director): boolean =>
+    d.mode === 'keepalived' && (live ? !holding.has(d.host) : d.state !== 'MASTER');
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   const add = (id: string, kind: NodeKind, lines: string[]): void => {
@@ -105,11 +122,14 @@ export function topologyOf(model: ClusterModel, live?: ClusterStatus): Topology 
 
   for (const d of model.directors) {
     add(`dir_${d.host}`, 'director', directorLines(d));
-    for (const id of serviceIds) edge(id, `dir_${d.host}`, isStandby(d) ? 'dashed' : 'solid', d.mode === 'keepalived' ? d.state : 'script');
+    for (const id of serviceIds)
+      edge(id, `dir_${d.host}`, isStandby(d) ? 'dashed' : 'solid', d.mode === 'keepalived' ? d.state : 'script');
   }
 
   for (const rs of model.realServers) {
-    const targets = model.services.flatMap((s) => s.realServers.filter((t) => t.host === rs.host).map((t) => ({ s, t })));
+    const targets = model.services.flatMap((s) =>
+      s.realServers.filter((t) => t.host === rs.host).map((t) => ({ s, t })),
+    );
     const lines = [`${rs.host} ${rs.address}`];
     if (!targets.length) lines.push('in no virtual service');
     for (const { s, t } of targets) {
@@ -118,15 +138,20 @@ export function topologyOf(model: ClusterModel, live?: ClusterStatus): Topology 
     }
     add(`rs_${rs.host}`, 'realServer', lines);
     // Every director forwards to every real server of its services; a BACKUP's path is standby.
-    if (targets.length) for (const d of model.directors) edge(`dir_${d.host}`, `rs_${rs.host}`, isStandby(d) ? 'dashed' : 'solid');
+    if (targets.length)
+      for (const d of model.directors) edge(`dir_${d.host}`, `rs_${rs.host}`, isStandby(d) ? 'dashed' : 'solid');
   }
 
   const realServers = new Set(model.realServers.map((r) => r.host));
   for (const db of model.databases) {
-    add(`db_${db.host}`, 'database', [`${db.host} ${db.address}:${show(db.port)}`, `MariaDB server_id ${show(db.serverId)}`]);
+    add(`db_${db.host}`, 'database', [
+      `${db.host} ${db.address}:${show(db.port)}`,
+      `MariaDB server_id ${show(db.serverId)}`,
+    ]);
     for (const c of db.clients) if (realServers.has(c)) edge(`rs_${c}`, `db_${db.host}`);
   }
-  for (const l of replicationLinks(model)) edge(`db_${l.from}`, `db_${l.to}`, l.mutual ? 'solid' : 'dashed', 'replication', l.mutual);
+  for (const l of replicationLinks(model))
+    edge(`db_${l.from}`, `db_${l.to}`, l.mutual ? 'solid' : 'dashed', 'replication', l.mutual);
 
   if (live) {
     const now = liveLines(model, live);

@@ -2,7 +2,16 @@
 // repository the hosts install from. Built once, cached, rebuilt only when what it is built
 // from (package lists, release, mirror, layout) changes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { type LabPaths } from './paths.js';
 import { debianMirror, machineAptSources, oneLineSources, type DebianMirror } from './mirror.js';
@@ -11,13 +20,28 @@ import { runSteps, type ProgressMode, type Step } from './progress.js';
 
 /** In every host from the start (debootstrap minbase plus these). */
 export const BASE_PACKAGES = [
-  'openssh-server', 'iproute2', 'iptables', 'nftables', 'procps', 'tini', 'busybox-syslogd',
-  'netcat-openbsd', 'iputils-ping', 'kmod', 'less',
+  'openssh-server',
+  'iproute2',
+  'iptables',
+  'nftables',
+  'procps',
+  'tini',
+  'busybox-syslogd',
+  'netcat-openbsd',
+  'iputils-ping',
+  'kmod',
+  'less',
 ];
 /** In the offline repository only: installed by playbooks, as on a real host. python3 is what
  * ansible-playbook needs on its targets (python3-apt for its apt module). */
 export const REPO_PACKAGES = [
-  'keepalived', 'ipvsadm', 'mariadb-server', 'mariadb-client', 'lighttpd', 'python3', 'python3-apt',
+  'keepalived',
+  'ipvsadm',
+  'mariadb-server',
+  'mariadb-client',
+  'lighttpd',
+  'python3',
+  'python3-apt',
 ];
 /** Bump when the base's layout (files written below) changes, so cached bases are rebuilt. */
 const LAYOUT_VERSION = 1;
@@ -60,12 +84,26 @@ const CHROOT_ENV = {
 };
 
 /** Runs a script chrooted in `root`, with /proc mounted in a throw-away mount namespace. */
-function inChroot(root: string, script: string, note: (l: string) => void, binds: [string, string][] = []): Promise<string> {
+function inChroot(
+  root: string,
+  script: string,
+  note: (l: string) => void,
+  binds: [string, string][] = [],
+): Promise<string> {
   const mounts = binds.map(([from, to]) => `mount --bind -o ro '${from}' '${root}${to}'`).join('\n');
   return must(
     'unshare',
-    ['--mount', '--fork', '--propagation', 'private', 'sh', '-euc',
-      `mount -t proc proc '${root}/proc'\n${mounts}\nexec chroot '${root}' sh -euc "$1"`, 'sh', script],
+    [
+      '--mount',
+      '--fork',
+      '--propagation',
+      'private',
+      'sh',
+      '-euc',
+      `mount -t proc proc '${root}/proc'\n${mounts}\nexec chroot '${root}' sh -euc "$1"`,
+      'sh',
+      script,
+    ],
     { env: CHROOT_ENV, onOutput: (c) => note(lastLine(c)) },
   );
 }
@@ -87,8 +125,17 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
     {
       title: `debootstrap ${spec.mirror.suite} (minbase) from ${spec.mirror.mirror}`,
       run: async (note) => {
-        await must('debootstrap', ['--variant=minbase', `--include=${spec.basePackages.join(',')}`,
-          spec.mirror.suite, newBase, spec.mirror.mirror], { onOutput: (c) => note(lastLine(c)) });
+        await must(
+          'debootstrap',
+          [
+            '--variant=minbase',
+            `--include=${spec.basePackages.join(',')}`,
+            spec.mirror.suite,
+            newBase,
+            spec.mirror.mirror,
+          ],
+          { onOutput: (c) => note(lastLine(c)) },
+        );
       },
     },
     {
@@ -97,12 +144,16 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
         writeFileSync(join(newBase, 'etc/apt/sources.list'), oneLineSources(spec.mirror.sources));
         // no service may start inside the build chroot
         writeFileSync(join(newBase, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-        await inChroot(newBase, [
-          'apt-get -q update',
-          `apt-get -q -y ${aptNoRecommends} dist-upgrade`,
-          'apt-get -q clean',
-          `apt-get -q -y ${aptNoRecommends} --download-only install ${spec.repoPackages.join(' ')}`,
-        ].join('\n'), note);
+        await inChroot(
+          newBase,
+          [
+            'apt-get -q update',
+            `apt-get -q -y ${aptNoRecommends} dist-upgrade`,
+            'apt-get -q clean',
+            `apt-get -q -y ${aptNoRecommends} --download-only install ${spec.repoPackages.join(' ')}`,
+          ].join('\n'),
+          note,
+        );
       },
     },
     {
@@ -111,7 +162,12 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
         mkdirSync(newRepo, { recursive: true });
         const archives = join(newBase, 'var/cache/apt/archives');
         for (const f of readdirSync(archives)) if (f.endsWith('.deb')) renameSync(join(archives, f), join(newRepo, f));
-        await must('sh', ['-euc', 'cd "$1" && dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null && gzip -9kf Packages', 'sh', newRepo]);
+        await must('sh', [
+          '-euc',
+          'cd "$1" && dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null && gzip -9kf Packages',
+          'sh',
+          newRepo,
+        ]);
       },
     },
     {
@@ -119,19 +175,24 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
       run: async (note) => {
         configureBaseFiles(newBase);
         mkdirSync(join(newBase, REPO_MOUNT.slice(1)), { recursive: true });
-        await inChroot(newBase, [
-          'rm -rf /var/lib/apt/lists/*',
-          'apt-get -q update',
-          // invoke-rc.d starts services on install only when it sees an init and a runlevel
-          '[ -e /sbin/runlevel ] && dpkg-divert --local --rename --add /sbin/runlevel >/dev/null',
-          'printf \'#!/bin/sh\\n# lab hosts have no sysvinit: report runlevel 2 so invoke-rc.d starts enabled services\\necho "N 2"\\n\' > /sbin/runlevel',
-          'chmod 755 /sbin/runlevel',
-          'ln -sf /usr/bin/tini /sbin/init',
-          // klogd would drain the kernel log the whole machine shares
-          'update-rc.d -f busybox-klogd remove >/dev/null 2>&1 || rm -f /etc/rc?.d/[SK]??busybox-klogd',
-          'rm -f /etc/ssh/ssh_host_* /usr/sbin/policy-rc.d',
-          'apt-get -q clean',
-        ].join('\n'), note, [[newRepo, REPO_MOUNT]]);
+        await inChroot(
+          newBase,
+          [
+            'rm -rf /var/lib/apt/lists/*',
+            'apt-get -q update',
+            // invoke-rc.d starts services on install only when it sees an init and a runlevel
+            '[ -e /sbin/runlevel ] && dpkg-divert --local --rename --add /sbin/runlevel >/dev/null',
+            'printf \'#!/bin/sh\\n# lab hosts have no sysvinit: report runlevel 2 so invoke-rc.d starts enabled services\\necho "N 2"\\n\' > /sbin/runlevel',
+            'chmod 755 /sbin/runlevel',
+            'ln -sf /usr/bin/tini /sbin/init',
+            // klogd would drain the kernel log the whole machine shares
+            'update-rc.d -f busybox-klogd remove >/dev/null 2>&1 || rm -f /etc/rc?.d/[SK]??busybox-klogd',
+            'rm -f /etc/ssh/ssh_host_* /usr/sbin/policy-rc.d',
+            'apt-get -q clean',
+          ].join('\n'),
+          note,
+          [[newRepo, REPO_MOUNT]],
+        );
       },
     },
   ];
@@ -149,22 +210,31 @@ function configureBaseFiles(root: string): void {
     writeFileSync(join(root, p), text);
     chmodSync(join(root, p), mode);
   };
-  put('etc/apt/sources.list', `# lab hosts install from the lab's offline repository only\ndeb [trusted=yes] file:${REPO_MOUNT} ./\n`);
+  put(
+    'etc/apt/sources.list',
+    `# lab hosts install from the lab's offline repository only\ndeb [trusted=yes] file:${REPO_MOUNT} ./\n`,
+  );
   // the repository holds no Recommends: say so rather than let apt find them missing
   put('etc/apt/apt.conf.d/90lvsplay-lab', 'APT::Install-Recommends "false";\n');
-  put('etc/ssh/sshd_config.d/lvsplay-lab.conf', [
-    'PermitRootLogin prohibit-password',
-    'PasswordAuthentication no',
-    'UseDNS no',
-    // one host key type, generated at first boot (RSA generation would slow every first boot)
-    'HostKey /etc/ssh/ssh_host_ed25519_key',
-    '',
-  ].join('\n'));
+  put(
+    'etc/ssh/sshd_config.d/lvsplay-lab.conf',
+    [
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'UseDNS no',
+      // one host key type, generated at first boot (RSA generation would slow every first boot)
+      'HostKey /etc/ssh/ssh_host_ed25519_key',
+      '',
+    ].join('\n'),
+  );
   // no DNS in the lab: fail fast on loopback instead of timing out
   put('etc/resolv.conf', 'nameserver 127.0.0.1\n');
   const syslog = join(root, 'etc/default/busybox-syslogd');
   if (existsSync(syslog)) {
-    writeFileSync(syslog, readFileSync(syslog, 'utf8').replace(/^SYSLOG_OPTS=.*$/m, 'SYSLOG_OPTS="-O /var/log/syslog"'));
+    writeFileSync(
+      syslog,
+      readFileSync(syslog, 'utf8').replace(/^SYSLOG_OPTS=.*$/m, 'SYSLOG_OPTS="-O /var/log/syslog"'),
+    );
   }
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   put(INIT_PATH.slice(1), '');

@@ -16,7 +16,8 @@ export async function assertLabRoute(addr: string): Promise<void> {
   const route = (r.stdout || r.stderr).trim();
   if (r.code !== 0) refuse(`no route in the lab (${route})`, 'only lab host addresses can be reached');
   if (/ via /.test(` ${route} `)) refuse(`the path goes through a gateway (${route})`);
-  if (!/ dev eth0 /.test(` ${route} `) || /^(local|broadcast) /.test(route)) refuse(`the path does not go out of the lab's eth0 (${route})`);
+  if (!/ dev eth0 /.test(` ${route} `) || /^(local|broadcast) /.test(route))
+    refuse(`the path does not go out of the lab's eth0 (${route})`);
 }
 
 /**

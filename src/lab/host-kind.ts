@@ -8,7 +8,17 @@ import { type LabPaths } from './paths.js';
 import type { HostKindName, LabHost } from './topology.js';
 import { addressesOf, deleteNetns, ensureHostNet } from './network.js';
 import { bootHost, crashHost, execArgv, hostKey, initPid, stopHost } from './host-netns.js';
-import { bootUml, crashUml, ensureUmlPort, isUmlPort, stopUml, umlAddresses, umlHostKey, umlPid, umlPids } from './host-uml.js';
+import {
+  bootUml,
+  crashUml,
+  ensureUmlPort,
+  isUmlPort,
+  stopUml,
+  umlAddresses,
+  umlHostKey,
+  umlPid,
+  umlPids,
+} from './host-uml.js';
 import { pidsInPidns } from './procs.js';
 import { run } from './sys.js';
 import { SWITCH_NS } from './paths.js';
@@ -73,8 +83,18 @@ const umlKind: HostKind = {
   addresses: (h, p) => Promise.resolve(umlAddresses(h, p)),
   // no nsenter into another kernel: over ssh through the controller, like every client
   execArgv(h, p, argv, interactive) {
-    return ['ssh', '-F', p.sshConfig, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=30', interactive ? '-t' : '-T', h.name,
-      ...(argv.length ? ['--', argv.map(quote).join(' ')] : [])];
+    return [
+      'ssh',
+      '-F',
+      p.sshConfig,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=30',
+      interactive ? '-t' : '-T',
+      h.name,
+      ...(argv.length ? ['--', argv.map(quote).join(' ')] : []),
+    ];
   },
 };
 

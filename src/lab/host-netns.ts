@@ -29,8 +29,22 @@ export async function bootHost(h: LabHost, p: LabPaths): Promise<number> {
   // namespaces and stays as its parent (--kill-child: if the parent dies, so does the host)
   const parent = spawn(
     'nsenter',
-    [`--net=/run/netns/${h.netns}`, '--', 'unshare', '--mount', '--pid', '--uts', '--ipc', '--fork', '--kill-child',
-      '--propagation', 'private', p.binDir + '/lvsplay-boot', h.name, p.stateDir],
+    [
+      `--net=/run/netns/${h.netns}`,
+      '--',
+      'unshare',
+      '--mount',
+      '--pid',
+      '--uts',
+      '--ipc',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      p.binDir + '/lvsplay-boot',
+      h.name,
+      p.stateDir,
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   closeSync(log);
@@ -54,7 +68,9 @@ async function childOf(ppid: number, h: LabHost): Promise<number> {
       const comm = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim();
       if (comm === 'unshare' && first > 0) return first;
     } catch {
-      throw new LvsplayError(diag(`lab: ${h.name}: its boot exited at once`, undefined, `see its boot.log in the lab state directory`));
+      throw new LvsplayError(
+        diag(`lab: ${h.name}: its boot exited at once`, undefined, `see its boot.log in the lab state directory`),
+      );
     }
     await sleep(5);
   }
@@ -69,7 +85,9 @@ async function waitBooted(h: LabHost, init: number, bootLog: string): Promise<vo
     await sleep(20);
   }
   const tail = existsSync(bootLog) ? readFileSync(bootLog, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
-  throw new LvsplayError(diag(`lab: ${h.name} did not finish booting${tail ? `: ${tail}` : ''}`, undefined, `see ${bootLog}`));
+  throw new LvsplayError(
+    diag(`lab: ${h.name} did not finish booting${tail ? `: ${tail}` : ''}`, undefined, `see ${bootLog}`),
+  );
 }
 
 /** Clean shutdown: TERM to init (its K scripts run, then everything gets TERM), SIGKILL after the grace. */
@@ -103,7 +121,9 @@ async function reap(h: LabHost, p: LabPaths, init: number | undefined): Promise<
 /** The host's public ed25519 host key (`ssh-ed25519 AAAA...`), read through its root. */
 export function hostKey(h: LabHost, p: LabPaths): string | undefined {
   const init = initPid(h, p);
-  const path = init ? `/proc/${init}/root/etc/ssh/ssh_host_ed25519_key.pub` : `${hostPaths(h.name, p.stateDir).upper}/etc/ssh/ssh_host_ed25519_key.pub`;
+  const path = init
+    ? `/proc/${init}/root/etc/ssh/ssh_host_ed25519_key.pub`
+    : `${hostPaths(h.name, p.stateDir).upper}/etc/ssh/ssh_host_ed25519_key.pub`;
   try {
     return readFileSync(path, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
   } catch {
@@ -113,6 +133,11 @@ export function hostKey(h: LabHost, p: LabPaths): string | undefined {
 
 /** argv that runs `argv` inside the running host, as root at /, with a clean environment. */
 export function execArgv(init: number, argv: string[]): string[] {
-  const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', `TERM=${process.env.TERM ?? 'dumb'}`];
+  const env = [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'HOME=/root',
+    'LANG=C.UTF-8',
+    `TERM=${process.env.TERM ?? 'dumb'}`,
+  ];
   return ['nsenter', '-t', String(init), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', 'env', '-i', ...env, ...argv];
 }

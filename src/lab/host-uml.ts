@@ -4,7 +4,17 @@
 // host's port. The UML process runs in the switch namespace (where the tap lives), in a mount
 // namespace of its own; its only window on the machine's files is its exchange directory.
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { LvsplayError, diag } from '../diagnostics.js';
 import { BRIDGE, LAB_PREFIX, SWITCH_NS, hostPaths, type LabPaths } from './paths.js';
@@ -53,7 +63,8 @@ export async function ensureUmlPort(h: LabHost): Promise<void> {
   // a veth left by a namespace host; it may be going away already with its namespace
   await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
   const end = Date.now() + 3_000;
-  while ((await run('ip', ['-n', SWITCH_NS, 'link', 'show', 'dev', h.port])).code === 0 && Date.now() < end) await sleep(20);
+  while ((await run('ip', ['-n', SWITCH_NS, 'link', 'show', 'dev', h.port])).code === 0 && Date.now() < end)
+    await sleep(20);
   await must('ip', ['-n', SWITCH_NS, 'tuntap', 'add', 'dev', h.port, 'mode', 'tap']);
   await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, 'master', BRIDGE, 'up']);
 }
@@ -80,28 +91,64 @@ export async function bootUml(h: LabHost, p: LabPaths): Promise<number> {
   const running = umlPid(h, p);
   if (running) return running;
   const k = umlKernel();
-  if (!k) throw new LvsplayError(diag(`lab: ${h.name} is a UML host, but linux.uml is not installed`, undefined, 'install user-mode-linux (scripts/install-deps.sh), or set lab_host_kind=netns'));
+  if (!k)
+    throw new LvsplayError(
+      diag(
+        `lab: ${h.name} is a UML host, but linux.uml is not installed`,
+        undefined,
+        'install user-mode-linux (scripts/install-deps.sh), or set lab_host_kind=netns',
+      ),
+    );
   const u = hostPaths(h.name, p.stateDir).uml;
   prepareExchange(h, p);
   rmSync(join(u.run, umid(h)), { recursive: true, force: true });
   const kernelArgs = [
-    `mem=${GUEST_MEM}`, `umid=${umid(h)}`, `uml_dir=${u.run}`,
-    `ubd0=${u.cow},${p.umlImage}`, 'root=/dev/ubda', 'rw', `init=${GUEST_STUB_PATH}`,
+    `mem=${GUEST_MEM}`,
+    `umid=${umid(h)}`,
+    `uml_dir=${u.run}`,
+    `ubd0=${u.cow},${p.umlImage}`,
+    'root=/dev/ubda',
+    'rw',
+    `init=${GUEST_STUB_PATH}`,
     // hostfs mounts in the guest reach this directory and nothing else of the machine
     `hostfs=${u.xchg}`,
     `eth0=tuntap,${h.port},${macOf(h.name)}`,
     // the console goes to the log; no other console or serial line opens anything
-    'con=null', 'con0=null,fd:1', 'ssl=null', 'quiet', 'zswap.enabled=0',
+    'con=null',
+    'con0=null,fd:1',
+    'ssl=null',
+    'quiet',
+    'zswap.enabled=0',
     // unknown name=value words become the environment of the guest's init
-    `LVSPLAY_NAME=${h.name}`, `LVSPLAY_ADDR=${h.address}/${LAB_PREFIX}`,
+    `LVSPLAY_NAME=${h.name}`,
+    `LVSPLAY_ADDR=${h.address}/${LAB_PREFIX}`,
   ];
   const log = openSync(u.console, 'w');
   // in the switch namespace (where the tap is), in a private mount namespace whose read-only
   // bind of the offline repository into the exchange directory no one else sees
-  const child = spawn('ip', ['netns', 'exec', SWITCH_NS, 'unshare', '--mount', '--propagation', 'private', 'sh', '-euc',
-    'mount --bind -o ro "$1" "$2"; shift 2; exec "$@"', 'sh', p.repo, join(u.xchg, 'repo'),
-    'env', 'TMPDIR=/dev/shm', k.binary, ...kernelArgs],
-  { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      SWITCH_NS,
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-euc',
+      'mount --bind -o ro "$1" "$2"; shift 2; exec "$@"',
+      'sh',
+      p.repo,
+      join(u.xchg, 'repo'),
+      'env',
+      'TMPDIR=/dev/shm',
+      k.binary,
+      ...kernelArgs,
+    ],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
   closeSync(log);
   child.unref();
   const pid = child.pid;
@@ -120,10 +167,23 @@ async function waitBooted(h: LabHost, p: LabPaths, pid: number): Promise<void> {
     if (!umlPid(h, p)) break;
     await sleep(50);
   }
-  const tail = existsSync(u.console) ? readFileSync(u.console, 'utf8').trim().split('\n').filter((l) => !/epollctl/.test(l)).slice(-3).join(' | ') : '';
+  const tail = existsSync(u.console)
+    ? readFileSync(u.console, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => !/epollctl/.test(l))
+        .slice(-3)
+        .join(' | ')
+    : '';
   if (umlPid(h, p)) await crashUml(h, p);
   void pid;
-  throw new LvsplayError(diag(`lab: ${h.name} (UML) did not finish booting within ${BOOT_TIMEOUT_MS / 1000} s${tail ? `: ${tail}` : ''}`, undefined, `see ${u.console}`));
+  throw new LvsplayError(
+    diag(
+      `lab: ${h.name} (UML) did not finish booting within ${BOOT_TIMEOUT_MS / 1000} s${tail ? `: ${tail}` : ''}`,
+      undefined,
+      `see ${u.console}`,
+    ),
+  );
 }
 
 /**
@@ -167,7 +227,11 @@ async function reapUml(h: LabHost, p: LabPaths, pid: number | undefined): Promis
 /** The guest's public host key, as it reported it at boot (the lab cannot read its disk). */
 export function umlHostKey(h: LabHost, p: LabPaths): string | undefined {
   try {
-    return readFileSync(join(hostPaths(h.name, p.stateDir).uml.out, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    return readFileSync(join(hostPaths(h.name, p.stateDir).uml.out, 'ssh_host_ed25519_key.pub'), 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .join(' ');
   } catch {
     return undefined;
   }

@@ -8,7 +8,14 @@ import { labPaths, hostPaths, CONTROLLER_NS, SWITCH_NS, type LabPaths } from './
 import { readTopology, hostsTable, type HostKindChoice, type LabHost, type LabTopology } from './topology.js';
 import { baseIsCurrent, buildBase } from './base.js';
 import {
-  applyPartitions, createSwitch, deleteNetns, labNamespaces, netnsExists, partitions, setPlugged, switchIsWhole,
+  applyPartitions,
+  createSwitch,
+  deleteNetns,
+  labNamespaces,
+  netnsExists,
+  partitions,
+  setPlugged,
+  switchIsWhole,
 } from './network.js';
 import { kindOf, stopAnyKind } from './host-kind.js';
 import { ensureUmlImage, umlKernel } from './uml-image.js';
@@ -79,18 +86,33 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     writeFileSync(p.hostsTable, hostsTable(topo.hosts));
     // hosts the inventory no longer lists are powered off (their disks stay)
     const wanted = new Set(topo.hosts.map((h) => h.name));
-    await Promise.all(everyHost(p).filter((h) => !wanted.has(h.name)).map(async (h) => {
-      await stopAnyKind(h, p, DOWN_GRACE_MS, UML_DOWN_GRACE_MS);
-      await deleteNetns(h.netns);
-    }));
+    await Promise.all(
+      everyHost(p)
+        .filter((h) => !wanted.has(h.name))
+        .map(async (h) => {
+          await stopAnyKind(h, p, DOWN_GRACE_MS, UML_DOWN_GRACE_MS);
+          await deleteNetns(h.netns);
+        }),
+    );
     if (!(await switchIsWhole())) {
       await teardown(p);
       await createSwitch();
     }
     if (umlHosts.length) {
       const k = umlKernel();
-      if (!k) throw new LvsplayError(diag(`lab: ${umlHosts.map((h) => h.name).join(', ')} must be UML guests, but linux.uml is not installed`, undefined, 'install user-mode-linux and uml-utilities (scripts/install-deps.sh), or set lab_host_kind=netns'));
-      await ensureUmlImage(p, k, everyHost(p).map((h) => h.name));
+      if (!k)
+        throw new LvsplayError(
+          diag(
+            `lab: ${umlHosts.map((h) => h.name).join(', ')} must be UML guests, but linux.uml is not installed`,
+            undefined,
+            'install user-mode-linux and uml-utilities (scripts/install-deps.sh), or set lab_host_kind=netns',
+          ),
+        );
+      await ensureUmlImage(
+        p,
+        k,
+        everyHost(p).map((h) => h.name),
+      );
     }
     writeRecord(p, topo);
     await Promise.all(topo.hosts.map((h) => kindOf(h).powerOn(h, p)));
@@ -171,7 +193,14 @@ export async function labWipe(host: string, opts: { powerOff?: boolean } = {}): 
     const h = everyHost(p).find((x) => x.name === host);
     if (!h) return false; // never made: nothing to wipe
     if (opts.powerOff) await kindOf(h).crash(h, p);
-    if (kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${host} is running: its disk cannot be wiped`, undefined, `stop it first (\`lvsplay lab stop ${host}\`), or bring the lab up without it`));
+    if (kindOf(h).running(h, p))
+      throw new LvsplayError(
+        diag(
+          `lab: ${host} is running: its disk cannot be wiped`,
+          undefined,
+          `stop it first (\`lvsplay lab stop ${host}\`), or bring the lab up without it`,
+        ),
+      );
     rmSync(hostPaths(h.name, p.stateDir).dir, { recursive: true, force: true });
     return true;
   });
@@ -184,7 +213,10 @@ function requireLabUp(): void {
 }
 
 function requireRunning(h: LabHost, p: LabPaths): void {
-  if (!kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${h.name} is not running`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
+  if (!kindOf(h).running(h, p))
+    throw new LvsplayError(
+      diag(`lab: ${h.name} is not running`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``),
+    );
 }
 
 export interface LabExecOptions {
@@ -256,7 +288,10 @@ async function plug(host: string, on: boolean): Promise<void> {
   requireRootAndTools(['ip']);
   const h = findHost(p, host);
   requireLabUp();
-  if (!kindOf(h).running(h, p)) throw new LvsplayError(diag(`lab: ${h.name} is powered off`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``));
+  if (!kindOf(h).running(h, p))
+    throw new LvsplayError(
+      diag(`lab: ${h.name} is powered off`, undefined, `boot it with \`lvsplay lab boot ${h.name}\``),
+    );
   await setPlugged(h, on);
 }
 
@@ -266,11 +301,14 @@ export async function labPartition(a: string, b: string): Promise<void> {
   requireRootAndTools(['ip', 'nft']);
   const ha = findHost(p, a);
   const hb = findHost(p, b);
-  if (ha.name === hb.name) throw new LvsplayError(diag(`lab: cannot partition ${a} from itself`, undefined, 'name two different hosts'));
+  if (ha.name === hb.name)
+    throw new LvsplayError(diag(`lab: cannot partition ${a} from itself`, undefined, 'name two different hosts'));
   requireLabUp();
   await withLabLock(p, async () => {
     const pairs = partitions(p).map(([x, y]) => [findHost(p, x), findHost(p, y)] as [LabHost, LabHost]);
-    const known = pairs.some(([x, y]) => (x.name === ha.name && y.name === hb.name) || (x.name === hb.name && y.name === ha.name));
+    const known = pairs.some(
+      ([x, y]) => (x.name === ha.name && y.name === hb.name) || (x.name === hb.name && y.name === ha.name),
+    );
     await applyPartitions(p, known ? pairs : [...pairs, [ha, hb]]);
   });
 }

@@ -17,7 +17,9 @@ export async function withLabLock<T>(p: LabPaths, fn: () => Promise<T>): Promise
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       const holder = livePid(p.lock);
       if (holder && holder !== process.pid) {
-        throw new LvsplayError(diag(`lab: another lab command (pid ${holder}) is running`, undefined, 'wait for it to finish'));
+        throw new LvsplayError(
+          diag(`lab: another lab command (pid ${holder}) is running`, undefined, 'wait for it to finish'),
+        );
       }
       rmSync(p.lock, { force: true });
     }

@@ -18,7 +18,10 @@ export function parseOneLineSources(text: string): AptSource[] {
     const line = raw.replace(/#.*/, '').trim();
     if (!line.startsWith('deb ')) continue;
     // `deb [opts] uri suite comp...`
-    const words = line.replace(/\[[^\]]*\]/, '').split(/\s+/).slice(1);
+    const words = line
+      .replace(/\[[^\]]*\]/, '')
+      .split(/\s+/)
+      .slice(1);
     const [uri, suite, ...components] = words;
     if (uri && suite) out.push({ uri, suites: [suite], components });
   }
@@ -78,11 +81,18 @@ export interface DebianMirror {
 /** Picks the machine's Debian entries for `suite`; deb.debian.org when it has none. */
 export function debianMirror(sources: AptSource[], suite = FALLBACK_SUITE): DebianMirror {
   const ours = sources
-    .map((s) => ({ ...s, suites: s.suites.filter((x) => x === suite || x.startsWith(`${suite}-`) || x.startsWith(`${suite}/`)) }))
+    .map((s) => ({
+      ...s,
+      suites: s.suites.filter((x) => x === suite || x.startsWith(`${suite}-`) || x.startsWith(`${suite}/`)),
+    }))
     .filter((s) => s.suites.length > 0 && s.components.includes('main'));
   const main = ours.find((s) => s.suites.includes(suite));
   if (!main) {
-    return { suite, mirror: FALLBACK_MIRROR, sources: [{ uri: FALLBACK_MIRROR, suites: [suite, `${suite}-updates`], components: ['main'] }] };
+    return {
+      suite,
+      mirror: FALLBACK_MIRROR,
+      sources: [{ uri: FALLBACK_MIRROR, suites: [suite, `${suite}-updates`], components: ['main'] }],
+    };
   }
   return { suite, mirror: main.uri, sources: ours.map((s) => ({ ...s, components: ['main'] })) };
 }

@@ -4,7 +4,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BRIDGE, CONTROLLER_ADDRESS, CONTROLLER_NS, CONTROLLER_PORT, LAB_PREFIX, NAME_PREFIX, SWITCH_NS, type LabPaths } from './paths.js';
+import {
+  BRIDGE,
+  CONTROLLER_ADDRESS,
+  CONTROLLER_NS,
+  CONTROLLER_PORT,
+  LAB_PREFIX,
+  NAME_PREFIX,
+  SWITCH_NS,
+  type LabPaths,
+} from './paths.js';
 import type { LabHost } from './topology.js';
 import { must, run, sleep } from './sys.js';
 
@@ -54,7 +63,20 @@ export async function createSwitch(): Promise<void> {
   await must('ip', ['-n', SWITCH_NS, 'link', 'add', BRIDGE, 'type', 'bridge']);
   await must('ip', ['-n', SWITCH_NS, 'link', 'set', BRIDGE, 'up']);
   await must('ip', ['netns', 'add', CONTROLLER_NS]);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'add', CONTROLLER_PORT, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CONTROLLER_NS]);
+  await must('ip', [
+    '-n',
+    SWITCH_NS,
+    'link',
+    'add',
+    CONTROLLER_PORT,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth0',
+    'netns',
+    CONTROLLER_NS,
+  ]);
   await must('ip', ['-n', SWITCH_NS, 'link', 'set', CONTROLLER_PORT, 'master', BRIDGE, 'up']);
   await must('ip', ['-n', CONTROLLER_NS, 'link', 'set', 'lo', 'up']);
   // the /24 route on eth0 is the controller's only route: there is no default route to leak by
@@ -71,7 +93,22 @@ export async function ensureHostNet(h: LabHost): Promise<void> {
   if (fresh || !(await linkExists(SWITCH_NS, h.port)) || !(await linkExists(h.netns, 'eth0'))) {
     await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
     await run('ip', ['-n', h.netns, 'link', 'del', 'eth0']);
-    await must('ip', ['-n', SWITCH_NS, 'link', 'add', h.port, 'type', 'veth', 'peer', 'name', 'eth0', 'address', macOf(h.name), 'netns', h.netns]);
+    await must('ip', [
+      '-n',
+      SWITCH_NS,
+      'link',
+      'add',
+      h.port,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0',
+      'address',
+      macOf(h.name),
+      'netns',
+      h.netns,
+    ]);
     await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, 'master', BRIDGE, 'up']);
   }
   await must('ip', ['-n', h.netns, 'link', 'set', 'lo', 'up']);
@@ -133,7 +170,14 @@ export async function applyPartitions(p: LabPaths, pairs: [LabHost, LabHost][]):
     `add table bridge ${PARTITION_TABLE}`,
     `delete table bridge ${PARTITION_TABLE}`,
     ...(pairs.length
-      ? [`table bridge ${PARTITION_TABLE} {`, '  chain forward {', '    type filter hook forward priority 0; policy accept;', ...rules, '  }', '}']
+      ? [
+          `table bridge ${PARTITION_TABLE} {`,
+          '  chain forward {',
+          '    type filter hook forward priority 0; policy accept;',
+          ...rules,
+          '  }',
+          '}',
+        ]
       : []),
     '',
   ].join('\n');

@@ -26,7 +26,15 @@ export function everyHost(p: LabPaths): LabHost[] {
   for (const h of readRecord(p)?.hosts ?? []) byName.set(h.name, h);
   if (existsSync(p.hostsDir)) {
     for (const name of readdirSync(p.hostsDir)) {
-      if (!byName.has(name)) byName.set(name, { name, address: '', groups: [], kind: 'netns', netns: hostNetns(name), port: hostPort(name) });
+      if (!byName.has(name))
+        byName.set(name, {
+          name,
+          address: '',
+          groups: [],
+          kind: 'netns',
+          netns: hostNetns(name),
+          port: hostPort(name),
+        });
     }
   }
   return [...byName.values()];
@@ -34,12 +42,20 @@ export function everyHost(p: LabPaths): LabHost[] {
 
 export function findHost(p: LabPaths, name: string): LabHost {
   const rec = readRecord(p);
-  if (!rec) throw new LvsplayError(diag('lab: the lab has not been brought up', undefined, 'run `lvsplay lab up` first'));
+  if (!rec)
+    throw new LvsplayError(diag('lab: the lab has not been brought up', undefined, 'run `lvsplay lab up` first'));
   const h = rec.hosts.find((x) => x.name === name);
   if (!h) {
-    const near = closest(name, rec.hosts.map((x) => x.name));
+    const near = closest(
+      name,
+      rec.hosts.map((x) => x.name),
+    );
     throw new LvsplayError(
-      diag(`lab: no lab host named "${name}"`, undefined, near ? `did you mean "${near}"?` : `lab hosts: ${rec.hosts.map((x) => x.name).join(', ')}`),
+      diag(
+        `lab: no lab host named "${name}"`,
+        undefined,
+        near ? `did you mean "${near}"?` : `lab hosts: ${rec.hosts.map((x) => x.name).join(', ')}`,
+      ),
     );
   }
   return h;

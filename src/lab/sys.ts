@@ -93,9 +93,17 @@ const TOOL_PACKAGES: Record<string, string> = {
 };
 
 /** What stops the lab from running here (not root, tools missing), with what to do; none when ready. */
-export function rootAndToolsProblem(uid: number | undefined, tools: readonly string[], find: (t: string) => string | undefined = which): Diagnostic | undefined {
+export function rootAndToolsProblem(
+  uid: number | undefined,
+  tools: readonly string[],
+  find: (t: string) => string | undefined = which,
+): Diagnostic | undefined {
   if (uid !== undefined && uid !== 0) {
-    return diag('lab: needs root (it creates network namespaces, mounts and bridges)', undefined, 'run it as root, e.g. `sudo lvsplay lab up`');
+    return diag(
+      'lab: needs root (it creates network namespaces, mounts and bridges)',
+      undefined,
+      'run it as root, e.g. `sudo lvsplay lab up`',
+    );
   }
   const missing = tools.filter((t) => !find(t));
   if (missing.length === 0) return undefined;

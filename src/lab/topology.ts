@@ -11,7 +11,10 @@ import { umlKernel } from './uml-image.js';
 
 function machineContext(): KindContext {
   // a guest's eth0 is a tap: without /dev/net/tun (some containers) UML cannot join the lab
-  return { machineIpvs: ipvsSupport() !== 'absent', umlAvailable: umlKernel() !== undefined && existsSync('/dev/net/tun') };
+  return {
+    machineIpvs: ipvsSupport() !== 'absent',
+    umlAvailable: umlKernel() !== undefined && existsSync('/dev/net/tun'),
+  };
 }
 
 /**
@@ -83,7 +86,11 @@ export interface TopologyOptions {
   context?: KindContext;
 }
 
-export function readTopology(inventory = defaultInventory(), cwd = process.cwd(), opts: TopologyOptions = {}): LabTopology {
+export function readTopology(
+  inventory = defaultInventory(),
+  cwd = process.cwd(),
+  opts: TopologyOptions = {},
+): LabTopology {
   const file = resolve(cwd, inventory);
   if (!existsSync(file)) {
     throw new LvsplayError(diag(`lab: inventory ${file} not found`, undefined, 'give one with -i FILE'));
@@ -98,24 +105,39 @@ export function readTopology(inventory = defaultInventory(), cwd = process.cwd()
     const vars = hostVarsOf(inv, h.name);
     const address = String(vars.ansible_host ?? h.name);
     if (!HOST_NAME.test(h.name)) {
-      problems.push(diag(`lab: host name "${h.name}" cannot name a lab host`, h.pos, 'use letters, digits, "-", "_" or "." (at most 63)'));
+      problems.push(
+        diag(
+          `lab: host name "${h.name}" cannot name a lab host`,
+          h.pos,
+          'use letters, digits, "-", "_" or "." (at most 63)',
+        ),
+      );
       continue;
     }
     if (!labSubnetHas(address) || address === CONTROLLER_ADDRESS || /\.(0|255)$/.test(address)) {
-      problems.push(diag(`lab: ${h.name}: address ${address} is not a host address of the lab network ${LAB_NETWORK}/${LAB_PREFIX}`, h.pos,
-        `set ansible_host to a free address in ${LAB_NETWORK}/${LAB_PREFIX} other than ${CONTROLLER_ADDRESS} (the controller)`));
+      problems.push(
+        diag(
+          `lab: ${h.name}: address ${address} is not a host address of the lab network ${LAB_NETWORK}/${LAB_PREFIX}`,
+          h.pos,
+          `set ansible_host to a free address in ${LAB_NETWORK}/${LAB_PREFIX} other than ${CONTROLLER_ADDRESS} (the controller)`,
+        ),
+      );
       continue;
     }
     const twin = seen.get(address);
     if (twin) {
-      problems.push(diag(`lab: ${h.name} and ${twin} share the address ${address}`, h.pos, 'give each host its own ansible_host'));
+      problems.push(
+        diag(`lab: ${h.name} and ${twin} share the address ${address}`, h.pos, 'give each host its own ansible_host'),
+      );
       continue;
     }
     seen.set(address, h.name);
     const byGroup = Object.entries(opts.groupKinds ?? {}).find(([g]) => h.groups.has(g))?.[1];
     const choice = String(vars.lab_host_kind ?? byGroup ?? opts.kind ?? 'auto');
     if (!(HOST_KIND_CHOICES as readonly string[]).includes(choice)) {
-      problems.push(diag(`lab: ${h.name}: unknown lab_host_kind "${choice}"`, h.pos, `use one of ${HOST_KIND_CHOICES.join(', ')}`));
+      problems.push(
+        diag(`lab: ${h.name}: unknown lab_host_kind "${choice}"`, h.pos, `use one of ${HOST_KIND_CHOICES.join(', ')}`),
+      );
       continue;
     }
     const groups = [...h.groups].sort();
@@ -131,7 +153,8 @@ export function readTopology(inventory = defaultInventory(), cwd = process.cwd()
     });
   }
   if (problems.length) throw new LvsplayError(problems);
-  if (hosts.length === 0) throw new LvsplayError(diag(`lab: inventory ${file} has no hosts`, undefined, 'list the lab hosts in it'));
+  if (hosts.length === 0)
+    throw new LvsplayError(diag(`lab: inventory ${file} has no hosts`, undefined, 'list the lab hosts in it'));
   return vip === undefined ? { inventory: file, hosts } : { inventory: file, hosts, vip };
 }
 

@@ -3,7 +3,17 @@
 // guest boots a copy-on-write file over it (its own disk, block-level, real ownership), so the
 // image is built once per base and kernel, and never written afterwards.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabPaths } from './paths.js';
 import { hostPaths } from './paths.js';
@@ -40,14 +50,18 @@ export interface UmlKernel {
 export function umlKernel(): UmlKernel | undefined {
   const binary = which('linux.uml');
   if (!binary || !existsSync(UML_MODULES_ROOT)) return undefined;
-  const releases = readdirSync(UML_MODULES_ROOT).filter((d) => existsSync(join(UML_MODULES_ROOT, d, 'modules.dep'))).sort();
+  const releases = readdirSync(UML_MODULES_ROOT)
+    .filter((d) => existsSync(join(UML_MODULES_ROOT, d, 'modules.dep')))
+    .sort();
   const release = releases[releases.length - 1];
   return release ? { binary, release, modules: join(UML_MODULES_ROOT, release) } : undefined;
 }
 
 function imageHash(p: LabPaths, k: UmlKernel): string {
   const base = readFileSync(p.baseHash, 'utf8').trim();
-  return createHash('sha256').update(JSON.stringify({ base, release: k.release, stub: GUEST_STUB, layout: IMAGE_LAYOUT })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ base, release: k.release, stub: GUEST_STUB, layout: IMAGE_LAYOUT }))
+    .digest('hex');
 }
 
 /**
@@ -56,7 +70,8 @@ function imageHash(p: LabPaths, k: UmlKernel): string {
  */
 export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: string[]): Promise<boolean> {
   const hash = imageHash(p, k);
-  if (existsSync(p.umlImage) && existsSync(p.umlImageHash) && readFileSync(p.umlImageHash, 'utf8').trim() === hash) return false;
+  if (existsSync(p.umlImage) && existsSync(p.umlImageHash) && readFileSync(p.umlImageHash, 'utf8').trim() === hash)
+    return false;
   const dir = dirname(p.umlImage);
   const extra = join(dir, 'extra');
   const merged = join(dir, 'merged');
@@ -73,9 +88,20 @@ export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: strin
   rmSync(img, { force: true });
   // the base plus the extra files, seen as one tree by mkfs, through an overlay that lives
   // only in this command's own mount namespace
-  await must('unshare', ['--mount', '--propagation', 'private', 'sh', '-euc',
+  await must('unshare', [
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-euc',
     'mount -t overlay overlay -o "lowerdir=$1:$2" "$3"; mkfs.ext4 -q -F -L lvsplay-root -d "$3" "$4" "$5"',
-    'sh', extra, p.base, merged, img, IMAGE_SIZE]);
+    'sh',
+    extra,
+    p.base,
+    merged,
+    img,
+    IMAGE_SIZE,
+  ]);
   rmSync(extra, { recursive: true, force: true });
   for (const name of hostNames) rmSync(hostPaths(name, p.stateDir).uml.cow, { force: true });
   renameSync(img, p.umlImage);

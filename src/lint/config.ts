@@ -39,25 +39,59 @@ export interface LintConfig {
 }
 
 const problem = (message: string, pos: SourcePos | undefined, fix: string): Finding => ({
-  rule: 'lint-config', severity: 'error', message, why: CONFIG_RULES[0]!.why, fix, ...(pos ? { pos } : {}),
+  rule: 'lint-config',
+  severity: 'error',
+  message,
+  why: CONFIG_RULES[0]!.why,
+  fix,
+  ...(pos ? { pos } : {}),
 });
 
 /** Reads `disable:` entries (strings with `reasons:`, or {rule, reason} maps) from any source. */
-export function readDisables(list: unknown, reasons: Record<string, unknown>, known: Set<string>, at: SourcePos | undefined, host?: string): { disables: Disable[]; problems: Finding[] } {
+export function readDisables(
+  list: unknown,
+  reasons: Record<string, unknown>,
+  known: Set<string>,
+  at: SourcePos | undefined,
+  host?: string,
+): { disables: Disable[]; problems: Finding[] } {
   const disables: Disable[] = [];
   const problems: Finding[] = [];
   if (list === undefined || list === null) return { disables, problems };
-  if (!Array.isArray(list)) return { disables, problems: [problem('disable must be a list of {rule, reason}', at, 'write disable: [{rule: RULE-ID, reason: WHY}]')] };
+  if (!Array.isArray(list))
+    return {
+      disables,
+      problems: [
+        problem('disable must be a list of {rule, reason}', at, 'write disable: [{rule: RULE-ID, reason: WHY}]'),
+      ],
+    };
   list.forEach((item, i) => {
     const pos = valuePosOf(list, i) ?? at;
-    const rule = typeof item === 'string' ? item : typeof item === 'object' && item ? String((item as Record<string, unknown>).rule ?? '') : '';
+    const rule =
+      typeof item === 'string'
+        ? item
+        : typeof item === 'object' && item
+          ? String((item as Record<string, unknown>).rule ?? '')
+          : '';
     const reasonRaw = typeof item === 'object' && item ? (item as Record<string, unknown>).reason : reasons[rule];
     const reason = typeof reasonRaw === 'string' ? reasonRaw.trim() : '';
     if (!known.has(rule)) {
       const guess = closest(rule, known);
-      problems.push(problem(`'${rule}' is not a lint rule${host ? ` (in ${host}'s lvsplay_lint_disable)` : ''}`, pos, guess ? `did you mean '${guess}'?` : 'see docs/lint.md for the rule ids'));
+      problems.push(
+        problem(
+          `'${rule}' is not a lint rule${host ? ` (in ${host}'s lvsplay_lint_disable)` : ''}`,
+          pos,
+          guess ? `did you mean '${guess}'?` : 'see docs/lint.md for the rule ids',
+        ),
+      );
     } else if (!reason) {
-      problems.push(problem(`rule ${rule} is disabled without a reason${host ? ` for ${host}` : ''}; it stays on`, pos, `write {rule: ${rule}, reason: WHY}`));
+      problems.push(
+        problem(
+          `rule ${rule} is disabled without a reason${host ? ` for ${host}` : ''}; it stays on`,
+          pos,
+          `write {rule: ${rule}, reason: WHY}`,
+        ),
+      );
     } else disables.push({ rule, reason, ...(host ? { host } : {}), ...(pos ? { pos } : {}) });
   });
   return { disables, problems };
@@ -70,16 +104,36 @@ export function loadLintConfig(path: string | undefined, known: Set<string>): Li
   const settings = { ...DEFAULT_SETTINGS };
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return { disables: [], settings, problems: [] };
-  if (!existsSync(file)) return { disables: [], settings, problems: [problem(`lint config ${file} does not exist`, undefined, 'give the path of an existing file')] };
+  if (!existsSync(file))
+    return {
+      disables: [],
+      settings,
+      problems: [problem(`lint config ${file} does not exist`, undefined, 'give the path of an existing file')],
+    };
   const { value, diagnostics } = loadYamlFile(file);
   const problems: Finding[] = diagnostics.map((d) => problem(d.message, d.pos, d.hint ?? 'fix the YAML'));
   if (value === null || value === undefined) return { disables: [], settings, problems };
-  if (typeof value !== 'object' || Array.isArray(value)) return { disables: [], settings, problems: [...problems, problem(`${file} must be a mapping`, posOf(value), 'write disable: [...] at the top level')] };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return {
+      disables: [],
+      settings,
+      problems: [
+        ...problems,
+        problem(`${file} must be a mapping`, posOf(value), 'write disable: [...] at the top level'),
+      ],
+    };
   const cfg = value as Record<string, unknown>;
   const seconds = cfg.failure_detection_seconds;
   if (seconds !== undefined) {
     if (typeof seconds === 'number' && seconds > 0) settings.failureDetectionSeconds = seconds;
-    else problems.push(problem('failure_detection_seconds must be a positive number', valuePosOf(cfg, 'failure_detection_seconds'), 'write e.g. failure_detection_seconds: 30'));
+    else
+      problems.push(
+        problem(
+          'failure_detection_seconds must be a positive number',
+          valuePosOf(cfg, 'failure_detection_seconds'),
+          'write e.g. failure_detection_seconds: 30',
+        ),
+      );
   }
   const reasons = typeof cfg.reasons === 'object' && cfg.reasons ? (cfg.reasons as Record<string, unknown>) : {};
   const r = readDisables(cfg.disable, reasons, known, valuePosOf(cfg, 'disable'));
@@ -88,5 +142,10 @@ export function loadLintConfig(path: string | undefined, known: Set<string>): Li
 
 /** A host-scoped disable applies to findings naming that host. */
 export function isDisabled(f: Finding, disables: readonly Disable[]): boolean {
-  return disables.some((d) => d.rule === f.rule && (!d.host || new RegExp(`(^|[^\\w.-])${d.host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w.-]|$)`).test(f.message)));
+  return disables.some(
+    (d) =>
+      d.rule === f.rule &&
+      (!d.host ||
+        new RegExp(`(^|[^\\w.-])${d.host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w.-]|$)`).test(f.message)),
+  );
 }

@@ -23,29 +23,40 @@ export function toSarif(r: LintReport, version: string): object {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'lvsplay-lint',
-          version,
-          informationUri: 'https://github.com/lvsplay/lvsplay/blob/main/docs/lint.md',
-          rules: ALL_RULES.map((rule) => ({
-            id: rule.id,
-            shortDescription: { text: rule.title },
-            fullDescription: { text: rule.why },
-            help: { text: rule.fix },
-            defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
-          })),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'lvsplay-lint',
+            version,
+            informationUri: 'https://github.com/lvsplay/lvsplay/blob/main/docs/lint.md',
+            rules: ALL_RULES.map((rule) => ({
+              id: rule.id,
+              shortDescription: { text: rule.title },
+              fullDescription: { text: rule.why },
+              help: { text: rule.fix },
+              defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
+            })),
+          },
         },
+        results: r.findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: ALL_RULES.findIndex((x) => x.id === f.rule),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: `${f.message}; ${f.why}; ${f.fix}` },
+          locations: f.pos
+            ? [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: f.pos.file },
+                    region: { startLine: f.pos.line, startColumn: f.pos.col },
+                  },
+                },
+              ]
+            : [],
+        })),
       },
-      results: r.findings.map((f) => ({
-        ruleId: f.rule,
-        ruleIndex: ALL_RULES.findIndex((x) => x.id === f.rule),
-        level: SARIF_LEVEL[f.severity],
-        message: { text: `${f.message}; ${f.why}; ${f.fix}` },
-        locations: f.pos ? [{ physicalLocation: { artifactLocation: { uri: f.pos.file }, region: { startLine: f.pos.line, startColumn: f.pos.col } } }] : [],
-      })),
-    }],
+    ],
   };
 }
 

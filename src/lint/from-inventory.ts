@@ -22,7 +22,8 @@ const asNumber = (v: unknown): number | undefined => {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 };
-const asString = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(revealIfSecret(v)));
+const asString = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : String(revealIfSecret(v));
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 export interface InventoryCluster {
@@ -46,7 +47,13 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
     const cached = views.get(cacheKey);
     if (cached) return cached;
     const play = (role ? playOf(host, role) : undefined) ?? anyPlayOf(host);
-    const vars: Vars = { ...(play ? play.varsOf(host) : hostVarsOf(inv, host)), inventory_hostname: host, inventory_hostname_short: host.split('.')[0], groups, group_names: groupNamesOf(inv, host) };
+    const vars: Vars = {
+      ...(play ? play.varsOf(host) : hostVarsOf(inv, host)),
+      inventory_hostname: host,
+      inventory_hostname_short: host.split('.')[0],
+      groups,
+      group_names: groupNamesOf(inv, host),
+    };
     const scope = templar.templateVars(vars);
     const view: HostView = {
       get(key) {
@@ -88,9 +95,16 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
       unicastPeers: [],
       strict: false,
       pos: {
-        name: v.pos('vrrp_instance_name'), state: v.pos('vrrp_state'), interface: v.pos('lvs_interface'), vrid: v.pos('vrrp_router_id'),
-        priority: v.pos('vrrp_priority'), advertInt: v.pos('vrrp_advert_int'), vips: v.pos('lvs_vip'), authType: v.pos('vrrp_auth_pass'),
-        authPass: v.pos('vrrp_auth_pass'), ownAddress: v.pos('ansible_host') ?? inv.hosts.get(d)?.pos,
+        name: v.pos('vrrp_instance_name'),
+        state: v.pos('vrrp_state'),
+        interface: v.pos('lvs_interface'),
+        vrid: v.pos('vrrp_router_id'),
+        priority: v.pos('vrrp_priority'),
+        advertInt: v.pos('vrrp_advert_int'),
+        vips: v.pos('lvs_vip'),
+        authType: v.pos('vrrp_auth_pass'),
+        authPass: v.pos('vrrp_auth_pass'),
+        ownAddress: v.pos('ansible_host') ?? inv.hosts.get(d)?.pos,
       },
     };
     const set = <K extends keyof VrrpInstance>(field: K, value: VrrpInstance[K] | undefined): void => {
@@ -123,7 +137,12 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
       ...(asString(v.get('lvs_protocol')) ? { protocol: asString(v.get('lvs_protocol'))! } : {}),
       ...(asString(v.get('lvs_algorithm')) ? { algorithm: asString(v.get('lvs_algorithm'))! } : {}),
       ...(asNumber(v.get('lvs_delay_loop')) !== undefined ? { delayLoop: asNumber(v.get('lvs_delay_loop'))! } : {}),
-      pos: { vip: v.pos('lvs_vip'), port: v.pos('lvs_port'), algorithm: v.pos('lvs_algorithm'), delayLoop: v.pos('lvs_delay_loop') },
+      pos: {
+        vip: v.pos('lvs_vip'),
+        port: v.pos('lvs_port'),
+        algorithm: v.pos('lvs_algorithm'),
+        delayLoop: v.pos('lvs_delay_loop'),
+      },
       realServers: (groups[rsGroup] ?? []).map((rs) => {
         const rv = viewOf(rs, 'realserver');
         const weight = asNumber(rv.get('lvs_weight')) ?? asNumber(v.get('lvs_default_weight')) ?? 1;
@@ -134,13 +153,19 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
           host: rs,
           ...(port !== undefined ? { port } : {}),
           weight,
-          checks: [{
-            type: 'TCP_CHECK',
-            ...(connectTimeout !== undefined ? { connectTimeout } : {}),
-            ...(retry !== undefined ? { retry } : {}),
-            pos: { connectTimeout: v.pos('lvs_check_connect_timeout'), retry: v.pos('lvs_check_retries') },
-          }],
-          pos: { address: rv.pos('ansible_host') ?? inv.hosts.get(rs)?.pos, weight: rv.pos('lvs_weight') ?? v.pos('lvs_default_weight'), port: v.pos('lvs_port') },
+          checks: [
+            {
+              type: 'TCP_CHECK',
+              ...(connectTimeout !== undefined ? { connectTimeout } : {}),
+              ...(retry !== undefined ? { retry } : {}),
+              pos: { connectTimeout: v.pos('lvs_check_connect_timeout'), retry: v.pos('lvs_check_retries') },
+            },
+          ],
+          pos: {
+            address: rv.pos('ansible_host') ?? inv.hosts.get(rs)?.pos,
+            weight: rv.pos('lvs_weight') ?? v.pos('lvs_default_weight'),
+            port: v.pos('lvs_port'),
+          },
         };
       }),
     });
@@ -159,7 +184,13 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
       arpIgnore: ignore === undefined ? {} : { lo: ignore, all: ignore },
       arpAnnounce: announce === undefined ? {} : { lo: announce, all: announce },
       ...(port !== undefined ? { openPorts: [port] } : {}),
-      pos: { name: inv.hosts.get(r)?.pos, vip: v.pos('lvs_vip'), arpIgnore: v.pos('realserver_arp_ignore'), arpAnnounce: v.pos('realserver_arp_announce'), openPorts: v.pos('lvs_port') },
+      pos: {
+        name: inv.hosts.get(r)?.pos,
+        vip: v.pos('lvs_vip'),
+        arpIgnore: v.pos('realserver_arp_ignore'),
+        arpAnnounce: v.pos('realserver_arp_announce'),
+        openPorts: v.pos('lvs_port'),
+      },
     };
     const vip = asString(v.get('lvs_vip'));
     if (vip) host.vip = vip;
@@ -172,10 +203,16 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
       name: db,
       address: addressOf(db),
       logBin: true, // the role's replication.cnf always sets log-bin
-      allowedClients: [asString(v.get('mysql_peer')), ...asList(groups[asString(v.get('mysql_clients_group')) ?? ''])].filter((x): x is string => !!x),
+      allowedClients: [
+        asString(v.get('mysql_peer')),
+        ...asList(groups[asString(v.get('mysql_clients_group')) ?? '']),
+      ].filter((x): x is string => !!x),
       pos: {
-        name: inv.hosts.get(db)?.pos, serverId: v.pos('mysql_server_id'), autoIncrementIncrement: v.pos('mysql_auto_increment_increment'),
-        autoIncrementOffset: v.pos('mysql_auto_increment_offset'), allowedClients: v.pos('mysql_clients_group'),
+        name: inv.hosts.get(db)?.pos,
+        serverId: v.pos('mysql_server_id'),
+        autoIncrementIncrement: v.pos('mysql_auto_increment_increment'),
+        autoIncrementOffset: v.pos('mysql_auto_increment_offset'),
+        allowedClients: v.pos('mysql_clients_group'),
       },
     };
     const set = <K extends keyof DbMaster>(field: K, value: DbMaster[K] | undefined): void => {

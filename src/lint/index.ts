@@ -37,9 +37,16 @@ export interface LintReport {
 export const DEFAULT_PLAYBOOK = 'playbooks/site.yaml';
 
 export function runRules(model: ClusterModel, settings: RuleSettings): Finding[] {
-  return MODEL_RULES.flatMap((r) => r.check(model, settings).map((h) => ({
-    rule: r.id, severity: r.severity, message: h.message, why: r.why, fix: h.fix ?? r.fix, ...(h.pos ? { pos: h.pos } : {}),
-  })));
+  return MODEL_RULES.flatMap((r) =>
+    r.check(model, settings).map((h) => ({
+      rule: r.id,
+      severity: r.severity,
+      message: h.message,
+      why: r.why,
+      fix: h.fix ?? r.fix,
+      ...(h.pos ? { pos: h.pos } : {}),
+    })),
+  );
 }
 
 /** The cluster rules over what a plan's inventory and roles describe; returns the real servers group. */
@@ -66,7 +73,9 @@ export function lintErrorsOfPlan(plan: Plan, cwd: string): Finding[] {
   const findings: Finding[] = [...config.problems];
   const disables: Disable[] = [...config.disables];
   planFindings(plan, config, findings, disables);
-  return dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f))).filter((f) => f.severity === 'error' && !isDisabled(f, disables));
+  return dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f))).filter(
+    (f) => f.severity === 'error' && !isDisabled(f, disables),
+  );
 }
 
 export function mergeModels(models: ClusterModel[]): ClusterModel {
@@ -85,7 +94,12 @@ export function mergeModels(models: ClusterModel[]): ClusterModel {
 /** keepalived.conf parse problems as findings. */
 export function keepalivedSyntaxFindings(ds: readonly Diagnostic[]): Finding[] {
   return ds.map((d): Finding => ({
-    rule: 'keepalived-syntax', severity: d.severity, message: d.message, why: 'keepalived stops reading at unbalanced braces or reads the rest of the file into the wrong block', fix: d.hint ?? 'fix the syntax', ...(d.pos ? { pos: d.pos } : {}),
+    rule: 'keepalived-syntax',
+    severity: d.severity,
+    message: d.message,
+    why: 'keepalived stops reading at unbalanced braces or reads the rest of the file into the wrong block',
+    fix: d.hint ?? 'fix the syntax',
+    ...(d.pos ? { pos: d.pos } : {}),
   }));
 }
 
@@ -94,11 +108,17 @@ export function lint(opts: LintOptions): LintReport {
   const config = loadLintConfig(opts.config ? resolve(cwd, opts.config) : undefined, RULE_IDS);
   const findings: Finding[] = [...config.problems];
   const disables: Disable[] = [...config.disables];
-  const wantInventory = !!opts.inventory?.length || !!opts.playbook || (!opts.keepalived?.length && !opts.scripts?.length);
+  const wantInventory =
+    !!opts.inventory?.length || !!opts.playbook || (!opts.keepalived?.length && !opts.scripts?.length);
 
   let realServersGroup: string[] | undefined;
   if (wantInventory) {
-    const plan = loadAndPlan({ playbook: opts.playbook ?? DEFAULT_PLAYBOOK, ...(opts.inventory?.length ? { inventory: opts.inventory } : {}), cwd, ...(opts.vaultPasswordFile?.length ? { vaultPasswordFile: opts.vaultPasswordFile } : {}) });
+    const plan = loadAndPlan({
+      playbook: opts.playbook ?? DEFAULT_PLAYBOOK,
+      ...(opts.inventory?.length ? { inventory: opts.inventory } : {}),
+      cwd,
+      ...(opts.vaultPasswordFile?.length ? { vaultPasswordFile: opts.vaultPasswordFile } : {}),
+    });
     realServersGroup = planFindings(plan, config, findings, disables);
   }
   if (opts.keepalived?.length) {
@@ -112,7 +132,9 @@ export function lint(opts: LintOptions): LintReport {
     findings.push(...runRules(merged, config.settings));
   }
   if (opts.scripts?.length) {
-    const results = opts.scripts.map((f) => lintScript(resolve(cwd, f), { shellcheck: opts.shellcheck !== false, name: f }));
+    const results = opts.scripts.map((f) =>
+      lintScript(resolve(cwd, f), { shellcheck: opts.shellcheck !== false, name: f }),
+    );
     for (const r of results) findings.push(...r.findings);
     findings.push(...runRules(mergeModels(results.map((r) => r.model)), config.settings));
   }
@@ -153,6 +175,11 @@ const RANK = { error: 0, warning: 1, info: 2 };
 export function sortFindings(fs: Finding[]): Finding[] {
   return [...fs].sort((a, b) => {
     if (!a.pos || !b.pos) return a.pos ? -1 : b.pos ? 1 : RANK[a.severity] - RANK[b.severity];
-    return a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col || a.rule.localeCompare(b.rule);
+    return (
+      a.pos.file.localeCompare(b.pos.file) ||
+      a.pos.line - b.pos.line ||
+      a.pos.col - b.pos.col ||
+      a.rule.localeCompare(b.rule)
+    );
   });
 }

@@ -11,7 +11,12 @@ import { keyPosOf, posOf } from '../yaml/load.js';
 
 export type Locate = (host: string, key: string) => SourcePos | undefined;
 
-export function makeLocator(inv: Inventory, playbookPath: string, rolesOf: (host: string) => RoleInstance[], vault: VaultSecrets): Locate {
+export function makeLocator(
+  inv: Inventory,
+  playbookPath: string,
+  rolesOf: (host: string) => RoleInstance[],
+  vault: VaultSecrets,
+): Locate {
   const files = new Map<string, Vars | undefined>();
   const read = (path: string): Vars | undefined => {
     if (!files.has(path)) files.set(path, loadVarsFile(path, vault).vars);

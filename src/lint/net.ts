@@ -22,7 +22,7 @@ export function inSubnet(address: string, subnet: string): boolean | undefined {
   const n = ipv4ToInt(net);
   if (a === undefined || n === undefined || prefix === undefined || prefix < 0 || prefix > 32) return undefined;
   const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-  return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+  return (a & mask) >>> 0 === (n & mask) >>> 0;
 }
 
 /** The network `address/prefix` names, as `a.b.c.d/p` (for messages and grouping). */

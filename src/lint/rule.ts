@@ -21,7 +21,8 @@ export interface Rule extends RuleMeta {
   check(model: ClusterModel, settings: RuleSettings): Hit[];
 }
 
-export const hit = (message: string, pos?: SourcePos, fix?: string): Hit => (fix ? { message, pos, fix } : { message, pos });
+export const hit = (message: string, pos?: SourcePos, fix?: string): Hit =>
+  fix ? { message, pos, fix } : { message, pos };
 
 /** Groups items by a key, keeping first-seen order. */
 export function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {

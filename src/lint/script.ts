@@ -4,7 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SourcePos } from '../diagnostics.js';
-import { emptyModel, type ClusterModel, type Finding, type LintSeverity, type RealServerHost, type RuleMeta, type VirtualService } from './types.js';
+import {
+  emptyModel,
+  type ClusterModel,
+  type Finding,
+  type LintSeverity,
+  type RealServerHost,
+  type RuleMeta,
+  type VirtualService,
+} from './types.js';
 
 export const SCRIPT_RULES: RuleMeta[] = [
   {
@@ -18,7 +26,7 @@ export const SCRIPT_RULES: RuleMeta[] = [
     id: 'script-broken-source',
     severity: 'error',
     title: 'a `.` (source) line that cannot work',
-    why: 'a sourced path split over two lines (the seed\'s `. /etc/rc.d/init.d/` + `functions`) sources a directory: the script fails there, and the next line runs a command named after the file',
+    why: "a sourced path split over two lines (the seed's `. /etc/rc.d/init.d/` + `functions`) sources a directory: the script fails there, and the next line runs a command named after the file",
     fix: 'join the line back: `. /etc/rc.d/init.d/functions` (and on Debian use /lib/lsb/init-functions, or nothing)',
   },
   {
@@ -30,27 +38,55 @@ export const SCRIPT_RULES: RuleMeta[] = [
   },
 ];
 
-const SHELLCHECK_LEVEL: Record<string, LintSeverity> = { error: 'error', warning: 'warning', info: 'info', style: 'info' };
+const SHELLCHECK_LEVEL: Record<string, LintSeverity> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'info',
+  style: 'info',
+};
 
-interface ShellcheckComment { line: number; column: number; level: string; code: number; message: string }
+interface ShellcheckComment {
+  line: number;
+  column: number;
+  level: string;
+  code: number;
+  message: string;
+}
 
 export function shellcheckFindings(file: string): Finding[] {
   const meta = SCRIPT_RULES[0]!;
   const r = spawnSync('shellcheck', ['-f', 'json1', '-s', 'sh', file], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return [{ rule: meta.id, severity: 'warning', message: `shellcheck could not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`, why: meta.why, fix: 'install shellcheck', pos: { file, line: 1, col: 1 } }];
-  let comments: ShellcheckComment[] = [];
+  if (r.error)
+    return [
+      {
+        rule: meta.id,
+        severity: 'warning',
+        message: `shellcheck could not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`,
+        why: meta.why,
+        fix: 'install shellcheck',
+        pos: { file, line: 1, col: 1 },
+      },
+    ];
+  let comments: ShellcheckComment[];
   try {
     comments = (JSON.parse(r.stdout) as { comments: ShellcheckComment[] }).comments;
   } catch {
     return [];
   }
   return comments.map((c) => ({
-    rule: meta.id, severity: SHELLCHECK_LEVEL[c.level] ?? 'warning', message: `SC${c.code}: ${c.message}`, why: meta.why,
-    fix: `see https://www.shellcheck.net/wiki/SC${c.code}`, pos: { file, line: c.line, col: c.column },
+    rule: meta.id,
+    severity: SHELLCHECK_LEVEL[c.level] ?? 'warning',
+    message: `SC${c.code}: ${c.message}`,
+    why: meta.why,
+    fix: `see https://www.shellcheck.net/wiki/SC${c.code}`,
+    pos: { file, line: c.line, col: c.column },
   }));
 }
 
-interface ScriptLine { text: string; pos: SourcePos }
+interface ScriptLine {
+  text: string;
+  pos: SourcePos;
+}
 
 /** Lines with `$NAME`/`${NAME}` expanded from the script's own plain assignments. */
 function expandedLines(text: string, file: string): ScriptLine[] {
@@ -66,9 +102,17 @@ function expandedLines(text: string, file: string): ScriptLine[] {
   return out;
 }
 
-const MASK_PREFIX: Record<string, number> = { '255.255.255.255': 32, '255.255.255.0': 24, '255.255.0.0': 16, '255.0.0.0': 8 };
+const MASK_PREFIX: Record<string, number> = {
+  '255.255.255.255': 32,
+  '255.255.255.0': 24,
+  '255.255.0.0': 16,
+  '255.0.0.0': 8,
+};
 
-export interface ScriptResult { model: ClusterModel; findings: Finding[] }
+export interface ScriptResult {
+  model: ClusterModel;
+  findings: Finding[];
+}
 
 /** What one init script does, as the cluster model, plus the findings about the script itself. */
 export function lintScript(file: string, opts: { shellcheck?: boolean; name?: string } = {}): ScriptResult {
@@ -77,7 +121,13 @@ export function lintScript(file: string, opts: { shellcheck?: boolean; name?: st
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    findings.push({ rule: 'lint-config', severity: 'error', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, why: 'the script was not checked', fix: 'check the path' });
+    findings.push({
+      rule: 'lint-config',
+      severity: 'error',
+      message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      why: 'the script was not checked',
+      fix: 'check the path',
+    });
     return { model: emptyModel(), findings };
   }
   const r = scriptModel(text, file, opts.name ?? file);
@@ -97,23 +147,50 @@ export function scriptModel(text: string, file: string, name = file): ScriptResu
     if (src) {
       const path = src[1]!;
       const next = lines[i + 1]?.text ?? '';
-      if (path.endsWith('/') || (/^[\w.-]+$/.test(next) && /\/$|init\.d$/.test(path))) findings.push({ rule: broken.id, severity: broken.severity, message: `sources ${path}, a directory${/^[\w.-]+$/.test(next) ? ` (the rest of the path, '${next}', is on the next line)` : ''}`, why: broken.why, fix: broken.fix, pos: l.pos });
-      else if (path === '/etc/rc.d/init.d/functions') findings.push({ rule: rhel.id, severity: rhel.severity, message: `sources ${path}, which exists only on RHEL-like systems`, why: rhel.why, fix: rhel.fix, pos: l.pos });
+      if (path.endsWith('/') || (/^[\w.-]+$/.test(next) && /\/$|init\.d$/.test(path)))
+        findings.push({
+          rule: broken.id,
+          severity: broken.severity,
+          message: `sources ${path}, a directory${/^[\w.-]+$/.test(next) ? ` (the rest of the path, '${next}', is on the next line)` : ''}`,
+          why: broken.why,
+          fix: broken.fix,
+          pos: l.pos,
+        });
+      else if (path === '/etc/rc.d/init.d/functions')
+        findings.push({
+          rule: rhel.id,
+          severity: rhel.severity,
+          message: `sources ${path}, which exists only on RHEL-like systems`,
+          why: rhel.why,
+          fix: rhel.fix,
+          pos: l.pos,
+        });
     } else if (/^(?:\.|source)$/.test(l.text) && lines[i + 1]) {
-      findings.push({ rule: broken.id, severity: broken.severity, message: `'.' with nothing to source (the path is on the next line: '${lines[i + 1]!.text}')`, why: broken.why, fix: broken.fix, pos: l.pos });
+      findings.push({
+        rule: broken.id,
+        severity: broken.severity,
+        message: `'.' with nothing to source (the path is on the next line: '${lines[i + 1]!.text}')`,
+        why: broken.why,
+        fix: broken.fix,
+        pos: l.pos,
+      });
     }
     // The VIP on lo: `ip addr add VIP/32 dev lo` or `ifconfig lo:0 VIP netmask M`.
-    const ipAdd = /\bip\s+(?:-\d\s+)?a(?:ddr(?:ess)?)?\s+add\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?.*\bdev\s+lo\b/.exec(l.text);
+    const ipAdd = /\bip\s+(?:-\d\s+)?a(?:ddr(?:ess)?)?\s+add\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?.*\bdev\s+lo\b/.exec(
+      l.text,
+    );
     const ifc = /\bifconfig\s+lo(?::\w+)?\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?(.*)$/.exec(l.text);
     if (ipAdd || ifc) {
       rs.vip = (ipAdd ?? ifc)![1]!;
       const mask = ifc ? /netmask\s+(\S+)/.exec(ifc[3] ?? '')?.[1] : undefined;
-      rs.vipPrefix = Number(ipAdd ? (ipAdd[2] ?? 32) : (ifc![2] ?? (mask ? MASK_PREFIX[mask] ?? 0 : 8)));
+      rs.vipPrefix = Number(ipAdd ? (ipAdd[2] ?? 32) : (ifc![2] ?? (mask ? (MASK_PREFIX[mask] ?? 0) : 8)));
       rs.pos.vip = l.pos;
       rs.pos.vipPrefix = l.pos;
     }
     // ARP sysctls, by /proc or sysctl.
-    for (const m of l.text.matchAll(/(?:echo\s+"?(\d)"?\s*>\s*\/proc\/sys\/net\/ipv4\/conf\/(\w+)\/(arp_ignore|arp_announce))|(?:net\.ipv4\.conf\.(\w+)\.(arp_ignore|arp_announce)\s*=\s*"?(\d))/g)) {
+    for (const m of l.text.matchAll(
+      /(?:echo\s+"?(\d)"?\s*>\s*\/proc\/sys\/net\/ipv4\/conf\/(\w+)\/(arp_ignore|arp_announce))|(?:net\.ipv4\.conf\.(\w+)\.(arp_ignore|arp_announce)\s*=\s*"?(\d))/g,
+    )) {
       const [dev, key, value] = m[1] ? [m[2]!, m[3]!, Number(m[1])] : [m[4]!, m[5]!, Number(m[6])];
       const target = key === 'arp_ignore' ? rs.arpIgnore : rs.arpAnnounce;
       target[dev] = value;
@@ -127,7 +204,11 @@ export function scriptModel(text: string, file: string, name = file): ScriptResu
       if (!svc) return;
       const key = `${svc[1]}:${svc[2]}`;
       let s = services.get(key);
-      if (!s) services.set(key, (s = { owner: name, vip: svc[1]!, port: Number(svc[2]), realServers: [], pos: { vip: l.pos } }));
+      if (!s)
+        services.set(
+          key,
+          (s = { owner: name, vip: svc[1]!, port: Number(svc[2]), realServers: [], pos: { vip: l.pos } }),
+        );
       if (/(^|\s)-A\b/.test(args)) {
         const sched = /-s\s+(\w+)/.exec(args)?.[1];
         if (sched) {
@@ -140,7 +221,13 @@ export function scriptModel(text: string, file: string, name = file): ScriptResu
         const kind = /\s-g\b/.test(args) ? 'DR' : /\s-i\b/.test(args) ? 'TUN' : /\s-m\b/.test(args) ? 'NAT' : undefined;
         if (kind) s.kind = kind;
         const w = /-w\s+(\d+)/.exec(args);
-        s.realServers.push({ address: real[1]!, ...(real[2] ? { port: Number(real[2]) } : {}), weight: w ? Number(w[1]) : 1, checks: [], pos: { address: l.pos, port: l.pos, weight: l.pos } });
+        s.realServers.push({
+          address: real[1]!,
+          ...(real[2] ? { port: Number(real[2]) } : {}),
+          weight: w ? Number(w[1]) : 1,
+          checks: [],
+          pos: { address: l.pos, port: l.pos, weight: l.pos },
+        });
       }
     }
   });

@@ -76,14 +76,20 @@ export const float = () =>
 export const list = () =>
   loose<unknown[]>('a list', (v) => {
     if (Array.isArray(v)) return v;
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof v === 'string')
+      return v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     if (typeof v === 'number') return [String(v)];
     return undefined;
   });
 
 export const dict = () =>
   loose<Record<string, unknown>>('a mapping', (v) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof VaultText) ? (v as Record<string, unknown>) : undefined,
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof VaultText)
+      ? (v as Record<string, unknown>)
+      : undefined,
   );
 
 /** Any value: used where Ansible's type is `raw`. */

@@ -97,7 +97,14 @@ export function editBlock(original: string | undefined, a: BlockinfileArgs): { r
     if (after < lines.length && lines[after] !== '\n') lines.splice(after, 0, '\n');
   }
   const result = lines.join('');
-  const msg = original === result ? '' : original === undefined ? 'File created' : !blocklines.length ? 'Block removed' : 'Block inserted';
+  const msg =
+    original === result
+      ? ''
+      : original === undefined
+        ? 'File created'
+        : !blocklines.length
+          ? 'Block removed'
+          : 'Block inserted';
   return { result, msg };
 }
 

@@ -27,7 +27,12 @@ export function argNamesOf(spec: ModuleSpec): string[] {
  * @param source the parsed mapping the arguments came from (for positions), if any
  * @param fallback where to point when an argument has no position of its own (free form)
  */
-export function checkModuleArgs(spec: ModuleSpec, args: Record<string, unknown>, source: object | undefined, fallback: SourcePos | undefined): ArgsCheck {
+export function checkModuleArgs(
+  spec: ModuleSpec,
+  args: Record<string, unknown>,
+  source: object | undefined,
+  fallback: SourcePos | undefined,
+): ArgsCheck {
   const r = (spec.args as z.ZodType).safeParse(args);
   if (r.success) return { args: r.data as Record<string, unknown>, diagnostics: [] };
   const known = argNamesOf(spec);
@@ -48,8 +53,10 @@ export function checkModuleArgs(spec: ModuleSpec, args: Record<string, unknown>,
     }
     const key = issue.path[0];
     const where = key !== undefined && source ? valuePosOf(source, String(key)) : undefined;
-    const what = key === undefined ? `arguments of module '${spec.name}'` : `argument '${String(key)}' of module '${spec.name}'`;
-    const message = issue.code === 'invalid_type' && issue.path.length === 0 ? 'must be a mapping of arguments' : issue.message;
+    const what =
+      key === undefined ? `arguments of module '${spec.name}'` : `argument '${String(key)}' of module '${spec.name}'`;
+    const message =
+      issue.code === 'invalid_type' && issue.path.length === 0 ? 'must be a mapping of arguments' : issue.message;
     diagnostics.push(diag(`${what} ${message}`, where ?? fallback, 'fix the value as the module expects'));
   }
   return { args: undefined, diagnostics };

@@ -19,8 +19,12 @@ const common = {
   strip_empty_ends: bool().optional(),
 };
 
-const needsCommand = (a: Record<string, unknown>, ctx: { addIssue: (i: { code: 'custom'; path: string[]; message: string }) => void }) => {
-  if (!given(a, 'cmd') && !given(a, 'argv')) ctx.addIssue({ code: 'custom', path: ['cmd'], message: 'is required: give the command as free form or cmd' });
+const needsCommand = (
+  a: Record<string, unknown>,
+  ctx: { addIssue: (i: { code: 'custom'; path: string[]; message: string }) => void },
+) => {
+  if (!given(a, 'cmd') && !given(a, 'argv'))
+    ctx.addIssue({ code: 'custom', path: ['cmd'], message: 'is required: give the command as free form or cmd' });
 };
 
 interface CommandArgs {
@@ -75,15 +79,26 @@ function commandLine(a: CommandArgs, viaShell: boolean): ShellCommand {
 function planCommand(viaShell: boolean) {
   return (a: CommandArgs, g: Guards | undefined) => {
     if (a.creates !== undefined && g?.createsExists) {
-      return { changes: [], msg: `Did not run command since '${a.creates}' exists`, data: { rc: 0, stdout: `skipped, since ${a.creates} exists` } };
+      return {
+        changes: [],
+        msg: `Did not run command since '${a.creates}' exists`,
+        data: { rc: 0, stdout: `skipped, since ${a.creates} exists` },
+      };
     }
     if (a.removes !== undefined && g && !g.removesExists) {
-      return { changes: [], msg: `Did not run command since '${a.removes}' does not exist`, data: { rc: 0, stdout: `skipped, since ${a.removes} does not exist` } };
+      return {
+        changes: [],
+        msg: `Did not run command since '${a.removes}' does not exist`,
+        data: { rc: 0, stdout: `skipped, since ${a.removes} does not exist` },
+      };
     }
     const line = commandLine(a, viaShell);
     const stdin = a.stdin !== undefined ? `${a.stdin}${a.stdin_add_newline === false ? '' : '\n'}` : undefined;
     // A subshell keeps `exec` and `exit` in the command from ending the host's session shell.
-    const change: Change = { summary: `run: ${line.redacted}`, steps: [{ run: sh`( ${line} )`, okCodes: 'any', ...(stdin !== undefined ? { stdin } : { stdin: '' }) }] };
+    const change: Change = {
+      summary: `run: ${line.redacted}`,
+      steps: [{ run: sh`( ${line} )`, okCodes: 'any', ...(stdin !== undefined ? { stdin } : { stdin: '' }) }],
+    };
     return { changes: [change] };
   };
 }
@@ -117,7 +132,9 @@ export const shellModule: StateModule<CommandArgs, Guards | undefined> = {
   rawFreeForm: true,
   predictable: false,
   exec: 'state',
-  args: moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand) as never,
+  args: moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(
+    needsCommand,
+  ) as never,
   probe: probeGuards,
   plan: planCommand(true),
   collect,

@@ -13,12 +13,18 @@ import { z } from 'zod';
 import type { ActionModule, ActionResult, ModuleContext } from './runtime.js';
 import type { ModuleSpec } from './types.js';
 
-const done = (status: ActionResult['status'], extra: Partial<ActionResult> = {}): ActionResult => ({ status, changes: [], warnings: [], ...extra });
+const done = (status: ActionResult['status'], extra: Partial<ActionResult> = {}): ActionResult => ({
+  status,
+  changes: [],
+  warnings: [],
+  ...extra,
+});
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : isSecret(v) ? v.toString() : JSON.stringify(v));
 
 /** An error from templating a condition or a variable, as one line for the result. */
-const why = (e: unknown): string => (e instanceof LvsplayError ? e.diagnostics.map(formatDiagnostic).join('\n') : (e as Error).message);
+const why = (e: unknown): string =>
+  e instanceof LvsplayError ? e.diagnostics.map(formatDiagnostic).join('\n') : (e as Error).message;
 
 interface AssertArgs {
   that: unknown[];
@@ -32,17 +38,26 @@ export const assertModule: ActionModule<AssertArgs> = {
   aliases: ['ansible.builtin.assert'],
   local: true,
   exec: 'action',
-  args: moduleArgs({ that: list(), fail_msg: raw().optional(), success_msg: raw().optional(), quiet: bool().optional() }, { msg: 'fail_msg' }) as never,
+  args: moduleArgs(
+    { that: list(), fail_msg: raw().optional(), success_msg: raw().optional(), quiet: bool().optional() },
+    { msg: 'fail_msg' },
+  ) as never,
   async run(a, ctx) {
     for (const cond of a.that) {
       let holds: boolean;
       try {
         holds = ctx.templar.evalCondition(cond, ctx.vars, ctx.where);
       } catch (e) {
-        return done('failed', { msg: `The conditional check '${asText(cond)}' failed: ${why(e)}`, data: { assertion: cond } });
+        return done('failed', {
+          msg: `The conditional check '${asText(cond)}' failed: ${why(e)}`,
+          data: { assertion: cond },
+        });
       }
       if (!holds) {
-        return done('failed', { msg: a.fail_msg !== undefined ? asText(a.fail_msg) : 'Assertion failed', data: { assertion: cond, evaluated_to: false } });
+        return done('failed', {
+          msg: a.fail_msg !== undefined ? asText(a.fail_msg) : 'Assertion failed',
+          data: { assertion: cond, evaluated_to: false },
+        });
       }
     }
     const msg = a.success_msg !== undefined ? asText(a.success_msg) : 'All assertions passed';
@@ -61,7 +76,8 @@ function debugVar(name: string, ctx: ModuleContext): unknown {
   try {
     return ctx.templar.render(`{{ ${name} }}`, ctx.vars, ctx.where);
   } catch (e) {
-    if (e instanceof LvsplayError && /undefined/i.test(e.message + e.diagnostics.map((d) => d.message).join(' '))) return 'VARIABLE IS NOT DEFINED!';
+    if (e instanceof LvsplayError && /undefined/i.test(e.message + e.diagnostics.map((d) => d.message).join(' ')))
+      return 'VARIABLE IS NOT DEFINED!';
     throw e;
   }
 }
@@ -71,12 +87,19 @@ export const debugModule: ActionModule<DebugArgs> = {
   aliases: ['ansible.builtin.debug'],
   local: true,
   exec: 'action',
-  args: moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine((a, ctx) => {
-    if (given(a, 'msg') && given(a, 'var')) ctx.addIssue({ code: 'custom', path: ['var'], message: 'cannot be used together with msg' });
-  }) as never,
+  args: moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine(
+    (a, ctx) => {
+      if (given(a, 'msg') && given(a, 'var'))
+        ctx.addIssue({ code: 'custom', path: ['var'], message: 'cannot be used together with msg' });
+    },
+  ) as never,
   async run(a, ctx) {
     const level = Number(ctx.vars.ansible_verbosity ?? 0);
-    if ((a.verbosity ?? 0) > level) return done('skipped', { msg: 'Verbosity threshold not met.', data: { skipped_reason: 'Verbosity threshold not met.' } });
+    if ((a.verbosity ?? 0) > level)
+      return done('skipped', {
+        msg: 'Verbosity threshold not met.',
+        data: { skipped_reason: 'Verbosity threshold not met.' },
+      });
     if (a.var !== undefined) {
       let value: unknown;
       try {
@@ -88,7 +111,9 @@ export const debugModule: ActionModule<DebugArgs> = {
     }
     const msg = a.msg === undefined ? 'Hello world!' : a.msg;
     // A string message is the result's msg; a list or mapping stays structured, as Ansible shows it.
-    return typeof msg === 'string' ? done('ok', { msg, data: { msg }, verboseAlways: true }) : done('ok', { data: { msg }, verboseAlways: true });
+    return typeof msg === 'string'
+      ? done('ok', { msg, data: { msg }, verboseAlways: true })
+      : done('ok', { data: { msg }, verboseAlways: true });
   },
 };
 
@@ -114,9 +139,15 @@ export const setFactModule: ActionModule<Record<string, unknown>> = {
   args: z.record(z.string(), z.unknown()).superRefine((a, ctx) => {
     for (const k of Object.keys(a)) {
       if (k === 'cacheable') continue;
-      if (!IDENT.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'is not a valid variable name (letters, digits and _, not starting with a digit)' });
+      if (!IDENT.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: 'is not a valid variable name (letters, digits and _, not starting with a digit)',
+        });
     }
-    if (Object.keys(a).filter((k) => k !== 'cacheable').length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'needs at least one variable to set' });
+    if (Object.keys(a).filter((k) => k !== 'cacheable').length === 0)
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs at least one variable to set' });
   }) as never,
   async run(a) {
     // `cacheable` asks Ansible to keep the facts in its fact cache; a run here has none to keep.
@@ -131,9 +162,25 @@ export const metaModule: ModuleSpec = {
   local: true,
   freeForm: 'action',
   args: moduleArgs({
-    action: z.enum(['flush_handlers', 'noop', 'refresh_inventory', 'clear_facts', 'clear_host_errors', 'end_play', 'end_host', 'end_batch', 'reset_connection'], {
-      error: (i) => (i.input === undefined ? 'is required' : `must be one of flush_handlers, noop, refresh_inventory, clear_facts, clear_host_errors, end_play, end_host, end_batch, reset_connection; got '${String(i.input)}'`),
-    }),
+    action: z.enum(
+      [
+        'flush_handlers',
+        'noop',
+        'refresh_inventory',
+        'clear_facts',
+        'clear_host_errors',
+        'end_play',
+        'end_host',
+        'end_batch',
+        'reset_connection',
+      ],
+      {
+        error: (i) =>
+          i.input === undefined
+            ? 'is required'
+            : `must be one of flush_handlers, noop, refresh_inventory, clear_facts, clear_host_errors, end_play, end_host, end_batch, reset_connection; got '${String(i.input)}'`,
+      },
+    ),
   }),
 };
 
@@ -150,7 +197,8 @@ interface IncludeVarsArgs {
 /** Ansible's _find_needle('vars', name): the role's vars/, then beside the task, then the playbook's. */
 function findVarsPath(name: string, searchPath: readonly string[]): string | undefined {
   if (isAbsolute(name)) return existsSync(name) ? name : undefined;
-  for (const base of searchPath) for (const p of [join(base, 'vars', name), join(base, name)]) if (existsSync(p)) return p;
+  for (const base of searchPath)
+    for (const p of [join(base, 'vars', name), join(base, name)]) if (existsSync(p)) return p;
   return undefined;
 }
 
@@ -165,7 +213,8 @@ function readVarsFile(path: string, ctx: ModuleContext): Vars | string {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return errors.map(formatDiagnostic).join('\n');
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) return `${path}: a variables file must hold a mapping of names to values`;
+  if (typeof value !== 'object' || Array.isArray(value))
+    return `${path}: a variables file must hold a mapping of names to values`;
   return value as Vars;
 }
 
@@ -190,7 +239,10 @@ function varsFilesIn(dir: string, a: IncludeVarsArgs, level = 1): string[] {
 function readIncludeVars(a: IncludeVarsArgs, ctx: ModuleContext): { vars: Vars; files: string[] } | { failed: string } {
   const wanted = String(a.file ?? a.dir);
   const found = findVarsPath(wanted, ctx.templar.searchPath);
-  if (!found) return { failed: `Could not find or access '${wanted}' (looked in vars/ of the role, beside the task and the playbook)` };
+  if (!found)
+    return {
+      failed: `Could not find or access '${wanted}' (looked in vars/ of the role, beside the task and the playbook)`,
+    };
   const files = a.dir !== undefined ? varsFilesIn(found, a) : [found];
   const vars: Vars = {};
   for (const f of files) {
@@ -216,8 +268,10 @@ export const includeVarsModule: ActionModule<IncludeVarsArgs> = {
     ignore_files: list().optional(),
     extensions: list().optional(),
   }).superRefine((a, ctx) => {
-    if (!given(a, 'file') && !given(a, 'dir')) ctx.addIssue({ code: 'custom', path: ['file'], message: 'is required: give file (or dir)' });
-    if (given(a, 'file') && given(a, 'dir')) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'cannot be used together with file' });
+    if (!given(a, 'file') && !given(a, 'dir'))
+      ctx.addIssue({ code: 'custom', path: ['file'], message: 'is required: give file (or dir)' });
+    if (given(a, 'file') && given(a, 'dir'))
+      ctx.addIssue({ code: 'custom', path: ['dir'], message: 'cannot be used together with file' });
   }) as never,
   async run(a, ctx) {
     const r = readIncludeVars(a, ctx);

@@ -9,7 +9,16 @@ import { sh } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, given, moduleArgs, raw, str } from './args.js';
 import { fileAttrs } from './file-attrs.js';
-import { backupFileOf, octal, planWrite, probeFiles, sha1, type FileAttrs, type FileInfo, type ProbedFiles } from './fileinfo.js';
+import {
+  backupFileOf,
+  octal,
+  planWrite,
+  probeFiles,
+  sha1,
+  type FileAttrs,
+  type FileInfo,
+  type ProbedFiles,
+} from './fileinfo.js';
 import type { Change, ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
 export interface CopyArgs extends FileAttrs {
@@ -29,9 +38,16 @@ function candidates(a: { dest: string; src?: string | undefined }): string[] {
 }
 
 /** Probes dest (and dest/basename(src)); `extra` paths follow (remote_src's source). */
-export function probeDest(a: { dest: string; src?: string | undefined; follow?: boolean | undefined }, ctx: ModuleContext, extra: string[] = []) {
+export function probeDest(
+  a: { dest: string; src?: string | undefined; follow?: boolean | undefined },
+  ctx: ModuleContext,
+  extra: string[] = [],
+) {
   const what = { content: ctx.diff, checksum: 'sha1sum', realPath: true, follow: a.follow ?? false };
-  return probeFiles([...candidates(a).map((path) => ({ path, what })), ...extra.map((path) => ({ path, what: { content: true, follow: true } }))]);
+  return probeFiles([
+    ...candidates(a).map((path) => ({ path, what })),
+    ...extra.map((path) => ({ path, what: { content: true, follow: true } })),
+  ]);
 }
 
 export interface ContentWrite {
@@ -58,9 +74,15 @@ export function planContentWrite(a: CopyArgs, probed: ProbedFiles, w: ContentWri
     }
   }
   if (a.follow && target.islnk && target.realPath) target = { ...target, path: target.realPath };
-  const data: Record<string, unknown> = { dest: target.path, checksum: sha1(w.content), size: w.content.length, state: 'file' };
+  const data: Record<string, unknown> = {
+    dest: target.path,
+    checksum: sha1(w.content),
+    size: w.content.length,
+    state: 'file',
+  };
   if (a.src !== undefined) data.src = a.src;
-  if (target.exists && a.force === false) return { changes: [], data: { ...data, msg: 'file already exists' }, msg: 'file already exists' };
+  if (target.exists && a.force === false)
+    return { changes: [], data: { ...data, msg: 'file already exists' }, msg: 'file already exists' };
   if (target.type === 'link' && !a.follow) target = { ...target, exists: false, parentIsDir: true };
   const mode = a.mode === 'preserve' ? (w.sourceMode !== undefined ? octal(w.sourceMode) : undefined) : a.mode;
   const planned = planWrite({
@@ -72,7 +94,16 @@ export function planContentWrite(a: CopyArgs, probed: ProbedFiles, w: ContentWri
     backup: a.backup,
     validate: a.validate,
     afterHeader: w.afterHeader,
-    ...(w.secret ? { diffOf: () => ({ before: '(content hidden: it holds a vault value)\n', after: '(content hidden: it holds a vault value)\n', beforeHeader: target.path, afterHeader: target.path }) } : {}),
+    ...(w.secret
+      ? {
+          diffOf: () => ({
+            before: '(content hidden: it holds a vault value)\n',
+            after: '(content hidden: it holds a vault value)\n',
+            beforeHeader: target.path,
+            afterHeader: target.path,
+          }),
+        }
+      : {}),
   });
   if ('failed' in planned) return { failed: planned.failed, data };
   if (mode !== undefined) data.mode = mode;
@@ -101,12 +132,20 @@ function planCopy(a: CopyArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOut
   if (a.remote_src) {
     const source = probed.files.at(-1)!;
     if (!source.exists) return { failed: `Source ${src} not found` };
-    if (source.type === 'directory') return { failed: `copying the directory ${src} is not supported: copy its files one by one` };
+    if (source.type === 'directory')
+      return { failed: `copying the directory ${src} is not supported: copy its files one by one` };
     if (source.content === undefined) return { failed: `Source ${src} is not readable` };
-    return planContentWrite(a, probed, { content: source.content, ...(source.mode !== undefined ? { sourceMode: source.mode } : {}), afterHeader: src });
+    return planContentWrite(a, probed, {
+      content: source.content,
+      ...(source.mode !== undefined ? { sourceMode: source.mode } : {}),
+      afterHeader: src,
+    });
   }
   const local = ctx.findFile('files', src);
-  if (!local) return { failed: `Could not find or access '${src}' on the controller (looked in files/ of the role and beside the playbook)` };
+  if (!local)
+    return {
+      failed: `Could not find or access '${src}' on the controller (looked in files/ of the role and beside the playbook)`,
+    };
   const st = statSync(local);
   if (st.isDirectory()) return { failed: `copying the directory ${src} is not supported: copy its files one by one` };
   return planContentWrite(a, probed, { content: readFileSync(local), sourceMode: st.mode & 0o7777, afterHeader: src });
@@ -136,8 +175,10 @@ export const copyModule: StateModule<CopyArgs, ProbedFiles> = {
     },
     { thirsty: 'force' },
   ).superRefine((a, ctx) => {
-    if (given(a, 'src') && given(a, 'content')) ctx.addIssue({ code: 'custom', path: ['content'], message: 'cannot be used together with src' });
-    if (!given(a, 'src') && !given(a, 'content')) ctx.addIssue({ code: 'custom', path: ['src'], message: 'or content is required' });
+    if (given(a, 'src') && given(a, 'content'))
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'cannot be used together with src' });
+    if (!given(a, 'src') && !given(a, 'content'))
+      ctx.addIssue({ code: 'custom', path: ['src'], message: 'or content is required' });
   }) as never,
   overlay: overlayPredicted,
   probe: (a, ctx) => probeDest(a, ctx, a.remote_src && a.src !== undefined ? [a.src] : []),

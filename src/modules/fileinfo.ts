@@ -62,12 +62,32 @@ const TYPES: Record<string, FileType> = {
 /** Shell that prints what `what` asks about `path`, its lines keyed `${index}.`. */
 export function probeFileCmd(index: number, path: string, what: ProbeWhat = {}): ShellCommand {
   const k = (name: string) => `${index}.${name}=`;
-  const fmt = ['type=%F', 'mode=%a', 'uid=%u', 'gid=%g', 'owner=%U', 'group=%G', 'size=%s', 'mtime=%Y', 'atime=%X', 'ctime=%Z', 'inode=%i', 'dev=%d', 'nlink=%h']
+  const fmt = [
+    'type=%F',
+    'mode=%a',
+    'uid=%u',
+    'gid=%g',
+    'owner=%U',
+    'group=%G',
+    'size=%s',
+    'mtime=%Y',
+    'atime=%X',
+    'ctime=%Z',
+    'inode=%i',
+    'dev=%d',
+    'nlink=%h',
+  ]
     .map((f) => `${index}.${f}\\n`)
     .join('');
-  const stat = what.follow ? sh`stat -L --printf ${fmt} -- "$p" 2>/dev/null` : sh`stat --printf ${fmt} -- "$p" 2>/dev/null`;
-  const content = what.content ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('content')}; base64 -w0 < "$p"; echo; fi` : sh`:`;
-  const sum = what.checksum ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('checksum')}; ${what.checksum} < "$p" | cut -d' ' -f1; fi` : sh`:`;
+  const stat = what.follow
+    ? sh`stat -L --printf ${fmt} -- "$p" 2>/dev/null`
+    : sh`stat --printf ${fmt} -- "$p" 2>/dev/null`;
+  const content = what.content
+    ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('content')}; base64 -w0 < "$p"; echo; fi`
+    : sh`:`;
+  const sum = what.checksum
+    ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('checksum')}; ${what.checksum} < "$p" | cut -d' ' -f1; fi`
+    : sh`:`;
   const real = what.realPath ? sh`printf %s ${k('real')}; readlink -m -- "$p" | base64 -w0; echo` : sh`:`;
   return sh`p=${path}
 ${stat}
@@ -80,7 +100,10 @@ ${real}`;
 
 /** One probe of several paths (index = position in `paths`), plus the host's umask. */
 export function probeFilesCmd(paths: readonly { path: string; what?: ProbeWhat }[]): ShellCommand {
-  return joinCommands([sh`printf 'umask=%s\n' "$(umask)"`, ...paths.map((p, i) => probeFileCmd(i, p.path, p.what ?? {}))]);
+  return joinCommands([
+    sh`printf 'umask=%s\n' "$(umask)"`,
+    ...paths.map((p, i) => probeFileCmd(i, p.path, p.what ?? {})),
+  ]);
 }
 
 export interface ProbedFiles {
@@ -109,7 +132,12 @@ export function parseFiles(stdout: string, paths: readonly string[]): ProbedFile
       return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
     };
     const type = get('type');
-    const f: FileInfo = { path, exists: type !== undefined, islnk: get('islnk') === '1', parentIsDir: get('parent') === '1' };
+    const f: FileInfo = {
+      path,
+      exists: type !== undefined,
+      islnk: get('islnk') === '1',
+      parentIsDir: get('parent') === '1',
+    };
     if (type !== undefined) {
       const t = TYPES[type];
       if (t) f.type = t;
@@ -141,7 +169,11 @@ export function parseFiles(stdout: string, paths: readonly string[]): ProbedFile
 export function probeFiles(paths: readonly { path: string; what?: ProbeWhat }[]) {
   return {
     cmd: probeFilesCmd(paths),
-    parse: (r: ExecResult): ProbedFiles => parseFiles(r.stdout, paths.map((p) => p.path)),
+    parse: (r: ExecResult): ProbedFiles =>
+      parseFiles(
+        r.stdout,
+        paths.map((p) => p.path),
+      ),
   };
 }
 
@@ -170,7 +202,7 @@ export function applySymbolicMode(current: number, symbolic: string, isDir: bool
         let bits = 0;
         if (/^[ugo]$/.test(perms)) {
           // copy another class's bits (g=u)
-          const src = (mode >> ({ u: 6, g: 3, o: 0 }[perms as 'u' | 'g' | 'o'])) & 7;
+          const src = (mode >> { u: 6, g: 3, o: 0 }[perms as 'u' | 'g' | 'o']) & 7;
           bits = (src << 6) | (src << 3) | src;
         } else {
           for (const p of perms) {
@@ -238,7 +270,12 @@ export function planAttrs(f: FileInfo, want: FileAttrs, noFollow = false): Chang
   if (!steps.length) return undefined;
   return {
     summary: `${f.path}: ${before.map((b, i) => `${b} -> ${after[i]!.split(': ')[1]}`).join(', ')}`,
-    diff: { before: before.join('\n') + '\n', after: after.join('\n') + '\n', beforeHeader: `${f.path} (file attributes)`, afterHeader: `${f.path} (file attributes)` },
+    diff: {
+      before: before.join('\n') + '\n',
+      after: after.join('\n') + '\n',
+      beforeHeader: `${f.path} (file attributes)`,
+      afterHeader: `${f.path} (file attributes)`,
+    },
     steps,
   };
 }
@@ -257,9 +294,15 @@ function asText(b: Buffer): string | undefined {
   }
 }
 
-export function contentDiff(path: string, before: Buffer | undefined, after: Buffer, afterHeader = path): NonNullable<Change['diff']> {
+export function contentDiff(
+  path: string,
+  before: Buffer | undefined,
+  after: Buffer,
+  afterHeader = path,
+): NonNullable<Change['diff']> {
   const headers = { beforeHeader: before ? path : `${path} (absent)`, afterHeader };
-  if ((before?.length ?? 0) > MAX_DIFF || after.length > MAX_DIFF) return { before: '(content too large to show)\n', after: '(content differs)\n', ...headers };
+  if ((before?.length ?? 0) > MAX_DIFF || after.length > MAX_DIFF)
+    return { before: '(content too large to show)\n', after: '(content differs)\n', ...headers };
   const b = before ? asText(before) : '';
   const a = asText(after);
   if (b === undefined || a === undefined) return { before: '(binary)\n', after: '(binary differs)\n', ...headers };
@@ -287,7 +330,8 @@ export interface WritePlan {
  */
 export function planWrite(w: WritePlan): Change[] | { failed: string } {
   const f = w.current;
-  if (w.validate !== undefined && !w.validate.includes('%s')) return { failed: `validate must contain %s: ${w.validate}` };
+  if (w.validate !== undefined && !w.validate.includes('%s'))
+    return { failed: `validate must contain %s: ${w.validate}` };
   if (f.exists && f.type === 'directory') return { failed: `${w.path} is a directory` };
   if (!f.exists && !f.parentIsDir) return { failed: `Destination directory ${posix.dirname(w.path)} does not exist` };
   if (f.exists && sameContent(f, w.content)) {
@@ -300,7 +344,13 @@ export function planWrite(w: WritePlan): Change[] | { failed: string } {
     {
       summary: f.exists ? `update ${w.path}` : `create ${w.path}`,
       // Without --diff the probe reads only a checksum: no old text to show then.
-      ...(f.exists && f.content === undefined ? {} : { diff: w.diffOf?.(f.exists ? f.content : undefined) ?? contentDiff(w.path, f.exists ? f.content : undefined, w.content, w.afterHeader) }),
+      ...(f.exists && f.content === undefined
+        ? {}
+        : {
+            diff:
+              w.diffOf?.(f.exists ? f.content : undefined) ??
+              contentDiff(w.path, f.exists ? f.content : undefined, w.content, w.afterHeader),
+          }),
       steps: [
         {
           put: {

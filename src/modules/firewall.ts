@@ -35,7 +35,10 @@ export interface FirewallState {
   rulesFile?: string;
 }
 
-const tools = (v6: boolean) => (v6 ? { ipt: 'ip6tables', save: 'ip6tables-save', file: `${RULES_DIR}/rules.v6` } : { ipt: 'iptables', save: 'iptables-save', file: `${RULES_DIR}/rules.v4` });
+const tools = (v6: boolean) =>
+  v6
+    ? { ipt: 'ip6tables', save: 'ip6tables-save', file: `${RULES_DIR}/rules.v6` }
+    : { ipt: 'iptables', save: 'iptables-save', file: `${RULES_DIR}/rules.v4` };
 
 /** Comments carry timestamps and counters move with traffic: neither makes the file stale. */
 export const normaliseSave = (text: string) =>
@@ -76,7 +79,10 @@ export function parseFirewallProbe(stdout: string): FirewallState {
   }
   if (kv.get('end') !== '1') throw new Error('the firewall probe did not finish');
   const text = (k: string) => (kv.has(k) ? Buffer.from(kv.get(k)!, 'base64').toString('utf8') : undefined);
-  const s: FirewallState = { backend: (kv.get('backend') ?? 'none') as FirewallState['backend'], bootEnabled: kv.get('boot_enabled') === '1' };
+  const s: FirewallState = {
+    backend: (kv.get('backend') ?? 'none') as FirewallState['backend'],
+    bootEnabled: kv.get('boot_enabled') === '1',
+  };
   if (kv.has('check_rc')) s.checkRc = Number(kv.get('check_rc'));
   if (kv.has('chain')) s.chain = kv.get('chain') === '1';
   for (const k of ['checkErr', 'running', 'file', 'boot'] as const) {
@@ -87,29 +93,48 @@ export function parseFirewallProbe(stdout: string): FirewallState {
 }
 
 function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
-  if (a.ip_version === 'both') return { failed: 'ip_version: both is not supported; write one task for ipv4 and one for ipv6' };
-  if (s.backend === 'nft-only') return { failed: 'this host has nftables but no iptables command: install the iptables package (iptables-nft), which manages the same kernel rules' };
+  if (a.ip_version === 'both')
+    return { failed: 'ip_version: both is not supported; write one task for ipv4 and one for ipv6' };
+  if (s.backend === 'nft-only')
+    return {
+      failed:
+        'this host has nftables but no iptables command: install the iptables package (iptables-nft), which manages the same kernel rules',
+    };
   if (s.backend === 'none') return { failed: 'neither iptables nor nft is installed on this host' };
   if (!a.chain) return { failed: 'chain is required to manage a rule (e.g. chain: INPUT)' };
   const t = tools(a.ip_version === 'ipv6');
   const table = a.table ?? 'filter';
   const words = ruleWords({ ...a, ...(a.comment !== undefined ? { comment: String(revealIfSecret(a.comment)) } : {}) });
   const text = ruleText(a.chain, words);
-  if (s.chain === false) return { failed: `chain ${a.chain} does not exist in the ${table} table; use a built-in chain (INPUT, FORWARD, OUTPUT...) or create it first` };
+  if (s.chain === false)
+    return {
+      failed: `chain ${a.chain} does not exist in the ${table} table; use a built-in chain (INPUT, FORWARD, OUTPUT...) or create it first`,
+    };
   if (s.checkRc !== 0 && s.checkRc !== 1) {
-    return { failed: `${t.ipt} cannot check this rule (${text}): ${(s.checkErr ?? '').trim() || `exit ${s.checkRc}`}; check the chain and the arguments` };
+    return {
+      failed: `${t.ipt} cannot check this rule (${text}): ${(s.checkErr ?? '').trim() || `exit ${s.checkRc}`}; check the chain and the arguments`,
+    };
   }
   const present = s.checkRc === 0;
   const want = (a.state ?? 'present') === 'present';
   const changes: Change[] = [];
-  const ruleDiff = (before: boolean, after: boolean) => ({ before: before ? `${text}\n` : '', after: after ? `${text}\n` : '', beforeHeader: `${table} ${a.chain} (running)`, afterHeader: `${table} ${a.chain} (running)` });
+  const ruleDiff = (before: boolean, after: boolean) => ({
+    before: before ? `${text}\n` : '',
+    after: after ? `${text}\n` : '',
+    beforeHeader: `${table} ${a.chain} (running)`,
+    afterHeader: `${table} ${a.chain} (running)`,
+  });
   if (want !== present) {
     const cmd = !want
       ? sh`${t.ipt} -w -t ${table} -D ${a.chain} ${words}`
       : a.action === 'insert'
         ? sh`${t.ipt} -w -t ${table} -I ${a.chain} ${a.rule_num !== undefined ? [String(a.rule_num)] : []} ${words}`
         : sh`${t.ipt} -w -t ${table} -A ${a.chain} ${words}`;
-    changes.push({ summary: `${want ? 'add' : 'delete'} rule ${table}: ${text}`, diff: ruleDiff(present, want), steps: [{ run: cmd }] });
+    changes.push({
+      summary: `${want ? 'add' : 'delete'} rule ${table}: ${text}`,
+      diff: ruleDiff(present, want),
+      steps: [{ run: cmd }],
+    });
   }
   // Saved rules: after a rule change the file needs the new running set; without one, only
   // when the file and the running rules differ (a host whose rules were added by hand). The
@@ -122,24 +147,66 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
   const bootSteps = bootOk
     ? []
     : [
-        ...(s.boot !== BOOT_SCRIPT_TEXT ? [{ put: { path: BOOT_SCRIPT, content: BOOT_SCRIPT_TEXT, opts: { mode: 0o755, owner: 'root', group: 'root' } } }] : []),
-        { run: sh`if command -v update-rc.d >/dev/null 2>&1; then update-rc.d lvsplay-firewall defaults >/dev/null; elif command -v chkconfig >/dev/null 2>&1; then chkconfig --add lvsplay-firewall; fi` },
+        ...(s.boot !== BOOT_SCRIPT_TEXT
+          ? [
+              {
+                put: {
+                  path: BOOT_SCRIPT,
+                  content: BOOT_SCRIPT_TEXT,
+                  opts: { mode: 0o755, owner: 'root', group: 'root' },
+                },
+              },
+            ]
+          : []),
+        {
+          run: sh`if command -v update-rc.d >/dev/null 2>&1; then update-rc.d lvsplay-firewall defaults >/dev/null; elif command -v chkconfig >/dev/null 2>&1; then chkconfig --add lvsplay-firewall; fi`,
+        },
       ];
   if (stale) {
     changes.push({
       summary: `save the running ${t.ipt} rules to ${t.file}, loaded at boot by ${BOOT_SCRIPT}`,
       // Shown as compared: without timestamps and packet counters, which move on their own.
-      ...(ruleChanged ? {} : { diff: { before: `${normaliseSave(fileNow)}\n`, after: `${normaliseSave(s.running ?? '')}\n`, beforeHeader: t.file, afterHeader: `${t.file} (running rules)` } }),
-      steps: [{ run: sh`mkdir -p ${RULES_DIR} && f=$(mktemp ${`${t.file}.XXXXXX`}) && ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file}`, writes: { path: t.file, content: s.running ?? '' } }, ...bootSteps],
+      ...(ruleChanged
+        ? {}
+        : {
+            diff: {
+              before: `${normaliseSave(fileNow)}\n`,
+              after: `${normaliseSave(s.running ?? '')}\n`,
+              beforeHeader: t.file,
+              afterHeader: `${t.file} (running rules)`,
+            },
+          }),
+      steps: [
+        {
+          run: sh`mkdir -p ${RULES_DIR} && f=$(mktemp ${`${t.file}.XXXXXX`}) && ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file}`,
+          writes: { path: t.file, content: s.running ?? '' },
+        },
+        ...bootSteps,
+      ],
     });
   } else if (!bootOk) {
     changes.push({
       summary: `load the saved rules at boot (${BOOT_SCRIPT})`,
-      diff: { before: s.boot ?? '', after: BOOT_SCRIPT_TEXT, beforeHeader: s.boot === undefined ? `${BOOT_SCRIPT} (absent)` : BOOT_SCRIPT, afterHeader: BOOT_SCRIPT },
+      diff: {
+        before: s.boot ?? '',
+        after: BOOT_SCRIPT_TEXT,
+        beforeHeader: s.boot === undefined ? `${BOOT_SCRIPT} (absent)` : BOOT_SCRIPT,
+        afterHeader: BOOT_SCRIPT,
+      },
       steps: bootSteps,
     });
   }
-  return { changes, data: { rule: text, table, chain: a.chain, state: want ? 'present' : 'absent', ip_version: a.ip_version ?? 'ipv4', rules_file: t.file } };
+  return {
+    changes,
+    data: {
+      rule: text,
+      table,
+      chain: a.chain,
+      state: want ? 'present' : 'absent',
+      ip_version: a.ip_version ?? 'ipv4',
+      rules_file: t.file,
+    },
+  };
 }
 
 export const firewallModule: StateModule<FirewallArgs, FirewallState> = {
@@ -177,5 +244,8 @@ export const firewallModule: StateModule<FirewallArgs, FirewallState> = {
   plan: planFirewall,
   // A check run saves nothing; after an earlier task's predicted save the file holds the running
   // rules, as it would after the real save, so this task does not report the same save again.
-  overlay: (s, predicted) => (s.rulesFile !== undefined && predicted.has(s.rulesFile) ? { ...s, file: s.running ?? '', boot: BOOT_SCRIPT_TEXT, bootEnabled: true } : s),
+  overlay: (s, predicted) =>
+    s.rulesFile !== undefined && predicted.has(s.rulesFile)
+      ? { ...s, file: s.running ?? '', boot: BOOT_SCRIPT_TEXT, bootEnabled: true }
+      : s,
 };

@@ -24,7 +24,15 @@ export interface RuleArgs {
 }
 
 // Minimal hosts often lack /etc/protocols (netbase), so iptables would not know these names.
-const PROTOCOL_NUMBERS: Record<string, string> = { vrrp: '112', ah: '51', esp: '50', gre: '47', igmp: '2', ospf: '89', sctp: '132' };
+const PROTOCOL_NUMBERS: Record<string, string> = {
+  vrrp: '112',
+  ah: '51',
+  esp: '50',
+  gre: '47',
+  igmp: '2',
+  ospf: '89',
+  sctp: '132',
+};
 
 /** `protocol: vrrp` and `protocol: 112` are the same rule; iptables itself knows tcp, udp, icmp, all. */
 export function protocolWord(p: string): string {

@@ -59,9 +59,10 @@ export function serviceProbeCommand(name: string, pattern: string | undefined): 
   // Only what isRunning() will read: the process table costs forks for every process on the
   // host, so it is scanned by pattern when one is given, else by name only when the init
   // script has no status action that answers (LSB codes 0-3).
-  const scans = pattern !== undefined
-    ? yes(sh`lv_procs lv_is_pattern`, 'by_pattern')
-    : sh`if [ "$lv_rc" -gt 3 ]; then ${yes(sh`lv_procs lv_is_name`, 'by_process')}; ${yes(sh`lv_pidfile`, 'by_pidfile')}; fi`;
+  const scans =
+    pattern !== undefined
+      ? yes(sh`lv_procs lv_is_pattern`, 'by_pattern')
+      : sh`if [ "$lv_rc" -gt 3 ]; then ${yes(sh`lv_procs lv_is_name`, 'by_process')}; ${yes(sh`lv_pidfile`, 'by_pidfile')}; fi`;
   return sh`LC_ALL=C; export LC_ALL
 ${helpers(name, pattern)}
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
@@ -100,9 +101,23 @@ export function parseServiceProbe(stdout: string): ServiceState {
   const s: ServiceState = {
     init,
     known: flag('known') ?? false,
-    enabled: init === 'systemd' ? enabledWord === 'enabled' || enabledWord === 'enabled-runtime' || enabledWord === 'static' || enabledWord === 'alias' : flag('enabled') ?? false,
+    enabled:
+      init === 'systemd'
+        ? enabledWord === 'enabled' ||
+          enabledWord === 'enabled-runtime' ||
+          enabledWord === 'static' ||
+          enabledWord === 'alias'
+        : (flag('enabled') ?? false),
   };
-  const opt = { statusAction: flag('status_action'), statusRc: num('status_rc'), byPattern: flag('by_pattern'), byProcess: flag('by_process'), byPidfile: flag('by_pidfile'), active: kv.get('active'), enabledWord };
+  const opt = {
+    statusAction: flag('status_action'),
+    statusRc: num('status_rc'),
+    byPattern: flag('by_pattern'),
+    byProcess: flag('by_process'),
+    byPidfile: flag('by_pidfile'),
+    active: kv.get('active'),
+    enabledWord,
+  };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (s as unknown as Record<string, unknown>)[k] = v;
   return s;
 }
@@ -113,9 +128,14 @@ export function parseServiceProbe(stdout: string): ServiceState {
  * name or a live pidfile, as Ansible's sysvinit fallback does.
  */
 export function isRunning(s: ServiceState, pattern: string | undefined): { running: boolean; source: RunningSource } {
-  if (s.init === 'systemd') return { running: s.active === 'active' || s.active === 'reloading' || s.active === 'activating', source: 'systemd' };
+  if (s.init === 'systemd')
+    return {
+      running: s.active === 'active' || s.active === 'reloading' || s.active === 'activating',
+      source: 'systemd',
+    };
   if (s.init === 'openrc') return { running: s.statusRc === 0, source: 'openrc' };
   if (pattern !== undefined) return { running: !!s.byPattern, source: 'pattern' };
-  if (s.statusAction && s.statusRc !== undefined && s.statusRc <= 3) return { running: s.statusRc === 0, source: 'status' };
+  if (s.statusAction && s.statusRc !== undefined && s.statusRc <= 3)
+    return { running: s.statusRc === 0, source: 'status' };
   return { running: !!s.byProcess || !!s.byPidfile, source: 'process' };
 }

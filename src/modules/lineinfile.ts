@@ -8,7 +8,7 @@ import { sh } from '../transport/quote.js';
 import { bool, choice, given, moduleArgs, str } from './args.js';
 import { collectWrite } from './copy.js';
 import { fileAttrs } from './file-attrs.js';
-import { planAttrs, planWrite, probeFiles, type FileAttrs, type ProbedFiles } from './fileinfo.js';
+import { planWrite, probeFiles, type FileAttrs, type ProbedFiles } from './fileinfo.js';
 import { compilePython, expandMatch, splitLines, toBytes } from './pyregex.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
@@ -129,7 +129,8 @@ export function lineAbsent(input: readonly string[], a: LineinfileArgs): LineEdi
   const re = a.regexp !== undefined ? compilePython(a.regexp).re : undefined;
   const needle = a.search_string !== undefined ? toBytes(a.search_string) : undefined;
   const line = toBytes(a.line ?? '');
-  const matches = (cur: string) => (re ? re.test(cur) : needle !== undefined ? cur.includes(needle) : line === stripEol(cur));
+  const matches = (cur: string) =>
+    re ? re.test(cur) : needle !== undefined ? cur.includes(needle) : line === stripEol(cur);
   const lines = input.filter((l) => !matches(l));
   const found = input.length - lines.length;
   return { lines, found, msg: found ? `${found} line(s) removed` : '' };
@@ -140,10 +141,15 @@ function planLineinfile(a: LineinfileArgs, probed: ProbedFiles): PlanOutcome {
   const state = a.state ?? 'present';
   if (f.type === 'directory') return { failed: `Path ${a.path} is a directory !`, data: { rc: 256 } };
   const warnings: string[] = [];
-  if (a.regexp === '') warnings.push("The regular expression is an empty string, which will match every line in the file. If this is desired, use '^' to match every line in the file and avoid this warning.");
-  if (a.search_string === '') warnings.push('The search string is an empty string, which will match every line in the file.');
+  if (a.regexp === '')
+    warnings.push(
+      "The regular expression is an empty string, which will match every line in the file. If this is desired, use '^' to match every line in the file and avoid this warning.",
+    );
+  if (a.search_string === '')
+    warnings.push('The search string is an empty string, which will match every line in the file.');
   if (state === 'absent') {
-    if (a.regexp === undefined && a.search_string === undefined && a.line === undefined) return { failed: 'one of line, search_string, or regexp is required with state=absent' };
+    if (a.regexp === undefined && a.search_string === undefined && a.line === undefined)
+      return { failed: 'one of line, search_string, or regexp is required with state=absent' };
     if (!f.exists) return { changes: [], msg: 'file not present', data: { found: 0 } };
   } else {
     if (a.backrefs && a.regexp === undefined) return { failed: 'regexp is required with backrefs=true' };
@@ -157,7 +163,14 @@ function planLineinfile(a: LineinfileArgs, probed: ProbedFiles): PlanOutcome {
   } catch (e) {
     return { failed: (e as Error).message };
   }
-  return writeEdited(a, probed, Buffer.from(edit.lines.join(''), 'latin1'), edit.msg, warnings, edit.found !== undefined ? { found: edit.found } : {});
+  return writeEdited(
+    a,
+    probed,
+    Buffer.from(edit.lines.join(''), 'latin1'),
+    edit.msg,
+    warnings,
+    edit.found !== undefined ? { found: edit.found } : {},
+  );
 }
 
 /**
@@ -177,11 +190,23 @@ export function writeEdited(
   const pre: Change[] = [];
   let current = { ...f, path };
   if (!f.exists && !f.parentIsDir) {
-    pre.push({ summary: `create directory ${posix.dirname(path)}`, steps: [{ run: sh`mkdir -p -- ${posix.dirname(path)}` }] });
+    pre.push({
+      summary: `create directory ${posix.dirname(path)}`,
+      steps: [{ run: sh`mkdir -p -- ${posix.dirname(path)}` }],
+    });
     current = { ...current, parentIsDir: true };
   }
   const header = `${a.path} (content)`;
-  const planned = planWrite({ path, current, content, attrs: { owner: a.owner, group: a.group, mode: a.mode }, umask: probed.umask, backup: a.backup, validate: a.validate, afterHeader: header });
+  const planned = planWrite({
+    path,
+    current,
+    content,
+    attrs: { owner: a.owner, group: a.group, mode: a.mode },
+    umask: probed.umask,
+    backup: a.backup,
+    validate: a.validate,
+    afterHeader: header,
+  });
   if ('failed' in planned) return { failed: planned.failed };
   for (const c of planned) if (c.diff && c.diff.beforeHeader === path) c.diff.beforeHeader = header;
   const hasPut = (c: Change) => c.steps.some((s) => 'put' in s);
@@ -190,7 +215,12 @@ export function writeEdited(
   const attrsMsg = 'ownership, perms or SE linux context changed';
   const fullMsg = attrsChanged ? (contentChanged && msg ? `${msg} and ${attrsMsg}` : attrsMsg) : msg;
   const changes = [...pre, ...planned];
-  return { changes, msg: changes.length ? fullMsg : '', data: { ...data, ...(changes.length ? { msg: fullMsg } : {}) }, warnings };
+  return {
+    changes,
+    msg: changes.length ? fullMsg : '',
+    data: { ...data, ...(changes.length ? { msg: fullMsg } : {}) },
+    warnings,
+  };
 }
 
 export const lineinfileModule: StateModule<LineinfileArgs, ProbedFiles> = {
@@ -215,11 +245,14 @@ export const lineinfileModule: StateModule<LineinfileArgs, ProbedFiles> = {
     },
     { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   ).superRefine((a, ctx) => {
-    if (a.state !== 'absent' && a.line === undefined) ctx.addIssue({ code: 'custom', path: ['line'], message: 'is required with state=present' });
+    if (a.state !== 'absent' && a.line === undefined)
+      ctx.addIssue({ code: 'custom', path: ['line'], message: 'is required with state=present' });
     if (a.insertafter !== undefined && a.insertbefore !== undefined)
       ctx.addIssue({ code: 'custom', path: ['insertbefore'], message: 'cannot be used together with insertafter' });
-    if (given(a, 'regexp') && given(a, 'search_string')) ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with regexp' });
-    if (given(a, 'backrefs') && given(a, 'search_string')) ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with backrefs' });
+    if (given(a, 'regexp') && given(a, 'search_string'))
+      ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with regexp' });
+    if (given(a, 'backrefs') && given(a, 'search_string'))
+      ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with backrefs' });
   }) as never,
   overlay: overlayPredicted,
   probe: (a) => probeFiles([{ path: a.path, what: { follow: true, content: true, realPath: true } }]),

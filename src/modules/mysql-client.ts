@@ -9,11 +9,15 @@ import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import type { MysqlLogin, TextArg } from './mysql-login.js';
 
-export const text = (v: TextArg | undefined): string | undefined => (v === undefined ? undefined : String(revealIfSecret(v)));
+export const text = (v: TextArg | undefined): string | undefined =>
+  v === undefined ? undefined : String(revealIfSecret(v));
 
 /** A string literal for SQL (MariaDB's default sql_mode reads backslash escapes). */
 export function sqlString(s: string): string {
-  const esc = s.replace(/[\\'\0\n\r\x1a]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z' })[c]!);
+  const esc = s.replace(
+    /[\\'\0\n\r\x1a]/g,
+    (c) => ({ '\\': '\\\\', "'": "\\'", '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z' })[c]!,
+  );
   return `'${esc}'`;
 }
 
@@ -27,7 +31,10 @@ export function sqlIdent(s: string): string {
  * since the client's comment stripper ends a quoted value at the next bare quote.
  */
 export function optionValue(s: string): string {
-  const esc = s.replace(/[\\\n\r\t"']/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', "'": "\\'" })[c]!);
+  const esc = s.replace(
+    /[\\\n\r\t"']/g,
+    (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', "'": "\\'" })[c]!,
+  );
   return `"${esc}"`;
 }
 
@@ -41,7 +48,11 @@ export interface MysqlCall {
  * (SHOW SLAVE STATUS is read by name); `force` goes on after an error (SHOW GRANTS for an
  * account that does not exist yet); `readOnly` marks SQL without secrets (probes).
  */
-export function mysqlCall(login: MysqlLogin, sql: string, o: { columnNames?: boolean; force?: boolean; readOnly?: boolean } = {}): MysqlCall {
+export function mysqlCall(
+  login: MysqlLogin,
+  sql: string,
+  o: { columnNames?: boolean; force?: boolean; readOnly?: boolean } = {},
+): MysqlCall {
   const words: string[] = ['--batch'];
   if (!o.columnNames) words.push('--skip-column-names');
   if (o.force) words.push('--force');
@@ -78,7 +89,15 @@ export function parseBatch(stdout: string): Array<Array<string | null>> {
   const rows: Array<Array<string | null>> = [];
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
-    rows.push(line.split('\t').map((f) => (f === 'NULL' ? null : f.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0', '\\': '\\' })[c] ?? c))));
+    rows.push(
+      line
+        .split('\t')
+        .map((f) =>
+          f === 'NULL'
+            ? null
+            : f.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0', '\\': '\\' })[c] ?? c),
+        ),
+    );
   }
   return rows;
 }

@@ -33,13 +33,17 @@ export function splitTarget(t: string): { db: string; table: string } {
   return { db: unTick(t), table: '*' };
 }
 
-const unTick = (s: string): string => (s.startsWith('`') && s.endsWith('`') && s.length >= 2 ? s.slice(1, -1).replace(/``/g, '`') : s);
+const unTick = (s: string): string =>
+  s.startsWith('`') && s.endsWith('`') && s.length >= 2 ? s.slice(1, -1).replace(/``/g, '`') : s;
 
 /** Parses `priv`; throws a message naming the bad part. */
 export function parsePriv(priv: unknown): Privileges {
   const out: Privileges = new Map();
   const add = (target: string, privs: string): void => {
-    const list = privs.split(',').map(normalPriv).filter((p) => p !== '');
+    const list = privs
+      .split(',')
+      .map(normalPriv)
+      .filter((p) => p !== '');
     if (!target.trim() || !list.length) throw new Error(`priv '${target}:${privs}' must be 'db.table:PRIV[,PRIV...]'`);
     const key = normalTarget(target);
     const set = out.get(key) ?? new Set<string>();

@@ -2,7 +2,16 @@
 // reads every named database from information_schema; only the differences become statements.
 import type { ExecResult } from '../transport/types.js';
 import { choice, list, moduleArgs, str } from './args.js';
-import { clientFailure, mysqlCall, mysqlStep as step, parseBatch, rowsTagged, sqlIdent, sqlString, text } from './mysql-client.js';
+import {
+  clientFailure,
+  mysqlCall,
+  mysqlStep as step,
+  parseBatch,
+  rowsTagged,
+  sqlIdent,
+  sqlString,
+  text,
+} from './mysql-client.js';
 import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
@@ -51,9 +60,14 @@ export function planDbs(a: DbArgs, dbs: DbState): PlanOutcome {
   const executed: string[] = [];
   const sqlChange = (summary: string, sql: string, before: string, after: string): void => {
     executed.push(sql.trim());
-    changes.push({ summary, diff: { before, after, beforeHeader: 'database (before)', afterHeader: 'database (after)' }, steps: [step(a, sql)] });
+    changes.push({
+      summary,
+      diff: { before, after, beforeHeader: 'database (before)', afterHeader: 'database (after)' },
+      steps: [step(a, sql)],
+    });
   };
-  const show = (n: string, i: DbInfo | undefined): string => (i ? `${n}: present (${i.charset}, ${i.collation})\n` : `${n}: absent\n`);
+  const show = (n: string, i: DbInfo | undefined): string =>
+    i ? `${n}: present (${i.charset}, ${i.collation})\n` : `${n}: absent\n`;
   for (const n of want) {
     const cur = dbs.get(n);
     if (state === 'absent') {
@@ -63,14 +77,22 @@ export function planDbs(a: DbArgs, dbs: DbState): PlanOutcome {
     const enc = text(a.encoding);
     const col = text(a.collation);
     if (!cur) {
-      sqlChange(`create database ${n}`, createSql(n, a), show(n, undefined), `${n}: present${enc || col ? ` (${[enc, col].filter(Boolean).join(', ')})` : ''}\n`);
+      sqlChange(
+        `create database ${n}`,
+        createSql(n, a),
+        show(n, undefined),
+        `${n}: present${enc || col ? ` (${[enc, col].filter(Boolean).join(', ')})` : ''}\n`,
+      );
       continue;
     }
     const encDiffers = enc !== undefined && canonicalCharset(enc) !== canonicalCharset(cur.charset);
     const colDiffers = col !== undefined && canonicalCollation(col) !== canonicalCollation(cur.collation);
     if (encDiffers || colDiffers) {
       const sql = `ALTER DATABASE ${sqlIdent(n)}${enc ? ` CHARACTER SET ${sqlString(enc)}` : ''}${col ? ` COLLATE ${sqlString(col)}` : ''};\n`;
-      const after = { charset: enc ?? cur.charset, collation: col ?? (encDiffers ? `(default of ${enc})` : cur.collation) };
+      const after = {
+        charset: enc ?? cur.charset,
+        collation: col ?? (encDiffers ? `(default of ${enc})` : cur.collation),
+      };
       sqlChange(`alter database ${n}`, sql, show(n, cur), show(n, after));
     }
   }
@@ -93,7 +115,11 @@ export const mysqlDbModule: StateModule<DbArgs, DbState> = {
   ) as never,
   probe(a) {
     const list = names(a).map(sqlString).join(', ');
-    const call = mysqlCall(a, `SELECT '#d', SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${list});\n`, { readOnly: true });
+    const call = mysqlCall(
+      a,
+      `SELECT '#d', SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${list});\n`,
+      { readOnly: true },
+    );
     return { ...call, parse: parseDbs };
   },
   plan: planDbs,

@@ -9,14 +9,34 @@ import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
 const MODES = [
-  'getprimary', 'getreplica', 'changeprimary', 'stopreplica', 'startreplica', 'resetprimary', 'resetreplica', 'resetreplicaall',
-  'getmaster', 'getslave', 'changemaster', 'stopslave', 'startslave', 'resetmaster', 'resetslave', 'resetslaveall',
+  'getprimary',
+  'getreplica',
+  'changeprimary',
+  'stopreplica',
+  'startreplica',
+  'resetprimary',
+  'resetreplica',
+  'resetreplicaall',
+  'getmaster',
+  'getslave',
+  'changemaster',
+  'stopslave',
+  'startslave',
+  'resetmaster',
+  'resetslave',
+  'resetslaveall',
 ] as const;
 type Mode = (typeof MODES)[number];
 
 const OLD_NAMES: Record<string, string> = {
-  getmaster: 'getprimary', getslave: 'getreplica', changemaster: 'changeprimary', stopslave: 'stopreplica',
-  startslave: 'startreplica', resetmaster: 'resetprimary', resetslave: 'resetreplica', resetslaveall: 'resetreplicaall',
+  getmaster: 'getprimary',
+  getslave: 'getreplica',
+  changemaster: 'changeprimary',
+  stopslave: 'stopreplica',
+  startslave: 'startreplica',
+  resetmaster: 'resetprimary',
+  resetslave: 'resetreplica',
+  resetslaveall: 'resetreplicaall',
 };
 
 interface ReplicationArgs extends MysqlLogin {
@@ -47,7 +67,8 @@ export function parseReplication(r: ExecResult): ReplicationState {
   for (let i = 0; i < rows.length; i++) {
     const head = rows[i]!;
     const values = rows[i + 1];
-    const which = head[0] === 'Slave_IO_State' ? 'replica' : head[0] === 'File' && head[1] === 'Position' ? 'primary' : undefined;
+    const which =
+      head[0] === 'Slave_IO_State' ? 'replica' : head[0] === 'File' && head[1] === 'Position' ? 'primary' : undefined;
     if (!which || !values) continue;
     out[which] = Object.fromEntries(head.map((h, k) => [h ?? '', values[k] ?? null]));
     i++;
@@ -56,22 +77,48 @@ export function parseReplication(r: ExecResult): ReplicationState {
 }
 
 const modeOf = (a: ReplicationArgs): string => OLD_NAMES[a.mode ?? 'getreplica'] ?? a.mode ?? 'getreplica';
-const conn = (a: ReplicationArgs): string => (a.connection_name !== undefined ? ` ${sqlString(text(a.connection_name)!)}` : '');
+const conn = (a: ReplicationArgs): string =>
+  a.connection_name !== undefined ? ` ${sqlString(text(a.connection_name)!)}` : '';
 const running = (v: string | null | undefined): boolean => v === 'Yes' || v === 'Connecting' || v === 'Preparing';
-const GTID: Record<string, string> = { current_pos: 'Current_Pos', replica_pos: 'Slave_Pos', slave_pos: 'Slave_Pos', disabled: 'No' };
+const GTID: Record<string, string> = {
+  current_pos: 'Current_Pos',
+  replica_pos: 'Slave_Pos',
+  slave_pos: 'Slave_Pos',
+  disabled: 'No',
+};
 
 /** What CHANGE MASTER would set, and the status fields that show it is already so. */
 function wantedPrimary(a: ReplicationArgs): Array<{ sql: string; field?: string; value?: string; show: string }> {
   const w: Array<{ sql: string; field?: string; value?: string; show: string }> = [];
-  const add = (sql: string, field: string | undefined, value: string | undefined, show: string) => w.push({ sql, show, ...(field ? { field } : {}), ...(value !== undefined ? { value } : {}) });
+  const add = (sql: string, field: string | undefined, value: string | undefined, show: string) =>
+    w.push({ sql, show, ...(field ? { field } : {}), ...(value !== undefined ? { value } : {}) });
   const host = text(a.primary_host);
   const user = text(a.primary_user);
   if (host !== undefined) add(`MASTER_HOST=${sqlString(host)}`, 'Master_Host', host, `host: ${host}`);
   if (user !== undefined) add(`MASTER_USER=${sqlString(user)}`, 'Master_User', user, `user: ${user}`);
-  if (a.primary_port !== undefined) add(`MASTER_PORT=${a.primary_port}`, 'Master_Port', String(a.primary_port), `port: ${a.primary_port}`);
-  if (a.primary_connect_retry !== undefined) add(`MASTER_CONNECT_RETRY=${a.primary_connect_retry}`, 'Connect_Retry', String(a.primary_connect_retry), `connect retry: ${a.primary_connect_retry}`);
-  if (a.primary_ssl !== undefined) add(`MASTER_SSL=${a.primary_ssl ? 1 : 0}`, 'Master_SSL_Allowed', a.primary_ssl ? 'Yes' : 'No', `ssl: ${a.primary_ssl ? 'yes' : 'no'}`);
-  if (a.primary_use_gtid !== undefined) add(`MASTER_USE_GTID=${a.primary_use_gtid === 'replica_pos' ? 'slave_pos' : a.primary_use_gtid === 'disabled' ? 'no' : a.primary_use_gtid}`, 'Using_Gtid', GTID[a.primary_use_gtid], `gtid: ${GTID[a.primary_use_gtid]}`);
+  if (a.primary_port !== undefined)
+    add(`MASTER_PORT=${a.primary_port}`, 'Master_Port', String(a.primary_port), `port: ${a.primary_port}`);
+  if (a.primary_connect_retry !== undefined)
+    add(
+      `MASTER_CONNECT_RETRY=${a.primary_connect_retry}`,
+      'Connect_Retry',
+      String(a.primary_connect_retry),
+      `connect retry: ${a.primary_connect_retry}`,
+    );
+  if (a.primary_ssl !== undefined)
+    add(
+      `MASTER_SSL=${a.primary_ssl ? 1 : 0}`,
+      'Master_SSL_Allowed',
+      a.primary_ssl ? 'Yes' : 'No',
+      `ssl: ${a.primary_ssl ? 'yes' : 'no'}`,
+    );
+  if (a.primary_use_gtid !== undefined)
+    add(
+      `MASTER_USE_GTID=${a.primary_use_gtid === 'replica_pos' ? 'slave_pos' : a.primary_use_gtid === 'disabled' ? 'no' : a.primary_use_gtid}`,
+      'Using_Gtid',
+      GTID[a.primary_use_gtid],
+      `gtid: ${GTID[a.primary_use_gtid]}`,
+    );
   return w;
 }
 
@@ -80,11 +127,16 @@ function describeReplica(r: Record<string, string | null> | undefined): string {
   return `host: ${r.Master_Host}\nuser: ${r.Master_User}\nport: ${r.Master_Port}\nrunning: ${running(r.Slave_IO_Running) && r.Slave_SQL_Running === 'Yes' ? 'yes' : 'no'}\n`;
 }
 
-function planChangePrimary(a: ReplicationArgs, s: ReplicationState, step: (sql: string) => Change['steps'][number]): PlanOutcome {
+function planChangePrimary(
+  a: ReplicationArgs,
+  s: ReplicationState,
+  step: (sql: string) => Change['steps'][number],
+): PlanOutcome {
   const wanted = wantedPrimary(a);
   const r = s.replica;
   // Log file and position advance as replication runs: they only matter when pointing anew.
-  const pointsThere = r !== undefined && r.Master_Host !== '' && wanted.every((w) => w.field === undefined || r[w.field] === w.value);
+  const pointsThere =
+    r !== undefined && r.Master_Host !== '' && wanted.every((w) => w.field === undefined || r[w.field] === w.value);
   if (pointsThere) return { changes: [], data: { queries: [] }, msg: 'Replica already points at this primary' };
   const items = [...wanted.map((w) => w.sql)];
   const pw = text(a.primary_password);
@@ -95,11 +147,26 @@ function planChangePrimary(a: ReplicationArgs, s: ReplicationState, step: (sql: 
   if (!items.length) return { failed: 'changeprimary needs at least one primary_* option' };
   const wasRunning = r !== undefined && (running(r.Slave_IO_Running) || r.Slave_SQL_Running === 'Yes');
   // The server refuses CHANGE MASTER on a running replica: stop it, change, and start it again.
-  const sql = [wasRunning ? `STOP SLAVE${conn(a)};` : '', `CHANGE MASTER${conn(a)} TO ${items.join(', ')};`, wasRunning ? `START SLAVE${conn(a)};` : ''].filter(Boolean);
+  const sql = [
+    wasRunning ? `STOP SLAVE${conn(a)};` : '',
+    `CHANGE MASTER${conn(a)} TO ${items.join(', ')};`,
+    wasRunning ? `START SLAVE${conn(a)};` : '',
+  ].filter(Boolean);
   const shown = sql.map((q) => (pw !== undefined ? q.split(sqlString(pw)).join("'********'") : q));
   const after = `${wanted.map((w) => w.show).join('\n')}\n${file !== undefined ? `log: ${file}:${a.primary_log_pos ?? 4}\n` : ''}running: ${wasRunning ? 'yes' : 'no'}\n`;
   return {
-    changes: [{ summary: `point replica at ${text(a.primary_host) ?? 'the primary'}`, diff: { before: describeReplica(r), after, beforeHeader: 'replication (before)', afterHeader: 'replication (after)' }, steps: [step(sql.join('\n') + '\n')] }],
+    changes: [
+      {
+        summary: `point replica at ${text(a.primary_host) ?? 'the primary'}`,
+        diff: {
+          before: describeReplica(r),
+          after,
+          beforeHeader: 'replication (before)',
+          afterHeader: 'replication (after)',
+        },
+        steps: [step(sql.join('\n') + '\n')],
+      },
+    ],
     data: { queries: shown },
   };
 }
@@ -109,34 +176,60 @@ export function planReplication(a: ReplicationArgs, s: ReplicationState): PlanOu
   const step = (sql: string) => mysqlStep(a, sql);
   const r = s.replica;
   const simple = (summary: string, sql: string, before: string, after: string): PlanOutcome => ({
-    changes: [{ summary, diff: { before, after, beforeHeader: 'replication (before)', afterHeader: 'replication (after)' }, steps: [step(`${sql}\n`)] }],
+    changes: [
+      {
+        summary,
+        diff: { before, after, beforeHeader: 'replication (before)', afterHeader: 'replication (after)' },
+        steps: [step(`${sql}\n`)],
+      },
+    ],
     data: { queries: [sql] },
   });
   switch (mode) {
     case 'getprimary':
-      return { changes: [], data: { ...(s.primary ?? {}), Is_Primary: !!s.primary, Is_Master: !!s.primary, queries: [] } };
+      return {
+        changes: [],
+        data: { ...(s.primary ?? {}), Is_Primary: !!s.primary, Is_Master: !!s.primary, queries: [] },
+      };
     case 'getreplica':
       return { changes: [], data: { ...(r ?? {}), Is_Replica: !!r, Is_Slave: !!r, queries: [] } };
     case 'changeprimary':
       return planChangePrimary(a, s, step);
     case 'startreplica':
       if (!r) return { failed: 'no primary is configured on this server: run mode=changeprimary first' };
-      if (running(r.Slave_IO_Running) && r.Slave_SQL_Running === 'Yes') return { changes: [], data: { queries: [] }, msg: 'Replica is already running' };
+      if (running(r.Slave_IO_Running) && r.Slave_SQL_Running === 'Yes')
+        return { changes: [], data: { queries: [] }, msg: 'Replica is already running' };
       return simple('start replica', `START SLAVE${conn(a)};`, 'replica: stopped\n', 'replica: running\n');
     case 'stopreplica':
-      if (!r || (!running(r.Slave_IO_Running) && r.Slave_SQL_Running !== 'Yes')) return { changes: [], data: { queries: [] }, msg: 'Replica is already stopped' };
+      if (!r || (!running(r.Slave_IO_Running) && r.Slave_SQL_Running !== 'Yes'))
+        return { changes: [], data: { queries: [] }, msg: 'Replica is already stopped' };
       return simple('stop replica', `STOP SLAVE${conn(a)};`, 'replica: running\n', 'replica: stopped\n');
     case 'resetreplica':
       // RESET SLAVE forgets the position: there is nothing to read that says it already happened
       // except a replica that is not configured at all.
       if (!r) return { changes: [], data: { queries: [] }, msg: 'No replica to reset' };
-      return simple('reset replica', `RESET SLAVE${conn(a)};`, describeReplica(r), 'replica: reset (position forgotten)\n');
+      return simple(
+        'reset replica',
+        `RESET SLAVE${conn(a)};`,
+        describeReplica(r),
+        'replica: reset (position forgotten)\n',
+      );
     case 'resetreplicaall':
       if (!r) return { changes: [], data: { queries: [] }, msg: 'No replica configured' };
-      return simple('reset replica and forget its primary', `RESET SLAVE${conn(a)} ALL;`, describeReplica(r), 'replica: not configured\n');
+      return simple(
+        'reset replica and forget its primary',
+        `RESET SLAVE${conn(a)} ALL;`,
+        describeReplica(r),
+        'replica: not configured\n',
+      );
     case 'resetprimary':
       if (!s.primary) return { changes: [], data: { queries: [] }, msg: 'The binary log is off: nothing to reset' };
-      return simple('reset primary (binary logs deleted)', 'RESET MASTER;', `binlog: ${s.primary.File}:${s.primary.Position}\n`, 'binlog: reset\n');
+      return simple(
+        'reset primary (binary logs deleted)',
+        'RESET MASTER;',
+        `binlog: ${s.primary.File}:${s.primary.Position}\n`,
+        'binlog: reset\n',
+      );
     default:
       return { failed: `mode ${mode} is not supported` };
   }
@@ -174,7 +267,10 @@ export const mysqlReplicationModule: StateModule<ReplicationArgs, ReplicationSta
     },
   ) as never,
   probe(a) {
-    return { ...mysqlCall(a, `SHOW SLAVE${conn(a)} STATUS;\nSHOW MASTER STATUS;\n`, { columnNames: true, readOnly: true }), parse: parseReplication };
+    return {
+      ...mysqlCall(a, `SHOW SLAVE${conn(a)} STATUS;\nSHOW MASTER STATUS;\n`, { columnNames: true, readOnly: true }),
+      parse: parseReplication,
+    };
   },
   plan: planReplication,
 };

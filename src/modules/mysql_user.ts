@@ -5,7 +5,17 @@
 // on stdin, and diffs say only whether it changes.
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, raw, str } from './args.js';
-import { clientFailure, mysqlCall, mysqlStep, nativePasswordHash, parseBatch, rowsTagged, sqlIdent, sqlString, text } from './mysql-client.js';
+import {
+  clientFailure,
+  mysqlCall,
+  mysqlStep,
+  nativePasswordHash,
+  parseBatch,
+  rowsTagged,
+  sqlIdent,
+  sqlString,
+  text,
+} from './mysql-client.js';
 import { formatPrivileges, parseGrants, parsePriv, splitTarget, type Privileges } from './mysql-grants.js';
 import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
@@ -62,7 +72,11 @@ const onObject = (target: string): string => {
 /** GRANT/REVOKE statements turning `have` into `want` (or adding to it with append_privs). */
 export function privilegeStatements(acct: string, have: Privileges, want: Privileges, append: boolean): string[] {
   const sql: string[] = [];
-  const privList = (s: Set<string>): string => [...s].filter((p) => p !== 'GRANT').sort().join(', ');
+  const privList = (s: Set<string>): string =>
+    [...s]
+      .filter((p) => p !== 'GRANT')
+      .sort()
+      .join(', ');
   if (!append) {
     for (const [target, privs] of have) {
       const wanted = want.get(target) ?? new Set<string>();
@@ -78,7 +92,9 @@ export function privilegeStatements(acct: string, have: Privileges, want: Privil
     if (!add.size) continue;
     const list = privList(add);
     // A grant option alone is granted with the lowest privilege, as community.mysql does.
-    sql.push(`GRANT ${list || 'USAGE'} ON ${onObject(target)} TO ${acct}${add.has('GRANT') || privs.has('GRANT') ? ' WITH GRANT OPTION' : ''};`);
+    sql.push(
+      `GRANT ${list || 'USAGE'} ON ${onObject(target)} TO ${acct}${add.has('GRANT') || privs.has('GRANT') ? ' WITH GRANT OPTION' : ''};`,
+    );
   }
   return sql;
 }
@@ -92,7 +108,17 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
   const step = (stmts: string[]) => mysqlStep(a, `${noBinlog}${stmts.join('\n')}\n`);
   if ((a.state ?? 'present') === 'absent') {
     if (!cur.exists) return { changes: [], data, msg: `User ${who} does not exist` };
-    return { changes: [{ summary: `drop mysql user ${who}`, diff: { before: `${who}: present\n`, after: `${who}: absent\n`, ...header }, steps: [step([`DROP USER ${acct};`])] }], data, msg: `User ${who} removed` };
+    return {
+      changes: [
+        {
+          summary: `drop mysql user ${who}`,
+          diff: { before: `${who}: present\n`, after: `${who}: absent\n`, ...header },
+          steps: [step([`DROP USER ${acct};`])],
+        },
+      ],
+      data,
+      msg: `User ${who} removed`,
+    };
   }
   let want: Privileges | undefined;
   try {
@@ -101,20 +127,32 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
     return { failed: (e as Error).message };
   }
   const hash = wantedHash(a);
-  if (hash !== undefined && !/^\*[0-9A-F]{40}$/i.test(hash)) return { failed: 'password with encrypted: true must be a mysql_native_password hash (* and 40 hex digits)' };
+  if (hash !== undefined && !/^\*[0-9A-F]{40}$/i.test(hash))
+    return { failed: 'password with encrypted: true must be a mysql_native_password hash (* and 40 hex digits)' };
   const identified = hash !== undefined ? ` IDENTIFIED BY PASSWORD ${sqlString(hash.toUpperCase())}` : '';
   if (!cur.exists) {
     const grants = want ? privilegeStatements(acct, new Map(), want, false) : [];
     const after = `${who}: present\npassword: ${hash ? 'set' : 'none'}\nprivileges: ${formatPrivileges(want ?? new Map())}\n`;
-    const change: Change = { summary: `create mysql user ${who}`, diff: { before: `${who}: absent\n`, after, ...header }, steps: [step([`CREATE USER ${acct}${identified};`, ...grants])] };
+    const change: Change = {
+      summary: `create mysql user ${who}`,
+      diff: { before: `${who}: absent\n`, after, ...header },
+      steps: [step([`CREATE USER ${acct}${identified};`, ...grants])],
+    };
     return { changes: [change], data: { ...data, password_changed: hash !== undefined }, msg: `User ${who} created` };
   }
   const changes: Change[] = [];
-  const passwordDiffers = hash !== undefined && (a.update_password ?? 'always') === 'always' && (cur.plugin !== 'mysql_native_password' || cur.authString.toUpperCase() !== hash.toUpperCase());
+  const passwordDiffers =
+    hash !== undefined &&
+    (a.update_password ?? 'always') === 'always' &&
+    (cur.plugin !== 'mysql_native_password' || cur.authString.toUpperCase() !== hash.toUpperCase());
   if (passwordDiffers) {
     changes.push({
       summary: `change password of mysql user ${who}`,
-      diff: { before: `password: ${cur.authString === '' ? 'none' : 'set'}\n`, after: 'password: changed\n', ...header },
+      diff: {
+        before: `password: ${cur.authString === '' ? 'none' : 'set'}\n`,
+        after: 'password: changed\n',
+        ...header,
+      },
       steps: [step([`ALTER USER ${acct}${identified};`])],
     });
   }
@@ -126,12 +164,20 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
       for (const [t, s] of want) after.set(t, a.append_privs ? new Set([...(after.get(t) ?? []), ...s]) : new Set(s));
       changes.push({
         summary: `set privileges of mysql user ${who}`,
-        diff: { before: `privileges: ${formatPrivileges(cur.grants)}\n`, after: `privileges: ${formatPrivileges(after)}\n`, ...header },
+        diff: {
+          before: `privileges: ${formatPrivileges(cur.grants)}\n`,
+          after: `privileges: ${formatPrivileges(after)}\n`,
+          ...header,
+        },
         steps: [step(stmts)],
       });
     }
   }
-  return { changes, data: { ...data, password_changed: passwordDiffers }, msg: changes.length ? `User ${who} updated` : `User ${who} unchanged` };
+  return {
+    changes,
+    data: { ...data, password_changed: passwordDiffers },
+    msg: changes.length ? `User ${who} updated` : `User ${who} unchanged`,
+  };
 }
 
 export const mysqlUserModule: StateModule<UserArgs, UserState> = {
@@ -155,7 +201,8 @@ export const mysqlUserModule: StateModule<UserArgs, UserState> = {
     },
     { user: 'name' },
   ).superRefine((a, ctx) => {
-    if (a.host_all === true) ctx.addIssue({ code: 'custom', path: ['host_all'], message: 'is not supported: name each account with host' });
+    if (a.host_all === true)
+      ctx.addIssue({ code: 'custom', path: ['host_all'], message: 'is not supported: name each account with host' });
   }) as never,
   probe(a) {
     const sql =

@@ -4,7 +4,13 @@
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, given, int, list, moduleArgs, str } from './args.js';
-import { packageProbeCommand, parsePackageProbe, type PackageState, type PkgInfo, type PkgManager } from './pkg-state.js';
+import {
+  packageProbeCommand,
+  parsePackageProbe,
+  type PackageState,
+  type PkgInfo,
+  type PkgManager,
+} from './pkg-state.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
 interface PackageArgs {
@@ -23,26 +29,37 @@ const splitSpec = (spec: string) => {
   return i > 0 ? { name: spec.slice(0, i), pin: spec.slice(i + 1) } : { name: spec, pin: undefined };
 };
 
-const forcedManager = (use: string | undefined): PkgManager | undefined => (use === 'apt' || use === 'dnf' || use === 'yum' ? use : undefined);
+const forcedManager = (use: string | undefined): PkgManager | undefined =>
+  use === 'apt' || use === 'dnf' || use === 'yum' ? use : undefined;
 
-const show = (p: PkgInfo | undefined) => p?.installed ?? (p?.configFiles ? '(removed, config files left)' : '(not installed)');
+const show = (p: PkgInfo | undefined) =>
+  p?.installed ?? (p?.configFiles ? '(removed, config files left)' : '(not installed)');
 
 function installCommand(mgr: PkgManager, specs: string[], a: PackageArgs, upgrade: boolean): ShellCommand {
   if (mgr !== 'apt') return upgrade ? sh`${mgr} -y -q upgrade ${specs}` : sh`${mgr} -y -q install ${specs}`;
-  const rec = a.install_recommends === undefined ? sh`` : a.install_recommends ? sh`--install-recommends` : sh`--no-install-recommends`;
+  const rec =
+    a.install_recommends === undefined
+      ? sh``
+      : a.install_recommends
+        ? sh`--install-recommends`
+        : sh`--no-install-recommends`;
   // Keep the host's own edits of config files on upgrade, and never stop at a debconf prompt.
   return sh`DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ${rec} ${specs}`;
 }
 
 function removeCommand(mgr: PkgManager, names: string[], purge: boolean): ShellCommand {
   if (mgr !== 'apt') return sh`${mgr} -y -q remove ${names}`;
-  return purge ? sh`DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${names}` : sh`DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${names}`;
+  return purge
+    ? sh`DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${names}`
+    : sh`DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${names}`;
 }
 
 // apt-get update leaves the list files alone when the sources did not change; the stamp (what
 // Debian's periodic job writes) is what makes cache_valid_time mean "updated N seconds ago".
 const updateCommand = (mgr: PkgManager): ShellCommand =>
-  mgr === 'apt' ? sh`apt-get update -q && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp` : sh`${mgr} -q makecache`;
+  mgr === 'apt'
+    ? sh`apt-get update -q && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`
+    : sh`${mgr} -q makecache`;
 
 interface Wanted {
   install: Array<{ spec: string; name: string; to: string }>;
@@ -61,11 +78,15 @@ function wanted(a: PackageArgs, s: PackageState, cacheStale: boolean): Wanted | 
       continue;
     }
     const installed = p?.installed;
-    const needs = !installed || (pin !== undefined && installed !== pin) || (state === 'latest' && p?.candidate !== undefined && p.candidate !== installed);
+    const needs =
+      !installed ||
+      (pin !== undefined && installed !== pin) ||
+      (state === 'latest' && p?.candidate !== undefined && p.candidate !== installed);
     if (!needs) continue;
     const to = pin ?? p?.candidate;
     // After a cache refresh the package may appear: only a fresh index can say it does not exist.
-    if (to === undefined && !cacheStale) return { failed: `No package matching '${name}' is available (check the name, or set update_cache: yes)` };
+    if (to === undefined && !cacheStale)
+      return { failed: `No package matching '${name}' is available (check the name, or set update_cache: yes)` };
     (installed ? w.upgrade : w.install).push({ spec, name, to: to ?? '(newest after the cache update)' });
   }
   return w;
@@ -93,12 +114,39 @@ function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
   if (add.length) {
     const to = new Map(add.map((x) => [x.name, x.to]));
     changes.push({
-      summary: [w.install.length ? `install ${listOf(w.install)}` : '', w.upgrade.length ? `upgrade ${listOf(w.upgrade)}` : ''].filter(Boolean).join('; '),
+      summary: [
+        w.install.length ? `install ${listOf(w.install)}` : '',
+        w.upgrade.length ? `upgrade ${listOf(w.upgrade)}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
       diff: diffOf([...to.keys()], (n) => to.get(n)!),
       steps: [
         ...update,
-        ...(w.install.length || mgr === 'apt' ? [{ run: installCommand(mgr, add.map((x) => x.spec), a, false) }] : []),
-        ...(mgr !== 'apt' && w.upgrade.length ? [{ run: installCommand(mgr, w.upgrade.map((x) => x.spec), a, true) }] : []),
+        ...(w.install.length || mgr === 'apt'
+          ? [
+              {
+                run: installCommand(
+                  mgr,
+                  add.map((x) => x.spec),
+                  a,
+                  false,
+                ),
+              },
+            ]
+          : []),
+        ...(mgr !== 'apt' && w.upgrade.length
+          ? [
+              {
+                run: installCommand(
+                  mgr,
+                  w.upgrade.map((x) => x.spec),
+                  a,
+                  true,
+                ),
+              },
+            ]
+          : []),
       ],
     });
   } else if (update.length && !(a.name ?? []).length) {
@@ -106,7 +154,12 @@ function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
     // beside packages that are already right it would be a change on every run.
     // The summary says why, not the exact age: a check run and the real run a second later
     // must describe the same change.
-    const why = s.cacheAge === undefined ? ' (never updated)' : a.cache_valid_time !== undefined ? ` (older than ${a.cache_valid_time} s)` : '';
+    const why =
+      s.cacheAge === undefined
+        ? ' (never updated)'
+        : a.cache_valid_time !== undefined
+          ? ` (older than ${a.cache_valid_time} s)`
+          : '';
     changes.push({ summary: `update the ${mgr} package index${why}`, steps: update });
   }
   if (w.remove.length) {
@@ -148,16 +201,28 @@ export const packageArgs = moduleArgs(
 
 export const packageModule: StateModule<PackageArgs, PackageState> = {
   name: 'package',
-  aliases: ['apt', 'dnf', 'yum', 'ansible.builtin.package', 'ansible.builtin.apt', 'ansible.builtin.dnf', 'ansible.builtin.yum'],
+  aliases: [
+    'apt',
+    'dnf',
+    'yum',
+    'ansible.builtin.package',
+    'ansible.builtin.apt',
+    'ansible.builtin.dnf',
+    'ansible.builtin.yum',
+  ],
   exec: 'state',
   args: packageArgs.superRefine((a, ctx) => {
-    if (!given(a, 'name') && !a.update_cache) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required (or set update_cache: yes alone)' });
+    if (!given(a, 'name') && !a.update_cache)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required (or set update_cache: yes alone)' });
   }) as never,
   probe: (a) => {
     const names = (a.name ?? []).map((n) => splitSpec(String(n)).name);
     const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');
     const candidates = state === 'latest' ? 'all' : state === 'absent' ? 'none' : 'missing';
-    return { cmd: packageProbeCommand(names, forcedManager(a.use), candidates), parse: (r: ExecResult) => parsePackageProbe(r.stdout) };
+    return {
+      cmd: packageProbeCommand(names, forcedManager(a.use), candidates),
+      parse: (r: ExecResult) => parsePackageProbe(r.stdout),
+    };
   },
   plan: planPackages,
   collect,

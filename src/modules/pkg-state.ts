@@ -33,16 +33,31 @@ const RPM_FORMAT = 'pkg=%{NAME}\tinstalled\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{
 export type CandidateQuery = 'all' | 'missing' | 'none';
 
 /** The probe: `use` forces a manager (Ansible's `use:`), otherwise the first one found. */
-export function packageProbeCommand(names: string[], use?: PkgManager, candidates: CandidateQuery = 'all'): ShellCommand {
-  const has = (m: PkgManager) => (use ? (use === m ? 'true' : 'false') : `command -v ${m === 'apt' ? 'apt-get' : m} >/dev/null 2>&1`);
+export function packageProbeCommand(
+  names: string[],
+  use?: PkgManager,
+  candidates: CandidateQuery = 'all',
+): ShellCommand {
+  const has = (m: PkgManager) =>
+    use ? (use === m ? 'true' : 'false') : `command -v ${m === 'apt' ? 'apt-get' : m} >/dev/null 2>&1`;
   // A name with glob characters is a pattern that may match several packages: ask about it as is.
-  const ask = candidates === 'none' || !names.length ? 'none' : candidates === 'missing' && !names.some((n) => /[*?[]/.test(n)) ? 'missing' : 'all';
+  const ask =
+    candidates === 'none' || !names.length
+      ? 'none'
+      : candidates === 'missing' && !names.some((n) => /[*?[]/.test(n))
+        ? 'missing'
+        : 'all';
   const installedList = (query: ShellCommand) =>
     ask === 'missing'
       ? sh`q=$(${query}); [ -n "$q" ] && printf '%s\n' "$q"
   lv_missing=; for n in ${names}; do case "$q" in *"pkg=$n"?installed?*) ;; *) lv_missing="$lv_missing $n";; esac; done`
       : sh`${query}`;
-  const candidatesOf = (query: (list: ShellCommand) => ShellCommand) => (ask === 'none' ? sh`:` : ask === 'missing' ? sh`[ -z "$lv_missing" ] || ${query(sh`$lv_missing`)}` : query(sh`${names}`));
+  const candidatesOf = (query: (list: ShellCommand) => ShellCommand) =>
+    ask === 'none'
+      ? sh`:`
+      : ask === 'missing'
+        ? sh`[ -z "$lv_missing" ] || ${query(sh`$lv_missing`)}`
+        : query(sh`${names}`);
   // apt's success stamp is written by every `apt-get update` run through apt's periodic hook;
   // without it, the newest file in lists/ is when the index last changed.
   return sh`LC_ALL=C; export LC_ALL
@@ -119,5 +134,9 @@ export function parsePackageProbe(stdout: string): PackageState {
   else parseAvailable(rest, pkgs);
   const stamp = Number(kv.get('stamp'));
   const now = Number(kv.get('now'));
-  return { mgr, pkgs, ...(kv.has('stamp') && Number.isFinite(stamp) && Number.isFinite(now) ? { cacheAge: now - stamp } : {}) };
+  return {
+    mgr,
+    pkgs,
+    ...(kv.has('stamp') && Number.isFinite(stamp) && Number.isFinite(now) ? { cacheAge: now - stamp } : {}),
+  };
 }

@@ -66,7 +66,9 @@ export function compilePython(pattern: string): PyRegex {
   try {
     return { re: new RegExp(out, flags), multiline };
   } catch (e) {
-    throw new RangeError(`'${pattern}' is not a regular expression this runner understands: ${(e as Error).message}`);
+    throw new RangeError(`'${pattern}' is not a regular expression this runner understands: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -76,7 +78,8 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v:
 export function expandMatch(m: RegExpExecArray, template: string): string {
   const group = (ref: string): string => {
     const v = /^\d+$/.test(ref) ? m[Number(ref)] : m.groups?.[ref];
-    if (v === undefined && !(/^\d+$/.test(ref) ? Number(ref) < m.length : m.groups && ref in m.groups)) throw new RangeError(`invalid group reference ${ref}`);
+    if (v === undefined && !(/^\d+$/.test(ref) ? Number(ref) < m.length : m.groups && ref in m.groups))
+      throw new RangeError(`invalid group reference ${ref}`);
     return v ?? '';
   };
   let out = '';

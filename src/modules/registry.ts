@@ -19,9 +19,29 @@ import type { ModuleSpec } from './types.js';
 import { waitForModule } from './wait_for.js';
 
 export const MODULES: readonly ModuleSpec[] = [
-  packageModule, copyModule, templateModule, fileModule, lineinfileModule, blockinfileModule, sysctlModule,
-  serviceModule, commandModule, shellModule, firewallModule, mysqlUserModule, mysqlDbModule, mysqlReplicationModule,
-  waitForModule, statModule, setupModule, assertModule, debugModule, failModule, setFactModule, metaModule, includeVarsModule,
+  packageModule,
+  copyModule,
+  templateModule,
+  fileModule,
+  lineinfileModule,
+  blockinfileModule,
+  sysctlModule,
+  serviceModule,
+  commandModule,
+  shellModule,
+  firewallModule,
+  mysqlUserModule,
+  mysqlDbModule,
+  mysqlReplicationModule,
+  waitForModule,
+  statModule,
+  setupModule,
+  assertModule,
+  debugModule,
+  failModule,
+  setFactModule,
+  metaModule,
+  includeVarsModule,
 ];
 
 const byName = new Map<string, ModuleSpec>();
@@ -29,7 +49,11 @@ for (const m of MODULES) {
   for (const n of [m.name, ...m.aliases]) {
     byName.set(n, m);
     // ansible.legacy.* is how Ansible itself spells a builtin that may be overridden locally.
-    const short = n.startsWith('ansible.builtin.') ? n.slice('ansible.builtin.'.length) : !n.includes('.') ? n : undefined;
+    const short = n.startsWith('ansible.builtin.')
+      ? n.slice('ansible.builtin.'.length)
+      : !n.includes('.')
+        ? n
+        : undefined;
     if (short) byName.set(`ansible.legacy.${short}`, m);
   }
 }

@@ -43,7 +43,13 @@ export type ApplyStep =
    * `writes`: the file the command writes and its content as far as the plan knows it, so a
    * check run lets later tasks plan against it as they would after the real write.
    */
-  | { run: ShellCommand; stdin?: string | Buffer; okCodes?: number[] | 'any'; timeoutMs?: number; writes?: { path: string; content: string } }
+  | {
+      run: ShellCommand;
+      stdin?: string | Buffer;
+      okCodes?: number[] | 'any';
+      timeoutMs?: number;
+      writes?: { path: string; content: string };
+    }
   | { put: { path: string; content: Buffer | string; opts: PutOpts } };
 
 /** One change: what it is (for recap, -v and --diff) and how to make it. */
@@ -55,6 +61,8 @@ export type PlanOutcome =
   | { changes: Change[]; data?: Record<string, unknown>; warnings?: string[]; msg?: string }
   | { failed: string; data?: Record<string, unknown> };
 
+// The defaults are for the module registry, which holds modules of every argument type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface StateModule<A = any, S = any> extends ModuleSpec<A> {
   exec: 'state';
   /** Undefined when there is nothing to read: no round trip is spent. */
@@ -84,6 +92,7 @@ export type ActionResult = Partial<TaskResult> &
     facts?: Vars;
   };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ActionModule<A = any> extends ModuleSpec<A> {
   exec: 'action';
   run(a: A, ctx: ActionContext): Promise<ActionResult>;

@@ -33,8 +33,12 @@ function control(s: ServiceState, name: string, action: 'start' | 'stop' | 'relo
 function settle(test: ShellCommand, name: string, want: boolean): ApplyStep {
   const cond = want ? sh`${test}` : sh`! { ${test}; }`;
   const tries = SETTLE_SECONDS * 5;
-  const why = want ? `${name} is not running ${SETTLE_SECONDS}s after its start (see its logs; an init script may report success and exit)` : `${name} still runs ${SETTLE_SECONDS}s after its stop`;
-  return { run: sh`lv_n=0; until ${cond}; do lv_n=$((lv_n+1)); if [ $lv_n -ge ${tries} ]; then echo ${why} >&2; exit 1; fi; sleep 0.2; done` };
+  const why = want
+    ? `${name} is not running ${SETTLE_SECONDS}s after its start (see its logs; an init script may report success and exit)`
+    : `${name} still runs ${SETTLE_SECONDS}s after its stop`;
+  return {
+    run: sh`lv_n=0; until ${cond}; do lv_n=$((lv_n+1)); if [ $lv_n -ge ${tries} ]; then echo ${why} >&2; exit 1; fi; sleep 0.2; done`,
+  };
 }
 
 function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand {
@@ -50,15 +54,23 @@ function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand
 
 function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   const changes: Change[] = [];
-  if (a.daemon_reload && s.init === 'systemd') changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
+  if (a.daemon_reload && s.init === 'systemd')
+    changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
   if (a.name === undefined) return { changes };
   const name = String(revealIfSecret(a.name));
   if (!s.known && (a.state !== undefined || a.enabled !== undefined)) {
-    return { failed: `no service named ${name} on this host (${s.init === 'systemd' ? 'no such systemd unit' : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name` };
+    return {
+      failed: `no service named ${name} on this host (${s.init === 'systemd' ? 'no such systemd unit' : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name`,
+    };
   }
   const { running, source } = isRunning(s, a.pattern);
   const test = runningTest(source, baseName(name), a.pattern);
-  const stateDiff = (before: string, after: string) => ({ before: `${name}: ${before}\n`, after: `${name}: ${after}\n`, beforeHeader: 'service state', afterHeader: 'service state' });
+  const stateDiff = (before: string, after: string) => ({
+    before: `${name}: ${before}\n`,
+    after: `${name}: ${after}\n`,
+    beforeHeader: 'service state',
+    afterHeader: 'service state',
+  });
   const now = running ? 'running' : 'stopped';
   const start: ApplyStep[] = [{ run: control(s, name, 'start') }, settle(test, name, true)];
   const stop: ApplyStep[] = [{ run: control(s, name, 'stop') }, settle(test, name, false)];
@@ -72,10 +84,18 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
     case 'restarted':
       // Stop, wait for the old process to be gone, then start: an init script's own restart
       // races with a daemon that is still exiting.
-      changes.push({ summary: `restart ${name}`, diff: stateDiff(now, 'running (restarted)'), steps: running ? [...stop, ...start] : start });
+      changes.push({
+        summary: `restart ${name}`,
+        diff: stateDiff(now, 'running (restarted)'),
+        steps: running ? [...stop, ...start] : start,
+      });
       break;
     case 'reloaded':
-      changes.push({ summary: running ? `reload ${name}` : `start ${name} (was stopped, so reload starts it)`, diff: stateDiff(now, 'running (reloaded)'), steps: running ? [{ run: control(s, name, 'reload') }] : start });
+      changes.push({
+        summary: running ? `reload ${name}` : `start ${name} (was stopped, so reload starts it)`,
+        diff: stateDiff(now, 'running (reloaded)'),
+        steps: running ? [{ run: control(s, name, 'reload') }] : start,
+      });
       break;
     case undefined:
       break;
@@ -83,12 +103,20 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   if (a.enabled !== undefined && a.enabled !== s.enabled) {
     changes.push({
       summary: `${a.enabled ? 'enable' : 'disable'} ${name} at boot`,
-      diff: { before: `${name}: ${s.enabled ? 'enabled' : 'disabled'}\n`, after: `${name}: ${a.enabled ? 'enabled' : 'disabled'}\n`, beforeHeader: 'service boot', afterHeader: 'service boot' },
+      diff: {
+        before: `${name}: ${s.enabled ? 'enabled' : 'disabled'}\n`,
+        after: `${name}: ${a.enabled ? 'enabled' : 'disabled'}\n`,
+        beforeHeader: 'service boot',
+        afterHeader: 'service boot',
+      },
       steps: [{ run: enableCommand(s, name, a.enabled) }],
     });
   }
   const after = a.state === 'stopped' ? 'stopped' : a.state ? 'started' : running ? 'started' : 'stopped';
-  return { changes, data: { name, state: after, enabled: a.enabled ?? s.enabled, status: { init: s.init, running_by: source } } };
+  return {
+    changes,
+    data: { name, state: after, enabled: a.enabled ?? s.enabled, status: { init: s.init, running_by: source } },
+  };
 }
 
 export const serviceModule: StateModule<ServiceArgs, ServiceState> = {
@@ -113,12 +141,16 @@ export const serviceModule: StateModule<ServiceArgs, ServiceState> = {
     },
     { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' },
   ).superRefine((a, ctx) => {
-    if (a.name === undefined && !a.daemon_reload) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
+    if (a.name === undefined && !a.daemon_reload)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
   }) as never,
   probe: (a) => {
     // Without a name (daemon_reload alone) the probe still says which init system runs.
     const name = String(revealIfSecret(a.name ?? ''));
-    return { cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)), parse: (r: ExecResult) => parseServiceProbe(r.stdout) };
+    return {
+      cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)),
+      parse: (r: ExecResult) => parseServiceProbe(r.stdout),
+    };
   },
   plan: (a, s) => planService(a, s ?? { init: 'sysv', known: false, enabled: false }),
 };

@@ -63,12 +63,35 @@ function osRelease(lines: string[]): Record<string, string> {
 
 // Ansible's names for a distribution ID and its family.
 const DISTRO: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Ubuntu', centos: 'CentOS', rhel: 'RedHat', fedora: 'Fedora', rocky: 'Rocky',
-  almalinux: 'AlmaLinux', alpine: 'Alpine', arch: 'Archlinux', opensuse: 'openSUSE', sles: 'SLES', ol: 'OracleLinux', amzn: 'Amazon',
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  centos: 'CentOS',
+  rhel: 'RedHat',
+  fedora: 'Fedora',
+  rocky: 'Rocky',
+  almalinux: 'AlmaLinux',
+  alpine: 'Alpine',
+  arch: 'Archlinux',
+  opensuse: 'openSUSE',
+  sles: 'SLES',
+  ol: 'OracleLinux',
+  amzn: 'Amazon',
 };
 const FAMILY: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Debian', rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat',
-  ol: 'RedHat', amzn: 'RedHat', alpine: 'Alpine', arch: 'Archlinux', opensuse: 'Suse', sles: 'Suse', suse: 'Suse',
+  debian: 'Debian',
+  ubuntu: 'Debian',
+  rhel: 'RedHat',
+  centos: 'RedHat',
+  fedora: 'RedHat',
+  rocky: 'RedHat',
+  almalinux: 'RedHat',
+  ol: 'RedHat',
+  amzn: 'RedHat',
+  alpine: 'Alpine',
+  arch: 'Archlinux',
+  opensuse: 'Suse',
+  sles: 'Suse',
+  suse: 'Suse',
 };
 
 function distributionFacts(s: Map<string, string[]>): Facts {
@@ -144,7 +167,13 @@ function interfaceFacts(s: Map<string, string[]>): Map<string, Iface> {
     const prefix = Number(p);
     if (fam === 'inet') {
       const brd = /\bbrd ([\d.]+)/.exec(rest)?.[1];
-      const v4 = { address, netmask: prefixToNetmask(prefix), network: networkOf(address, prefix), prefix: p, ...(brd ? { broadcast: brd } : {}) };
+      const v4 = {
+        address,
+        netmask: prefixToNetmask(prefix),
+        network: networkOf(address, prefix),
+        prefix: p,
+        ...(brd ? { broadcast: brd } : {}),
+      };
       if (!i.ipv4) i.ipv4 = v4;
       else (i.ipv4_secondaries ??= []).push(v4);
     } else {
@@ -170,7 +199,8 @@ function networkFacts(s: Map<string, string[]>): Facts {
   const out: Facts = { interfaces: [...ifaces.keys()] };
   for (const [name, i] of ifaces) {
     out[name.replace(/[^A-Za-z0-9_]/g, '_')] = i;
-    for (const a of [i.ipv4, ...(i.ipv4_secondaries ?? [])]) if (a && !a.address!.startsWith('127.')) all4.push(a.address!);
+    for (const a of [i.ipv4, ...(i.ipv4_secondaries ?? [])])
+      if (a && !a.address!.startsWith('127.')) all4.push(a.address!);
     for (const a of i.ipv6 ?? []) if (a.address !== '::1') all6.push(a.address!);
   }
   out.all_ipv4_addresses = all4;
@@ -179,19 +209,35 @@ function networkFacts(s: Map<string, string[]>): Facts {
     const i = dev ? ifaces.get(dev) : undefined;
     if (!i) return {};
     const a = v6 ? i.ipv6?.find((x) => x.scope === 'global') : i.ipv4;
-    return { interface: dev, ...(gateway ? { gateway } : {}), ...(a ?? {}), ...(i.macaddress ? { macaddress: i.macaddress } : {}), ...(i.mtu ? { mtu: i.mtu } : {}), ...(i.type ? { type: i.type } : {}) };
+    return {
+      interface: dev,
+      ...(gateway ? { gateway } : {}),
+      ...(a ?? {}),
+      ...(i.macaddress ? { macaddress: i.macaddress } : {}),
+      ...(i.mtu ? { mtu: i.mtu } : {}),
+      ...(i.type ? { type: i.type } : {}),
+    };
   };
   const r4 = defaultRoute(s.get('route4') ?? []);
   // A host without a default route (an isolated lab network) still has a main address: Ansible
   // leaves default_ipv4 empty there; the first global, non-loopback address is more useful.
-  const fallback = [...ifaces.values()].find((i) => i.type !== 'loopback' && i.ipv4 && !i.ipv4.address!.startsWith('127.'));
+  const fallback = [...ifaces.values()].find(
+    (i) => i.type !== 'loopback' && i.ipv4 && !i.ipv4.address!.startsWith('127.'),
+  );
   out.default_ipv4 = r4 ? describe(r4.interface, r4.gateway, false) : describe(fallback?.device, undefined, false);
   const r6 = defaultRoute(s.get('route6') ?? []);
   out.default_ipv6 = r6 ? describe(r6.interface, r6.gateway, true) : {};
   return out;
 }
 
-const PKG: Record<string, string> = { 'apt-get': 'apt', dnf: 'dnf', yum: 'yum', apk: 'apk', zypper: 'zypper', pacman: 'pacman' };
+const PKG: Record<string, string> = {
+  'apt-get': 'apt',
+  dnf: 'dnf',
+  yum: 'yum',
+  apk: 'apk',
+  zypper: 'zypper',
+  pacman: 'pacman',
+};
 
 function memFacts(lines: string[]): Facts {
   const kb: Record<string, number> = {};
@@ -199,7 +245,15 @@ function memFacts(lines: string[]): Facts {
     const m = /^(\w+):\s+(\d+)/.exec(l);
     if (m) kb[m[1]!] = Number(m[2]);
   }
-  const mb = (k: string) => (kb[k] !== undefined ? { [k.replace(/^(Mem|Swap)(Total|Free)$/, (_, a: string, b: string) => `${a.toLowerCase()}${b.toLowerCase()}_mb`)]: Math.floor(kb[k]! / 1024) } : {});
+  const mb = (k: string) =>
+    kb[k] !== undefined
+      ? {
+          [k.replace(
+            /^(Mem|Swap)(Total|Free)$/,
+            (_, a: string, b: string) => `${a.toLowerCase()}${b.toLowerCase()}_mb`,
+          )]: Math.floor(kb[k]! / 1024),
+        }
+      : {};
   return { ...mb('MemTotal'), ...mb('MemFree'), ...mb('SwapTotal'), ...mb('SwapFree') };
 }
 
@@ -241,7 +295,15 @@ export function parseFacts(stdout: string): Facts {
 /** Ansible's `filter`: shell-style patterns matched against `ansible_<name>` (or the bare name). */
 export function filterFacts(facts: Facts, patterns: string[]): Facts {
   if (!patterns.length) return facts;
-  const res = patterns.map((p) => new RegExp(`^${p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   const out: Facts = {};
   for (const [k, v] of Object.entries(facts)) if (res.some((r) => r.test(`ansible_${k}`) || r.test(k))) out[k] = v;
   return out;

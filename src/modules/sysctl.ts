@@ -67,7 +67,12 @@ export function parseSysctlProbe(stdout: string): SysctlState {
   const b64 = (k: string) => (kv.has(k) ? Buffer.from(kv.get(k)!, 'base64').toString('utf8') : undefined);
   const runtime = b64('runtime');
   const file = b64('file');
-  return { exists: kv.get('exists') === '1', writable: kv.get('writable') === '1', ...(runtime !== undefined ? { runtime } : {}), ...(file !== undefined ? { file } : {}) };
+  return {
+    exists: kv.get('exists') === '1',
+    writable: kv.get('writable') === '1',
+    ...(runtime !== undefined ? { runtime } : {}),
+    ...(file !== undefined ? { file } : {}),
+  };
 }
 
 /** The file with `key = value` set (every earlier line for the key replaced by one), or removed. */
@@ -105,11 +110,19 @@ function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
   const want = a.state === 'absent' ? undefined : normaliseValue(String(revealIfSecret(a.value ?? '')));
   const changes: Change[] = [];
   const before = s.runtime !== undefined ? normaliseValue(s.runtime) : undefined;
-  const data = { name: key, value: want ?? null, ...(before !== undefined ? { runtime_value: before } : {}), sysctl_file: file };
+  const data = {
+    name: key,
+    value: want ?? null,
+    ...(before !== undefined ? { runtime_value: before } : {}),
+    sysctl_file: file,
+  };
 
   const manageRuntime = want !== undefined && (a.sysctl_set ?? a.reload ?? true);
   if (manageRuntime && !s.exists && !a.ignoreerrors) {
-    return { failed: `${key} is not a kernel parameter on this host (no ${procPath(key)}); check the name, or set ignoreerrors: yes`, data };
+    return {
+      failed: `${key} is not a kernel parameter on this host (no ${procPath(key)}); check the name, or set ignoreerrors: yes`,
+      data,
+    };
   }
   if (manageRuntime && s.exists && before !== want) {
     if (!s.writable) {
@@ -120,7 +133,12 @@ function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
     }
     changes.push({
       summary: `set ${key} ${before ?? '(unset)'} -> ${want}`,
-      diff: { before: `${key} = ${before ?? ''}\n`, after: `${key} = ${want}\n`, beforeHeader: `${key} (runtime)`, afterHeader: `${key} (runtime)` },
+      diff: {
+        before: `${key} = ${before ?? ''}\n`,
+        after: `${key} = ${want}\n`,
+        beforeHeader: `${key} (runtime)`,
+        afterHeader: `${key} (runtime)`,
+      },
       // Writing /proc/sys directly needs no sysctl binary and fails loudly, as `sysctl -w` does.
       steps: [{ run: sh`printf '%s\n' ${want} > ${procPath(key)}` }],
     });
@@ -156,7 +174,8 @@ export const sysctlModule: StateModule<SysctlArgs, SysctlState> = {
     },
     { key: 'name', val: 'value' },
   ).superRefine((a, ctx) => {
-    if (a.state !== 'absent' && a.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: 'is required with state=present' });
+    if (a.state !== 'absent' && a.value === undefined)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'is required with state=present' });
   }) as never,
   probe,
   plan: planSysctl,

@@ -16,7 +16,10 @@ interface TemplateArgs extends CopyArgs {
 
 function planTemplate(a: TemplateArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOutcome {
   const path = ctx.findFile('templates', a.src);
-  if (!path) return { failed: `Could not find or access '${a.src}' on the controller (looked in templates/ of the role and beside the playbook)` };
+  if (!path)
+    return {
+      failed: `Could not find or access '${a.src}' on the controller (looked in templates/ of the role and beside the playbook)`,
+    };
   let rendered: string | Secret;
   try {
     rendered = ctx.templar.renderFile(path, ctx.vars);
@@ -27,7 +30,12 @@ function planTemplate(a: TemplateArgs, probed: ProbedFiles, ctx: ModuleContext):
   const secret = rendered instanceof Secret;
   const text = rendered instanceof Secret ? rendered.reveal() : rendered;
   // Ansible's copy step gets the template's name as src; dest-as-directory uses its basename.
-  return planContentWrite(a, probed, { content: Buffer.from(text), sourceMode: statSync(path).mode & 0o7777, afterHeader: a.src, secret });
+  return planContentWrite(a, probed, {
+    content: Buffer.from(text),
+    sourceMode: statSync(path).mode & 0o7777,
+    afterHeader: a.src,
+    secret,
+  });
 }
 
 export const templateModule: StateModule<TemplateArgs, ProbedFiles> = {

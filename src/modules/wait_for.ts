@@ -41,12 +41,16 @@ function condition(a: WaitArgs): ShellCommand {
   }
   if (a.port === undefined) return sh`false`;
   const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -E -q ${procNetPattern(a.port, '0A')}`;
-  if (state === 'drained') return sh`! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -E -q ${procNetPattern(a.port, '01|02|03|04|05')}`;
+  if (state === 'drained')
+    return sh`! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -E -q ${procNetPattern(a.port, '01|02|03|04|05')}`;
   const local = LOCAL.has(host);
   // Without netcat only a port on this host can be judged; a remote one fails with a clear message.
-  const probe = local ? sh`{ if command -v nc >/dev/null 2>&1; then nc -z -w ${ct} ${host} ${a.port} 2>/dev/null; else ${listening}; fi; }` : sh`nc -z -w ${ct} ${host} ${a.port} 2>/dev/null`;
+  const probe = local
+    ? sh`{ if command -v nc >/dev/null 2>&1; then nc -z -w ${ct} ${host} ${a.port} 2>/dev/null; else ${listening}; fi; }`
+    : sh`nc -z -w ${ct} ${host} ${a.port} 2>/dev/null`;
   if (state === 'stopped' || state === 'absent') return sh`! ${probe}`;
-  if (a.search_regex !== undefined) return sh`nc -d -w ${ct} ${host} ${a.port} 2>/dev/null | head -c 1048576 | grep -E -q -e ${a.search_regex}`;
+  if (a.search_regex !== undefined)
+    return sh`nc -d -w ${ct} ${host} ${a.port} 2>/dev/null | head -c 1048576 | grep -E -q -e ${a.search_regex}`;
   return probe;
 }
 
@@ -55,10 +59,15 @@ export function waitScript(a: WaitArgs): ShellCommand {
   const timeout = a.timeout ?? 300;
   const delay = a.delay ?? 0;
   const pause = a.sleep ?? 1;
-  const needsNc = a.port !== undefined && a.path === undefined && (!LOCAL.has(a.host ?? '127.0.0.1') || a.search_regex !== undefined) && a.state !== 'drained';
+  const needsNc =
+    a.port !== undefined &&
+    a.path === undefined &&
+    (!LOCAL.has(a.host ?? '127.0.0.1') || a.search_regex !== undefined) &&
+    a.state !== 'drained';
   const guard = needsNc ? sh`command -v nc >/dev/null 2>&1 || { echo lvsplay-wait=no-nc; exit 0; };` : sh``;
   // Neither a port nor a path: Ansible just waits `timeout` seconds.
-  if (a.port === undefined && a.path === undefined) return sh`sleep ${delay + timeout}; echo lvsplay-wait=ok; echo elapsed=${delay + timeout}`;
+  if (a.port === undefined && a.path === undefined)
+    return sh`sleep ${delay + timeout}; echo lvsplay-wait=ok; echo elapsed=${delay + timeout}`;
   return sh`${guard} sleep ${delay}; start=$(date +%s); end=$((start + ${timeout})); while :; do if ${condition(a)}; then echo lvsplay-wait=ok; break; fi; now=$(date +%s); if [ "$now" -ge "$end" ]; then echo lvsplay-wait=timeout; break; fi; sleep ${pause}; done; echo elapsed=$(( $(date +%s) - start + ${raw(String(delay))} ))`;
 }
 
@@ -78,12 +87,27 @@ function what(a: WaitArgs): string {
 export function judge(a: WaitArgs, r: ExecResult): ActionResult {
   const verdict = /^lvsplay-wait=(\S+)$/m.exec(r.stdout)?.[1];
   const elapsed = Number(/^elapsed=(\d+)$/m.exec(r.stdout)?.[1] ?? Math.round(r.ms / 1000));
-  const data = { elapsed, state: a.state ?? 'started', ...(a.port !== undefined ? { port: a.port } : {}), ...(a.path !== undefined ? { path: a.path } : {}) };
+  const data = {
+    elapsed,
+    state: a.state ?? 'started',
+    ...(a.port !== undefined ? { port: a.port } : {}),
+    ...(a.path !== undefined ? { path: a.path } : {}),
+  };
   const base = { changes: [], warnings: [], data };
   if (verdict === 'ok') return { status: 'ok', ...base };
-  if (verdict === 'no-nc') return { status: 'failed', ...base, msg: `waiting for ${what(a)} needs nc (netcat) on the host; install netcat-openbsd` };
-  if (verdict === 'timeout' || r.timedOut) return { status: 'failed', ...base, msg: a.msg ?? `Timeout when waiting for ${what(a)}` };
-  return { status: 'failed', ...base, msg: `wait_for could not run on the host (rc=${r.code ?? r.signal})${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}` };
+  if (verdict === 'no-nc')
+    return {
+      status: 'failed',
+      ...base,
+      msg: `waiting for ${what(a)} needs nc (netcat) on the host; install netcat-openbsd`,
+    };
+  if (verdict === 'timeout' || r.timedOut)
+    return { status: 'failed', ...base, msg: a.msg ?? `Timeout when waiting for ${what(a)}` };
+  return {
+    status: 'failed',
+    ...base,
+    msg: `wait_for could not run on the host (rc=${r.code ?? r.signal})${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`,
+  };
 }
 
 export const waitForModule: ActionModule<WaitArgs> = {
@@ -105,10 +129,12 @@ export const waitForModule: ActionModule<WaitArgs> = {
     },
     { dest: 'path' },
   ).superRefine((a, ctx) => {
-    if (a.port !== undefined && a.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'cannot be used together with port' });
+    if (a.port !== undefined && a.path !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'cannot be used together with port' });
   }) as never,
   async run(a, ctx) {
-    if (!ctx.transport) return { status: 'failed', changes: [], warnings: [], msg: 'wait_for needs a connection to the host' };
+    if (!ctx.transport)
+      return { status: 'failed', changes: [], warnings: [], msg: 'wait_for needs a connection to the host' };
     const cmd = waitScript(a);
     // The loop ends itself at `timeout`; the transport's limit is a backstop above it.
     const limitMs = ((a.delay ?? 0) + (a.timeout ?? 300) + (a.connect_timeout ?? 5) + (a.sleep ?? 1) + 30) * 1000;

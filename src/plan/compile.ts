@@ -48,7 +48,10 @@ function roleBlocks(roles: RoleInstance[], seen: Map<string, RoleInstance>, orde
     order.push(role);
     const b: Block = { kind: 'block', origin: 'role', ...role.scope, block: role.tasks, rescue: [], always: [], role };
     // A role's dependencies inherit the keywords of the role that needs them.
-    out.push(...deps.map((d) => ({ ...d, tags: [...role.scope.tags, ...d.tags], when: [...role.scope.when, ...d.when] })), b);
+    out.push(
+      ...deps.map((d) => ({ ...d, tags: [...role.scope.tags, ...d.tags], when: [...role.scope.when, ...d.when] })),
+      b,
+    );
   }
   return out;
 }
@@ -67,18 +70,40 @@ export function compilePlay(play: Play, filter: TagFilter): CompiledPlay {
   for (const { section, nodes } of sections) walk(nodes, base, section, tasks, importedRoles);
   const handlers: PlannedTask[] = [];
   walk(play.handlers, base, 'tasks', handlers, []);
-  for (const role of [...order, ...importedRoles]) walk(role.handlers, { ...base, tags: [...base.tags, ...role.scope.tags] }, 'roles', handlers, []);
-  return { sections, roles: [...order, ...importedRoles], tasks: tasks.filter((t) => tagsSelect(t.tags, filter)), handlers };
+  for (const role of [...order, ...importedRoles])
+    walk(role.handlers, { ...base, tags: [...base.tags, ...role.scope.tags] }, 'roles', handlers, []);
+  return {
+    sections,
+    roles: [...order, ...importedRoles],
+    tasks: tasks.filter((t) => tagsSelect(t.tags, filter)),
+    handlers,
+  };
 }
 
-function walk(nodes: Node[], inh: Inherited, section: Section, out: PlannedTask[], importedRoles: RoleInstance[]): void {
+function walk(
+  nodes: Node[],
+  inh: Inherited,
+  section: Section,
+  out: PlannedTask[],
+  importedRoles: RoleInstance[],
+): void {
   for (const n of nodes) {
     if (n.kind === 'task') {
-      out.push({ task: n, section, tags: uniq([...inh.tags, ...n.tags]), when: [...inh.when, ...n.when], blocks: inh.blocks });
+      out.push({
+        task: n,
+        section,
+        tags: uniq([...inh.tags, ...n.tags]),
+        when: [...inh.when, ...n.when],
+        blocks: inh.blocks,
+      });
       continue;
     }
     if (n.origin === 'import_role' && n.role) importedRoles.push(n.role);
-    const inner: Inherited = { tags: [...inh.tags, ...n.tags], when: [...inh.when, ...n.when], blocks: [...inh.blocks, n] };
+    const inner: Inherited = {
+      tags: [...inh.tags, ...n.tags],
+      when: [...inh.when, ...n.when],
+      blocks: [...inh.blocks, n],
+    };
     walk(n.block, inner, section, out, importedRoles);
     walk(n.rescue, inner, section, out, importedRoles);
     walk(n.always, inner, section, out, importedRoles);

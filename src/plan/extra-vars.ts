@@ -22,16 +22,34 @@ export function parseExtraVars(values: readonly string[] | undefined, cwd = proc
       const r = loadYamlFile(file, v.slice(1));
       if (r.diagnostics.length) problems.push(...r.diagnostics);
       else if (r.value === null) continue;
-      else if (!isMapping(r.value)) problems.push(diag(`extra vars file ${v.slice(1)} must hold a mapping of variables`, { file: v.slice(1), line: 1, col: 1 }, 'write name: value lines'));
+      else if (!isMapping(r.value))
+        problems.push(
+          diag(
+            `extra vars file ${v.slice(1)} must hold a mapping of variables`,
+            { file: v.slice(1), line: 1, col: 1 },
+            'write name: value lines',
+          ),
+        );
       else Object.assign(out, r.value);
     } else if (v.startsWith('{') || v.startsWith('[')) {
       const r = loadYaml(v, '-e');
-      if (r.diagnostics.length) problems.push(...r.diagnostics.map((d) => ({ ...d, message: `in -e ${JSON.stringify(v)}: ${d.message}` })));
-      else if (!isMapping(r.value)) problems.push(diag(`-e ${JSON.stringify(v)} must be a mapping of variables`, undefined, `write -e '{"name": "value"}'`));
+      if (r.diagnostics.length)
+        problems.push(...r.diagnostics.map((d) => ({ ...d, message: `in -e ${JSON.stringify(v)}: ${d.message}` })));
+      else if (!isMapping(r.value))
+        problems.push(
+          diag(`-e ${JSON.stringify(v)} must be a mapping of variables`, undefined, `write -e '{"name": "value"}'`),
+        );
       else Object.assign(out, r.value);
     } else if (v) {
       const kv = parseKv(v);
-      if (kv.rest !== undefined) problems.push(diag(`-e '${v}': '${kv.rest}' is not name=value`, undefined, 'write -e name=value, -e @file.yml or -e \'{"name": "value"}\''));
+      if (kv.rest !== undefined)
+        problems.push(
+          diag(
+            `-e '${v}': '${kv.rest}' is not name=value`,
+            undefined,
+            'write -e name=value, -e @file.yml or -e \'{"name": "value"}\'',
+          ),
+        );
       Object.assign(out, kv.args);
     }
   }

@@ -2,7 +2,12 @@
 import type { AdjacentVars, Inventory } from '../inventory/index.js';
 import type { Vars } from '../vars/precedence.js';
 
-export function knownNames(inv: Inventory, playbookVars: AdjacentVars | undefined, extraVars: Vars, fromPlaybook: Set<string>): Set<string> {
+export function knownNames(
+  inv: Inventory,
+  playbookVars: AdjacentVars | undefined,
+  extraVars: Vars,
+  fromPlaybook: Set<string>,
+): Set<string> {
   const known = new Set<string>(fromPlaybook);
   const add = (v: Vars | undefined) => {
     if (v) for (const k of Object.keys(v)) known.add(k);

@@ -31,7 +31,12 @@ function taskLines(p: PlannedPlay, want: ListingWanted): string {
     for (const tag of t.tags) allTags.add(tag);
     if (want.tasks) {
       const tags = [...new Set([...playTags, ...t.tags])].sort();
-      const label = t.task.name !== undefined ? (t.task.role ? `${t.task.role.name} : ${t.task.name}` : t.task.name) : t.task.actionAs;
+      const label =
+        t.task.name !== undefined
+          ? t.task.role
+            ? `${t.task.role.name} : ${t.task.name}`
+            : t.task.name
+          : t.task.actionAs;
       msg += `      ${label}\tTAGS: [${tags.join(', ')}]\n`;
     }
   }

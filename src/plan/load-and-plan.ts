@@ -2,7 +2,13 @@
 // LvsplayError carrying every diagnostic. Nothing here connects to a host.
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { cfgPathList, defaultInventorySources, readAnsibleCfg, cfgValue, type AnsibleCfg } from '../config/ansible-cfg.js';
+import {
+  cfgPathList,
+  defaultInventorySources,
+  readAnsibleCfg,
+  cfgValue,
+  type AnsibleCfg,
+} from '../config/ansible-cfg.js';
 import { diag, ExitCode, hasErrors, LvsplayError, type Diagnostic } from '../diagnostics.js';
 import { limitHosts, loadAdjacentVars, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -71,20 +77,41 @@ export function loadAndPlan(opts: RunOptions): Plan {
   const cwd = opts.cwd ?? process.cwd();
   const { cfg, diagnostics: cfgDiags } = readAnsibleCfg({ cwd });
   const problems: Diagnostic[] = [...cfgDiags];
-  const vaultFiles = opts.vaultPasswordFile?.length ? opts.vaultPasswordFile : (cfgPathList(cfg, 'defaults', 'vault_password_file', { cwd }) ?? []);
+  const vaultFiles = opts.vaultPasswordFile?.length
+    ? opts.vaultPasswordFile
+    : (cfgPathList(cfg, 'defaults', 'vault_password_file', { cwd }) ?? []);
   const vault: VaultSecrets = vaultFiles.length
-    ? { passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords), revealed: new Set<string>() }
+    ? {
+        passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords),
+        revealed: new Set<string>(),
+      }
     : NO_VAULT_SECRETS;
   const extraVars = parseExtraVars(opts.extraVars, cwd);
   const located = locatePlaybook(opts.playbook, cwd);
-  if (!located) throw new LvsplayError(diag(`the playbook ${opts.playbook} could not be found`, undefined, 'give its path, or put it under playbooks/ in the project'), ExitCode.error);
+  if (!located)
+    throw new LvsplayError(
+      diag(
+        `the playbook ${opts.playbook} could not be found`,
+        undefined,
+        'give its path, or put it under playbooks/ in the project',
+      ),
+      ExitCode.error,
+    );
   const playbookPath = resolve(cwd, located);
 
   const sources = opts.inventory?.length ? opts.inventory : defaultInventorySources(cfg, { cwd });
   const haveInventory = sources.some((s) => s.includes(',') || existsSync(resolve(cwd, s)));
   const inv = loadInventory(haveInventory ? sources : [], { cwd, vault });
   problems.push(...inv.diagnostics);
-  if (!haveInventory) problems.push(diag(`no inventory found (${sources.join(', ')}); only patterns naming no host can match`, undefined, 'pass -i INVENTORY', 'warning'));
+  if (!haveInventory)
+    problems.push(
+      diag(
+        `no inventory found (${sources.join(', ')}); only patterns naming no host can match`,
+        undefined,
+        'pass -i INVENTORY',
+        'warning',
+      ),
+    );
 
   const root = projectRootOf(dirname(playbookPath));
   const loaded = loadPlaybook(playbookPath, {
@@ -95,7 +122,11 @@ export function loadAndPlan(opts: RunOptions): Plan {
   problems.push(...loaded.diagnostics);
   loaded.playbook.path = located;
   const inventory = inv.inventory;
-  const adjacent = loadAdjacentVars(dirname(playbookPath), { groups: inventory.groups.keys(), hosts: inventory.hosts.keys() }, vault);
+  const adjacent = loadAdjacentVars(
+    dirname(playbookPath),
+    { groups: inventory.groups.keys(), hosts: inventory.hosts.keys() },
+    vault,
+  );
   problems.push(...adjacent.diagnostics.filter((d) => !inv.diagnostics.some((x) => x.message === d.message)));
   const src: VarSources = { inventory, extraVars, playbookVars: adjacent.vars };
 
@@ -121,7 +152,9 @@ export function loadAndPlan(opts: RunOptions): Plan {
   // With other errors present (a role not found...), some names may be missing for that reason
   // alone: the undefined-variable part then stays silent rather than guess.
   const known = knownNames(inventory, adjacent.vars, extraVars, loaded.definedNames);
-  problems.push(...checkTemplates({ playbook: loaded.playbook, known, dynamicVars: loaded.dynamicVars || hasErrors(problems) }));
+  problems.push(
+    ...checkTemplates({ playbook: loaded.playbook, known, dynamicVars: loaded.dynamicVars || hasErrors(problems) }),
+  );
   const shown = problems.map((d) => relativePos(d, cwd));
   if (hasErrors(shown)) throw new LvsplayError(sortProblems(shown), ExitCode.parseError);
   const forksCfg = Number.parseInt(cfgValue(cfg, 'defaults', 'forks') ?? '', 10);
@@ -142,7 +175,12 @@ export function loadAndPlan(opts: RunOptions): Plan {
   };
 }
 
-function limitSelection(inv: Inventory, limit: string | undefined, cwd: string, problems: Diagnostic[]): Set<string> | undefined {
+function limitSelection(
+  inv: Inventory,
+  limit: string | undefined,
+  cwd: string,
+  problems: Diagnostic[],
+): Set<string> | undefined {
   if (!limit) return undefined;
   const r = limitHosts(inv, [...inv.hosts.keys()], limit, { cwd });
   if (hasErrors(r.diagnostics)) throw new LvsplayError(r.diagnostics, ExitCode.badOptions);
@@ -154,7 +192,14 @@ function limitSelection(inv: Inventory, limit: string | undefined, cwd: string, 
 function playHosts(inv: Inventory, play: Play, extraVars: Vars, cwd: string, problems: Diagnostic[]): string[] {
   const pattern = play.hosts.map((h) => substitute(h, { ...play.vars, ...extraVars })).join(',');
   if (/\{\{|\{%/.test(pattern)) {
-    problems.push(diag(`cannot tell which hosts '${pattern}' means before running`, play.hostsPos, 'give the variable with -e or in the play vars', 'warning'));
+    problems.push(
+      diag(
+        `cannot tell which hosts '${pattern}' means before running`,
+        play.hostsPos,
+        'give the variable with -e or in the play vars',
+        'warning',
+      ),
+    );
     return [];
   }
   const r = selectHosts(inv, pattern, { cwd, pos: play.hostsPos });
@@ -164,11 +209,14 @@ function playHosts(inv: Inventory, play: Play, extraVars: Vars, cwd: string, pro
 
 /** `{{ name }}` in a hosts pattern, from play vars and -e (what Ansible can know at that point). */
 function substitute(text: string, vars: Vars): string {
-  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\(\s*(['"])(.*?)\2\s*\))?\s*\}\}/g, (m, name: string, _q, dflt: string | undefined) => {
-    const v = vars[name];
-    if (typeof v === 'string' || typeof v === 'number') return String(v);
-    return dflt ?? m;
-  });
+  return text.replace(
+    /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\(\s*(['"])(.*?)\2\s*\))?\s*\}\}/g,
+    (m, name: string, _q, dflt: string | undefined) => {
+      const v = vars[name];
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+      return dflt ?? m;
+    },
+  );
 }
 
 function sortProblems(ds: Diagnostic[]): Diagnostic[] {

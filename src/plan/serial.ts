@@ -9,7 +9,10 @@ function batchSize(entry: number | string, total: number): number {
   return Math.trunc(Number(entry));
 }
 
-export function serialBatches(hosts: readonly string[], serial: ReadonlyArray<number | string> | undefined): string[][] {
+export function serialBatches(
+  hosts: readonly string[],
+  serial: ReadonlyArray<number | string> | undefined,
+): string[][] {
   const list = serial && serial.length ? serial : [0];
   const rest = [...hosts];
   const out: string[][] = [];

@@ -33,5 +33,8 @@ export function tagsSelect(taskTags: readonly string[], f: TagFilter): boolean {
 
 /** `--tags a,b --tags c` → ['a', 'b', 'c']. */
 export function splitTagOption(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

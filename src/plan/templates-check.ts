@@ -10,10 +10,45 @@ import type { Node, Play, Playbook } from '../playbook/model.js';
 import { valuePosOf } from '../yaml/load.js';
 
 const MAGIC = new Set([
-  'hostvars', 'groups', 'group_names', 'inventory_hostname', 'inventory_hostname_short', 'inventory_dir', 'inventory_file',
-  'play_hosts', 'playbook_dir', 'role_name', 'role_path', 'role_names', 'omit', 'item', 'environment', 'vars',
-  'lookup', 'query', 'q', 'now', 'undef', 'range', 'lipsum', 'dict', 'cycler', 'joiner', 'namespace', 'loop', 'super',
-  'caller', 'varargs', 'kwargs', 'self', 'true', 'false', 'none', 'True', 'False', 'None',
+  'hostvars',
+  'groups',
+  'group_names',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'inventory_dir',
+  'inventory_file',
+  'play_hosts',
+  'playbook_dir',
+  'role_name',
+  'role_path',
+  'role_names',
+  'omit',
+  'item',
+  'environment',
+  'vars',
+  'lookup',
+  'query',
+  'q',
+  'now',
+  'undef',
+  'range',
+  'lipsum',
+  'dict',
+  'cycler',
+  'joiner',
+  'namespace',
+  'loop',
+  'super',
+  'caller',
+  'varargs',
+  'kwargs',
+  'self',
+  'true',
+  'false',
+  'none',
+  'True',
+  'False',
+  'None',
 ]);
 const CONDITION_KEYS = new Set(['when', 'changed_when', 'failed_when', 'until']);
 const SKIP_KEYS = new Set(['name', 'tags', 'register', 'notify', 'listen']);
@@ -47,7 +82,13 @@ export function checkTemplates(input: TemplateCheckInput): Diagnostic[] {
     if (input.dynamicVars || problems.length) continue;
     for (const name of findUndefinedNames(f.text, known)) {
       if (/^(ansible_|facter_|ohai_)/.test(name)) continue;
-      out.push(diag(`variable '${name}' is used here but nothing defines it`, f.pos, `define ${name} (inventory, group_vars, vars, -e) or give a fallback with "| default(...)"`));
+      out.push(
+        diag(
+          `variable '${name}' is used here but nothing defines it`,
+          f.pos,
+          `define ${name} (inventory, group_vars, vars, -e) or give a fallback with "| default(...)"`,
+        ),
+      );
     }
   }
   return dedupe(out);
@@ -73,13 +114,15 @@ function walkNodes(nodes: Node[], found: Found[], loopVars: Set<string>, seen: S
     if (seen.has(n)) continue;
     seen.add(n);
     if (n.kind === 'block') {
-      if (n.raw && n.origin === 'block') scanMapping(n.raw, found, new Set(['block', 'rescue', 'always', ...SKIP_KEYS]));
+      if (n.raw && n.origin === 'block')
+        scanMapping(n.raw, found, new Set(['block', 'rescue', 'always', ...SKIP_KEYS]));
       walkNodes([...n.block, ...n.rescue, ...n.always], found, loopVars, seen);
       if (n.role) walkNodes([...n.role.handlers], found, loopVars, seen);
       continue;
     }
     const lc = n.raw?.loop_control;
-    if (isMapping(lc)) for (const k of ['loop_var', 'index_var']) if (typeof lc[k] === 'string') loopVars.add(lc[k] as string);
+    if (isMapping(lc))
+      for (const k of ['loop_var', 'index_var']) if (typeof lc[k] === 'string') loopVars.add(lc[k] as string);
     if (n.raw) scanMapping(n.raw, found, SKIP_KEYS);
   }
 }
@@ -93,7 +136,14 @@ function scanMapping(raw: Record<string, unknown>, found: Found[], skip: Set<str
   }
 }
 
-function scanValue(v: unknown, pos: SourcePos, condition: boolean, found: Found[], parent: object, key: string | number): void {
+function scanValue(
+  v: unknown,
+  pos: SourcePos,
+  condition: boolean,
+  found: Found[],
+  parent: object,
+  key: string | number,
+): void {
   const at = valuePosOf(parent, key) ?? pos;
   if (typeof v === 'string') scan(v, at, condition, found);
   else if (Array.isArray(v)) v.forEach((x, i) => scanValue(x, at, condition, found, v, i));

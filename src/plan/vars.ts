@@ -19,7 +19,13 @@ const merge = (...vs: Array<Vars | undefined>): Vars => Object.assign({}, ...vs.
  * of its blocks and of the task itself are added. Like Ansible (private_role_vars off), every
  * role's defaults and vars are visible to the whole play; the task's own role comes last.
  */
-export function hostLayers(src: VarSources, play: Play, roles: RoleInstance[], host: string, task?: { task: Task; blocks: Block[] }): VarLayers {
+export function hostLayers(
+  src: VarSources,
+  play: Play,
+  roles: RoleInstance[],
+  host: string,
+  task?: { task: Task; blocks: Block[] },
+): VarLayers {
   const layers: VarLayers = { ...inventoryLayersOf(src.inventory, host) };
   const own = task?.task.role;
   layers.roleDefaults = merge(...roles.map((r) => r.defaults), own?.defaults);
@@ -44,7 +50,14 @@ export function hostLayers(src: VarSources, play: Play, roles: RoleInstance[], h
 }
 
 /** Ansible's magic variables that are known before anything runs. */
-export function magicVars(src: VarSources, play: Play, host: string, playHosts: string[], batch: string[], role?: RoleInstance): Vars {
+export function magicVars(
+  src: VarSources,
+  play: Play,
+  host: string,
+  playHosts: string[],
+  batch: string[],
+  role?: RoleInstance,
+): Vars {
   const m: Vars = {
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
@@ -64,6 +77,12 @@ export function magicVars(src: VarSources, play: Play, host: string, playHosts: 
   return m;
 }
 
-export function hostVars(src: VarSources, play: Play, roles: RoleInstance[], host: string, task?: { task: Task; blocks: Block[] }): Vars {
+export function hostVars(
+  src: VarSources,
+  play: Play,
+  roles: RoleInstance[],
+  host: string,
+  task?: { task: Task; blocks: Block[] },
+): Vars {
   return mergeLayers(hostLayers(src, play, roles, host, task));
 }

@@ -23,8 +23,21 @@ export interface LoadContext {
   dynamicVars: boolean;
 }
 
-export function newContext(playbookDir: string, rolesPath: string[], vault: VaultSecrets = NO_VAULT_SECRETS): LoadContext {
-  return { diagnostics: [], rolesPath, playbookDir, importing: [], files: new Map(), vault, definedNames: new Set(), dynamicVars: false };
+export function newContext(
+  playbookDir: string,
+  rolesPath: string[],
+  vault: VaultSecrets = NO_VAULT_SECRETS,
+): LoadContext {
+  return {
+    diagnostics: [],
+    rolesPath,
+    playbookDir,
+    importing: [],
+    files: new Map(),
+    vault,
+    definedNames: new Set(),
+    dynamicVars: false,
+  };
 }
 
 /** Where the task list being read lives: relative names resolve from here. */
@@ -63,7 +76,12 @@ function loadMaybeVaulted(ctx: LoadContext, path: string): { value: unknown; dia
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { value: undefined, diagnostics: [diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path')] };
+    return {
+      value: undefined,
+      diagnostics: [
+        diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path'),
+      ],
+    };
   }
   if (isVaultEncrypted(text)) {
     try {

@@ -35,7 +35,8 @@ function visit(n: unknown, out: Set<string>): void {
   const node = n as AstNode;
   if (node.typename === 'Filter' || node.typename === 'FilterAsync') {
     const first = ((node.args as AstNode | undefined)?.children as AstNode[] | undefined)?.[0];
-    if (GUARD_FILTERS.has(String((node.name as AstNode)?.value)) && first?.typename === 'Symbol') out.add(String(first.value));
+    if (GUARD_FILTERS.has(String((node.name as AstNode)?.value)) && first?.typename === 'Symbol')
+      out.add(String(first.value));
   } else if (node.typename === 'Is') {
     const left = node.left as AstNode;
     const right = node.right as AstNode;

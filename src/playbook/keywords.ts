@@ -2,21 +2,82 @@
 // neither a keyword nor a module is an error with a "did you mean".
 
 const COMMON = [
-  'any_errors_fatal', 'become', 'become_exe', 'become_flags', 'become_method', 'become_user', 'check_mode', 'collections',
-  'connection', 'debugger', 'diff', 'environment', 'ignore_errors', 'ignore_unreachable', 'module_defaults', 'name',
-  'no_log', 'port', 'remote_user', 'run_once', 'tags', 'throttle', 'timeout', 'vars',
+  'any_errors_fatal',
+  'become',
+  'become_exe',
+  'become_flags',
+  'become_method',
+  'become_user',
+  'check_mode',
+  'collections',
+  'connection',
+  'debugger',
+  'diff',
+  'environment',
+  'ignore_errors',
+  'ignore_unreachable',
+  'module_defaults',
+  'name',
+  'no_log',
+  'port',
+  'remote_user',
+  'run_once',
+  'tags',
+  'throttle',
+  'timeout',
+  'vars',
 ];
 
 export const PLAY_KEYWORDS = new Set([
-  ...COMMON, 'fact_path', 'force_handlers', 'gather_facts', 'gather_subset', 'gather_timeout', 'handlers', 'hosts',
-  'max_fail_percentage', 'order', 'post_tasks', 'pre_tasks', 'roles', 'serial', 'strategy', 'tasks', 'vars_files', 'vars_prompt',
+  ...COMMON,
+  'fact_path',
+  'force_handlers',
+  'gather_facts',
+  'gather_subset',
+  'gather_timeout',
+  'handlers',
+  'hosts',
+  'max_fail_percentage',
+  'order',
+  'post_tasks',
+  'pre_tasks',
+  'roles',
+  'serial',
+  'strategy',
+  'tasks',
+  'vars_files',
+  'vars_prompt',
 ]);
 
-export const BLOCK_KEYWORDS = new Set([...COMMON, 'always', 'block', 'rescue', 'delegate_facts', 'delegate_to', 'when']);
+export const BLOCK_KEYWORDS = new Set([
+  ...COMMON,
+  'always',
+  'block',
+  'rescue',
+  'delegate_facts',
+  'delegate_to',
+  'when',
+]);
 
 export const TASK_KEYWORDS = new Set([
-  ...COMMON, 'action', 'args', 'async', 'changed_when', 'delay', 'delegate_facts', 'delegate_to', 'failed_when',
-  'local_action', 'loop', 'loop_control', 'notify', 'poll', 'register', 'retries', 'until', 'when',
+  ...COMMON,
+  'action',
+  'args',
+  'async',
+  'changed_when',
+  'delay',
+  'delegate_facts',
+  'delegate_to',
+  'failed_when',
+  'local_action',
+  'loop',
+  'loop_control',
+  'notify',
+  'poll',
+  'register',
+  'retries',
+  'until',
+  'when',
 ]);
 
 export const HANDLER_KEYWORDS = new Set([...TASK_KEYWORDS, 'listen']);
@@ -24,7 +85,15 @@ export const HANDLER_KEYWORDS = new Set([...TASK_KEYWORDS, 'listen']);
 /** Keywords of a `roles:` entry; any other key is a role parameter. */
 export const ROLE_ENTRY_KEYWORDS = new Set([...COMMON, 'role', 'when', 'delegate_to', 'delegate_facts']);
 
-export const LOOP_CONTROL_KEYS = new Set(['loop_var', 'index_var', 'label', 'pause', 'extended', 'extended_allitems', 'break_when']);
+export const LOOP_CONTROL_KEYS = new Set([
+  'loop_var',
+  'index_var',
+  'label',
+  'pause',
+  'extended',
+  'extended_allitems',
+  'break_when',
+]);
 
 /**
  * Keywords Ansible has that lvsplay refuses rather than silently ignores: a playbook relying on
@@ -50,7 +119,8 @@ export const INCLUDES = {
 export type IncludeKind = keyof typeof INCLUDES;
 
 export function includeKindOf(key: string): IncludeKind | undefined {
-  for (const [k, names] of Object.entries(INCLUDES)) if ((names as readonly string[]).includes(key)) return k as IncludeKind;
+  for (const [k, names] of Object.entries(INCLUDES))
+    if ((names as readonly string[]).includes(key)) return k as IncludeKind;
   return undefined;
 }
 

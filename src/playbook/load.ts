@@ -36,7 +36,12 @@ export function loadPlaybook(path: string, opts: LoadOptions = {}): LoadedPlaybo
   rolesPath.push(dir);
   const ctx = newContext(dir, [...new Set(rolesPath)], opts.vault);
   const plays = readPlays(ctx, abs, path, { file: path, line: 1, col: 1 });
-  return { playbook: { path, plays }, diagnostics: ctx.diagnostics, definedNames: ctx.definedNames, dynamicVars: ctx.dynamicVars };
+  return {
+    playbook: { path, plays },
+    diagnostics: ctx.diagnostics,
+    definedNames: ctx.definedNames,
+    dynamicVars: ctx.dynamicVars,
+  };
 }
 
 function readPlays(ctx: LoadContext, abs: string, shown: string, at: SourcePos): Play[] {
@@ -45,14 +50,24 @@ function readPlays(ctx: LoadContext, abs: string, shown: string, at: SourcePos):
     return [];
   }
   if (!existsSync(abs)) {
-    report(ctx, `the playbook ${shown} could not be found`, at.line === 1 && at.file === shown ? undefined : at, 'check the path');
+    report(
+      ctx,
+      `the playbook ${shown} could not be found`,
+      at.line === 1 && at.file === shown ? undefined : at,
+      'check the path',
+    );
     return [];
   }
   const value = readYaml(ctx, abs);
   if (value === undefined) return [];
   if (value === null) return [];
   if (!Array.isArray(value)) {
-    report(ctx, 'a playbook must be a YAML list of plays', posOf(value) ?? { file: abs, line: 1, col: 1 }, 'start each play with "- hosts: ..."');
+    report(
+      ctx,
+      'a playbook must be a YAML list of plays',
+      posOf(value) ?? { file: abs, line: 1, col: 1 },
+      'start each play with "- hosts: ..."',
+    );
     return [];
   }
   ctx.importing.push(abs);
@@ -78,17 +93,39 @@ function readPlays(ctx: LoadContext, abs: string, shown: string, at: SourcePos):
   }
 }
 
-function importPlaybook(ctx: LoadContext, raw: Record<string, unknown>, key: string, dir: string, pos: SourcePos): Play[] {
+function importPlaybook(
+  ctx: LoadContext,
+  raw: Record<string, unknown>,
+  key: string,
+  dir: string,
+  pos: SourcePos,
+): Play[] {
   const target = raw[key];
   const allowed = new Set([key, 'name', 'when', 'vars', 'tags']);
   for (const k of Object.keys(raw))
-    if (!allowed.has(k)) report(ctx, `'${k}' cannot be used with import_playbook`, keyPosOf(raw, k) ?? pos, `only ${[...allowed].join(', ')} may sit beside it`);
+    if (!allowed.has(k))
+      report(
+        ctx,
+        `'${k}' cannot be used with import_playbook`,
+        keyPosOf(raw, k) ?? pos,
+        `only ${[...allowed].join(', ')} may sit beside it`,
+      );
   if (typeof target !== 'string') {
-    report(ctx, 'import_playbook needs a playbook file name', valuePosOf(raw, key) ?? pos, 'write import_playbook: other.yaml');
+    report(
+      ctx,
+      'import_playbook needs a playbook file name',
+      valuePosOf(raw, key) ?? pos,
+      'write import_playbook: other.yaml',
+    );
     return [];
   }
   const abs = isAbsolute(target) ? target : resolve(dir, target);
-  const scope = parseScope(ctx, raw, ['when', 'vars', 'tags'].filter((k) => k in raw), pos);
+  const scope = parseScope(
+    ctx,
+    raw,
+    ['when', 'vars', 'tags'].filter((k) => k in raw),
+    pos,
+  );
   const plays = readPlays(ctx, abs, target, valuePosOf(raw, key) ?? pos);
   // The import's keywords reach every play it brings in.
   for (const p of plays) {

@@ -15,7 +15,13 @@ import { parseTaskList } from './tasks.js';
 const STRATEGIES = ['linear', 'free'];
 const ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'];
 
-export function parsePlay(ctx: LoadContext, raw: Record<string, unknown>, file: string, baseDir: string, at: SourcePos): Play | undefined {
+export function parsePlay(
+  ctx: LoadContext,
+  raw: Record<string, unknown>,
+  file: string,
+  baseDir: string,
+  at: SourcePos,
+): Play | undefined {
   const kws: string[] = [];
   for (const k of Object.keys(raw)) {
     if (PLAY_KEYWORDS.has(k)) kws.push(k);
@@ -24,7 +30,8 @@ export function parsePlay(ctx: LoadContext, raw: Record<string, unknown>, file: 
   const scope = parseScope(ctx, raw, kws, at);
   const hosts = hostsOf(ctx, raw, at);
   const site: TaskSite = { file, dir: baseDir, handlers: false };
-  const section = (k: string, handlers = false) => parseTaskList(ctx, raw[k], { ...site, handlers }, valuePosOf(raw, k) ?? at);
+  const section = (k: string, handlers = false) =>
+    parseTaskList(ctx, raw[k], { ...site, handlers }, valuePosOf(raw, k) ?? at);
   const roles = rolesOf(ctx, raw, at);
   const play: Play = {
     ...scope,
@@ -45,9 +52,19 @@ export function parsePlay(ctx: LoadContext, raw: Record<string, unknown>, file: 
     anyErrorsFatal: raw.any_errors_fatal === true || /^(yes|true|on)$/i.test(String(raw.any_errors_fatal)),
   };
   if (!STRATEGIES.includes(play.strategy) && !isTemplated(play.strategy))
-    report(ctx, `strategy '${play.strategy}' is not supported`, valuePosOf(raw, 'strategy') ?? at, `use one of ${STRATEGIES.join(', ')}`);
+    report(
+      ctx,
+      `strategy '${play.strategy}' is not supported`,
+      valuePosOf(raw, 'strategy') ?? at,
+      `use one of ${STRATEGIES.join(', ')}`,
+    );
   if (!ORDERS.includes(play.order) && !isTemplated(play.order))
-    report(ctx, `order '${play.order}' is not valid`, valuePosOf(raw, 'order') ?? at, `use one of ${ORDERS.join(', ')}`);
+    report(
+      ctx,
+      `order '${play.order}' is not valid`,
+      valuePosOf(raw, 'order') ?? at,
+      `use one of ${ORDERS.join(', ')}`,
+    );
   const serial = serialOf(ctx, raw, at);
   if (serial) play.serial = serial;
   const mfp = raw.max_fail_percentage;
@@ -65,8 +82,14 @@ function hostsOf(ctx: LoadContext, raw: Record<string, unknown>, at: SourcePos):
   }
   if (typeof h === 'string' && h.trim() !== '') return [h.trim()];
   if (typeof h === 'number') return [String(h)];
-  if (Array.isArray(h) && h.length && h.every((x) => typeof x === 'string' || typeof x === 'number')) return h.map(String);
-  report(ctx, "'hosts' must be a host pattern or a list of them", valuePosOf(raw, 'hosts') ?? at, 'write hosts: directors');
+  if (Array.isArray(h) && h.length && h.every((x) => typeof x === 'string' || typeof x === 'number'))
+    return h.map(String);
+  report(
+    ctx,
+    "'hosts' must be a host pattern or a list of them",
+    valuePosOf(raw, 'hosts') ?? at,
+    'write hosts: directors',
+  );
   return undefined;
 }
 
@@ -75,9 +98,16 @@ function serialOf(ctx: LoadContext, raw: Record<string, unknown>, at: SourcePos)
   const s = raw.serial;
   if (s === undefined || s === null) return undefined;
   const items = Array.isArray(s) ? s : [s];
-  const ok = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0) || (typeof x === 'string' && (/^\d+%?$/.test(x.trim()) || isTemplated(x)));
+  const ok = (x: unknown) =>
+    (typeof x === 'number' && Number.isInteger(x) && x >= 0) ||
+    (typeof x === 'string' && (/^\d+%?$/.test(x.trim()) || isTemplated(x)));
   if (items.length === 0 || !items.every(ok)) {
-    report(ctx, `'serial' must be a number, a percentage or a list of them, got ${JSON.stringify(s)}`, valuePosOf(raw, 'serial') ?? at, 'write serial: 1, serial: "30%" or serial: [1, "50%"]');
+    report(
+      ctx,
+      `'serial' must be a number, a percentage or a list of them, got ${JSON.stringify(s)}`,
+      valuePosOf(raw, 'serial') ?? at,
+      'write serial: 1, serial: "30%" or serial: [1, "50%"]',
+    );
     return undefined;
   }
   return items.map((x) => (typeof x === 'string' && /^\d+$/.test(x.trim()) ? Number(x) : (x as number | string)));
@@ -93,7 +123,12 @@ function rolesOf(ctx: LoadContext, raw: Record<string, unknown>, at: SourcePos) 
   return r.flatMap((entry, i) => roleEntry(ctx, entry, valuePosOf(r, i) ?? at) ?? []);
 }
 
-function varsFilesOf(ctx: LoadContext, raw: Record<string, unknown>, baseDir: string, at: SourcePos): Play['varsFiles'] {
+function varsFilesOf(
+  ctx: LoadContext,
+  raw: Record<string, unknown>,
+  baseDir: string,
+  at: SourcePos,
+): Play['varsFiles'] {
   const vf = raw.vars_files;
   if (vf === undefined || vf === null) return [];
   const list = Array.isArray(vf) ? vf : [vf];
@@ -118,7 +153,8 @@ function varsFilesOf(ctx: LoadContext, raw: Record<string, unknown>, baseDir: st
     }
     const v = readYaml(ctx, found);
     if (v === undefined || v === null) return;
-    if (!isMapping(v)) report(ctx, `${found} must hold a mapping of variables`, posOf(v) ?? pos, 'write name: value lines');
+    if (!isMapping(v))
+      report(ctx, `${found} must hold a mapping of variables`, posOf(v) ?? pos, 'write name: value lines');
     else {
       out.push({ path: found, vars: v as Vars, pos });
       for (const k of Object.keys(v)) ctx.definedNames.add(k);

@@ -31,29 +31,70 @@ interface RoleFrom {
 }
 
 /** Loads a role's files; `chain` holds the roles depending on it, to refuse cycles. */
-export function loadRole(ctx: LoadContext, name: string, params: Vars, scope: Scope, pos: SourcePos, from: RoleFrom = {}, chain: string[] = []): RoleInstance | undefined {
+export function loadRole(
+  ctx: LoadContext,
+  name: string,
+  params: Vars,
+  scope: Scope,
+  pos: SourcePos,
+  from: RoleFrom = {},
+  chain: string[] = [],
+): RoleInstance | undefined {
   if (isTemplated(name)) {
-    report(ctx, `a role name cannot be a template here ('${name}')`, pos, 'use include_role for a role chosen at run time');
+    report(
+      ctx,
+      `a role name cannot be a template here ('${name}')`,
+      pos,
+      'use include_role for a role chosen at run time',
+    );
     return undefined;
   }
   const path = findRoleDir(ctx, name);
   if (!path) {
     const known = ctx.rolesPath.filter(isDir).flatMap((d) => safeList(d));
     const near = closest(name, known);
-    report(ctx, `role '${name}' not found`, pos, `${near ? `did you mean '${near}'? ` : ''}looked in ${ctx.rolesPath.join(', ')}`);
+    report(
+      ctx,
+      `role '${name}' not found`,
+      pos,
+      `${near ? `did you mean '${near}'? ` : ''}looked in ${ctx.rolesPath.join(', ')}`,
+    );
     return undefined;
   }
   const roleName = basename(path);
   if (chain.includes(path)) {
-    report(ctx, `role '${roleName}' depends on itself (${[...chain, path].map((p) => basename(p)).join(' -> ')})`, pos, 'break the dependency cycle in meta/main.yml');
+    report(
+      ctx,
+      `role '${roleName}' depends on itself (${[...chain, path].map((p) => basename(p)).join(' -> ')})`,
+      pos,
+      'break the dependency cycle in meta/main.yml',
+    );
     return undefined;
   }
-  const role: RoleInstance = { name: roleName, path, params, defaults: {}, vars: {}, tasks: [], handlers: [], dependencies: [], allowDuplicates: false, scope };
-  role.defaults = readVarsFile(ctx, join(path, 'defaults'), from.defaultsFrom ?? 'main', from.defaultsFrom !== undefined, pos);
+  const role: RoleInstance = {
+    name: roleName,
+    path,
+    params,
+    defaults: {},
+    vars: {},
+    tasks: [],
+    handlers: [],
+    dependencies: [],
+    allowDuplicates: false,
+    scope,
+  };
+  role.defaults = readVarsFile(
+    ctx,
+    join(path, 'defaults'),
+    from.defaultsFrom ?? 'main',
+    from.defaultsFrom !== undefined,
+    pos,
+  );
   role.vars = readVarsFile(ctx, join(path, 'vars'), from.varsFrom ?? 'main', from.varsFrom !== undefined, pos);
   role.tasks = readTasks(ctx, role, 'tasks', from.tasksFrom, pos);
   role.handlers = readTasks(ctx, role, 'handlers', from.handlersFrom, pos);
-  for (const k of [...Object.keys(role.defaults), ...Object.keys(role.vars), ...Object.keys(params)]) ctx.definedNames.add(k);
+  for (const k of [...Object.keys(role.defaults), ...Object.keys(role.vars), ...Object.keys(params)])
+    ctx.definedNames.add(k);
   const metaFile = findMainFile(join(path, 'meta'));
   const meta = metaFile ? readYaml(ctx, metaFile) : undefined;
   if (isMapping(meta)) {
@@ -64,7 +105,13 @@ export function loadRole(ctx: LoadContext, name: string, params: Vars, scope: Sc
         const dep = roleEntry(ctx, d, valuePosOf(deps, i) ?? posOf(meta)!, [...chain, path]);
         if (dep) role.dependencies.push(dep);
       });
-    } else if (deps !== undefined && deps !== null) report(ctx, "a role's 'dependencies' must be a list of roles", valuePosOf(meta, 'dependencies'), 'write dependencies: [other]');
+    } else if (deps !== undefined && deps !== null)
+      report(
+        ctx,
+        "a role's 'dependencies' must be a list of roles",
+        valuePosOf(meta, 'dependencies'),
+        'write dependencies: [other]',
+      );
   }
   return role;
 }
@@ -86,17 +133,29 @@ function readVarsFile(ctx: LoadContext, dir: string, base: string, required: boo
   const v = readYaml(ctx, f);
   if (v === undefined || v === null) return {};
   if (!isMapping(v)) {
-    report(ctx, `${f} must hold a mapping of variables`, posOf(v) ?? { file: f, line: 1, col: 1 }, 'write name: value lines');
+    report(
+      ctx,
+      `${f} must hold a mapping of variables`,
+      posOf(v) ?? { file: f, line: 1, col: 1 },
+      'write name: value lines',
+    );
     return {};
   }
   return v;
 }
 
-function readTasks(ctx: LoadContext, role: RoleInstance, sub: 'tasks' | 'handlers', from: string | undefined, pos: SourcePos): Node[] {
+function readTasks(
+  ctx: LoadContext,
+  role: RoleInstance,
+  sub: 'tasks' | 'handlers',
+  from: string | undefined,
+  pos: SourcePos,
+): Node[] {
   const dir = join(role.path, sub);
   const f = findMainFile(dir, (from ?? 'main').replace(/\.(ya?ml|json)$/, ''));
   if (!f) {
-    if (from !== undefined) report(ctx, `${sub} file '${from}' not found in role '${role.name}'`, pos, `look in ${dir}`);
+    if (from !== undefined)
+      report(ctx, `${sub} file '${from}' not found in role '${role.name}'`, pos, `look in ${dir}`);
     return [];
   }
   const v = readYaml(ctx, f);
@@ -105,7 +164,12 @@ function readTasks(ctx: LoadContext, role: RoleInstance, sub: 'tasks' | 'handler
 }
 
 /** One entry of `roles:` or of `dependencies:`: a name, or a mapping with role/name, keywords and params. */
-export function roleEntry(ctx: LoadContext, raw: unknown, at: SourcePos, chain: string[] = []): RoleInstance | undefined {
+export function roleEntry(
+  ctx: LoadContext,
+  raw: unknown,
+  at: SourcePos,
+  chain: string[] = [],
+): RoleInstance | undefined {
   if (typeof raw === 'string') return loadRole(ctx, raw, {}, emptyScope(at), at, {}, chain);
   if (!isMapping(raw)) {
     report(ctx, 'a role entry must be a role name or a mapping with role:', at, 'write - role: name');
@@ -142,9 +206,24 @@ function fromArgs(args: Record<string, unknown>): RoleFrom {
 }
 
 /** import_role: the role's tasks in place, as a block carrying the task's keywords. */
-export function importRole(ctx: LoadContext, name: string, args: Record<string, unknown>, task: Task, site: TaskSite, pos: SourcePos): Block | undefined {
+export function importRole(
+  ctx: LoadContext,
+  name: string,
+  args: Record<string, unknown>,
+  task: Task,
+  site: TaskSite,
+  pos: SourcePos,
+): Block | undefined {
   const scope: Scope = { tags: task.tags, when: task.when, vars: {}, keywords: task.keywords, pos: task.pos };
-  const role = loadRole(ctx, name, { ...task.vars }, scope, (isMapping(task.args) && keyPosOf(task.args, 'name')) || pos, fromArgs(args), site.role ? [site.role.path] : []);
+  const role = loadRole(
+    ctx,
+    name,
+    { ...task.vars },
+    scope,
+    (isMapping(task.args) && keyPosOf(task.args, 'name')) || pos,
+    fromArgs(args),
+    site.role ? [site.role.path] : [],
+  );
   if (!role) return undefined;
   if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true;
   const b: Block = { kind: 'block', origin: 'import_role', ...scope, block: role.tasks, rescue: [], always: [], role };
@@ -152,7 +231,13 @@ export function importRole(ctx: LoadContext, name: string, args: Record<string, 
 }
 
 /** include_role: recorded for run time; a static name is resolved and read now for its mistakes. */
-export function resolveIncludedRole(ctx: LoadContext, name: string, args: Record<string, unknown>, site: TaskSite, pos: SourcePos): DynamicInclude {
+export function resolveIncludedRole(
+  ctx: LoadContext,
+  name: string,
+  args: Record<string, unknown>,
+  site: TaskSite,
+  pos: SourcePos,
+): DynamicInclude {
   const inc: DynamicInclude = { kind: 'role', target: name };
   if (typeof args.tasks_from === 'string') inc.tasksFrom = args.tasks_from;
   if (isTemplated(name)) return inc;

@@ -8,8 +8,17 @@ import type { Scope } from './model.js';
 import { UNSUPPORTED } from './keywords.js';
 
 const BOOL_KEYWORDS = new Set([
-  'any_errors_fatal', 'become', 'check_mode', 'diff', 'gather_facts', 'ignore_errors', 'ignore_unreachable', 'no_log',
-  'run_once', 'force_handlers', 'delegate_facts',
+  'any_errors_fatal',
+  'become',
+  'check_mode',
+  'diff',
+  'gather_facts',
+  'ignore_errors',
+  'ignore_unreachable',
+  'no_log',
+  'run_once',
+  'force_handlers',
+  'delegate_facts',
 ]);
 const INT_KEYWORDS = new Set(['retries', 'delay', 'timeout', 'throttle', 'port', 'max_fail_percentage']);
 const BOOLISH = /^(yes|no|true|false|on|off|y|n|t|f|1|0)$/i;
@@ -18,7 +27,14 @@ const BOOLISH = /^(yes|no|true|false|on|off|y|n|t|f|1|0)$/i;
 export function tagList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   const items = Array.isArray(v) ? v : [v];
-  return items.flatMap((t) => (typeof t === 'string' ? t.split(',').map((s) => s.trim()).filter(Boolean) : [String(t)]));
+  return items.flatMap((t) =>
+    typeof t === 'string'
+      ? t
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [String(t)],
+  );
 }
 
 /** `when:` as a list of conditions (a bool is a condition too). */
@@ -31,27 +47,54 @@ export function conditionList(v: unknown): string[] {
  * Reads the shared keywords of `raw` (whose keys were already classified as keywords) and
  * reports values of the wrong type.
  */
-export function parseScope(ctx: LoadContext, raw: Record<string, unknown>, keywords: Iterable<string>, pos: SourcePos): Scope {
+export function parseScope(
+  ctx: LoadContext,
+  raw: Record<string, unknown>,
+  keywords: Iterable<string>,
+  pos: SourcePos,
+): Scope {
   const kw: Record<string, unknown> = {};
   for (const k of keywords) {
     const v = raw[k];
     kw[k] = v;
     const at = valuePosOf(raw, k) ?? pos;
     if (UNSUPPORTED[k]) report(ctx, `'${k}' is not supported by lvsplay`, keyPosOf(raw, k) ?? pos, UNSUPPORTED[k]);
-    else if (BOOL_KEYWORDS.has(k) && !(typeof v === 'boolean' || isTemplated(v) || (typeof v === 'string' && BOOLISH.test(v)) || v === 0 || v === 1))
+    else if (
+      BOOL_KEYWORDS.has(k) &&
+      !(typeof v === 'boolean' || isTemplated(v) || (typeof v === 'string' && BOOLISH.test(v)) || v === 0 || v === 1)
+    )
       report(ctx, `'${k}' must be a boolean (yes/no, true/false), got ${JSON.stringify(v)}`, at, 'write yes or no');
-    else if (INT_KEYWORDS.has(k) && !(Number.isInteger(v) || isTemplated(v) || (typeof v === 'string' && /^\d+$/.test(v))))
+    else if (
+      INT_KEYWORDS.has(k) &&
+      !(Number.isInteger(v) || isTemplated(v) || (typeof v === 'string' && /^\d+$/.test(v)))
+    )
       report(ctx, `'${k}' must be an integer, got ${JSON.stringify(v)}`, at, 'write a whole number');
   }
   const vars = raw.vars;
   if (vars !== undefined && vars !== null && !isMapping(vars))
-    report(ctx, "'vars' must be a mapping of variable names to values", valuePosOf(raw, 'vars') ?? pos, 'write vars: {name: value}');
+    report(
+      ctx,
+      "'vars' must be a mapping of variable names to values",
+      valuePosOf(raw, 'vars') ?? pos,
+      'write vars: {name: value}',
+    );
   const when = raw.when;
-  if (when !== undefined && (isMapping(when) || (Array.isArray(when) && when.some((c) => isMapping(c) || Array.isArray(c)))))
-    report(ctx, "'when' must be a condition or a list of conditions", valuePosOf(raw, 'when') ?? pos, "write a Jinja2 expression such as: x == 'a'");
+  if (
+    when !== undefined &&
+    (isMapping(when) || (Array.isArray(when) && when.some((c) => isMapping(c) || Array.isArray(c))))
+  )
+    report(
+      ctx,
+      "'when' must be a condition or a list of conditions",
+      valuePosOf(raw, 'when') ?? pos,
+      "write a Jinja2 expression such as: x == 'a'",
+    );
   if (isMapping(vars)) for (const k of Object.keys(vars)) ctx.definedNames.add(k);
   const tags = raw.tags;
-  if (tags !== undefined && (isMapping(tags) || (Array.isArray(tags) && tags.some((t) => typeof t === 'object' && t !== null))))
+  if (
+    tags !== undefined &&
+    (isMapping(tags) || (Array.isArray(tags) && tags.some((t) => typeof t === 'object' && t !== null)))
+  )
     report(ctx, "'tags' must be a tag or a list of tags", valuePosOf(raw, 'tags') ?? pos, 'write tags: [a, b]');
   const name = raw.name;
   if (name !== undefined && name !== null && typeof name === 'object')
@@ -67,7 +110,19 @@ export function parseScope(ctx: LoadContext, raw: Record<string, unknown>, keywo
 }
 
 /** Reports a key that is no keyword, with the nearest keyword as a suggestion. */
-export function unknownKeyword(ctx: LoadContext, raw: object, key: string, allowed: Iterable<string>, what: string, pos: SourcePos): void {
+export function unknownKeyword(
+  ctx: LoadContext,
+  raw: object,
+  key: string,
+  allowed: Iterable<string>,
+  what: string,
+  pos: SourcePos,
+): void {
   const near = closest(key, allowed);
-  report(ctx, `'${key}' is not a valid ${what} keyword`, keyPosOf(raw, key) ?? pos, near ? `did you mean '${near}'?` : `see the ${what} keywords in docs/playbooks.md`);
+  report(
+    ctx,
+    `'${key}' is not a valid ${what} keyword`,
+    keyPosOf(raw, key) ?? pos,
+    near ? `did you mean '${near}'?` : `see the ${what} keywords in docs/playbooks.md`,
+  );
 }

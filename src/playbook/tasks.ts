@@ -8,7 +8,14 @@ import { moduleNames, resolveModule } from '../modules/registry.js';
 import type { ModuleSpec } from '../modules/types.js';
 import { keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
 import { isMapping, readYaml, report, warn, type LoadContext, type TaskSite } from './context.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, TASK_KEYWORDS, includeKindOf, withLookup, type IncludeKind } from './keywords.js';
+import {
+  BLOCK_KEYWORDS,
+  HANDLER_KEYWORDS,
+  TASK_KEYWORDS,
+  includeKindOf,
+  withLookup,
+  type IncludeKind,
+} from './keywords.js';
 import type { Block, Node, Task } from './model.js';
 import { parseKv } from './kv.js';
 import { findSource, findTaskFile } from './paths.js';
@@ -35,7 +42,12 @@ export function parseTaskList(ctx: LoadContext, list: unknown, site: TaskSite, p
 
 function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePos): Node[] {
   if (!isMapping(raw)) {
-    report(ctx, `a task must be a mapping of keywords and one module, got ${raw === null ? 'nothing' : typeof raw}`, at, 'write e.g. "- name: ...\\n  package: name=x"');
+    report(
+      ctx,
+      `a task must be a mapping of keywords and one module, got ${raw === null ? 'nothing' : typeof raw}`,
+      at,
+      'write e.g. "- name: ...\\n  package: name=x"',
+    );
     return [];
   }
   if ('block' in raw) return [parseBlock(ctx, raw, site, at)];
@@ -48,31 +60,57 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
   for (const key of Object.keys(raw)) {
     if (keywords.has(key)) kws.push(key);
     else if (withLookup(key)) {
-      if (loopKey) report(ctx, `'${key}' and '${loopKey}' both loop; a task has one loop`, keyPosOf(raw, key) ?? at, 'keep one of them');
+      if (loopKey)
+        report(
+          ctx,
+          `'${key}' and '${loopKey}' both loop; a task has one loop`,
+          keyPosOf(raw, key) ?? at,
+          'keep one of them',
+        );
       loopKey = key;
-    } else if (key === 'include') report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
+    } else if (key === 'include')
+      report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
     else if (includeKindOf(key)) actions.push({ key, include: includeKindOf(key)! });
     else if (resolveModule(key)) actions.push({ key, spec: resolveModule(key)! });
     else unknown.push(key);
   }
-  if (raw.loop !== undefined && loopKey) report(ctx, `'loop' and '${loopKey}' both loop; a task has one loop`, keyPosOf(raw, loopKey) ?? at, 'keep one of them');
+  if (raw.loop !== undefined && loopKey)
+    report(
+      ctx,
+      `'loop' and '${loopKey}' both loop; a task has one loop`,
+      keyPosOf(raw, loopKey) ?? at,
+      'keep one of them',
+    );
 
   const names = moduleNames();
   for (const key of unknown) {
     // Beside a module, a stray key is a misspelt keyword; alone, most likely a misspelt module.
     const nearKw = closest(key, keywords);
     const nearMod = closest(key, names);
-    if (actions.length > 0 || 'include' in raw || (unknown.length > 1 && nearKw && !nearMod)) unknownKeyword(ctx, raw, key, keywords, 'task', at);
-    else report(ctx, `unknown module '${key}'`, keyPosOf(raw, key) ?? at, nearMod || nearKw ? `did you mean '${nearMod ?? nearKw}'?` : 'see the module list in docs/playbooks.md');
+    if (actions.length > 0 || 'include' in raw || (unknown.length > 1 && nearKw && !nearMod))
+      unknownKeyword(ctx, raw, key, keywords, 'task', at);
+    else
+      report(
+        ctx,
+        `unknown module '${key}'`,
+        keyPosOf(raw, key) ?? at,
+        nearMod || nearKw ? `did you mean '${nearMod ?? nearKw}'?` : 'see the module list in docs/playbooks.md',
+      );
   }
   if (actions.length > 1) {
     const second = actions[1]!;
-    report(ctx, `a task has two modules: '${actions[0]!.key}' and '${second.key}'`, keyPosOf(raw, second.key) ?? at, 'split it into two tasks');
+    report(
+      ctx,
+      `a task has two modules: '${actions[0]!.key}' and '${second.key}'`,
+      keyPosOf(raw, second.key) ?? at,
+      'split it into two tasks',
+    );
     return [];
   }
   const action = actions[0];
   if (!action) {
-    if (unknown.length === 0 && !('include' in raw)) report(ctx, 'this task has no module to run', at, 'add a module such as "command:" or "debug:"');
+    if (unknown.length === 0 && !('include' in raw))
+      report(ctx, 'this task has no module to run', at, 'add a module such as "command:" or "debug:"');
     return [];
   }
   const scope = parseScope(ctx, raw, kws, at);
@@ -93,7 +131,8 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
     ctx.definedNames.add(raw.register);
   }
   if (raw.loop !== undefined) task.loop = { kind: 'loop', value: raw.loop, pos: valuePosOf(raw, 'loop') ?? at };
-  else if (loopKey) task.loop = { kind: withLookup(loopKey)!, value: raw[loopKey], pos: valuePosOf(raw, loopKey) ?? at };
+  else if (loopKey)
+    task.loop = { kind: withLookup(loopKey)!, value: raw[loopKey], pos: valuePosOf(raw, loopKey) ?? at };
   if (site.role) task.role = site.role;
 
   const modulePos = keyPosOf(raw, action.key) ?? at;
@@ -115,7 +154,13 @@ function toStrings(v: unknown): string[] {
 }
 
 /** Module arguments from the mapping, the free form and `args:`, as Ansible merges them. */
-function gatherArgs(ctx: LoadContext, raw: Record<string, unknown>, key: string, spec: ModuleSpec | undefined, pos: SourcePos): { args: Record<string, unknown>; source: object | undefined } {
+function gatherArgs(
+  ctx: LoadContext,
+  raw: Record<string, unknown>,
+  key: string,
+  spec: ModuleSpec | undefined,
+  pos: SourcePos,
+): { args: Record<string, unknown>; source: object | undefined } {
   const value = raw[key];
   let args: Record<string, unknown> = {};
   let source: object | undefined;
@@ -125,19 +170,33 @@ function gatherArgs(ctx: LoadContext, raw: Record<string, unknown>, key: string,
   } else if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     const freeForm = spec?.freeForm ?? (spec ? undefined : '_raw_params');
-    const onlyKeys = spec?.rawFreeForm ? new Set(['chdir', 'creates', 'removes', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends']) : undefined;
+    const onlyKeys = spec?.rawFreeForm
+      ? new Set(['chdir', 'creates', 'removes', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'])
+      : undefined;
     const kv = spec?.name === 'set_fact' || !freeForm || onlyKeys ? parseKv(text, onlyKeys) : { args: {}, rest: text };
     args = { ...kv.args };
     if (kv.rest !== undefined) {
       if (freeForm) args[freeForm] = kv.rest;
-      else report(ctx, `module '${spec!.name}' takes key=value arguments, not free text '${kv.rest}'`, valuePosOf(raw, key) ?? pos, 'write the arguments as a mapping');
+      else
+        report(
+          ctx,
+          `module '${spec!.name}' takes key=value arguments, not free text '${kv.rest}'`,
+          valuePosOf(raw, key) ?? pos,
+          'write the arguments as a mapping',
+        );
     }
   } else if (value !== null && value !== undefined) {
-    report(ctx, `the arguments of '${key}' must be a mapping or key=value text`, valuePosOf(raw, key) ?? pos, 'write the arguments as a mapping');
+    report(
+      ctx,
+      `the arguments of '${key}' must be a mapping or key=value text`,
+      valuePosOf(raw, key) ?? pos,
+      'write the arguments as a mapping',
+    );
   }
   const extra = raw.args;
   if (extra !== undefined && extra !== null) {
-    if (!isMapping(extra)) report(ctx, "'args' must be a mapping", valuePosOf(raw, 'args') ?? pos, 'write args: {name: value}');
+    if (!isMapping(extra))
+      report(ctx, "'args' must be a mapping", valuePosOf(raw, 'args') ?? pos, 'write args: {name: value}');
     else {
       args = { ...extra, ...args };
       source ??= extra;
@@ -150,7 +209,8 @@ function parseBlock(ctx: LoadContext, raw: Record<string, unknown>, site: TaskSi
   const kws: string[] = [];
   for (const key of Object.keys(raw)) {
     if (BLOCK_KEYWORDS.has(key)) kws.push(key);
-    else if (key === 'include') report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
+    else if (key === 'include')
+      report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
     else unknownKeyword(ctx, raw, key, BLOCK_KEYWORDS, 'block', at);
   }
   const scope = parseScope(ctx, raw, kws, at);
@@ -170,15 +230,47 @@ function parseBlock(ctx: LoadContext, raw: Record<string, unknown>, site: TaskSi
 const INCLUDE_ARGS: Record<IncludeKind, string[]> = {
   include_tasks: ['file', 'apply', '_raw_params'],
   import_tasks: ['file', '_raw_params'],
-  include_role: ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply', 'rolespec_validate'],
-  import_role: ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'rolespec_validate'],
+  include_role: [
+    'name',
+    'tasks_from',
+    'vars_from',
+    'defaults_from',
+    'handlers_from',
+    'allow_duplicates',
+    'public',
+    'apply',
+    'rolespec_validate',
+  ],
+  import_role: [
+    'name',
+    'tasks_from',
+    'vars_from',
+    'defaults_from',
+    'handlers_from',
+    'allow_duplicates',
+    'public',
+    'rolespec_validate',
+  ],
 };
 
-function includeOrImport(ctx: LoadContext, task: Task, kind: IncludeKind, args: Record<string, unknown>, site: TaskSite, pos: SourcePos, source: object | undefined): Node[] {
+function includeOrImport(
+  ctx: LoadContext,
+  task: Task,
+  kind: IncludeKind,
+  args: Record<string, unknown>,
+  site: TaskSite,
+  pos: SourcePos,
+  source: object | undefined,
+): Node[] {
   for (const k of Object.keys(args)) {
     if (!INCLUDE_ARGS[kind].includes(k)) {
       const near = closest(k, INCLUDE_ARGS[kind]);
-      report(ctx, `'${kind}' has no argument '${k}'`, (source && keyPosOf(source, k)) ?? pos, near ? `did you mean '${near}'?` : `its arguments are: ${INCLUDE_ARGS[kind].join(', ')}`);
+      report(
+        ctx,
+        `'${kind}' has no argument '${k}'`,
+        (source && keyPosOf(source, k)) ?? pos,
+        near ? `did you mean '${near}'?` : `its arguments are: ${INCLUDE_ARGS[kind].join(', ')}`,
+      );
     }
   }
   task.args = args;
@@ -189,13 +281,24 @@ function includeOrImport(ctx: LoadContext, task: Task, kind: IncludeKind, args: 
       return [];
     }
     if (isTemplated(target)) {
-      if (kind === 'import_tasks') report(ctx, `'import_tasks' is static: its file name cannot hold a template ('${target}')`, pos, 'use include_tasks for a file chosen at run time');
+      if (kind === 'import_tasks')
+        report(
+          ctx,
+          `'import_tasks' is static: its file name cannot hold a template ('${target}')`,
+          pos,
+          'use include_tasks for a file chosen at run time',
+        );
       task.include = { kind: 'tasks', target };
       return kind === 'include_tasks' ? [task] : [];
     }
     const path = findTaskFile(ctx, target, site);
     if (!path) {
-      report(ctx, `${kind}: task file '${target}' not found`, (source && valuePosOf(source, 'file')) ?? pos, `looked beside ${site.file}${site.role ? ` and in ${site.role.path}/tasks` : ''}`);
+      report(
+        ctx,
+        `${kind}: task file '${target}' not found`,
+        (source && valuePosOf(source, 'file')) ?? pos,
+        `looked beside ${site.file}${site.role ? ` and in ${site.role.path}/tasks` : ''}`,
+      );
       return [];
     }
     if (kind === 'include_tasks') {
@@ -205,7 +308,18 @@ function includeOrImport(ctx: LoadContext, task: Task, kind: IncludeKind, args: 
       return [task];
     }
     const nodes = loadTaskFile(ctx, path, { ...site, file: path, dir: dirname(path) }, pos);
-    const b: Block = { kind: 'block', origin: 'import_tasks', tags: task.tags, when: task.when, vars: task.vars, keywords: task.keywords, pos: task.pos, block: nodes, rescue: [], always: [] };
+    const b: Block = {
+      kind: 'block',
+      origin: 'import_tasks',
+      tags: task.tags,
+      when: task.when,
+      vars: task.vars,
+      keywords: task.keywords,
+      pos: task.pos,
+      block: nodes,
+      rescue: [],
+      always: [],
+    };
     if (site.role) b.role = site.role;
     return [b];
   }
@@ -225,7 +339,12 @@ function includeOrImport(ctx: LoadContext, task: Task, kind: IncludeKind, args: 
 /** Reads a task file (imported or included), refusing import cycles. */
 export function loadTaskFile(ctx: LoadContext, path: string, site: TaskSite, pos: SourcePos): Node[] {
   if (ctx.importing.includes(path)) {
-    report(ctx, `task file ${path} imports itself (through ${ctx.importing.slice(ctx.importing.indexOf(path)).join(' -> ')})`, pos, 'break the import cycle');
+    report(
+      ctx,
+      `task file ${path} imports itself (through ${ctx.importing.slice(ctx.importing.indexOf(path)).join(' -> ')})`,
+      pos,
+      'break the import cycle',
+    );
     return [];
   }
   const value = readYaml(ctx, path);

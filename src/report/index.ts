@@ -78,7 +78,9 @@ export function emitTo(reporters: readonly Reporter[], e: RunEvent): void {
       r.onEvent(e);
     } catch (err) {
       // Drawing is not policy: a broken picture must not change what the run does.
-      process.stderr.write(`lvsplay: a reporter failed to draw a ${e.type} event: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `lvsplay: a reporter failed to draw a ${e.type} event: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     }
   }
 }

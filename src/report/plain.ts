@@ -128,13 +128,19 @@ function wrap(text: string, width: number): string[] {
   let line = '';
   for (let word of text.split(/\s+/).filter(Boolean)) {
     while (word.length > width) {
-      if (line) lines.push(line), (line = '');
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
       lines.push(word.slice(0, width));
       word = word.slice(width);
     }
     if (!line) line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
-    else lines.push(line), (line = word);
+    else {
+      lines.push(line);
+      line = word;
+    }
   }
   if (line) lines.push(line);
   return lines;
@@ -218,4 +224,3 @@ export class PlainReporter implements Reporter {
 export function taskKey(t: TaskRef): string {
   return `${t.isHandler ? 'handler' : 'task'}|${t.path ?? ''}|${t.name}`;
 }
-

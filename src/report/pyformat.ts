@@ -50,4 +50,3 @@ function pyRepr(value: unknown): string {
   }
   return String(value);
 }
-

@@ -8,8 +8,7 @@ import { UnsafeText, VaultText } from '../yaml/load.js';
 export const MASK = SECRET_MASK;
 
 /** Ansible's exact wording for a `no_log: true` result. */
-export const CENSORED =
-  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+export const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** Item label Ansible shows for a loop item of a `no_log` task. */
 export const CENSORED_ITEM = '(censored due to no_log)';

@@ -179,7 +179,13 @@ export class TreeReporter implements Reporter {
     }));
     const title = this.redacted(`${view.task.isHandler ? 'HANDLER' : 'TASK'} [${view.task.name}]`);
     const list = new Listr(
-      [{ title, task: (_ctx, t) => t.newListr(hostRows, { concurrent: true, exitOnError: false }), rendererOptions: { timer: PRESET_TIMER } }],
+      [
+        {
+          title,
+          task: (_ctx, t) => t.newListr(hostRows, { concurrent: true, exitOnError: false }),
+          rendererOptions: { timer: PRESET_TIMER },
+        },
+      ],
       {
         renderer: StreamTreeRenderer,
         rendererOptions: { logger, collapseSubtasks: false, collapseErrors: true, showErrorMessage: true },
@@ -197,12 +203,21 @@ export class TreeReporter implements Reporter {
   private hostTitle(e: ResultEvent): string {
     const r = e.result;
     const paint = this.format.paint;
-    const colour = { ok: 'ok', changed: 'changed', skipped: 'skip', failed: 'error', unreachable: 'unreachable', unknown: 'unknown' } as const;
+    const colour = {
+      ok: 'ok',
+      changed: 'changed',
+      skipped: 'skip',
+      failed: 'error',
+      unreachable: 'unreachable',
+      unknown: 'unknown',
+    } as const;
     let status: string = r.status;
     if (r.status === 'unknown') status = 'unknown (check mode cannot predict)';
     if (r.ignored) status += ' (ignored)';
     const items = r.items?.length ? ` (${itemCounts(r.items)})` : '';
-    return this.redacted(`${hostLabel(e.host, e.delegatedTo)} ${paint(colour[r.status], status)}${items} ${paint('debug', duration(r.ms))}`);
+    return this.redacted(
+      `${hostLabel(e.host, e.delegatedTo)} ${paint(colour[r.status], status)}${items} ${paint('debug', duration(r.ms))}`,
+    );
   }
 
   private redacted(text: string): string {

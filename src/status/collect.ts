@@ -1,6 +1,6 @@
 // Reads every host of the cluster at once, one connection and one script each. A host that
 // has not answered within the deadline is unreachable for this reading, whatever the reason.
-import { ConnectionPool } from '../exec/connections.js';
+import { type ConnectionPool } from '../exec/connections.js';
 import { connectionSubset } from '../exec/task-setting.js';
 import type { Plan } from '../plan/load-and-plan.js';
 import type { Transport } from '../transport/types.js';
@@ -51,28 +51,47 @@ export interface ReadOptions {
 }
 
 /** One reading of `hosts`; the pool keeps connections for the next reading (status --watch). */
-export async function readHosts(plan: Plan, hosts: string[], pool: ConnectionPool, o: ReadOptions = {}): Promise<HostProbe[]> {
+export async function readHosts(
+  plan: Plan,
+  hosts: string[],
+  pool: ConnectionPool,
+  o: ReadOptions = {},
+): Promise<HostProbe[]> {
   const deadline = o.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  return Promise.all(hosts.map(async (host): Promise<HostProbe> => {
-    const t0 = Date.now();
-    const unreachable = (e: unknown): HostProbe => ({ host, reachable: false, ms: Date.now() - t0, reason: e instanceof Error ? e.message : String(e) });
-    let t: Transport;
-    try {
-      const opening = pool.get(host, connectionVarsOf(plan, host));
-      t = o.connectWaitMs === undefined ? await opening : await withDeadline(opening, o.connectWaitMs, `still connecting after ${o.connectWaitMs} ms`);
-    } catch (e) {
-      // a failed connection is opened again on the next reading; one still opening is left to finish
-      if (!(e instanceof StillWaiting)) pool.forget(host);
-      return unreachable(e);
-    }
-    try {
-      const r = await withDeadline(t.run(probeScript(o.files?.(host) ?? []), { timeoutMs: deadline }), deadline, `no answer within ${deadline} ms`);
-      if (r.timedOut) throw new Error(`no answer within ${deadline} ms`);
-      return readingFromOutput(host, r.stdout, Date.now() - t0);
-    } catch (e) {
-      // a dead connection is reopened on the next reading
-      pool.forget(host);
-      return unreachable(e);
-    }
-  }));
+  return Promise.all(
+    hosts.map(async (host): Promise<HostProbe> => {
+      const t0 = Date.now();
+      const unreachable = (e: unknown): HostProbe => ({
+        host,
+        reachable: false,
+        ms: Date.now() - t0,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+      let t: Transport;
+      try {
+        const opening = pool.get(host, connectionVarsOf(plan, host));
+        t =
+          o.connectWaitMs === undefined
+            ? await opening
+            : await withDeadline(opening, o.connectWaitMs, `still connecting after ${o.connectWaitMs} ms`);
+      } catch (e) {
+        // a failed connection is opened again on the next reading; one still opening is left to finish
+        if (!(e instanceof StillWaiting)) pool.forget(host);
+        return unreachable(e);
+      }
+      try {
+        const r = await withDeadline(
+          t.run(probeScript(o.files?.(host) ?? []), { timeoutMs: deadline }),
+          deadline,
+          `no answer within ${deadline} ms`,
+        );
+        if (r.timedOut) throw new Error(`no answer within ${deadline} ms`);
+        return readingFromOutput(host, r.stdout, Date.now() - t0);
+      } catch (e) {
+        // a dead connection is reopened on the next reading
+        pool.forget(host);
+        return unreachable(e);
+      }
+    }),
+  );
 }

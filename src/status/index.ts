@@ -22,11 +22,20 @@ export interface ClusterSession {
 export function openCluster(src: ClusterSource): ClusterSession {
   const plan = planOf(src);
   const { model } = clusterModelOf(plan);
-  const hosts = [...new Set([...model.directors.map((d) => d.host), ...model.realServers.map((r) => r.host), ...model.databases.map((d) => d.host)])];
+  const hosts = [
+    ...new Set([
+      ...model.directors.map((d) => d.host),
+      ...model.realServers.map((r) => r.host),
+      ...model.databases.map((d) => d.host),
+    ]),
+  ];
   return { plan, model, hosts, pool: new ConnectionPool({ timeoutSec: CONNECT_TIMEOUT_SEC }) };
 }
 
-export async function readCluster(c: ClusterSession, o: ReadOptions = {}): Promise<{ status: ClusterStatus; probes: HostProbe[] }> {
+export async function readCluster(
+  c: ClusterSession,
+  o: ReadOptions = {},
+): Promise<{ status: ClusterStatus; probes: HostProbe[] }> {
   const probes = await readHosts(c.plan, c.hosts, c.pool, o);
   return { status: clusterStatus(c.model, probes), probes };
 }

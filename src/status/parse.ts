@@ -54,13 +54,27 @@ export function parseIpvs(text: string): IpvsService[] {
   for (const line of text.split('\n')) {
     const svc = /^(TCP|UDP|SCTP)\s+([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4})\s+(\S+)\s*(.*)$/.exec(line.trim());
     if (svc) {
-      out.push({ protocol: svc[1]!, vip: hexToIpv4(svc[2]!), port: Number.parseInt(svc[3]!, 16), scheduler: svc[4]!, flags: (svc[5] ?? '').trim(), realServers: [] });
+      out.push({
+        protocol: svc[1]!,
+        vip: hexToIpv4(svc[2]!),
+        port: Number.parseInt(svc[3]!, 16),
+        scheduler: svc[4]!,
+        flags: (svc[5] ?? '').trim(),
+        realServers: [],
+      });
       continue;
     }
     const rs = /^->\s+([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4})\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line.trim());
     const current = out[out.length - 1];
     if (rs && current) {
-      current.realServers.push({ address: hexToIpv4(rs[1]!), port: Number.parseInt(rs[2]!, 16), forward: rs[3]!, weight: Number(rs[4]), activeConns: Number(rs[5]), inactiveConns: Number(rs[6]) });
+      current.realServers.push({
+        address: hexToIpv4(rs[1]!),
+        port: Number.parseInt(rs[2]!, 16),
+        forward: rs[3]!,
+        weight: Number(rs[4]),
+        activeConns: Number(rs[5]),
+        inactiveConns: Number(rs[6]),
+      });
     }
   }
   return out;
@@ -81,12 +95,23 @@ export interface IpvsStats {
 
 /** /proc/net/ip_vs_stats: totals, then rates; the kernel prints both rows in hex. */
 export function parseIpvsStats(text: string): IpvsStats | undefined {
-  const rows = text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9A-Fa-f]+(\s+[0-9A-Fa-f]+){4}$/.test(l));
+  const rows = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[0-9A-Fa-f]+(\s+[0-9A-Fa-f]+){4}$/.test(l));
   if (rows.length < 2) return undefined;
   const [t, r] = rows.map((l) => l.split(/\s+/).map((x) => Number.parseInt(x, 16))) as [number[], number[]];
   return {
-    conns: t[0]!, inPackets: t[1]!, outPackets: t[2]!, inBytes: t[3]!, outBytes: t[4]!,
-    connsPerSec: r[0]!, inPacketsPerSec: r[1]!, outPacketsPerSec: r[2]!, inBytesPerSec: r[3]!, outBytesPerSec: r[4]!,
+    conns: t[0]!,
+    inPackets: t[1]!,
+    outPackets: t[2]!,
+    inBytes: t[3]!,
+    outBytes: t[4]!,
+    connsPerSec: r[0]!,
+    inPacketsPerSec: r[1]!,
+    outPacketsPerSec: r[2]!,
+    inBytesPerSec: r[3]!,
+    outBytesPerSec: r[4]!,
   };
 }
 

@@ -1,5 +1,16 @@
 // What one host told us, decoded from the probe's sections. Unreachable hosts carry why.
-import { parseIpAddr, parseIpvs, parseIpvsStats, parseKeyValues, parseListeningPorts, parseSlaveStatus, type Ipv4Address, type IpvsService, type IpvsStats, type Replication } from './parse.js';
+import {
+  parseIpAddr,
+  parseIpvs,
+  parseIpvsStats,
+  parseKeyValues,
+  parseListeningPorts,
+  parseSlaveStatus,
+  type Ipv4Address,
+  type IpvsService,
+  type IpvsStats,
+  type Replication,
+} from './parse.js';
 import { splitSections } from './probe.js';
 
 export type KeepalivedState = 'running' | 'stopped' | 'absent';
@@ -36,7 +47,8 @@ export function readingFromOutput(host: string, stdout: string, ms: number): Hos
   const s = splitSections(stdout);
   const files = new Map<string, string | null>();
   for (const [name, text] of s) {
-    if (name.startsWith('file:')) files.set(name.slice(5), Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'));
+    if (name.startsWith('file:'))
+      files.set(name.slice(5), Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'));
     else if (name.startsWith('nofile:')) files.set(name.slice(7), null);
   }
   let mysql: HostReading['mysql'];

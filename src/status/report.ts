@@ -64,9 +64,20 @@ const reachable = (p: HostProbe | undefined): p is HostReading => !!p && p.reach
 export function clusterStatus(model: ClusterModel, probes: HostProbe[], at = new Date()): ClusterStatus {
   const byHost = new Map(probes.map((p) => [p.host, p]));
   const vipList = [...new Map(model.services.map((s) => [s.vip, s])).values()];
-  const highest = [...model.directors].filter((d) => d.mode === 'keepalived').sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0];
-  const holdersOf = (vip: string) => model.directors.map((d) => byHost.get(d.host)).filter(reachable).filter((r) => r.addresses.some((a) => a.address === vip && a.dev !== 'lo')).map((r) => r.host);
-  const unreachable = (p: HostProbe | undefined) => ({ reachable: false, reason: p && !p.reachable ? p.reason : 'not read', ms: p?.ms ?? 0 });
+  const highest = [...model.directors]
+    .filter((d) => d.mode === 'keepalived')
+    .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0];
+  const holdersOf = (vip: string) =>
+    model.directors
+      .map((d) => byHost.get(d.host))
+      .filter(reachable)
+      .filter((r) => r.addresses.some((a) => a.address === vip && a.dev !== 'lo'))
+      .map((r) => r.host);
+  const unreachable = (p: HostProbe | undefined) => ({
+    reachable: false,
+    reason: p && !p.reachable ? p.reason : 'not read',
+    ms: p?.ms ?? 0,
+  });
 
   const directors = model.directors.map((d): DirectorStatus => {
     const p = byHost.get(d.host);
@@ -74,27 +85,50 @@ export function clusterStatus(model: ClusterModel, probes: HostProbe[], at = new
     if (!reachable(p)) return { ...base, ...unreachable(p) };
     const holds = vipList.map((s) => s.vip).filter((v) => p.addresses.some((a) => a.address === v && a.dev !== 'lo'));
     const vrrpState = p.keepalived !== 'running' ? 'STOPPED' : holds.length ? 'MASTER' : 'BACKUP';
-    return { ...base, reachable: true, keepalived: p.keepalived, vrrpState, holds, ipvs: p.ipvs, ipvsStats: p.ipvsStats, ms: p.ms };
+    return {
+      ...base,
+      reachable: true,
+      keepalived: p.keepalived,
+      vrrpState,
+      holds,
+      ipvs: p.ipvs,
+      ipvsStats: p.ipvsStats,
+      ms: p.ms,
+    };
   });
 
   const realServers = model.realServers.map((r): RealServerStatus => {
     const p = byHost.get(r.host);
     if (!reachable(p)) return { host: r.host, vipsOnLo: [], ...unreachable(p) };
-    const vipsOnLo = vipList.map((s) => s.vip).filter((v) => p.addresses.some((a) => a.address === v && a.dev === 'lo' && a.prefix === 32));
+    const vipsOnLo = vipList
+      .map((s) => s.vip)
+      .filter((v) => p.addresses.some((a) => a.address === v && a.dev === 'lo' && a.prefix === 32));
     return { host: r.host, reachable: true, vipsOnLo, ms: p.ms };
   });
 
   const databases = model.databases.map((db): DatabaseStatus => {
     const p = byHost.get(db.host);
     if (!reachable(p)) return { host: db.host, ...unreachable(p) };
-    return { host: db.host, reachable: true, serverId: p.mysql?.serverId, replication: p.mysql?.replication, error: p.mysql ? p.mysql.error : 'no mysql client on the host', ms: p.ms };
+    return {
+      host: db.host,
+      reachable: true,
+      serverId: p.mysql?.serverId,
+      replication: p.mysql?.replication,
+      error: p.mysql ? p.mysql.error : 'no mysql client on the host',
+      ms: p.ms,
+    };
   });
 
   const readDirectors = model.directors.map((d) => byHost.get(d.host)).filter(reachable);
   return {
     at: at.toISOString(),
     ipvsAvailable: readDirectors.some((r) => r.ipvs !== undefined),
-    vips: vipList.map((s) => ({ vip: s.vip, port: s.port, holders: holdersOf(s.vip), expectedMaster: s.vrrp ? highest?.host : undefined })),
+    vips: vipList.map((s) => ({
+      vip: s.vip,
+      port: s.port,
+      holders: holdersOf(s.vip),
+      expectedMaster: s.vrrp ? highest?.host : undefined,
+    })),
     directors,
     realServers,
     databases,

@@ -48,10 +48,7 @@ export function wrapBecome(cmd: ShellCommand, spec: BecomeSpec): WrappedCommand 
   };
 }
 
-export type BecomeEvent =
-  | { kind: 'wait' }
-  | { kind: 'prompt' }
-  | { kind: 'started'; rest: string };
+export type BecomeEvent = { kind: 'wait' } | { kind: 'prompt' } | { kind: 'started'; rest: string };
 
 /** Reads sudo/su's side of the conversation until the marker says the command has started. */
 export class BecomeWatcher {

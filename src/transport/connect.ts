@@ -11,14 +11,7 @@ import ssh2, { type ConnectConfig, type Client as SshClient } from 'ssh2';
 // ssh2 is CommonJS: its named exports exist only on the default export under Node's ESM loader.
 const { Client } = ssh2;
 import { planAuth } from './auth.js';
-import {
-  blobKeyType,
-  checkHostKey,
-  fingerprint,
-  knownHostsName,
-  knownKeyTypes,
-  recordHostKey,
-} from './knownhosts.js';
+import { blobKeyType, checkHostKey, fingerprint, knownHostsName, knownKeyTypes, recordHostKey } from './knownhosts.js';
 import type { ConnectTarget } from './target.js';
 import { UnreachableError, type UnreachableReason } from './types.js';
 
@@ -59,14 +52,29 @@ function tcpSocket(t: ConnectTarget): Promise<Socket> {
     const sock = new Socket();
     const timer = setTimeout(() => {
       sock.destroy();
-      reject(unreachable(t, 'timeout', `no answer from ${t.host}:${t.port} within ${t.connectTimeoutMs / 1000}s (ConnectTimeout); check the address and any firewall`));
+      reject(
+        unreachable(
+          t,
+          'timeout',
+          `no answer from ${t.host}:${t.port} within ${t.connectTimeoutMs / 1000}s (ConnectTimeout); check the address and any firewall`,
+        ),
+      );
     }, t.connectTimeoutMs);
     sock.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const code = e.code ?? '';
-      if (code === 'ECONNREFUSED') reject(unreachable(t, 'refused', `connection refused by ${t.host}:${t.port}; is sshd running there and is the port right?`));
-      else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reject(unreachable(t, 'dns', `cannot resolve host name ${t.host}; check ansible_host or HostName`));
-      else if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') reject(unreachable(t, 'timeout', `${t.host}:${t.port} is unreachable (${code})`));
+      if (code === 'ECONNREFUSED')
+        reject(
+          unreachable(
+            t,
+            'refused',
+            `connection refused by ${t.host}:${t.port}; is sshd running there and is the port right?`,
+          ),
+        );
+      else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        reject(unreachable(t, 'dns', `cannot resolve host name ${t.host}; check ansible_host or HostName`));
+      else if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        reject(unreachable(t, 'timeout', `${t.host}:${t.port} is unreachable (${code})`));
       else reject(unreachable(t, 'refused', `cannot connect to ${t.host}:${t.port}: ${e.message}`));
     });
     sock.connect({ host: t.host, port: t.port }, () => {
@@ -139,7 +147,14 @@ async function jumpSocket(t: ConnectTarget): Promise<Carrier> {
 function forward(client: SshClient, to: ConnectTarget, via: ConnectTarget): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) => {
-      if (err) reject(unreachable(to, 'proxy-failed', `jump host ${via.host} cannot open a connection to ${to.host}:${to.port}: ${err.message}`));
+      if (err)
+        reject(
+          unreachable(
+            to,
+            'proxy-failed',
+            `jump host ${via.host} cannot open a connection to ${to.host}:${to.port}: ${err.message}`,
+          ),
+        );
       else resolve(stream);
     });
   });
@@ -168,7 +183,11 @@ export async function openClient(t: ConnectTarget, carrier?: Duplex): Promise<Op
     const fp = `${blobKeyType(key)} key ${fingerprint(key)}`;
     if (v.kind === 'known') return true;
     if (v.kind === 'revoked') {
-      hostKeyProblem = unreachable(t, 'hostkey-revoked', `host key for ${hostName} (${fp}) is marked @revoked in ${v.file}:${v.line}; refusing to connect`);
+      hostKeyProblem = unreachable(
+        t,
+        'hostkey-revoked',
+        `host key for ${hostName} (${fp}) is marked @revoked in ${v.file}:${v.line}; refusing to connect`,
+      );
       return false;
     }
     if (v.kind === 'changed') {
@@ -181,12 +200,18 @@ export async function openClient(t: ConnectTarget, carrier?: Duplex): Promise<Op
       return false;
     }
     if (t.strictHostKeyChecking === 'yes') {
-      hostKeyProblem = unreachable(t, 'hostkey-unknown', `host key for ${hostName} is not known (${fp}) and StrictHostKeyChecking is yes; add it to ${t.knownHostsFiles[0] ?? 'known_hosts'} (ssh-keyscan -p ${t.port} ${t.host}) after checking its fingerprint`);
+      hostKeyProblem = unreachable(
+        t,
+        'hostkey-unknown',
+        `host key for ${hostName} is not known (${fp}) and StrictHostKeyChecking is yes; add it to ${t.knownHostsFiles[0] ?? 'known_hosts'} (ssh-keyscan -p ${t.port} ${t.host}) after checking its fingerprint`,
+      );
       return false;
     }
     if (t.strictHostKeyChecking === 'accept-new' && t.knownHostsFiles[0]) {
       recordHostKey(t.knownHostsFiles[0], hostName, key, t.hashKnownHosts);
-      warnings.push(`Permanently added ${hostName} (${fp}) to ${t.knownHostsFiles[0]}${v.otherTypes.length ? ` (keys of type ${v.otherTypes.join(', ')} were already known)` : ''}`);
+      warnings.push(
+        `Permanently added ${hostName} (${fp}) to ${t.knownHostsFiles[0]}${v.otherTypes.length ? ` (keys of type ${v.otherTypes.join(', ')} were already known)` : ''}`,
+      );
     } else {
       warnings.push(`host key for ${hostName} (${fp}) accepted without checking (StrictHostKeyChecking=no)`);
     }
@@ -247,12 +272,20 @@ function classify(
   if (hostKey) return hostKey;
   // before the proxy's exit: at the timeout the ProxyCommand is ended by us, not by a fault
   if (e.level === 'client-timeout') {
-    return unreachable(t, 'timeout', `ssh handshake with ${where(t)} did not finish within ${t.connectTimeoutMs / 1000}s (ConnectTimeout)`);
+    return unreachable(
+      t,
+      'timeout',
+      `ssh handshake with ${where(t)} did not finish within ${t.connectTimeoutMs / 1000}s (ConnectTimeout)`,
+    );
   }
   if (proxyFailure) return unreachable(t, 'proxy-failed', `${proxyFailure} (while connecting to ${where(t)})`);
   if (e.level === 'client-authentication') {
     const what = tried.length ? tried.join(', ') : 'nothing (no key, agent or password available)';
-    return unreachable(t, 'auth', `authentication failed for ${where(t)}; tried ${what}${notes.length ? `; ${notes.join('; ')}` : ''}. Check ansible_user, the key (ansible_ssh_private_key_file) or ansible_password`);
+    return unreachable(
+      t,
+      'auth',
+      `authentication failed for ${where(t)}; tried ${what}${notes.length ? `; ${notes.join('; ')}` : ''}. Check ansible_user, the key (ansible_ssh_private_key_file) or ansible_password`,
+    );
   }
   if (isIP(t.host) === 0 && /ENOTFOUND|EAI_AGAIN/.test(e.message)) {
     return unreachable(t, 'dns', `cannot resolve host name ${t.host}`);

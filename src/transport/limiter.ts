@@ -28,7 +28,8 @@ export class ChannelLimiter {
 
   release(): void {
     const next = this.#active <= this.limit ? this.#waiting.shift() : undefined;
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else this.#active--;
   }
 

@@ -13,8 +13,18 @@ export class LocalTransport implements Transport {
 
   run(cmd: ShellCommand | string, opts: RunOpts = {}): Promise<ExecResult> {
     const c = toCommand(cmd);
-    if (opts.become && typeof opts.become === 'object' && opts.become.user && opts.become.user !== (process.env.USER ?? 'root')) {
-      return Promise.reject(new BecomeError(this.host, `become_user ${opts.become.user} is not supported on the local connection; run lvsplay as that user`));
+    if (
+      opts.become &&
+      typeof opts.become === 'object' &&
+      opts.become.user &&
+      opts.become.user !== (process.env.USER ?? 'root')
+    ) {
+      return Promise.reject(
+        new BecomeError(
+          this.host,
+          `become_user ${opts.become.user} is not supported on the local connection; run lvsplay as that user`,
+        ),
+      );
     }
     const t0 = performance.now();
     return new Promise((resolve) => {
@@ -49,7 +59,10 @@ export class LocalTransport implements Transport {
 
   async put(path: string, content: Buffer | string, opts: PutOpts = {}): Promise<PutResult> {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const r = await this.run(putScript(path, data.length, opts), { stdin: data, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+    const r = await this.run(putScript(path, data.length, opts), {
+      stdin: data,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
     const outcome = readPutOutput(r.stdout, r.stderr);
     const result: PutResult = { ...r, stdout: outcome.stdout, stderr: outcome.stderr, ok: r.code === 0 };
     if (!result.ok) result.failedStep = outcome.failedStep ?? 'write';

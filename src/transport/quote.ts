@@ -16,14 +16,7 @@ export function raw(text: string): RawShell {
 }
 
 export type ShellValue =
-  | string
-  | number
-  | bigint
-  | Secret
-  | RawShell
-  | ShellCommand
-  | QuotedCommand
-  | readonly ShellValue[];
+  string | number | bigint | Secret | RawShell | ShellCommand | QuotedCommand | readonly ShellValue[];
 
 /**
  * Shell text ready to send. `text` is what runs; `redacted` is the same text with every Secret

@@ -169,9 +169,14 @@ export class SshTransport implements Transport {
   async #exec(req: ExecRequest): Promise<ExecResult> {
     const pty = req.wrapped?.pty ?? false;
     if (pty && req.stdin !== undefined) {
-      throw new BecomeError(this.host, 'su with a password needs a terminal, which cannot carry file content; use become_method sudo for this task');
+      throw new BecomeError(
+        this.host,
+        'su with a password needs a terminal, which cannot carry file content; use become_method sudo for this task',
+      );
     }
-    const ch = await this.#channel<ClientChannel>((cb) => this.#client.exec(req.text, pty ? { pty: { term: 'dumb' } } : {}, cb));
+    const ch = await this.#channel<ClientChannel>((cb) =>
+      this.#client.exec(req.text, pty ? { pty: { term: 'dumb' } } : {}, cb),
+    );
     // The slot is held until the server has closed the channel, even after a timeout returned.
     ch.once('close', () => {
       this.#limiter.release();
@@ -211,14 +216,23 @@ export class SshTransport implements Transport {
       if (ev.kind === 'prompt') {
         prompts++;
         const pw = req.become?.password;
-        if (!pw) stop(`${req.become?.method} asks for a password to become ${req.become?.user}; set ansible_become_password or use --ask-become-pass`);
+        if (!pw)
+          stop(
+            `${req.become?.method} asks for a password to become ${req.become?.user}; set ansible_become_password or use --ask-become-pass`,
+          );
         else if (prompts > 1) stop(`incorrect ${req.become?.method} password to become ${req.become?.user}`);
         else ch.write(`${pw.reveal()}\n`);
       }
       return '';
     };
     const becomeTimer = watcher
-      ? setTimeout(() => stop(`${req.become?.method} did not start the command within ${(req.become?.timeoutMs ?? BECOME_TIMEOUT_MS) / 1000}s`), req.become?.timeoutMs ?? BECOME_TIMEOUT_MS)
+      ? setTimeout(
+          () =>
+            stop(
+              `${req.become?.method} did not start the command within ${(req.become?.timeoutMs ?? BECOME_TIMEOUT_MS) / 1000}s`,
+            ),
+          req.become?.timeoutMs ?? BECOME_TIMEOUT_MS,
+        )
       : undefined;
     // Under a pty stdout and stderr are one stream, and it is where su talks.
     const becomeStream = pty ? 'stdout' : 'stderr';
@@ -241,13 +255,26 @@ export class SshTransport implements Transport {
     return new Promise((resolve, reject) => {
       // A command that ignores the kill keeps its channel open; the caller does not wait for it.
       onTimeout = () =>
-        resolve({ code: null, stdout: req.redact(stdout), stderr: req.redact(stderr), ms: performance.now() - started, timedOut: true });
+        resolve({
+          code: null,
+          stdout: req.redact(stdout),
+          stderr: req.redact(stderr),
+          ms: performance.now() - started,
+          timedOut: true,
+        });
       ch.on('close', (code: number | null | undefined, signal?: string) => {
         clearTimeout(timer);
         clearTimeout(becomeTimer);
         if (becomeFailure || (watcher && !started_ && !timedOut)) {
           const said = watcher!.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
-          reject(new BecomeError(this.host, req.redact(becomeFailure ?? `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}`)));
+          reject(
+            new BecomeError(
+              this.host,
+              req.redact(
+                becomeFailure ?? `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}`,
+              ),
+            ),
+          );
           return;
         }
         if (this.#closed && code == null && !timedOut) {
@@ -310,7 +337,10 @@ export class SshTransport implements Transport {
       const at = out.stderr.indexOf(req.wrapped.marker);
       if (at < 0) {
         const said = out.stderr.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
-        throw new BecomeError(this.host, `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}${/password/i.test(said) ? '; set ansible_become_password or use --ask-become-pass' : ''}`);
+        throw new BecomeError(
+          this.host,
+          `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}${/password/i.test(said) ? '; set ansible_become_password or use --ask-become-pass' : ''}`,
+        );
       }
       out.stderr = out.stderr.slice(at + req.wrapped.marker.length).replace(/^\n/, '');
     }

@@ -154,11 +154,7 @@ function parseStrict(host: string, v: string | undefined): StrictHostKeyChecking
 }
 
 /** Resolves one host from its inventory variables and ssh_config. */
-export function targetFromVars(
-  hostName: string,
-  vars: Record<string, unknown>,
-  opts: TargetOpts = {},
-): ConnectTarget {
+export function targetFromVars(hostName: string, vars: Record<string, unknown>, opts: TargetOpts = {}): ConnectTarget {
   const home = opts.home ?? homedir();
   const warnings: string[] = [];
   const cmdline = new Obtained();
@@ -189,7 +185,10 @@ export function targetFromVars(
   const dest = str(firstVar(vars, 'ansible_host', 'ansible_ssh_host')) ?? hostName;
   const files = configFile
     ? [expandPath(configFile, { h: dest, p: '', r: '', n: dest, d: home, u: userInfo().username })]
-    : [opts.userConfigFile === undefined ? `${home}/.ssh/config` : opts.userConfigFile, opts.systemConfigFile === undefined ? '/etc/ssh/ssh_config' : opts.systemConfigFile].filter((f): f is string => !!f);
+    : [
+        opts.userConfigFile === undefined ? `${home}/.ssh/config` : opts.userConfigFile,
+        opts.systemConfigFile === undefined ? '/etc/ssh/ssh_config' : opts.systemConfigFile,
+      ].filter((f): f is string => !!f);
   if (configFile && !existsSync(files[0]!)) {
     fail(hostName, `ssh config file ${files[0]} (-F) does not exist`, 'fix the -F path in ansible_ssh_common_args');
   }
@@ -233,7 +232,11 @@ export function targetFromVars(
       warnings.push('both ProxyJump and ProxyCommand are set; ProxyJump is used, as ssh does');
     }
     if ((opts.jumpDepth ?? 0) >= 8) {
-      fail(hostName, `ProxyJump ${jumpValue} leads through more than 8 hops`, 'a Host pattern probably matches the jump host itself; exclude it (Host * !bastion)');
+      fail(
+        hostName,
+        `ProxyJump ${jumpValue} leads through more than 8 hops`,
+        'a Host pattern probably matches the jump host itself; exclude it (Host * !bastion)',
+      );
     }
     // The hops are read from the same configuration files as the host itself.
     const hopOpts = configFile ? { ...opts, sshConfigFile: configFile } : opts;
@@ -243,7 +246,11 @@ export function targetFromVars(
   const becomeMethod = (str(firstVar(vars, 'ansible_become_method')) ?? 'sudo') as BecomeMethod;
   if (!BECOME_METHODS.includes(becomeMethod)) {
     const near = closest(becomeMethod, BECOME_METHODS);
-    fail(hostName, `become method ${JSON.stringify(becomeMethod)} is not supported`, near ? `did you mean ${near}?` : 'use sudo or su');
+    fail(
+      hostName,
+      `become method ${JSON.stringify(becomeMethod)} is not supported`,
+      near ? `did you mean ${near}?` : 'use sudo or su',
+    );
   }
   const becomePassword =
     secret(firstVar(vars, 'ansible_become_password', 'ansible_become_pass', `ansible_${becomeMethod}_pass`)) ??
@@ -275,11 +282,16 @@ export function targetFromVars(
   const password = secret(firstVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'));
   if (password) target.password = password;
   if (agent) target.agent = agent;
-  if (!jump.length && proxyCommand && !/^none$/i.test(proxyCommand)) target.proxyCommand = expandTokens(proxyCommand, tokens);
+  if (!jump.length && proxyCommand && !/^none$/i.test(proxyCommand))
+    target.proxyCommand = expandTokens(proxyCommand, tokens);
   const alias = all.get('HostKeyAlias');
   if (alias) target.hostKeyAlias = alias;
   if (!Number.isFinite(target.connectTimeoutMs) || target.connectTimeoutMs <= 0) {
-    fail(hostName, `ConnectTimeout ${JSON.stringify(connectTimeout)} is not a number of seconds`, 'use a positive number');
+    fail(
+      hostName,
+      `ConnectTimeout ${JSON.stringify(connectTimeout)} is not a number of seconds`,
+      'use a positive number',
+    );
   }
   return target;
 }

@@ -53,7 +53,11 @@ export function lazyScope(raw: Vars, opts: ScopeOptions): Vars {
       if (resolving.includes(key)) {
         const chain = [...resolving.slice(resolving.indexOf(key)), key].join(' -> ');
         throw new LvsplayError(
-          diag(`recursive loop detected in variable '${key}': ${chain}`, where, 'break the loop: one of these variables must not refer back to the others'),
+          diag(
+            `recursive loop detected in variable '${key}': ${chain}`,
+            where,
+            'break the loop: one of these variables must not refer back to the others',
+          ),
           ExitCode.error,
         );
       }
@@ -119,7 +123,8 @@ function hostvarsScope(hv: Vars, opts: ScopeOptions): Vars {
 /** `scope` with a few names added or replaced (template_path, lookup template_vars). */
 export function overlay(scope: Vars, extra: Vars): Vars {
   const proxy = new Proxy(scope, {
-    get: (target, key) => (typeof key === 'string' && Object.hasOwn(extra, key) ? extra[key] : Reflect.get(target, key)),
+    get: (target, key) =>
+      typeof key === 'string' && Object.hasOwn(extra, key) ? extra[key] : Reflect.get(target, key),
     has: (target, key) => (typeof key === 'string' && Object.hasOwn(extra, key)) || Reflect.has(target, key),
   });
   scopes.add(proxy);

@@ -119,7 +119,10 @@ export class Templar {
 
   /** Variables as a lazy scope: values are rendered on first read. Pass the result to several calls to share work. */
   templateVars(vars: Vars): Vars {
-    return lazyScope(vars, { render: (v, scope, where, label) => this.#renderDeep(v, scope, where, label), vault: this.#vault });
+    return lazyScope(vars, {
+      render: (v, scope, where, label) => this.#renderDeep(v, scope, where, label),
+      vault: this.#vault,
+    });
   }
 
   render(value: unknown, vars: Vars, where?: SourcePos): unknown {
@@ -172,7 +175,8 @@ export class Templar {
   }
 
   #renderDeep(value: unknown, scope: Vars, where: SourcePos | undefined, label?: string): unknown {
-    if (typeof value === 'string') return needsRendering(value) ? this.#renderText(value, scope, { where, text: value, label }, true) : value;
+    if (typeof value === 'string')
+      return needsRendering(value) ? this.#renderText(value, scope, { where, text: value, label }, true) : value;
     if (value instanceof VaultText) return decryptVaultValue(value, this.#vault);
     if (value instanceof UnsafeText) return value.text;
     if (Array.isArray(value)) return value.map((v) => this.#renderDeep(v, scope, where, label));
@@ -206,7 +210,8 @@ export class Templar {
     const expr = native ? singleExpression(s) : undefined;
     const { value, tainted } = trackTaint(() =>
       this.#withRender(scope, origin, (ctx) => {
-        if (expr === undefined) return compile(s, origin.file ?? 'template-string', overrides, !origin.file).render(ctx);
+        if (expr === undefined)
+          return compile(s, origin.file ?? 'template-string', overrides, !origin.file).render(ctx);
         compile(`{{ ${CAPTURE_FN}((${expr})) }}`, 'template-string', undefined, true).render(ctx);
         const v = (ctx[CAPTURE_KEY] as { value?: unknown }).value;
         if (v instanceof Undefined) throw v.fault();
@@ -222,7 +227,14 @@ export class Templar {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new LvsplayError(diag(`cannot read template ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the template path'), ExitCode.error);
+      throw new LvsplayError(
+        diag(
+          `cannot read template ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          undefined,
+          'check the template path',
+        ),
+        ExitCode.error,
+      );
     }
     let header;
     try {
@@ -238,10 +250,19 @@ export class Templar {
       template_host: 'localhost',
       ansible_managed: 'Ansible managed',
     };
-    const withExtra = overlay(scope, Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'ansible_managed' || !(k in scope))));
+    const withExtra = overlay(
+      scope,
+      Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'ansible_managed' || !(k in scope))),
+    );
     const includeDirs = [dirname(full), ...this.searchPath.map((b) => join(b, 'templates')), ...this.searchPath];
     return withIncludePath(includeDirs, () =>
-      this.#renderText(header.body, withExtra, { file: path, lineOffset: header.headerLines, text }, false, header.overrides),
+      this.#renderText(
+        header.body,
+        withExtra,
+        { file: path, lineOffset: header.headerLines, text },
+        false,
+        header.overrides,
+      ),
     ) as string | Secret;
   }
 }

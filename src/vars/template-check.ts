@@ -10,8 +10,28 @@ type Node = { typename: string; fields?: string[]; lineno: number; colno: number
 
 /** Names templates may read without anyone defining them. */
 const PROVIDED = new Set([
-  'lookup', 'query', 'q', 'omit', 'range', 'dict', 'cycler', 'joiner', 'lipsum', 'loop', 'caller', 'super', 'varargs', 'kwargs',
-  'True', 'False', 'None', 'true', 'false', 'none', 'vars', '__lvsplay_capture',
+  'lookup',
+  'query',
+  'q',
+  'omit',
+  'range',
+  'dict',
+  'cycler',
+  'joiner',
+  'lipsum',
+  'loop',
+  'caller',
+  'super',
+  'varargs',
+  'kwargs',
+  'True',
+  'False',
+  'None',
+  'true',
+  'false',
+  'none',
+  'vars',
+  '__lvsplay_capture',
 ]);
 
 const MARKERS = /\{\{|\{%|\{#/;
@@ -136,7 +156,10 @@ export function checkTemplateText(value: unknown, where?: SourcePos): Diagnostic
     try {
       ast = parse(s);
     } catch (e) {
-      const msg = String((e as Error).message).replace(/^\([^)]*\)(\s*\[Line \d+, Column \d+\])?\s*/s, '').split('\n')[0]!.trim();
+      const msg = String((e as Error).message)
+        .replace(/^\([^)]*\)(\s*\[Line \d+, Column \d+\])?\s*/s, '')
+        .split('\n')[0]!
+        .trim();
       out.push(diag(`template syntax error: ${msg}`, where, 'fix the Jinja2 syntax'));
       return;
     }
@@ -145,17 +168,35 @@ export function checkTemplateText(value: unknown, where?: SourcePos): Diagnostic
         const name = String((n.name as Node)?.value);
         if (hasFilter(name)) return;
         if (hasTest(name)) {
-          out.push(diag(`'${name}' is a test, not a filter: using tests as filters was removed from Ansible`, where, `write "value is ${name}" instead of "value | ${name}"`));
+          out.push(
+            diag(
+              `'${name}' is a test, not a filter: using tests as filters was removed from Ansible`,
+              where,
+              `write "value is ${name}" instead of "value | ${name}"`,
+            ),
+          );
         } else {
           const near = closest(name, Object.keys((environment() as unknown as { filters: object }).filters));
-          out.push(diag(`no filter named '${name}'`, where, near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has'));
+          out.push(
+            diag(
+              `no filter named '${name}'`,
+              where,
+              near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has',
+            ),
+          );
         }
       } else if (n.typename === 'Is') {
         const right = n.right as Node;
         const name = String(right?.typename === 'FunCall' ? (right.name as Node)?.value : right?.value);
         if (!hasTest(name)) {
           const near = closest(name, Object.keys((environment() as unknown as { tests: object }).tests));
-          out.push(diag(`no test named '${name}'`, where, near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has'));
+          out.push(
+            diag(
+              `no test named '${name}'`,
+              where,
+              near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has',
+            ),
+          );
         }
       }
     });
@@ -170,7 +211,9 @@ export function isOneOutput(src: string): boolean {
     const kids = root.children as Node[] | undefined;
     const out = kids?.[0];
     const inner = out?.children as Node[] | undefined;
-    return kids?.length === 1 && out?.typename === 'Output' && inner?.length === 1 && inner[0]!.typename !== 'TemplateData';
+    return (
+      kids?.length === 1 && out?.typename === 'Output' && inner?.length === 1 && inner[0]!.typename !== 'TemplateData'
+    );
   } catch {
     return false;
   }

@@ -46,7 +46,7 @@ export function readVaultPasswordFile(path: string, id?: string): VaultSecrets {
   const fail = (what: string, hint: string): never => {
     throw new LvsplayError(diag(`vault password file ${path}: ${what}`, undefined, hint), ExitCode.badOptions);
   };
-  let executable = false;
+  let executable: boolean;
   try {
     accessSync(path, constants.R_OK);
   } catch (e) {
@@ -97,7 +97,10 @@ function parseEnvelope(text: string, where: SourcePos | undefined): Envelope {
       ExitCode.parseError,
     );
   };
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const header = (lines[0] ?? '').split(';');
   if (header[0] !== HEADER || header.length < 3) bad('the first line is not a $ANSIBLE_VAULT header');
   const version = header[1]!;
@@ -107,7 +110,8 @@ function parseEnvelope(text: string, where: SourcePos | undefined): Envelope {
   const hexBody = lines.slice(1).join('');
   if (!/^([0-9a-fA-F]{2})+$/.test(hexBody)) bad('the body is not hexadecimal');
   const parts = Buffer.from(hexBody, 'hex').toString('latin1').split('\n');
-  if (parts.length !== 3 || !parts.every((p) => /^([0-9a-fA-F]{2})+$/.test(p))) bad('the body does not hold salt, HMAC and ciphertext');
+  if (parts.length !== 3 || !parts.every((p) => /^([0-9a-fA-F]{2})+$/.test(p)))
+    bad('the body does not hold salt, HMAC and ciphertext');
   const [salt, hmac, ciphertext] = parts.map((p) => Buffer.from(p, 'hex')) as [Buffer, Buffer, Buffer];
   const env: Envelope = { version, cipher, salt, hmac, ciphertext };
   if (header[3]) env.vaultId = header[3];
@@ -178,7 +182,10 @@ export function encryptVaultText(plaintext: string, password: string | Secret, o
   const cipher = createCipheriv('aes-256-ctr', cipherKey, iv);
   const ciphertext = Buffer.concat([cipher.update(padded), cipher.final()]);
   const mac = createHmac('sha256', hmacKey).update(ciphertext).digest();
-  const body = Buffer.from([salt.toString('hex'), mac.toString('hex'), ciphertext.toString('hex')].join('\n'), 'latin1').toString('hex');
+  const body = Buffer.from(
+    [salt.toString('hex'), mac.toString('hex'), ciphertext.toString('hex')].join('\n'),
+    'latin1',
+  ).toString('hex');
   const withId = opts.vaultId && opts.vaultId !== 'default';
   const header = withId ? `${HEADER};1.2;AES256;${opts.vaultId}` : `${HEADER};1.1;AES256`;
   return [header, ...(body.match(/.{1,80}/g) ?? [])].join('\n') + '\n';

@@ -55,20 +55,36 @@ export async function driftChecks(src: ClusterSource, o: DriftOptions): Promise<
   const ms = Date.now() - t0;
   const masked = withRevealedVault(secrets, plan.vault);
   const playbook = plan.playbookPath.replace(/^.*\//, '');
-  return o.hosts.filter((h) => plan.plays.some((p) => p.hosts.includes(h))).map((host): Check => {
-    const d = of(host);
-    const title = `${playbook} --check would change nothing`;
-    if (d.unreachable) return { id: 'drift', host, title, ok: false, detail: `could not be checked: ${d.unreachable}` };
-    if (d.failed.length) return { id: 'drift', host, title, ok: false, detail: redact(`the check-mode run failed: ${d.failed.map((f) => `${f.task}: ${f.msg}`).join('; ')}`, masked) };
-    const diff = d.changed.map((c) => describeChange(c.task, c.result, masked)).join('\n');
-    const unknown = d.unknown.length ? `; ${d.unknown.length} task(s) check mode cannot predict: ${d.unknown.join(', ')}` : '';
-    return {
-      id: 'drift', host, title,
-      ok: d.changed.length === 0 && d.unknown.length === 0,
-      detail: d.changed.length ? `${d.changed.length} task(s) would change: ${d.changed.map((c) => c.task).join(', ')}${unknown}` : `no task would change (${ms} ms for the whole cluster)${unknown}`,
-      ...(diff ? { diff: redact(diff, masked) } : {}),
-    };
-  });
+  return o.hosts
+    .filter((h) => plan.plays.some((p) => p.hosts.includes(h)))
+    .map((host): Check => {
+      const d = of(host);
+      const title = `${playbook} --check would change nothing`;
+      if (d.unreachable)
+        return { id: 'drift', host, title, ok: false, detail: `could not be checked: ${d.unreachable}` };
+      if (d.failed.length)
+        return {
+          id: 'drift',
+          host,
+          title,
+          ok: false,
+          detail: redact(`the check-mode run failed: ${d.failed.map((f) => `${f.task}: ${f.msg}`).join('; ')}`, masked),
+        };
+      const diff = d.changed.map((c) => describeChange(c.task, c.result, masked)).join('\n');
+      const unknown = d.unknown.length
+        ? `; ${d.unknown.length} task(s) check mode cannot predict: ${d.unknown.join(', ')}`
+        : '';
+      return {
+        id: 'drift',
+        host,
+        title,
+        ok: d.changed.length === 0 && d.unknown.length === 0,
+        detail: d.changed.length
+          ? `${d.changed.length} task(s) would change: ${d.changed.map((c) => c.task).join(', ')}${unknown}`
+          : `no task would change (${ms} ms for the whole cluster)${unknown}`,
+        ...(diff ? { diff: redact(diff, masked) } : {}),
+      };
+    });
 }
 
 /** The task, what it would change, and the diff (none for no_log tasks). */

@@ -19,11 +19,13 @@ export interface FailoverOptions {
 
 /** Directors that may not be disrupted (the variable is not true for them). */
 export function notDisruptable(c: ClusterSession): string[] {
-  return c.model.directors.map((d) => d.host).filter((h) => {
-    const play = c.plan.plays.find((p) => p.hosts.includes(h));
-    const v = play?.varsOf(h)[DISRUPT_VAR];
-    return v !== true && String(v).toLowerCase() !== 'true';
-  });
+  return c.model.directors
+    .map((d) => d.host)
+    .filter((h) => {
+      const play = c.plan.plays.find((p) => p.hosts.includes(h));
+      const v = play?.varsOf(h)[DISRUPT_VAR];
+      return v !== true && String(v).toLowerCase() !== 'true';
+    });
 }
 
 /**
@@ -46,7 +48,13 @@ echo "keepalived is not ${action === 'stop' ? 'stopped' : 'running'} after 3 tri
 }
 
 /** Polls who holds `vip` until `done(holders)` or the limit; the milliseconds it took, or undefined. */
-async function waitHolders(c: ClusterSession, vip: string, done: (holders: string[]) => boolean, limitMs: number, t0: number): Promise<{ ms?: number; holders: string[] }> {
+async function waitHolders(
+  c: ClusterSession,
+  vip: string,
+  done: (holders: string[]) => boolean,
+  limitMs: number,
+  t0: number,
+): Promise<{ ms?: number; holders: string[] }> {
   let holders: string[] = [];
   while (performance.now() - t0 < limitMs) {
     const { status } = await readCluster(c);
@@ -64,7 +72,12 @@ export async function failoverChecks(c: ClusterSession, o: FailoverOptions = {})
   for (const v of status.vips) {
     const [holder] = v.holders;
     if (v.holders.length !== 1 || !holder) {
-      checks.push({ id: 'failover', title: `failover of ${v.vip}`, ok: false, detail: `not tried: the VIP is held by ${v.holders.length ? v.holders.join(', ') : 'nobody'}` });
+      checks.push({
+        id: 'failover',
+        title: `failover of ${v.vip}`,
+        ok: false,
+        detail: `not tried: the VIP is held by ${v.holders.length ? v.holders.join(', ') : 'nobody'}`,
+      });
       continue;
     }
     // Both figures count from the command, as an operator's `service keepalived stop` would.
@@ -78,7 +91,10 @@ export async function failoverChecks(c: ClusterSession, o: FailoverOptions = {})
         host: holder,
         title: `${v.vip} moves to another director when keepalived stops on ${holder}`,
         ok: moved.ms !== undefined,
-        detail: moved.ms !== undefined ? `held by ${moved.holders[0]} after ${moved.ms} ms` : `not moved within ${limitMs} ms (held by ${moved.holders.join(', ') || 'nobody'})`,
+        detail:
+          moved.ms !== undefined
+            ? `held by ${moved.holders[0]} after ${moved.ms} ms`
+            : `not moved within ${limitMs} ms (held by ${moved.holders.join(', ') || 'nobody'})`,
       });
       const startedAt = performance.now();
       await keepalived(c, holder, 'start');
@@ -90,7 +106,10 @@ export async function failoverChecks(c: ClusterSession, o: FailoverOptions = {})
         host: holder,
         title: `${v.vip} returns to ${holder} when keepalived starts again`,
         ok: back.ms !== undefined,
-        detail: back.ms !== undefined ? `back after ${back.ms} ms` : `still held by ${back.holders.join(', ') || 'nobody'} after ${limitMs} ms`,
+        detail:
+          back.ms !== undefined
+            ? `back after ${back.ms} ms`
+            : `still held by ${back.holders.join(', ') || 'nobody'} after ${limitMs} ms`,
       });
     } finally {
       if (!restarted) await keepalived(c, holder, 'start').catch(() => undefined);

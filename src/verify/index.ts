@@ -47,7 +47,11 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
       const refused = notDisruptable(cluster);
       if (refused.length) {
         throw new LvsplayError(
-          diag(`--failover stops keepalived on the VIP's holder, and ${refused.join(', ')} ${refused.length > 1 ? 'are' : 'is'} not marked as safe to disrupt`, undefined, `set ${DISRUPT_VAR}: true for the directors you accept to disrupt (e.g. in the lab's group_vars)`),
+          diag(
+            `--failover stops keepalived on the VIP's holder, and ${refused.join(', ')} ${refused.length > 1 ? 'are' : 'is'} not marked as safe to disrupt`,
+            undefined,
+            `set ${DISRUPT_VAR}: true for the directors you accept to disrupt (e.g. in the lab's group_vars)`,
+          ),
           ExitCode.badOptions,
         );
       }
@@ -55,7 +59,14 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
     const hosts = selectedHosts(cluster, o.limit);
     const outside = cluster.model.directors.map((d) => d.host).filter((h) => !hosts.includes(h));
     if (o.failover && outside.length) {
-      throw new LvsplayError(diag(`--failover moves the VIP between all the directors, and --limit leaves out ${outside.join(', ')}`, undefined, 'drop --limit, or widen it to every director'), ExitCode.badOptions);
+      throw new LvsplayError(
+        diag(
+          `--failover moves the VIP between all the directors, and --limit leaves out ${outside.join(', ')}`,
+          undefined,
+          'drop --limit, or widen it to every director',
+        ),
+        ExitCode.badOptions,
+      );
     }
     const rendered = new Map<string, RenderedFile>();
     for (const d of cluster.model.directors) {
@@ -64,12 +75,16 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
     }
     // The reading first, then the check run: read together, the check run's probes slowed the
     // reading past its deadline on UML directors (35 ms a process there, 3 ms in a namespace).
-    const { probes } = await readCluster({ ...cluster, hosts }, { deadlineMs: VERIFY_DEADLINE_MS, files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) });
+    const { probes } = await readCluster(
+      { ...cluster, hosts },
+      { deadlineMs: VERIFY_DEADLINE_MS, files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) },
+    );
     const drift = await driftChecks(src, { hosts });
     const checks = verifyChecks({ model: cluster.model, probes, rendered });
     checks.push(...(await controllerChecks(cluster.model, probes, hosts)));
     checks.push(...drift);
-    if (cluster.model.databases.every((d) => hosts.includes(d.host))) checks.push(...(await replicationProbeChecks(cluster)));
+    if (cluster.model.databases.every((d) => hosts.includes(d.host)))
+      checks.push(...(await replicationProbeChecks(cluster)));
     // The failover goes last, on a cluster the read-only checks found healthy or not.
     if (o.failover) checks.push(...(await failoverChecks(cluster)));
     const failed = checks.filter((c) => !c.ok).length;

@@ -25,9 +25,10 @@ export function renderKeepalivedConf(plan: Plan, host: string): RenderedFile | u
     const vars = taskVars(run, { pp, batch: [host] }, host, planned);
     const templar = createTemplar({ searchPath: [role.path, dirname(plan.playbookPath)], vault: plan.vault });
     const path = String(revealIfSecret(templar.render('{{ keepalived_config }}', vars)));
-    const content = String(revealIfSecret(templar.renderFile(join(role.path, 'templates', 'keepalived.conf.j2'), vars)));
+    const content = String(
+      revealIfSecret(templar.renderFile(join(role.path, 'templates', 'keepalived.conf.j2'), vars)),
+    );
     return { path, content };
   }
   return undefined;
 }
-

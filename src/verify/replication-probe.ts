@@ -38,20 +38,38 @@ export async function replicationProbeChecks(c: ClusterSession, limitMs = 10_000
   const [first] = dbs as [string, ...string[]];
   const written: Array<{ host: string; id: string }> = [];
   try {
-    await sql(c, first, `CREATE DATABASE IF NOT EXISTS ${DB}; CREATE TABLE IF NOT EXISTS ${DB}.rows (id VARCHAR(64) PRIMARY KEY, written_on VARCHAR(255));`);
+    await sql(
+      c,
+      first,
+      `CREATE DATABASE IF NOT EXISTS ${DB}; CREATE TABLE IF NOT EXISTS ${DB}.rows (id VARCHAR(64) PRIMARY KEY, written_on VARCHAR(255));`,
+    );
     const tableEverywhere = await until(limitMs, async () => {
-      const seen = await Promise.all(dbs.map((h) => sql(c, h, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='${DB}' AND table_name='rows';`)));
+      const seen = await Promise.all(
+        dbs.map((h) =>
+          sql(c, h, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='${DB}' AND table_name='rows';`),
+        ),
+      );
       return seen.every((n) => n === '1');
     });
     if (tableEverywhere === undefined) {
-      return [{ id: 'replication-probe', title: 'the probe table created on one master appears on the others', ok: false, detail: `not on every master after ${limitMs} ms` }];
+      return [
+        {
+          id: 'replication-probe',
+          title: 'the probe table created on one master appears on the others',
+          ok: false,
+          detail: `not on every master after ${limitMs} ms`,
+        },
+      ];
     }
     for (const from of dbs) {
       const id = `${token}-${from}`.slice(0, 64);
       await sql(c, from, `INSERT INTO ${DB}.rows VALUES ('${id}', '${from}');`);
       written.push({ host: from, id });
       for (const to of dbs.filter((h) => h !== from)) {
-        const ms = await until(limitMs, async () => (await sql(c, to, `SELECT COUNT(*) FROM ${DB}.rows WHERE id='${id}';`)) === '1');
+        const ms = await until(
+          limitMs,
+          async () => (await sql(c, to, `SELECT COUNT(*) FROM ${DB}.rows WHERE id='${id}';`)) === '1',
+        );
         checks.push({
           id: 'replication-probe',
           host: to,
@@ -64,7 +82,15 @@ export async function replicationProbeChecks(c: ClusterSession, limitMs = 10_000
     return checks;
   } catch (e) {
     // A master that cannot be reached or refuses the SQL: the probe fails, verify goes on.
-    return [...checks, { id: 'replication-probe', title: 'the replication probe runs on every master', ok: false, detail: e instanceof Error ? e.message : String(e) }];
+    return [
+      ...checks,
+      {
+        id: 'replication-probe',
+        title: 'the replication probe runs on every master',
+        ok: false,
+        detail: e instanceof Error ? e.message : String(e),
+      },
+    ];
   } finally {
     for (const w of written) await sql(c, w.host, `DELETE FROM ${DB}.rows WHERE id='${w.id}';`).catch(() => undefined);
   }

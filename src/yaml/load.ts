@@ -101,7 +101,13 @@ export function loadYamlFile(path: string, displayName = path): YamlResult {
   } catch (e) {
     return {
       value: undefined,
-      diagnostics: [diag(`cannot read ${displayName}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path')],
+      diagnostics: [
+        diag(
+          `cannot read ${displayName}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          undefined,
+          'check the path',
+        ),
+      ],
     };
   }
   return loadYaml(text, displayName);
@@ -116,12 +122,17 @@ function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos): Diagnostic {
   if (e.code === 'TAB_AS_INDENT') {
     return diag('a tab is used for indentation', pos, 'indent YAML with spaces');
   }
-  return diag(`YAML syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`, pos, 'fix the YAML syntax at this place');
+  return diag(
+    `YAML syntax error: ${first.replace(/ at line \d+, column \d+.*$/, '')}`,
+    pos,
+    'fix the YAML syntax at this place',
+  );
 }
 
 /** YAML 1.1 reads y/n as booleans; PyYAML (and so Ansible) keeps them as strings. */
 function scalarValue(node: Scalar): unknown {
-  if (typeof node.value === 'boolean' && typeof node.source === 'string' && /^[yYnN]$/.test(node.source)) return node.source;
+  if (typeof node.value === 'boolean' && typeof node.source === 'string' && /^[yYnN]$/.test(node.source))
+    return node.source;
   return node.value;
 }
 
@@ -164,7 +175,8 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
       const rawKey = keyNode && isScalar(keyNode) ? scalarValue(keyNode) : convert(keyNode, doc, at, seen);
       if (rawKey === '<<' || (keyNode && isScalar(keyNode) && keyNode.source === '<<')) {
         const v = convert(pair.value as Node | null, doc, at, seen);
-        for (const m of Array.isArray(v) ? v : [v]) if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);
+        for (const m of Array.isArray(v) ? v : [v])
+          if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);
         continue;
       }
       const key = rawKey === null ? 'null' : String(rawKey);

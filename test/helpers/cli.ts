@@ -14,8 +14,12 @@ export async function runCli(args: string[], cwd?: string): Promise<CliRun> {
   let err = '';
   const before = process.cwd();
   if (cwd) process.chdir(cwd);
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const so = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const se = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
     process.exitCode = undefined;
     const code = await main(['node', 'lvsplay', ...args]);

@@ -5,14 +5,21 @@ import { readFileSync } from 'node:fs';
 import { labExec, labPaths } from '../../src/lab/index.js';
 
 export function sshRun(host: string, cmd: string, timeoutSec = 3) {
-  return spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${timeoutSec}`, host, cmd], {
-    encoding: 'utf8',
-    timeout: 20_000 + timeoutSec * 1000,
-  });
+  return spawnSync(
+    'ssh',
+    ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${timeoutSec}`, host, cmd],
+    {
+      encoding: 'utf8',
+      timeout: 20_000 + timeoutSec * 1000,
+    },
+  );
 }
 
 /** The host's line in the lab's known_hosts. */
-export const keyLine = (host: string) => readFileSync(labPaths().knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${host},`));
+export const keyLine = (host: string) =>
+  readFileSync(labPaths().knownHosts, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${host},`));
 
 /** Pings inside the lab from one host to another's address, retrying for up to `seconds`. */
 export async function reaches(from: string, toAddr: string, seconds = 1): Promise<boolean> {

@@ -109,7 +109,8 @@ async function replicationSettled(limitMs: number): Promise<void> {
       ['db1', 'db2'].map(async (h) => (await labExec(h, ['mysql', '-e', 'SHOW SLAVE STATUS\\G'])).stdout),
     );
     if (states.every((s) => /Slave_IO_Running: Yes/.test(s) && /Slave_SQL_Running: Yes/.test(s))) return;
-    if (Date.now() - t0 > limitMs) throw new Error(`replication not running on both database servers after ${limitMs} ms`);
+    if (Date.now() - t0 > limitMs)
+      throw new Error(`replication not running on both database servers after ${limitMs} ms`);
     await new Promise((res) => setTimeout(res, 1000));
   }
 }

@@ -41,20 +41,41 @@ async function buildByHand(): Promise<void> {
     must('hand-web2', ['sh', '-s', '2', '2'], script('realserver.sh')),
   ]);
   // master-master: a user for the peer on each side, then each replicates from the other's position
-  const [a, b] = [['hand-web1', '10.0.7.121'], ['hand-web2', '10.0.7.122']] as const;
-  await mysql(a[0], `CREATE USER 'repl'@'${b[1]}' IDENTIFIED BY '${REPL_PASS}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${b[1]}'`);
-  await mysql(b[0], `CREATE USER 'repl'@'${a[1]}' IDENTIFIED BY '${REPL_PASS}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${a[1]}'`);
+  const [a, b] = [
+    ['hand-web1', '10.0.7.121'],
+    ['hand-web2', '10.0.7.122'],
+  ] as const;
+  await mysql(
+    a[0],
+    `CREATE USER 'repl'@'${b[1]}' IDENTIFIED BY '${REPL_PASS}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${b[1]}'`,
+  );
+  await mysql(
+    b[0],
+    `CREATE USER 'repl'@'${a[1]}' IDENTIFIED BY '${REPL_PASS}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${a[1]}'`,
+  );
   const pos = async (h: string) => (await mysql(h, 'SHOW MASTER STATUS')).trim().split(/\s+/);
   const [[fa, pa], [fb, pb]] = [await pos(a[0]), await pos(b[0])];
-  await mysql(a[0], `CHANGE MASTER TO MASTER_HOST='${b[1]}', MASTER_USER='repl', MASTER_PASSWORD='${REPL_PASS}', MASTER_LOG_FILE='${fb}', MASTER_LOG_POS=${pb}; START SLAVE`);
-  await mysql(b[0], `CHANGE MASTER TO MASTER_HOST='${a[1]}', MASTER_USER='repl', MASTER_PASSWORD='${REPL_PASS}', MASTER_LOG_FILE='${fa}', MASTER_LOG_POS=${pa}; START SLAVE`);
+  await mysql(
+    a[0],
+    `CHANGE MASTER TO MASTER_HOST='${b[1]}', MASTER_USER='repl', MASTER_PASSWORD='${REPL_PASS}', MASTER_LOG_FILE='${fb}', MASTER_LOG_POS=${pb}; START SLAVE`,
+  );
+  await mysql(
+    b[0],
+    `CHANGE MASTER TO MASTER_HOST='${a[1]}', MASTER_USER='repl', MASTER_PASSWORD='${REPL_PASS}', MASTER_LOG_FILE='${fa}', MASTER_LOG_POS=${pa}; START SLAVE`,
+  );
   // keepalived elects within about three advert intervals
-  for (let i = 0; i < 50 && !(await must('hand-lvs1', ['ip', '-o', '-4', 'addr'])).includes('10.0.7.250/'); i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 50 && !(await must('hand-lvs1', ['ip', '-o', '-4', 'addr'])).includes('10.0.7.250/'); i++)
+    await new Promise((r) => setTimeout(r, 200));
 }
 
 interface AdoptJson {
   inferred: string[];
-  groups: { directors: { host: string; priority: number; state: string; routerId?: string }[]; realservers: { host: string; weight: number }[]; dbservers: { host: string; serverId: number }[]; others: string[] };
+  groups: {
+    directors: { host: string; priority: number; state: string; routerId?: string }[];
+    realservers: { host: string; weight: number }[];
+    dbservers: { host: string; serverId: number }[];
+    others: string[];
+  };
   cluster: Record<string, string | number>;
   secrets: string[];
   vaultFile: string | null;
@@ -67,7 +88,16 @@ interface AdoptJson {
 /** keepalived.conf as the settings it holds (no positions, no comments, no password). */
 function settingsOf(text: string): unknown {
   const m = modelFromKeepalived(parseKeepalived(text.replace(/^\s*include\b.*$/gm, ''), 'x.conf').nodes, 'd');
-  const strip = (v: unknown): unknown => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !['pos', 'authPass'].includes(k)).map(([k, x]) => [k, strip(x)])) : v);
+  const strip = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(strip)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => !['pos', 'authPass'].includes(k))
+              .map(([k, x]) => [k, strip(x)]),
+          )
+        : v;
   return strip({ vrrp: m.vrrp.map((v) => ({ ...v, vips: v.vips.map((x) => x.split(' ')[0]) })), services: m.services });
 }
 
@@ -99,20 +129,42 @@ describe('lvsplay adopt on a hand-built cluster', () => {
       { host: 'hand-lvs2', mode: 'keepalived', priority: 100, state: 'BACKUP', routerId: 'LVS_2' },
       { host: 'hand-lvs1', mode: 'keepalived', priority: 150, state: 'MASTER', routerId: 'LVS_1' },
     ]);
-    expect(adopted.groups.realservers).toEqual([{ host: 'hand-web1', weight: 3 }, { host: 'hand-web2', weight: 1 }]);
-    expect(adopted.groups.dbservers.map((d) => [d.host, d.serverId])).toEqual([['hand-web1', 1], ['hand-web2', 2]]);
+    expect(adopted.groups.realservers).toEqual([
+      { host: 'hand-web1', weight: 3 },
+      { host: 'hand-web2', weight: 1 },
+    ]);
+    expect(adopted.groups.dbservers.map((d) => [d.host, d.serverId])).toEqual([
+      ['hand-web1', 1],
+      ['hand-web2', 2],
+    ]);
     expect(adopted.inferred.join('\n')).toMatch(/hand-web1: real server \(10\.0\.7\.250\/32 on lo/);
     expect(adopted.cluster).toMatchObject({
-      lvs_vip: '10.0.7.250', lvs_vip_prefix: 24, lvs_interface: 'eth0', lvs_port: 80, lvs_algorithm: 'wrr', lvs_delay_loop: 6,
-      lvs_check_connect_timeout: 3, lvs_check_retries: 3, vrrp_router_id: 61, vrrp_advert_int: 1, vrrp_instance_name: 'VI_1',
-      mysql_replication_user: 'repl', mysql_auto_increment_increment: 2,
-      mysql_config: '/etc/mysql/mariadb.conf.d/90-replication.cnf', realserver_index_page: false,
+      lvs_vip: '10.0.7.250',
+      lvs_vip_prefix: 24,
+      lvs_interface: 'eth0',
+      lvs_port: 80,
+      lvs_algorithm: 'wrr',
+      lvs_delay_loop: 6,
+      lvs_check_connect_timeout: 3,
+      lvs_check_retries: 3,
+      vrrp_router_id: 61,
+      vrrp_advert_int: 1,
+      vrrp_instance_name: 'VI_1',
+      mysql_replication_user: 'repl',
+      mysql_auto_increment_increment: 2,
+      mysql_config: '/etc/mysql/mariadb.conf.d/90-replication.cnf',
+      realserver_index_page: false,
     });
     // MariaDB's default retry (60 s) is left to the role's 5 s: a listed change, not reproduced
     expect(adopted.cluster).not.toHaveProperty('mysql_connect_retry');
-    expect(adopted.changes.filter((c) => c.task.includes('Retry a lost connection')).map((c) => c.host)).toEqual(['hand-web1', 'hand-web2']);
+    expect(adopted.changes.filter((c) => c.task.includes('Retry a lost connection')).map((c) => c.host)).toEqual([
+      'hand-web1',
+      'hand-web2',
+    ]);
     const ini = readFileSync(join(out, 'hosts.ini'), 'utf8');
-    expect(ini).toMatch(/\[directors\]\nhand-lvs2 ansible_host=10\.0\.7\.112 vrrp_priority=100 vrrp_state=BACKUP keepalived_router_id=LVS_2\n/);
+    expect(ini).toMatch(
+      /\[directors\]\nhand-lvs2 ansible_host=10\.0\.7\.112 vrrp_priority=100 vrrp_state=BACKUP keepalived_router_id=LVS_2\n/,
+    );
     expect(ini).toMatch(/\[realservers\]\nhand-web1 ansible_host=10\.0\.7\.121 lvs_weight=3\n/);
     expect(ini).toContain('ansible_ssh_common_args=');
   });
@@ -122,34 +174,58 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(adopted.vaultFile).toBe('inventory/lab-vault-pass.txt');
     const vault = readFileSync(join(out, 'group_vars/all/vault.yml'), 'utf8');
     const secrets = readVaultPasswordFile(join(ROOT, 'inventory/lab-vault-pass.txt'));
-    const value = (name: string) => decryptVaultText(new RegExp(`${name}: !vault \\|\\n((?:  .*\\n)+)`).exec(vault)![1]!.replace(/^ {2}/gm, ''), secrets);
+    const value = (name: string) =>
+      decryptVaultText(
+        new RegExp(`${name}: !vault \\|\\n((?:  .*\\n)+)`).exec(vault)![1]!.replace(/^ {2}/gm, ''),
+        secrets,
+      );
     expect(value('vrrp_auth_pass')).toBe(VRRP_PASS);
     expect(value('mysql_replication_password')).toBe(REPL_PASS);
-    const everything = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everything(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')]));
+    const everything = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? everything(join(dir, e.name)) : [readFileSync(join(dir, e.name), 'utf8')],
+      );
     for (const text of everything(out)) for (const s of [VRRP_PASS, REPL_PASS]) expect(text).not.toContain(s);
   });
 
   it('reports the planted mistake and what the roles cannot express, at their lines', () => {
     const deprecated = adopted.findings.filter((f) => f.rule === 'keepalived-deprecated-keyword');
     expect(deprecated.map((f) => `${f.pos?.file.replace(out, 'OUT')}:${f.pos?.line}`)).toEqual([
-      'OUT/found/hand-lvs1/etc/keepalived/keepalived.conf:35', 'OUT/found/hand-lvs1/etc/keepalived/keepalived.conf:43',
-      'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:35', 'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:43',
+      'OUT/found/hand-lvs1/etc/keepalived/keepalived.conf:35',
+      'OUT/found/hand-lvs1/etc/keepalived/keepalived.conf:43',
+      'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:35',
+      'OUT/found/hand-lvs2/etc/keepalived/keepalived.conf:43',
     ]);
     expect(deprecated[0]!.message).toContain('nb_get_retry');
-    expect(adopted.notReproduced.map((n) => `${n.host} ${n.pos?.line ?? '-'} ${n.what.split(':')[n.pos ? 1 : 0]!.trim()}`)).toEqual([
-      'hand-lvs1 3 `notification_email` in global_defs', 'hand-lvs2 3 `notification_email` in global_defs',
+    expect(
+      adopted.notReproduced.map((n) => `${n.host} ${n.pos?.line ?? '-'} ${n.what.split(':')[n.pos ? 1 : 0]!.trim()}`),
+    ).toEqual([
+      'hand-lvs1 3 `notification_email` in global_defs',
+      'hand-lvs2 3 `notification_email` in global_defs',
       // the hand-made lvs_server stays (no role replaces it next to keepalived), and adopt says so
-      'hand-lvs1 - /etc/init.d/lvs_server (started at boot)', 'hand-lvs2 - /etc/init.d/lvs_server (started at boot)',
+      'hand-lvs1 - /etc/init.d/lvs_server (started at boot)',
+      'hand-lvs2 - /etc/init.d/lvs_server (started at boot)',
     ]);
   });
 
   it('site.yaml --check --diff changes exactly what adopt listed, keeps every keepalived setting but the fix, and prints no secret', async () => {
-    const check = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), { inventory: [join(out, 'hosts.ini')], check: true, diff: true, cwd: ROOT });
+    const check = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), {
+      inventory: [join(out, 'hosts.ini')],
+      check: true,
+      diff: true,
+      cwd: ROOT,
+    });
     expect(check.exitCode).toBe(0);
-    const predicted = (h: string) => adopted.changes.filter((c) => c.host === h).map((c) => c.task).sort();
+    const predicted = (h: string) =>
+      adopted.changes
+        .filter((c) => c.host === h)
+        .map((c) => c.task)
+        .sort();
     for (const h of HAND) expect([...new Set(check.rec.changedTasks(h))].sort(), h).toEqual(predicted(h));
     // the fix lint asked for is the reason keepalived.conf changes
-    const conf = adopted.changes.find((c) => c.host === 'hand-lvs1' && c.task.startsWith('director : Write keepalived.conf'))!;
+    const conf = adopted.changes.find(
+      (c) => c.host === 'hand-lvs1' && c.task.startsWith('director : Write keepalived.conf'),
+    )!;
     expect(conf.rule).toBe('keepalived-deprecated-keyword');
 
     const write = check.rec.results('hand-lvs1').find((r) => r.task.includes('Write keepalived.conf'))!;
@@ -158,7 +234,10 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(diff.after).not.toContain('nb_get_retry');
     expect(settingsOf(diff.after)).toEqual(settingsOf(diff.before));
 
-    const printed = await runCli(['run', 'playbooks/site.yaml', '-i', join(out, 'hosts.ini'), '--check', '--diff'], ROOT);
+    const printed = await runCli(
+      ['run', 'playbooks/site.yaml', '-i', join(out, 'hosts.ini'), '--check', '--diff'],
+      ROOT,
+    );
     expect(printed.code).toBe(0);
     expect(printed.out).toContain('-            nb_get_retry 3');
     for (const s of [VRRP_PASS, REPL_PASS]) expect(printed.out + printed.err).not.toContain(s);
@@ -170,16 +249,25 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^adopt: read 4 hosts in \d+\.\d s$/m);
     expect(r.out).toContain('hand-lvs1: director (');
-    expect(r.out).toContain('vrrp_auth_pass, mysql_replication_password: vault-encrypted with inventory/lab-vault-pass.txt');
+    expect(r.out).toContain(
+      'vrrp_auth_pass, mysql_replication_password: vault-encrypted with inventory/lab-vault-pass.txt',
+    );
     expect(r.out).toMatch(/keepalived\.conf:35:13: warning\[keepalived-deprecated-keyword\]: 'nb_get_retry'/);
     expect(r.out).toContain(`the first run of site.yaml will change (${adopted.changes.length}):`);
     for (const s of [VRRP_PASS, REPL_PASS]) expect(r.out).not.toContain(s);
   });
 
   it('the run takes the cluster over: the VIP stays on the MASTER, replication runs, a second run changes nothing', async () => {
-    const run = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), { inventory: [join(out, 'hosts.ini')], cwd: ROOT });
+    const run = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), {
+      inventory: [join(out, 'hosts.ini')],
+      cwd: ROOT,
+    });
     expect(run.exitCode).toBe(0);
-    const again = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), { inventory: [join(out, 'hosts.ini')], check: true, cwd: ROOT });
+    const again = await runPlaybookFile(join(ROOT, 'playbooks/site.yaml'), {
+      inventory: [join(out, 'hosts.ini')],
+      check: true,
+      cwd: ROOT,
+    });
     for (const h of HAND) expect(again.rec.changedTasks(h), h).toEqual([]);
     expect(await must('hand-lvs1', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).toContain('10.0.7.250/24');
     expect(await must('hand-lvs2', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).not.toContain('10.0.7.250/');

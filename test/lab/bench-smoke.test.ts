@@ -11,7 +11,11 @@ import { ensureLab } from '../helpers/lab-run.js';
 
 const project = resolve(import.meta.dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'lvsplay-bench-smoke-'));
-const running = async () => (await labStatus()).hosts.filter((h) => h.state === 'running').map((h) => h.name).sort();
+const running = async () =>
+  (await labStatus()).hosts
+    .filter((h) => h.state === 'running')
+    .map((h) => h.name)
+    .sort();
 
 let before: string[] = [];
 beforeAll(async () => {
@@ -23,7 +27,10 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('bench --quick', () => {
   it('times both tools on one host and writes a well-formed result', { timeout: 180_000 }, async () => {
-    const r = spawnSync(process.execPath, ['bench/.build/bench/src/main.js', '--quick', '--out', out], { cwd: project, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bench/.build/bench/src/main.js', '--quick', '--out', out], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const json = readdirSync(out).find((f) => f.endsWith('-quick.json'));
     expect(json).toBeDefined();

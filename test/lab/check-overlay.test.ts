@@ -31,7 +31,9 @@ const pb = `
 `;
 
 const changesOf = (r: PlayRun) =>
-  r.rec.results('web1').map((x) => ({ task: x.task, status: x.status, diffs: x.result.changes.map((c) => c.diff ?? null) }));
+  r.rec
+    .results('web1')
+    .map((x) => ({ task: x.task, status: x.status, diffs: x.result.changes.map((c) => c.diff ?? null) }));
 
 describe('check mode overlays earlier predicted file writes', () => {
   it('predicts every edit of one file exactly as the real run makes them', async () => {
@@ -42,7 +44,9 @@ describe('check mode overlays earlier predicted file writes', () => {
     expect(real.exitCode).toBe(0);
     expect(changesOf(predicted)).toEqual(changesOf(real));
     expect(changesOf(real).map((c) => c.status)).toEqual(['changed', 'changed', 'changed', 'changed', 'ok']);
-    expect((await labExec('web1', ['cat', `${DIR}/app.conf`])).stdout).toBe('a=3\nb=2\n# BEGIN ANSIBLE MANAGED BLOCK\nc=4\n# END ANSIBLE MANAGED BLOCK\n');
+    expect((await labExec('web1', ['cat', `${DIR}/app.conf`])).stdout).toBe(
+      'a=3\nb=2\n# BEGIN ANSIBLE MANAGED BLOCK\nc=4\n# END ANSIBLE MANAGED BLOCK\n',
+    );
     // This play fights itself (copy resets what lineinfile edits): a rerun changes the file
     // again, and check mode must predict that rerun exactly too.
     const checkAgain = await runPlaybookText(pb, { check: true, diff: true });

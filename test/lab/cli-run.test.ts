@@ -8,10 +8,16 @@ import { ensureLab, LAB_INVENTORY } from '../helpers/lab-run.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/lvsplay.js');
 
-function cli(args: string[], o: { interruptAfterMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+function cli(
+  args: string[],
+  o: { interruptAfterMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((res) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, CI: 'true', ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -43,7 +49,10 @@ beforeAll(async () => {
 describe('lvsplay run (built CLI) on the lab', () => {
   it('runs a play and prints the recap, and exits 0', async () => {
     const pb = join(dir, 'hello.yml');
-    writeFileSync(pb, '- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: hello\n      command: hostname\n      changed_when: false\n');
+    writeFileSync(
+      pb,
+      '- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: hello\n      command: hostname\n      changed_when: false\n',
+    );
     const r = await cli(['run', pb, '-i', LAB_INVENTORY]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -54,7 +63,10 @@ describe('lvsplay run (built CLI) on the lab', () => {
 
   it('stops cleanly on Ctrl-C: recap printed, exit 99, no later task started', async () => {
     const pb = join(dir, 'slow.yml');
-    writeFileSync(pb, '- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: sleep 3\n    - name: after\n      command: touch /tmp/lvsplay-after-interrupt\n');
+    writeFileSync(
+      pb,
+      '- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: sleep 3\n    - name: after\n      command: touch /tmp/lvsplay-after-interrupt\n',
+    );
     const r = await cli(['run', pb, '-i', LAB_INVENTORY], { interruptAfterMs: 300 });
     expect(r.code).toBe(99);
     expect(r.out).toContain('PLAY RECAP');
@@ -67,7 +79,9 @@ describe('lvsplay run (built CLI) on the lab', () => {
     writeFileSync(pb, '- hosts: web1\n  tasks:\n    - name: typo\n      comand: ls\n');
     const r = await cli(['run', pb, '-i', LAB_INVENTORY]);
     expect(r.code).toBe(4);
-    expect(r.err).toMatch(new RegExp(`${pb.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:7: .*comand.*did you mean 'command'`));
+    expect(r.err).toMatch(
+      new RegExp(`${pb.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:7: .*comand.*did you mean 'command'`),
+    );
     expect(r.err).not.toMatch(/at .*\.js:\d+/);
   });
 });

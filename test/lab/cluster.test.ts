@@ -13,18 +13,31 @@ const BIN = join(ROOT, 'bin/lvsplay.js');
 const VIP = '10.0.7.247';
 const CONF_TASK = 'director : Write keepalived.conf (checked by keepalived -t before it replaces the old one)';
 
-interface HostResult { status: string; changes?: Array<{ summary: string; diff?: { before: string; after: string } }>; handler?: boolean }
+interface HostResult {
+  status: string;
+  changes?: Array<{ summary: string; diff?: { before: string; after: string } }>;
+  handler?: boolean;
+}
 interface RunDoc {
   plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, HostResult> }> }>;
   stats: Record<string, { changed: number; failures: number; unreachable: number }>;
 }
-interface Run { code: number | null; doc: RunDoc | undefined; out: string; err: string; ms: number }
+interface Run {
+  code: number | null;
+  doc: RunDoc | undefined;
+  out: string;
+  err: string;
+  ms: number;
+}
 
 /** `lvsplay run site.yaml --output json`; onLine sees stdout as it comes (jsonl runs). */
 function site(args: string[], o: { onLine?: (line: string) => void; timeoutMs?: number } = {}): Promise<Run> {
   const t0 = Date.now();
   return new Promise((res) => {
-    const p = spawn(process.execPath, [BIN, 'run', 'site.yaml', '-i', 'inventory/lab.ini', ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
+    const p = spawn(process.execPath, [BIN, 'run', 'site.yaml', '-i', 'inventory/lab.ini', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true' },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => {
@@ -49,7 +62,13 @@ function site(args: string[], o: { onLine?: (line: string) => void; timeoutMs?: 
 
 /** Every (task, host) that changed (or, in check mode, would change). */
 function changedTasks(doc: RunDoc): string[] {
-  return doc.plays.flatMap((p) => p.tasks.flatMap((t) => Object.entries(t.hosts).filter(([, r]) => r.status === 'changed').map(([h]) => `${h}: ${t.task.name}`)));
+  return doc.plays.flatMap((p) =>
+    p.tasks.flatMap((t) =>
+      Object.entries(t.hosts)
+        .filter(([, r]) => r.status === 'changed')
+        .map(([h]) => `${h}: ${t.task.name}`),
+    ),
+  );
 }
 
 async function holdsVip(host: string): Promise<boolean> {
@@ -73,7 +92,8 @@ async function waitHolders(want: string[], limitMs: number): Promise<number> {
   for (;;) {
     const now = await vipHolders();
     if (now.join(',') === want.join(',')) return Date.now() - t0;
-    if (Date.now() - t0 > limitMs) throw new Error(`VIP holders ${now.join(',') || 'none'} after ${limitMs} ms, wanted ${want.join(',')}`);
+    if (Date.now() - t0 > limitMs)
+      throw new Error(`VIP holders ${now.join(',') || 'none'} after ${limitMs} ms, wanted ${want.join(',')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -98,7 +118,8 @@ describe('the cluster on the lab', () => {
     const second = await site(['--output', 'json']);
     expect(second.code).toBe(0);
     expect(changedTasks(second.doc!)).toEqual([]);
-    for (const h of ['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2']) expect(second.doc!.stats[h]).toMatchObject({ changed: 0, failures: 0, unreachable: 0 });
+    for (const h of ['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2'])
+      expect(second.doc!.stats[h]).toMatchObject({ changed: 0, failures: 0, unreachable: 0 });
     console.log(`site.yaml: first run ${first.ms} ms, second run ${second.ms} ms`);
   }, 900_000);
 
@@ -126,30 +147,51 @@ describe('the cluster on the lab', () => {
   });
 
   it('each real server answers HTTP, holds the VIP on lo and does not answer ARP for it', async () => {
-    for (const [w, addr] of [['web1', '10.0.7.211'], ['web2', '10.0.7.29']] as const) {
-      const page = spawnSync('ip', ['netns', 'exec', 'lvsplay-ctl', 'curl', '-s', '--max-time', '5', `http://${addr}/`], { encoding: 'utf8' });
+    for (const [w, addr] of [
+      ['web1', '10.0.7.211'],
+      ['web2', '10.0.7.29'],
+    ] as const) {
+      const page = spawnSync(
+        'ip',
+        ['netns', 'exec', 'lvsplay-ctl', 'curl', '-s', '--max-time', '5', `http://${addr}/`],
+        { encoding: 'utf8' },
+      );
       expect(page.stdout).toContain(`<h1>${w}</h1>`);
       expect(await sh(w, 'ip -o -4 addr show dev lo')).toContain(` ${VIP}/32 `);
-      expect(await sh(w, 'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce')).toBe('1\n2\n1\n2');
+      expect(
+        await sh(
+          w,
+          'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce',
+        ),
+      ).toBe('1\n2\n1\n2');
       expect(await sh(w, '/etc/init.d/realserver status; echo rc=$?')).toContain('rc=0');
     }
     // ARP for the VIP, asked afresh from the controller, is answered by the director alone.
     spawnSync('ip', ['netns', 'exec', 'lvsplay-ctl', 'ip', 'neigh', 'flush', 'to', VIP]);
     // Any packet to the VIP makes the controller ask (a TCP connect: the machine may lack ping).
     spawnSync('ip', ['netns', 'exec', 'lvsplay-ctl', 'timeout', '3', 'bash', '-c', `: </dev/tcp/${VIP}/80`]);
-    const neigh = spawnSync('ip', ['netns', 'exec', 'lvsplay-ctl', 'ip', 'neigh', 'show', 'to', VIP], { encoding: 'utf8' }).stdout;
+    const neigh = spawnSync('ip', ['netns', 'exec', 'lvsplay-ctl', 'ip', 'neigh', 'show', 'to', VIP], {
+      encoding: 'utf8',
+    }).stdout;
     expect(neigh).toContain(`lladdr ${await sh('lvs2', 'cat /sys/class/net/eth0/address')}`);
   });
 
   it('a row written on each database server appears on the other', async () => {
     const sql = (h: string, q: string) => sh(h, `mariadb --batch --skip-column-names -e "${q}"`);
-    await sql('db1', 'CREATE DATABASE IF NOT EXISTS clustertest; CREATE TABLE IF NOT EXISTS clustertest.t (id INT AUTO_INCREMENT PRIMARY KEY, token VARCHAR(40))');
-    for (const [from, to] of [['db1', 'db2'], ['db2', 'db1']] as const) {
+    await sql(
+      'db1',
+      'CREATE DATABASE IF NOT EXISTS clustertest; CREATE TABLE IF NOT EXISTS clustertest.t (id INT AUTO_INCREMENT PRIMARY KEY, token VARCHAR(40))',
+    );
+    for (const [from, to] of [
+      ['db1', 'db2'],
+      ['db2', 'db1'],
+    ] as const) {
       const token = `${from}-${Date.now()}`;
       const t0 = Date.now();
       await sql(from, `INSERT INTO clustertest.t (token) VALUES ('${token}')`);
       let seen = '';
-      while (seen !== '1' && Date.now() - t0 < 10_000) seen = await sql(to, `SELECT COUNT(*) FROM clustertest.t WHERE token='${token}'`).catch(() => '');
+      while (seen !== '1' && Date.now() - t0 < 10_000)
+        seen = await sql(to, `SELECT COUNT(*) FROM clustertest.t WHERE token='${token}'`).catch(() => '');
       expect(seen).toBe('1');
       console.log(`replication ${from} -> ${to}: ${Date.now() - t0} ms`);
     }
@@ -168,18 +210,28 @@ describe('the cluster on the lab', () => {
     expect(changed).toEqual([`lvs1: ${CONF_TASK}`, `lvs2: ${CONF_TASK}`]);
     for (const h of ['lvs1', 'lvs2']) {
       // With serial: 1 each director's batch is reported on its own.
-      const conf = check.doc!.plays.flatMap((p) => p.tasks).find((t) => t.task.name === CONF_TASK && t.hosts[h])!.hosts[h]!;
+      const conf = check.doc!.plays.flatMap((p) => p.tasks).find((t) => t.task.name === CONF_TASK && t.hosts[h])!.hosts[
+        h
+      ]!;
       const diff = conf.changes!.find((c) => c.diff)!.diff!;
       const before = diff.before.split('\n');
       const after = diff.after.split('\n');
       expect(after.length).toBe(before.length);
-      expect(before.flatMap((l, i) => (l === after[i] ? [] : [l.trim(), after[i]!.trim()]))).toEqual(['weight 60', 'weight 70']);
+      expect(before.flatMap((l, i) => (l === after[i] ? [] : [l.trim(), after[i]!.trim()]))).toEqual([
+        'weight 60',
+        'weight 70',
+      ]);
     }
 
     const real = await site(['-i', override, '--output', 'json']);
     expect(real.code).toBe(0);
-    const handlers = changedTasks(real.doc!).filter((t) => /: director : (reload|stop|start|wait for) keepalived/.test(t) || t.includes('keepalived'));
-    expect(handlers.filter((t) => t.endsWith('reload keepalived')).sort()).toEqual(['lvs1: director : reload keepalived', 'lvs2: director : reload keepalived']);
+    const handlers = changedTasks(real.doc!).filter(
+      (t) => /: director : (reload|stop|start|wait for) keepalived/.test(t) || t.includes('keepalived'),
+    );
+    expect(handlers.filter((t) => t.endsWith('reload keepalived')).sort()).toEqual([
+      'lvs1: director : reload keepalived',
+      'lvs2: director : reload keepalived',
+    ]);
     expect(handlers.filter((t) => /(stop|start) keepalived$/.test(t))).toEqual([]);
     expect(await sh('lvs1', 'grep -c "weight 70" /etc/keepalived/keepalived.conf')).toBe('1');
     expect(await vipHolders()).toEqual(['lvs2']);

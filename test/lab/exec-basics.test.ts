@@ -45,11 +45,13 @@ describe('command and shell on a lab host', () => {
       command:
         argv: [sh, -c, 'printf %s "$1" > /tmp/exec-basics/hostile', x, "{{ hostile }}"]
 `);
-    const hostile = "$(touch /tmp/exec-basics/pwned); `touch /tmp/exec-basics/pwned2`; ' \" \\ ;\nnext";
+    const hostile = '$(touch /tmp/exec-basics/pwned); `touch /tmp/exec-basics/pwned2`; \' " \\ ;\nnext';
     const r = await runPlaybookText(pb, { extraVars: [JSON.stringify({ hostile })] });
     expect(r.exitCode).toBe(0);
     expect((await labExec('web1', ['cat', '/tmp/exec-basics/hostile'])).stdout).toBe(hostile);
-    expect((await labExec('web1', ['sh', '-c', 'ls /tmp/exec-basics/pwned* 2>/dev/null | wc -l'])).stdout.trim()).toBe('0');
+    expect((await labExec('web1', ['sh', '-c', 'ls /tmp/exec-basics/pwned* 2>/dev/null | wc -l'])).stdout.trim()).toBe(
+      '0',
+    );
   });
 
   it('fails a non-zero command, ignores it with ignore_errors, and runs rescue', async () => {
@@ -155,7 +157,10 @@ describe('unreachable hosts', () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
     const { LAB_INVENTORY } = await import('../helpers/lab-run.js');
     // ghost: an address on the lab segment where no host lives (the guard still allows it).
-    writeFileSync(inv, `${readFileSync(LAB_INVENTORY, 'utf8')}\n[extra]\nghost ansible_host=10.0.7.250 ansible_ssh_timeout=3\n`);
+    writeFileSync(
+      inv,
+      `${readFileSync(LAB_INVENTORY, 'utf8')}\n[extra]\nghost ansible_host=10.0.7.250 ansible_ssh_timeout=3\n`,
+    );
     const r = await runPlaybookText(pb, { inventory: [inv] });
     expect(r.exitCode).toBe(3);
     expect(statuses(r, 'web1')).toEqual({ touch: 'ok' });

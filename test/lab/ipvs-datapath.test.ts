@@ -14,7 +14,8 @@ const VIP = /^lvs_vip:\s*(\S+)/m.exec(clusterVars)![1]!;
 const SERVICE = `${VIP}:${setting('lvs_port')}`;
 /** How long keepalived may take to notice a dead real server: a check every delay_loop, each
  * attempt up to connect_timeout, retried `retry` times; doubled for a loaded machine. */
-const CHECK_LIMIT_MS = 2 * (setting('lvs_delay_loop') + setting('lvs_check_connect_timeout') * (setting('lvs_check_retries') + 1)) * 1000;
+const CHECK_LIMIT_MS =
+  2 * (setting('lvs_delay_loop') + setting('lvs_check_connect_timeout') * (setting('lvs_check_retries') + 1)) * 1000;
 
 /** `n` sequential HTTP connections from the client to the VIP: the answering real server's name
  * for each (its page's title), or FAIL. Each connection gives up after 3 s. */
@@ -79,7 +80,8 @@ async function until(what: string, limitMs: number, test: () => Promise<boolean>
   return Date.now() - t0;
 }
 
-const inTable = async (host: string, realServer: string) => (await ipvsadm(host, ['-Ln', '-t', SERVICE])).includes(` ${realServer}:`);
+const inTable = async (host: string, realServer: string) =>
+  (await ipvsadm(host, ['-Ln', '-t', SERVICE])).includes(` ${realServer}:`);
 
 beforeAll(async () => {
   await ensureCluster({ groupKinds: { directors: 'uml' } });
@@ -101,13 +103,19 @@ describe('the LVS-DR data path through UML directors', () => {
     } finally {
       await ipvsadm(m, ['-E', '-t', SERVICE, '-s', 'wlc']);
     }
-    console.log(`wrr over 200 connections: web1 ${count(got, 'web1')}, web2 ${count(got, 'web2')}, failed ${count(got, 'FAIL')}`);
+    console.log(
+      `wrr over 200 connections: web1 ${count(got, 'web1')}, web2 ${count(got, 'web2')}, failed ${count(got, 'FAIL')}`,
+    );
     expect(count(got, 'FAIL')).toBe(0);
     expect(count(got, 'web1') + count(got, 'web2')).toBe(200);
     expect(count(got, 'web1')).toBeGreaterThanOrEqual(110);
     expect(count(got, 'web1')).toBeLessThanOrEqual(130);
     let stats = await serviceStats(m);
-    await until('the director counting 200 connections', 5_000, async () => (stats = await serviceStats(m)).conns >= 200);
+    await until(
+      'the director counting 200 connections',
+      5_000,
+      async () => (stats = await serviceStats(m)).conns >= 200,
+    );
     console.log(`director ${m}: Conns ${stats.conns} InPkts ${stats.inPkts} OutPkts ${stats.outPkts}`);
     expect(stats.inPkts).toBeGreaterThan(200);
     expect(stats.outPkts).toBe(0);
@@ -124,81 +132,124 @@ describe('the LVS-DR data path through UML directors', () => {
 
   it('wlc (the cluster setting) also serves every connection', async () => {
     const got = await connections(100);
-    console.log(`wlc over 100 connections: web1 ${count(got, 'web1')}, web2 ${count(got, 'web2')}, failed ${count(got, 'FAIL')}`);
+    console.log(
+      `wlc over 100 connections: web1 ${count(got, 'web1')}, web2 ${count(got, 'web2')}, failed ${count(got, 'FAIL')}`,
+    );
     expect(count(got, 'FAIL')).toBe(0);
     expect(count(got, 'web1')).toBeGreaterThan(0);
     expect(count(got, 'web2')).toBeGreaterThan(0);
   });
 
-  it("a real server whose web server stops leaves the IPVS table within the health-check time; no later connection fails, even one from a source port it served", { timeout: 4 * CHECK_LIMIT_MS }, async () => {
-    const m = await master();
-    expect(await inTable(m, '10.0.7.29')).toBe(true);
-    // the director role sets these (lvs_ipvs_sysctls): with the kernel's defaults a reused source
-    // port still listed for web2 goes to web2 again, and is dropped once web2 is out
-    expect((await labExec(m, ['cat', '/proc/sys/net/ipv4/vs/conn_reuse_mode', '/proc/sys/net/ipv4/vs/expire_nodest_conn'])).stdout.split(/\s+/).filter(Boolean)).toEqual(['2', '1']);
-    // round robin for these: wlc may well send all 20 to web1 (it counts the earlier tests' connections)
-    await ipvsadm(m, ['-E', '-t', SERVICE, '-s', 'rr']);
-    let before: string[];
-    try {
-      before = await fromPorts(SOURCE_PORTS);
-    } finally {
-      await ipvsadm(m, ['-E', '-t', SERVICE, '-s', 'wlc']);
-    }
-    const servedByWeb2 = SOURCE_PORTS.filter((_, i) => before[i] === 'web2');
-    console.log(`from fixed source ports before: web1 ${count(before, 'web1')}, web2 ${servedByWeb2.length}, failed ${count(before, 'FAIL')}`);
-    expect(count(before, 'FAIL')).toBe(0);
-    expect(servedByWeb2.length).toBeGreaterThan(0);
-    expect((await labExec('web2', ['service', 'lighttpd', 'stop'])).code).toBe(0);
-    try {
-      const took = await until('web2 leaving the IPVS table', CHECK_LIMIT_MS, async () => !(await inTable(m, '10.0.7.29')));
-      console.log(`web2 left the IPVS table ${took} ms after its web server stopped (limit ${CHECK_LIMIT_MS} ms)`);
-      // the director still lists web2's finished connections (FIN_WAIT): the same client ports again
-      expect(await fromPorts(servedByWeb2), 'ports whose last connection went to web2').toEqual(servedByWeb2.map(() => 'web1'));
-      const got = await connections(50);
-      expect(count(got, 'web1'), `50 connections: ${got.join(' ')}`).toBe(50);
-    } finally {
-      expect((await labExec('web2', ['service', 'lighttpd', 'start'])).code).toBe(0);
-    }
-    const back = await until('web2 back in the IPVS table', CHECK_LIMIT_MS, () => inTable(m, '10.0.7.29'));
-    console.log(`web2 back in the IPVS table ${back} ms after its web server started`);
-  });
+  it(
+    'a real server whose web server stops leaves the IPVS table within the health-check time; no later connection fails, even one from a source port it served',
+    { timeout: 4 * CHECK_LIMIT_MS },
+    async () => {
+      const m = await master();
+      expect(await inTable(m, '10.0.7.29')).toBe(true);
+      // the director role sets these (lvs_ipvs_sysctls): with the kernel's defaults a reused source
+      // port still listed for web2 goes to web2 again, and is dropped once web2 is out
+      expect(
+        (
+          await labExec(m, ['cat', '/proc/sys/net/ipv4/vs/conn_reuse_mode', '/proc/sys/net/ipv4/vs/expire_nodest_conn'])
+        ).stdout
+          .split(/\s+/)
+          .filter(Boolean),
+      ).toEqual(['2', '1']);
+      // round robin for these: wlc may well send all 20 to web1 (it counts the earlier tests' connections)
+      await ipvsadm(m, ['-E', '-t', SERVICE, '-s', 'rr']);
+      let before: string[];
+      try {
+        before = await fromPorts(SOURCE_PORTS);
+      } finally {
+        await ipvsadm(m, ['-E', '-t', SERVICE, '-s', 'wlc']);
+      }
+      const servedByWeb2 = SOURCE_PORTS.filter((_, i) => before[i] === 'web2');
+      console.log(
+        `from fixed source ports before: web1 ${count(before, 'web1')}, web2 ${servedByWeb2.length}, failed ${count(before, 'FAIL')}`,
+      );
+      expect(count(before, 'FAIL')).toBe(0);
+      expect(servedByWeb2.length).toBeGreaterThan(0);
+      expect((await labExec('web2', ['service', 'lighttpd', 'stop'])).code).toBe(0);
+      try {
+        const took = await until(
+          'web2 leaving the IPVS table',
+          CHECK_LIMIT_MS,
+          async () => !(await inTable(m, '10.0.7.29')),
+        );
+        console.log(`web2 left the IPVS table ${took} ms after its web server stopped (limit ${CHECK_LIMIT_MS} ms)`);
+        // the director still lists web2's finished connections (FIN_WAIT): the same client ports again
+        expect(await fromPorts(servedByWeb2), 'ports whose last connection went to web2').toEqual(
+          servedByWeb2.map(() => 'web1'),
+        );
+        const got = await connections(50);
+        expect(count(got, 'web1'), `50 connections: ${got.join(' ')}`).toBe(50);
+      } finally {
+        expect((await labExec('web2', ['service', 'lighttpd', 'start'])).code).toBe(0);
+      }
+      const back = await until('web2 back in the IPVS table', CHECK_LIMIT_MS, () => inTable(m, '10.0.7.29'));
+      console.log(`web2 back in the IPVS table ${back} ms after its web server started`);
+    },
+  );
 
-  it('a crash of the MASTER moves the VIP and the forwarding to the BACKUP; the connection gap is measured', { timeout: 180_000 }, async () => {
-    const m = await master();
-    const backup = m === 'lvs1' ? 'lvs2' : 'lvs1';
-    // one connection at a time for 25 s, each stamped and given up after 1 s
-    const loop = labExec('client', ['sh', '-c', [
-      'end=$(( $(date +%s) + 25 ))',
-      'while [ $(date +%s) -lt $end ]; do',
-      `  t=$(date +%s%3N); w=$(timeout 1 busybox wget -q -O - http://${VIP}/ 2>/dev/null | sed -n 's:.*<title>\\(.*\\)</title>.*:\\1:p')`,
-      '  echo "$t ${w:-FAIL}"',
-      'done',
-    ].join('\n')]);
-    await new Promise((r) => setTimeout(r, 3_000));
-    const crashedAt = Date.now();
-    await labCrash(m);
-    const attempts = (await loop).stdout.trim().split('\n').map((l) => {
-      const [t, who] = l.split(' ');
-      return { t: Number(t), who: who! };
-    });
-    const firstFail = attempts.findIndex((a) => a.who === 'FAIL');
-    expect(firstFail, 'the crash was felt by the client').toBeGreaterThan(0);
-    const lastOk = attempts[firstFail - 1]!;
-    const recovered = attempts.findIndex((a, i) => i > firstFail && a.who !== 'FAIL');
-    expect(recovered, 'connections work again through the BACKUP').toBeGreaterThan(0);
-    const after = attempts.slice(recovered);
-    const gap = attempts[recovered]!.t - lastOk.t;
-    console.log(`failover: last connection through ${m} ${lastOk.t - crashedAt} ms after the crash call, first through ${backup} ` +
-      `${attempts[recovered]!.t - crashedAt} ms after: gap ${gap} ms; ${after.length} connections after it, ${count(after.map((a) => a.who), 'FAIL')} failed`);
-    // a connection is given 1 s: one lost SYN on the loaded machine fails it; more than 1% is a fault
-    const lateFailures = count(after.map((a) => a.who), 'FAIL');
-    expect(lateFailures * 100).toBeLessThanOrEqual(after.length);
-    expect(after.slice(-20).every((a) => a.who === 'web1' || a.who === 'web2')).toBe(true);
-    expect(gap).toBeLessThan(15_000);
-    expect((await labStatus()).vipHolders).toEqual([backup]);
-    expect(await inTable(backup, '10.0.7.211')).toBe(true);
-    await labBoot(m);
-    const back = await until(`${m} taking the VIP back`, 90_000, async () => (await labStatus()).vipHolders.join() === m);
-    console.log(`${m} booted and holds the VIP again ${back} ms after its boot returned`);
-  });
+  it(
+    'a crash of the MASTER moves the VIP and the forwarding to the BACKUP; the connection gap is measured',
+    { timeout: 180_000 },
+    async () => {
+      const m = await master();
+      const backup = m === 'lvs1' ? 'lvs2' : 'lvs1';
+      // one connection at a time for 25 s, each stamped and given up after 1 s
+      const loop = labExec('client', [
+        'sh',
+        '-c',
+        [
+          'end=$(( $(date +%s) + 25 ))',
+          'while [ $(date +%s) -lt $end ]; do',
+          `  t=$(date +%s%3N); w=$(timeout 1 busybox wget -q -O - http://${VIP}/ 2>/dev/null | sed -n 's:.*<title>\\(.*\\)</title>.*:\\1:p')`,
+          '  echo "$t ${w:-FAIL}"',
+          'done',
+        ].join('\n'),
+      ]);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const crashedAt = Date.now();
+      await labCrash(m);
+      const attempts = (await loop).stdout
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [t, who] = l.split(' ');
+          return { t: Number(t), who: who! };
+        });
+      const firstFail = attempts.findIndex((a) => a.who === 'FAIL');
+      expect(firstFail, 'the crash was felt by the client').toBeGreaterThan(0);
+      const lastOk = attempts[firstFail - 1]!;
+      const recovered = attempts.findIndex((a, i) => i > firstFail && a.who !== 'FAIL');
+      expect(recovered, 'connections work again through the BACKUP').toBeGreaterThan(0);
+      const after = attempts.slice(recovered);
+      const gap = attempts[recovered]!.t - lastOk.t;
+      console.log(
+        `failover: last connection through ${m} ${lastOk.t - crashedAt} ms after the crash call, first through ${backup} ` +
+          `${attempts[recovered]!.t - crashedAt} ms after: gap ${gap} ms; ${after.length} connections after it, ${count(
+            after.map((a) => a.who),
+            'FAIL',
+          )} failed`,
+      );
+      // a connection is given 1 s: one lost SYN on the loaded machine fails it; more than 1% is a fault
+      const lateFailures = count(
+        after.map((a) => a.who),
+        'FAIL',
+      );
+      expect(lateFailures * 100).toBeLessThanOrEqual(after.length);
+      expect(after.slice(-20).every((a) => a.who === 'web1' || a.who === 'web2')).toBe(true);
+      expect(gap).toBeLessThan(15_000);
+      expect((await labStatus()).vipHolders).toEqual([backup]);
+      expect(await inTable(backup, '10.0.7.211')).toBe(true);
+      await labBoot(m);
+      const back = await until(
+        `${m} taking the VIP back`,
+        90_000,
+        async () => (await labStatus()).vipHolders.join() === m,
+      );
+      console.log(`${m} booted and holds the VIP again ${back} ms after its boot returned`);
+    },
+  );
 });

@@ -32,7 +32,13 @@ describe('lab topology from the inventory', () => {
   it('reads the seed cluster (six hosts) and its client, their addresses, groups and the VIP', () => {
     const t = readTopology();
     expect(t.hosts.map((h) => `${h.name}=${h.address}`)).toEqual([
-      'lvs1=10.0.7.11', 'lvs2=10.0.7.12', 'web1=10.0.7.211', 'web2=10.0.7.29', 'db1=10.0.7.41', 'db2=10.0.7.42', 'client=10.0.7.100',
+      'lvs1=10.0.7.11',
+      'lvs2=10.0.7.12',
+      'web1=10.0.7.211',
+      'web2=10.0.7.29',
+      'db1=10.0.7.41',
+      'db2=10.0.7.42',
+      'client=10.0.7.100',
     ]);
     expect(t.hosts.find((h) => h.name === 'client')?.groups).toEqual(['clients']);
     expect(t.hosts.find((h) => h.name === 'lvs1')?.groups).toEqual(['directors']);
@@ -66,8 +72,11 @@ describe('lab topology from the inventory', () => {
 
   it('lab_host_kind wins over the --kind default; an unknown kind names the line', () => {
     const ctx = { machineIpvs: false, umlAvailable: true };
-    const f = inventoryFile('[directors]\nd1 ansible_host=10.0.7.5\nd2 ansible_host=10.0.7.6 lab_host_kind=netns\n[web]\nw ansible_host=10.0.7.7\n');
-    const kinds = (o: Parameters<typeof readTopology>[2]) => readTopology(f, undefined, o).hosts.map((h) => `${h.name}=${h.kind}`);
+    const f = inventoryFile(
+      '[directors]\nd1 ansible_host=10.0.7.5\nd2 ansible_host=10.0.7.6 lab_host_kind=netns\n[web]\nw ansible_host=10.0.7.7\n',
+    );
+    const kinds = (o: Parameters<typeof readTopology>[2]) =>
+      readTopology(f, undefined, o).hosts.map((h) => `${h.name}=${h.kind}`);
     expect(kinds({ context: ctx })).toEqual(['d1=uml', 'd2=netns', 'w=netns']);
     expect(kinds({ context: ctx, kind: 'netns' })).toEqual(['d1=netns', 'd2=netns', 'w=netns']);
     expect(kinds({ context: ctx, kind: 'uml' })).toEqual(['d1=uml', 'd2=netns', 'w=uml']);
@@ -79,7 +88,9 @@ describe('lab topology from the inventory', () => {
 
   it('refuses the controller address and duplicate addresses', () => {
     expect(errorOf(() => readTopology(inventoryFile('a ansible_host=10.0.7.1\n')))).toMatch(/controller/);
-    expect(errorOf(() => readTopology(inventoryFile('a ansible_host=10.0.7.5\nb ansible_host=10.0.7.5\n')))).toMatch(/b and a share the address 10\.0\.7\.5/);
+    expect(errorOf(() => readTopology(inventoryFile('a ansible_host=10.0.7.5\nb ansible_host=10.0.7.5\n')))).toMatch(
+      /b and a share the address 10\.0\.7\.5/,
+    );
   });
 
   it('gives long host names a port name that fits in 15 bytes, stable across runs', () => {
@@ -119,9 +130,13 @@ describe('the Debian mirror the base is built from', () => {
   });
 
   it('reads one-line sources.list and falls back to deb.debian.org without a Debian entry', () => {
-    const one = parseOneLineSources('# x\ndeb [arch=amd64] http://m.example/debian bookworm main\ndeb-src http://m.example/debian bookworm main\n');
+    const one = parseOneLineSources(
+      '# x\ndeb [arch=amd64] http://m.example/debian bookworm main\ndeb-src http://m.example/debian bookworm main\n',
+    );
     expect(debianMirror(one).mirror).toBe('http://m.example/debian');
-    expect(debianMirror(parseOneLineSources('deb http://archive.ubuntu.com/ubuntu jammy main\n')).mirror).toBe('http://deb.debian.org/debian');
+    expect(debianMirror(parseOneLineSources('deb http://archive.ubuntu.com/ubuntu jammy main\n')).mirror).toBe(
+      'http://deb.debian.org/debian',
+    );
   });
 });
 
@@ -132,7 +147,9 @@ describe('running the lab needs root and its tools', () => {
   });
 
   it('names the missing tools and the packages to install', () => {
-    const d = rootAndToolsProblem(0, ['ip', 'debootstrap', 'dpkg-scanpackages'], (t) => (t === 'ip' ? '/usr/sbin/ip' : undefined));
+    const d = rootAndToolsProblem(0, ['ip', 'debootstrap', 'dpkg-scanpackages'], (t) =>
+      t === 'ip' ? '/usr/sbin/ip' : undefined,
+    );
     expect(d && formatDiagnostic(d)).toBe(
       'lab: missing tools: debootstrap, dpkg-scanpackages; install debootstrap dpkg-dev (e.g. `apt-get install debootstrap dpkg-dev` or `scripts/install-deps.sh`)',
     );

@@ -16,13 +16,14 @@ function leftovers(): string[] {
   const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
   for (const l of links.split('\n')) if (/: lvsplay-/.test(l)) found.push(`link ${l}`);
   for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    let cmd = '';
+    let cmd: string;
     try {
       cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
     } catch {
       continue;
     }
-    if (/lvsplay-(init|boot|connect)|tini -s|netns exec lvsplay-/.test(cmd) && Number(d) !== process.pid) found.push(`process ${d} ${cmd}`);
+    if (/lvsplay-(init|boot|connect)|tini -s|netns exec lvsplay-/.test(cmd) && Number(d) !== process.pid)
+      found.push(`process ${d} ${cmd}`);
   }
   for (const c of ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified']) {
     if (existsSync(c)) for (const e of readdirSync(c)) if (e.startsWith('lvsplay')) found.push(`cgroup ${c}/${e}`);
@@ -72,7 +73,10 @@ describe('lab down', () => {
     await labUp({ progress: 'silent' });
     spawnSync('ip', ['netns', 'del', 'lvsplay-ctl']);
     await labUp({ progress: 'silent' });
-    const ssh = spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', 'lvs1', 'hostname'], { encoding: 'utf8', timeout: 20_000 });
+    const ssh = spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', 'lvs1', 'hostname'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(ssh.stdout).toBe('lvs1\n');
   });
 

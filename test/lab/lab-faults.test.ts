@@ -3,7 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertLabRoute, labBoot, labCrash, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp,
+  assertLabRoute,
+  labBoot,
+  labCrash,
+  labExec,
+  labHeal,
+  labPartition,
+  labPaths,
+  labPlug,
+  labStatus,
+  labStop,
+  labUnplug,
+  labUp,
 } from '../../src/lab/index.js';
 import { CONTROLLER_NS } from '../../src/lab/paths.js';
 import { keyLine, reaches, sshRun } from '../helpers/lab-net.js';
@@ -47,7 +58,9 @@ describe('lab faults', () => {
     await labBoot('db1');
     const up = sshRun('db1', 'hostname');
     expect(up.stdout, `ssh exit ${up.status}: ${up.stderr}`).toBe('db1\n');
-    expect((await labExec('db1', ['grep', '-c', 'lvsplay-init: shutdown', '/var/log/lvsplay-boot.log'])).stdout.trim()).not.toBe('0');
+    expect(
+      (await labExec('db1', ['grep', '-c', 'lvsplay-init: shutdown', '/var/log/lvsplay-boot.log'])).stdout.trim(),
+    ).not.toBe('0');
   });
 
   it('unplug cuts the host off the switch while it keeps running; plug restores it', async () => {
@@ -96,7 +109,9 @@ describe('the route guard', () => {
     const rootNs = spawnSync(helper, ['10.0.7.11', '22'], { encoding: 'utf8' });
     expect(rootNs.status).not.toBe(0);
     expect(rootNs.stderr).toMatch(/not inside the lab's controller namespace/);
-    const ssh = spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', 'root@192.0.2.1', 'true'], { encoding: 'utf8' });
+    const ssh = spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', 'root@192.0.2.1', 'true'], {
+      encoding: 'utf8',
+    });
     expect(ssh.status).toBe(255);
   });
 });
@@ -104,7 +119,11 @@ describe('the route guard', () => {
 describe('boot applies persisted settings as a real host does', () => {
   it('sysctls persisted in /etc/sysctl.d come back after a crash and boot', async () => {
     // A key nothing else in the lab sets (the cluster's roles set the ARP ones).
-    await labExec('web2', ['sh', '-c', 'echo "net.ipv4.tcp_keepalive_time = 1234" > /etc/sysctl.d/90-lab-test.conf && sysctl -q -w net.ipv4.tcp_keepalive_time=7200']);
+    await labExec('web2', [
+      'sh',
+      '-c',
+      'echo "net.ipv4.tcp_keepalive_time = 1234" > /etc/sysctl.d/90-lab-test.conf && sysctl -q -w net.ipv4.tcp_keepalive_time=7200',
+    ]);
     await labCrash('web2');
     await labBoot('web2');
     const r = await labExec('web2', ['cat', '/proc/sys/net/ipv4/tcp_keepalive_time']);

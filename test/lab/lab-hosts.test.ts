@@ -25,7 +25,9 @@ describe('lab hosts', () => {
   it('are the six cluster hosts and the client, running, each answering with its own name', async () => {
     const s = await labStatus();
     expect(s.up).toBe(true);
-    expect(s.hosts.map((h) => `${h.name}:${h.state}`)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2', 'client'].map((n) => `${n}:running`));
+    expect(s.hosts.map((h) => `${h.name}:${h.state}`)).toEqual(
+      ['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2', 'client'].map((n) => `${n}:running`),
+    );
     for (const h of ['lvs1', 'db2']) expect(await sh(h, 'hostname')).toBe(h);
   });
 
@@ -81,7 +83,11 @@ describe('lab hosts', () => {
     const p = labPaths();
     const wrong = join(mkdtempSync(join(tmpdir(), 'lvsplay-kh-')), 'known_hosts');
     const lines = readFileSync(p.knownHosts, 'utf8').split('\n');
-    const lvs1Key = lines.find((l) => l.startsWith('lvs1,'))!.split(' ').slice(1).join(' ');
+    const lvs1Key = lines
+      .find((l) => l.startsWith('lvs1,'))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
     writeFileSync(wrong, lines.map((l) => (l.startsWith('web1,') ? `web1,10.0.7.211 ${lvs1Key}` : l)).join('\n'));
     const r = ssh(['-F', p.sshConfig, '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${wrong}`, 'web1', 'true']);
     expect(r.status).toBe(255);
@@ -89,12 +95,19 @@ describe('lab hosts', () => {
   });
 
   it('install packages offline from the lab repository (apt-get install -y keepalived)', async () => {
-    const r = await labExec('lvs2', ['sh', '-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived ipvsadm && keepalived --version 2>&1 | head -1']);
+    const r = await labExec('lvs2', [
+      'sh',
+      '-c',
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived ipvsadm && keepalived --version 2>&1 | head -1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Keepalived v2\./);
     expect(await sh('lvs2', 'grep -h ^deb /etc/apt/sources.list')).toBe('deb [trusted=yes] file:/srv/lvsplay-repo ./');
     // leave the host as the cluster roles expect to find it
-    await sh('lvs2', 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q keepalived ipvsadm >/dev/null && apt-get autoremove -y -q --purge >/dev/null');
+    await sh(
+      'lvs2',
+      'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q keepalived ipvsadm >/dev/null && apt-get autoremove -y -q --purge >/dev/null',
+    );
   }, 120_000);
 
   it("see their kernel's IPVS as it is: a namespace host has /proc/net/ip_vs only when the machine has it, a UML guest from its own kernel", async () => {
@@ -119,7 +132,7 @@ describe('lab hosts', () => {
     expect(after.hosts.map((h) => h.pid)).toEqual(before.hosts.map((h) => h.pid));
   });
 
-  it('use little memory when idle: the lab\'s own processes of a host (init, sshd, syslogd) stay under 5 MB', async () => {
+  it("use little memory when idle: the lab's own processes of a host (init, sshd, syslogd) stay under 5 MB", async () => {
     // Services a test installed (keepalived, mariadb...) are the host's workload, not the lab's
     // cost: count only what every lab host runs from boot.
     const base = new Set(['tini', 'lvsplay-init', 'sshd', 'syslogd', 'sleep']);

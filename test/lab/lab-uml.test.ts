@@ -4,7 +4,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  labBoot, labCrash, labDown, labExec, labHeal, labPartition, labPaths, labPlug, labStatus, labStop, labUnplug, labUp,
+  labBoot,
+  labCrash,
+  labDown,
+  labExec,
+  labHeal,
+  labPartition,
+  labPaths,
+  labPlug,
+  labStatus,
+  labStop,
+  labUnplug,
+  labUp,
 } from '../../src/lab/index.js';
 import { hostPaths } from '../../src/lab/paths.js';
 import { umlPids } from '../../src/lab/host-uml.js';
@@ -79,7 +90,9 @@ describe('UML directors', () => {
     await labStop('lvs1');
     console.log(`lvs1 clean stop: ${Date.now() - t0} ms`);
     await labStop('lvs1'); // safe to repeat
-    expect(pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '))).toEqual([]);
+    expect(
+      pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')),
+    ).toEqual([]);
     expect(await statusOf('lvs1')).toMatchObject({ state: 'off', processes: 0 });
     // powered off by its own init, not killed
     expect(readFileSync(hostPaths('lvs1').uml.console, 'utf8')).toContain('lvsplay-uml-boot: powering off lvs1');
@@ -89,7 +102,10 @@ describe('UML directors', () => {
     console.log(`lvs1 boot: ${Date.now() - t1} ms`);
     await labBoot('lvs1'); // safe to repeat
     expect(keyLine('lvs1')).toBe(key);
-    const back = sshRun('lvs1', 'cat /root/disk-mark; rm /root/disk-mark; grep -c "lvsplay-init: shutdown" /var/log/lvsplay-boot.log');
+    const back = sshRun(
+      'lvs1',
+      'cat /root/disk-mark; rm /root/disk-mark; grep -c "lvsplay-init: shutdown" /var/log/lvsplay-boot.log',
+    );
     expect(back.stdout).toMatch(/^kept\n[1-9]/);
   });
 
@@ -98,7 +114,9 @@ describe('UML directors', () => {
     expect(pids.length).toBeGreaterThan(1);
     await labCrash('lvs2');
     await labCrash('lvs2');
-    expect(pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '))).toEqual([]);
+    expect(
+      pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')),
+    ).toEqual([]);
     expect((await statusOf('lvs2')).state).toBe('off');
     expect(readFileSync(hostPaths('lvs2').uml.console, 'utf8')).not.toContain('powering off');
     await labBoot('lvs2');

@@ -10,7 +10,7 @@ const HOST = 'web2';
 const APP = 'listen 80\nname app\n';
 const DIR = '/tmp/mf';
 const HOSTILE_NAME = `${DIR}/we ird $(touch mf-pwned) \`touch mf-pwned2\`; 'q' *`;
-const HOSTILE = "$(touch /tmp/mf/pwned3); `touch /tmp/mf/pwned4`; ' \" \\ ;\nnext line\n";
+const HOSTILE = '$(touch /tmp/mf/pwned3); `touch /tmp/mf/pwned4`; \' " \\ ;\nnext line\n';
 
 const sh = async (script: string) => {
   const r = await labExec(HOST, ['sh', '-c', script]);
@@ -18,10 +18,13 @@ const sh = async (script: string) => {
 };
 
 /** Everything under DIR with type, mode, owner, size, link target and content hash. */
-const snapshot = () => sh(`cd ${DIR} && find . -printf '%p %y %m %u:%g %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort`);
+const snapshot = () =>
+  sh(`cd ${DIR} && find . -printf '%p %y %m %u:%g %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort`);
 
 async function reset() {
-  await sh(`rm -rf ${DIR} && mkdir -p ${DIR}/tree/sub && printf 'a=1\\n# keep\\n' > ${DIR}/li.conf && printf '[x]\\n# keep\\n' > ${DIR}/li2.conf && echo bye > ${DIR}/gone && touch ${DIR}/tree/f ${DIR}/tree/sub/g && echo orig > ${DIR}/hard-src && touch ${DIR}/touched`);
+  await sh(
+    `rm -rf ${DIR} && mkdir -p ${DIR}/tree/sub && printf 'a=1\\n# keep\\n' > ${DIR}/li.conf && printf '[x]\\n# keep\\n' > ${DIR}/li2.conf && echo bye > ${DIR}/gone && touch ${DIR}/tree/f ${DIR}/tree/sub/g && echo orig > ${DIR}/hard-src && touch ${DIR}/touched`,
+  );
 }
 
 const play = (tasks: string) => `
@@ -77,7 +80,9 @@ const converge = play(`
       register: st
 `);
 const files = { 'files/app.conf': APP, 'templates/site.conf.j2': 'server {{ inventory_hostname }}\nport {{ port }}\n' };
-const extraVars = [JSON.stringify({ hostile: HOSTILE, hostile_name: HOSTILE_NAME, hostile_line: "x=$(id) `id` 'q'", port: 8080 })];
+const extraVars = [
+  JSON.stringify({ hostile: HOSTILE, hostile_name: HOSTILE_NAME, hostile_line: "x=$(id) `id` 'q'", port: 8080 }),
+];
 
 beforeAll(async () => {
   await ensureLab();
@@ -88,12 +93,33 @@ describe('file modules converge web2 honestly', () => {
   it('check predicts, run makes exactly that, rerun is all ok', async () => {
     const start = await snapshot();
     const check = await runPlaybookText(converge, { check: true, diff: true, files, extraVars });
-    expect(check.rec.results(HOST).filter((r) => r.status !== 'ok' && r.status !== 'changed').map((r) => `${r.task}: ${r.result.msg}`)).toEqual([]);
+    expect(
+      check.rec
+        .results(HOST)
+        .filter((r) => r.status !== 'ok' && r.status !== 'changed')
+        .map((r) => `${r.task}: ${r.result.msg}`),
+    ).toEqual([]);
     expect(check.exitCode).toBe(0);
     expect(await snapshot()).toBe(start); // check mode touched nothing
     const predicted = changed(check, HOST);
     expect(predicted.sort()).toEqual(
-      ['copy content', 'copy src', 'copy into a directory', 'template', 'directory', 'recurse', 'symlink', 'hard link', 'absent', 'touch new', 'touch kept', 'line replace', 'line add', 'line hostile', 'block'].sort(),
+      [
+        'copy content',
+        'copy src',
+        'copy into a directory',
+        'template',
+        'directory',
+        'recurse',
+        'symlink',
+        'hard link',
+        'absent',
+        'touch new',
+        'touch kept',
+        'line replace',
+        'line add',
+        'line hostile',
+        'block',
+      ].sort(),
     );
 
     const real = await runPlaybookText(converge, { diff: true, files, extraVars });
@@ -111,10 +137,20 @@ describe('file modules converge web2 honestly', () => {
     // the host holds what was asked, hostile text literally, and nothing was executed
     expect(await labExec(HOST, ['cat', HOSTILE_NAME]).then((r) => r.stdout)).toBe(HOSTILE);
     expect(await sh(`ls ${DIR}/pwned* ${DIR}/mf-pwned* ~/mf-pwned* /mf-pwned* 2>/dev/null | wc -l`)).toBe('0\n');
-    expect(await sh(`stat -c '%a %U:%G' ${DIR}/app.conf "${DIR}/tree/app.conf" ${DIR}/d/e ${DIR}/new ${DIR}/bi.conf`)).toBe('640 nobody:daemon\n755 nobody:root\n750 root:root\n600 root:root\n600 root:root\n');
-    expect(await sh(`cat ${DIR}/site.conf; readlink ${DIR}/l; [ ${DIR}/h -ef ${DIR}/hard-src ] && echo same; [ -e ${DIR}/gone ] || echo gone`)).toBe('server web2\nport 8080\nli.conf\nsame\ngone\n');
-    expect(await sh(`cat ${DIR}/li.conf ${DIR}/li2.conf ${DIR}/li3.conf`)).toBe("a=2\n# keep\n[x]\nb=3\n# keep\nx=$(id) `id` 'q'\n");
-    expect(await sh(`cat ${DIR}/bi.conf`)).toBe('# BEGIN ANSIBLE MANAGED BLOCK\nx=1\ny=2\n# END ANSIBLE MANAGED BLOCK\n');
+    expect(
+      await sh(`stat -c '%a %U:%G' ${DIR}/app.conf "${DIR}/tree/app.conf" ${DIR}/d/e ${DIR}/new ${DIR}/bi.conf`),
+    ).toBe('640 nobody:daemon\n755 nobody:root\n750 root:root\n600 root:root\n600 root:root\n');
+    expect(
+      await sh(
+        `cat ${DIR}/site.conf; readlink ${DIR}/l; [ ${DIR}/h -ef ${DIR}/hard-src ] && echo same; [ -e ${DIR}/gone ] || echo gone`,
+      ),
+    ).toBe('server web2\nport 8080\nli.conf\nsame\ngone\n');
+    expect(await sh(`cat ${DIR}/li.conf ${DIR}/li2.conf ${DIR}/li3.conf`)).toBe(
+      "a=2\n# keep\n[x]\nb=3\n# keep\nx=$(id) `id` 'q'\n",
+    );
+    expect(await sh(`cat ${DIR}/bi.conf`)).toBe(
+      '# BEGIN ANSIBLE MANAGED BLOCK\nx=1\ny=2\n# END ANSIBLE MANAGED BLOCK\n',
+    );
     expect(await sh(`find ${DIR}/tree ! -user nobody | wc -l; find ${DIR}/tree ! -perm 0755 | wc -l`)).toBe('0\n0\n');
     expect(await sh(`ls -a ${DIR} | grep -c '^\\.lvsplay' || true`)).toBe('0\n'); // no temp file left
   }, 120_000);
@@ -125,7 +161,9 @@ describe('file modules converge web2 honestly', () => {
     expect(changed(check, HOST).sort()).toEqual(['block', 'copy src']);
     const real = await runPlaybookText(converge, { diff: true, files, extraVars });
     expect(changeLog(real)).toEqual(changeLog(check));
-    expect((changeLog(real)['copy src'] as { summary: string }[])[0]!.summary).toBe(`${DIR}/app.conf: mode: 0666 -> 0640`);
+    expect((changeLog(real)['copy src'] as { summary: string }[])[0]!.summary).toBe(
+      `${DIR}/app.conf: mode: 0666 -> 0640`,
+    );
     expect(await sh(`stat -c '%a %U' ${DIR}/app.conf`)).toBe('640 nobody\n');
     const again = await runPlaybookText(converge, { files, extraVars });
     expect(changed(again, HOST)).toEqual([]);
@@ -134,7 +172,8 @@ describe('file modules converge web2 honestly', () => {
 
 describe('file module edge cases on web2', () => {
   it('stat reports what the file is, and never changes', async () => {
-    const r = await runPlaybookText(play(`
+    const r = await runPlaybookText(
+      play(`
     - name: stat
       stat: { path: ${DIR}/app.conf }
       register: st
@@ -149,16 +188,25 @@ describe('file module edge cases on web2', () => {
         that: [st.stat.exists, st.stat.isreg, "st.stat.mode == '0640'", "st.stat.pw_name == 'nobody'", "st.stat.checksum == '${createHash('sha1').update(APP).digest('hex')}'"]
     - name: link and missing
       assert: { that: [sl.stat.islnk, "sl.stat.lnk_target == 'li.conf'", "sl.stat.lnk_source == '${DIR}/li.conf'", not sm.stat.exists] }
-`));
-    expect(statuses(r, HOST)).toEqual({ stat: 'ok', 'stat link': 'ok', 'stat missing': 'ok', 'stat says': 'ok', 'link and missing': 'ok' });
+`),
+    );
+    expect(statuses(r, HOST)).toEqual({
+      stat: 'ok',
+      'stat link': 'ok',
+      'stat missing': 'ok',
+      'stat says': 'ok',
+      'link and missing': 'ok',
+    });
   }, 60_000);
 
   it('a failing validate keeps the old file and leaves no temp file', async () => {
     await sh(`printf 'old\\n' > ${DIR}/v.conf`);
-    const r = await runPlaybookText(play(`
+    const r = await runPlaybookText(
+      play(`
     - name: bad
       copy: { content: "new\\n", dest: ${DIR}/v.conf, validate: "grep -q nothere %s" }
-`));
+`),
+    );
     expect(r.exitCode).toBe(2);
     expect(statuses(r, HOST)).toEqual({ bad: 'failed' });
     expect(r.rec.results(HOST)[0]!.result.msg).toMatch(/validat/);
@@ -167,13 +215,15 @@ describe('file module edge cases on web2', () => {
 
   it('backup leaves a copy of the old content and reports backup_file', async () => {
     await sh(`printf 'one\\n' > ${DIR}/b.conf`);
-    const r = await runPlaybookText(play(`
+    const r = await runPlaybookText(
+      play(`
     - name: with backup
       lineinfile: { path: ${DIR}/b.conf, line: two, backup: true }
       register: out
     - name: backup named
       assert: { that: ["out.backup_file is defined", "out.backup_file.startswith('${DIR}/b.conf.')"] }
-`));
+`),
+    );
     expect(r.exitCode).toBe(0);
     expect(await sh(`cat ${DIR}/b.conf; cat ${DIR}/b.conf.*~`)).toBe('one\ntwo\none\n');
   }, 60_000);

@@ -18,7 +18,11 @@ ${tasks}
 describe('wait_for on db1', () => {
   it('sees sshd listening, a closed port stopped, a file appear with its text', async () => {
     // A writer that makes the file after the wait has begun.
-    await labExec('db1', ['sh', '-c', 'mkdir -p /tmp/misc-wait; (sleep 1; echo "server ready" > /tmp/misc-wait/log) >/dev/null 2>&1 &']);
+    await labExec('db1', [
+      'sh',
+      '-c',
+      'mkdir -p /tmp/misc-wait; (sleep 1; echo "server ready" > /tmp/misc-wait/log) >/dev/null 2>&1 &',
+    ]);
     const pb = play(`
     - {name: sshd up, wait_for: {port: 22, timeout: 5}}
     - {name: nothing on 1, wait_for: {port: 1, state: stopped, timeout: 5}}
@@ -34,7 +38,7 @@ describe('wait_for on db1', () => {
     expect(changed(check, 'db1')).toEqual([]);
   });
 
-  it('gives up at its timeout with Ansible\'s message, never later', async () => {
+  it("gives up at its timeout with Ansible's message, never later", async () => {
     const t0 = Date.now();
     const r = await runPlaybookText(play(`    - {name: never, wait_for: {port: 4999, timeout: 2}}`));
     const ms = Date.now() - t0;

@@ -13,7 +13,10 @@ const sql = async (host: string, q: string): Promise<string> => {
 
 /** What a run changed, with diffs, per task: check mode must predict exactly this. */
 const changesOf = (run: PlayRun, host: string) =>
-  run.rec.results(host).filter((r) => r.status === 'changed').map((r) => ({ task: r.task, changes: r.result.changes }));
+  run.rec
+    .results(host)
+    .filter((r) => r.status === 'changed')
+    .map((r) => ({ task: r.task, changes: r.result.changes }));
 
 async function prepareServer(host: string, id: number): Promise<void> {
   const cnf = `[mysqld]\nserver-id = ${id}\nlog-bin = mysql-bin\nbind-address = 0.0.0.0\nlog-slave-updates = 1\nauto-increment-increment = 2\nauto-increment-offset = ${id}\n`;
@@ -22,7 +25,10 @@ async function prepareServer(host: string, id: number): Promise<void> {
     /etc/init.d/mariadb restart >/dev/null 2>&1 || /etc/init.d/mariadb start`;
   const r = await labExec(host, ['sh', '-c', script, 'x', cnf]);
   expect(r.code, r.stderr).toBe(0);
-  await sql(host, "SET sql_log_bin=0; STOP SLAVE; RESET SLAVE ALL; DROP DATABASE IF EXISTS misc_app; DROP DATABASE IF EXISTS repltest; DROP USER IF EXISTS 'misc_app'@'%'; DROP USER IF EXISTS 'repl'@'%'; RESET MASTER;");
+  await sql(
+    host,
+    "SET sql_log_bin=0; STOP SLAVE; RESET SLAVE ALL; DROP DATABASE IF EXISTS misc_app; DROP DATABASE IF EXISTS repltest; DROP USER IF EXISTS 'misc_app'@'%'; DROP USER IF EXISTS 'repl'@'%'; RESET MASTER;",
+  );
 }
 
 beforeAll(async () => {
@@ -59,11 +65,17 @@ describe('mysql_db and mysql_user on db1', () => {
     expect(await sql('db1', "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='misc_app'")).toBe('0');
     const run = await runPlaybookText(appPlay, { diff: true, extraVars: vars });
     expect(run.exitCode).toBe(0);
-    expect(statuses(run, 'db1')).toEqual({ 'app database': 'changed', 'app user': 'changed', 'log in as the app user': 'ok' });
+    expect(statuses(run, 'db1')).toEqual({
+      'app database': 'changed',
+      'app user': 'changed',
+      'log in as the app user': 'ok',
+    });
     // The last task could only be predicted after the earlier ones: it is "unknown" in check mode.
     expect(statuses(check, 'db1')['log in as the app user']).toBe('unknown');
     expect(changesOf(check, 'db1')).toEqual(changesOf(run, 'db1'));
-    expect(await sql('db1', "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='misc_app'")).toBe('utf8mb4_unicode_ci');
+    expect(
+      await sql('db1', "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='misc_app'"),
+    ).toBe('utf8mb4_unicode_ci');
     const again = await runPlaybookText(appPlay, { extraVars: vars });
     expect(again.exitCode).toBe(0);
     expect(changed(again, 'db1')).toEqual([]);
@@ -82,7 +94,10 @@ describe('mysql_db and mysql_user on db1', () => {
 `;
     const r = await runPlaybookText(change);
     expect(statuses(r, 'db1')).toEqual({ narrower: 'changed' });
-    expect(r.rec.results('db1')[0]!.result.changes.map((c) => c.summary)).toEqual(['change password of mysql user misc_app@%', 'set privileges of mysql user misc_app@%']);
+    expect(r.rec.results('db1')[0]!.result.changes.map((c) => c.summary)).toEqual([
+      'change password of mysql user misc_app@%',
+      'set privileges of mysql user misc_app@%',
+    ]);
     expect(await sql('db1', "SHOW GRANTS FOR 'misc_app'@'%'")).toContain('GRANT SELECT, INSERT ON `misc_app`.*');
     expect(changed(await runPlaybookText(change), 'db1')).toEqual([]);
     const gone = `
@@ -133,16 +148,27 @@ describe('mysql_replication: master-master on db1 and db2', () => {
     const run = await runPlaybookText(replPlay, { diff: true, extraVars: ev });
     expect(run.exitCode).toBe(0);
     for (const h of ['db1', 'db2']) {
-      expect(changed(run, h)).toEqual(['replication user', 'shared database', 'replicate from the peer', 'start replication']);
+      expect(changed(run, h)).toEqual([
+        'replication user',
+        'shared database',
+        'replicate from the peer',
+        'start replication',
+      ]);
       // Starting needs the primary check mode did not set: it says "unknown", not a guess.
       expect(statuses(check, h)['start replication']).toBe('unknown');
       // The binlog position read in check mode is the one before `shared database` was created
       // (check mode did not create it): the prediction differs only in that number.
-      const noPos = (cs: ReturnType<typeof changesOf>) => JSON.parse(JSON.stringify(cs).replace(/log: mysql-bin\.\d+:\d+/g, 'log: POS'));
-      expect(noPos(changesOf(check, h))).toEqual(noPos(changesOf(run, h).filter((c) => c.task !== 'start replication')));
+      const noPos = (cs: ReturnType<typeof changesOf>) =>
+        JSON.parse(JSON.stringify(cs).replace(/log: mysql-bin\.\d+:\d+/g, 'log: POS'));
+      expect(noPos(changesOf(check, h))).toEqual(
+        noPos(changesOf(run, h).filter((c) => c.task !== 'start replication')),
+      );
     }
-    await sql('db1', 'CREATE TABLE repltest.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)); INSERT INTO repltest.t (v) VALUES (\'from-db1\');');
-    await sql('db2', "SELECT 1"); // give the replica a moment
+    await sql(
+      'db1',
+      "CREATE TABLE repltest.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)); INSERT INTO repltest.t (v) VALUES ('from-db1');",
+    );
+    await sql('db2', 'SELECT 1'); // give the replica a moment
     const until = async (host: string, q: string, want: string): Promise<string> => {
       let got = '';
       for (let i = 0; i < 50 && got !== want; i++) {
@@ -158,7 +184,7 @@ describe('mysql_replication: master-master on db1 and db2', () => {
     expect(again.exitCode).toBe(0);
     expect(changed(again, 'db1')).toEqual([]);
     expect(changed(again, 'db2')).toEqual([]);
-    expect(await sql('db2', "SELECT COUNT(*) FROM repltest.t")).toBe('2');
+    expect(await sql('db2', 'SELECT COUNT(*) FROM repltest.t')).toBe('2');
     const status = await sql('db1', 'SHOW SLAVE STATUS');
     expect(status).toContain('10.0.7.42');
     expect(status.split('\t')).toContain('Yes');

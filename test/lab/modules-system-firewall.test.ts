@@ -5,9 +5,17 @@ import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
 
 const H = 'db2';
 const reset = () =>
-  onHost(H, 'iptables -w -F INPUT 2>/dev/null; rm -rf /etc/iptables; update-rc.d -f lvsplay-firewall remove >/dev/null 2>&1; rm -f /etc/init.d/lvsplay-firewall; true');
-const snapshot = () => onHost(H, 'iptables -w -S INPUT 2>/dev/null; cat /etc/iptables/rules.v4 2>/dev/null | grep -v "^#"; ls /etc/init.d/lvsplay-firewall /etc/rc*.d/*lvsplay-firewall 2>/dev/null; true');
-const has = async (rule: string) => (await onHost(H, `iptables -w -C ${rule} 2>/dev/null && echo yes || echo no`)).trim() === 'yes';
+  onHost(
+    H,
+    'iptables -w -F INPUT 2>/dev/null; rm -rf /etc/iptables; update-rc.d -f lvsplay-firewall remove >/dev/null 2>&1; rm -f /etc/init.d/lvsplay-firewall; true',
+  );
+const snapshot = () =>
+  onHost(
+    H,
+    'iptables -w -S INPUT 2>/dev/null; cat /etc/iptables/rules.v4 2>/dev/null | grep -v "^#"; ls /etc/init.d/lvsplay-firewall /etc/rc*.d/*lvsplay-firewall 2>/dev/null; true',
+  );
+const has = async (rule: string) =>
+  (await onHost(H, `iptables -w -C ${rule} 2>/dev/null && echo yes || echo no`)).trim() === 'yes';
 
 const VRRP = `
     - name: vrrp from peers
@@ -46,7 +54,10 @@ describe('firewall on a lab host', () => {
       'save the running iptables rules to /etc/iptables/rules.v4, loaded at boot by /etc/init.d/lvsplay-firewall',
     ]);
     const rules = await onHost(H, 'iptables -w -S INPUT');
-    expect(rules.split('\n').slice(1, 3)).toEqual(['-A INPUT -s 10.0.7.41/32 -p tcp -m tcp --dport 3306 -j ACCEPT', `-A INPUT -s 10.0.7.0/24 -p vrrp -m comment --comment "vrrp; from \\'peers\\'" -j ACCEPT`]); // iptables prints ' as \'
+    expect(rules.split('\n').slice(1, 3)).toEqual([
+      '-A INPUT -s 10.0.7.41/32 -p tcp -m tcp --dport 3306 -j ACCEPT',
+      `-A INPUT -s 10.0.7.0/24 -p vrrp -m comment --comment "vrrp; from \\'peers\\'" -j ACCEPT`,
+    ]); // iptables prints ' as \'
     expect(await onHost(H, 'cat /etc/iptables/rules.v4')).toContain('--dport 3306');
     // iptables is iptables-nft here: the same rules are in the kernel's nftables.
     expect(await onHost(H, 'nft list chain ip filter INPUT')).toContain('3306');
@@ -83,7 +94,10 @@ describe('firewall on a lab host', () => {
       // The second task finds the file saved by the first: in the run for real, in check mode as predicted.
       expect(statuses(check, H)).toEqual({ 'vrrp from peers': 'changed', 'mysql from db1 first': 'ok' });
     } finally {
-      await onHost(H, 'iptables -w -D INPUT -p tcp --dport 7 -s 10.0.7.250 -j DROP; iptables-save > /etc/iptables/rules.v4');
+      await onHost(
+        H,
+        'iptables -w -D INPUT -p tcp --dport 7 -s 10.0.7.250 -j DROP; iptables-save > /etc/iptables/rules.v4',
+      );
     }
   }, 60_000);
 
@@ -95,10 +109,20 @@ describe('firewall on a lab host', () => {
   });
 
   it('fails clearly on a chain that does not exist', async () => {
-    const r = await runPlaybookText(play(H, `
+    const r = await runPlaybookText(
+      play(
+        H,
+        `
     - name: bad chain
       iptables: { chain: NOSUCH, protocol: tcp, destination_port: "80", jump: ACCEPT }
-`));
-    expect(r.rec.results(H)[0]).toMatchObject({ status: 'failed', result: { msg: 'chain NOSUCH does not exist in the filter table; use a built-in chain (INPUT, FORWARD, OUTPUT...) or create it first' } });
+`,
+      ),
+    );
+    expect(r.rec.results(H)[0]).toMatchObject({
+      status: 'failed',
+      result: {
+        msg: 'chain NOSUCH does not exist in the filter table; use a built-in chain (INPUT, FORWARD, OUTPUT...) or create it first',
+      },
+    });
   });
 });

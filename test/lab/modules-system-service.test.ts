@@ -38,46 +38,78 @@ esac
 exit 0
 `;
 
-const running = async (name: string) => (await onHost(H, `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = ${name} ] && echo \${p#/proc/}; done; true`)).trim().split('\n').filter(Boolean);
-const enabled = async (name: string) => (await onHost(H, `ls /etc/rc2.d/ | grep -c '^S..${name}$'; true`)).trim() === '1';
-const snapshot = async () => `${(await running('keepalived')).length > 0} ${await enabled('keepalived')} ${(await running('lvsplay-dummy')).length > 0} ${await enabled('lvsplay-dummy')}`;
+const running = async (name: string) =>
+  (
+    await onHost(
+      H,
+      `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = ${name} ] && echo \${p#/proc/}; done; true`,
+    )
+  )
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+const enabled = async (name: string) =>
+  (await onHost(H, `ls /etc/rc2.d/ | grep -c '^S..${name}$'; true`)).trim() === '1';
+const snapshot = async () =>
+  `${(await running('keepalived')).length > 0} ${await enabled('keepalived')} ${(await running('lvsplay-dummy')).length > 0} ${await enabled('lvsplay-dummy')}`;
 const stopAll = () =>
-  onHost(H, `pkill -x keepalived; pkill -x lvsplay-dummy; rm -f /run/keepalived.pid /run/lvsplay-dummy.pid; i=0; while pgrep -x keepalived >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; update-rc.d -f keepalived remove >/dev/null 2>&1; update-rc.d -f lvsplay-dummy remove >/dev/null 2>&1; rm -f /etc/lvsplay-dummy.broken; true`);
+  onHost(
+    H,
+    `pkill -x keepalived; pkill -x lvsplay-dummy; rm -f /run/keepalived.pid /run/lvsplay-dummy.pid; i=0; while pgrep -x keepalived >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; update-rc.d -f keepalived remove >/dev/null 2>&1; update-rc.d -f lvsplay-dummy remove >/dev/null 2>&1; rm -f /etc/lvsplay-dummy.broken; true`,
+  );
 
 beforeAll(async () => {
   await ensureLab();
-  await onHost(H, 'dpkg-query -W -f=\'${db:Status-Status}\' keepalived 2>/dev/null | grep -qx installed || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepalived >/dev/null');
-  await onHost(H, `printf '%s\\n' 'DAEMON_ARGS="--vrrp"' > /etc/default/keepalived; cat > /etc/keepalived/keepalived.conf <<'X'\n${KEEPALIVED_CONF}X\ncp /bin/sleep /usr/local/sbin/lvsplay-dummy; cat > /etc/init.d/lvsplay-dummy <<'X'\n${DUMMY}X\nchmod 755 /etc/init.d/lvsplay-dummy`);
+  await onHost(
+    H,
+    "dpkg-query -W -f='${db:Status-Status}' keepalived 2>/dev/null | grep -qx installed || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepalived >/dev/null",
+  );
+  await onHost(
+    H,
+    `printf '%s\\n' 'DAEMON_ARGS="--vrrp"' > /etc/default/keepalived; cat > /etc/keepalived/keepalived.conf <<'X'\n${KEEPALIVED_CONF}X\ncp /bin/sleep /usr/local/sbin/lvsplay-dummy; cat > /etc/init.d/lvsplay-dummy <<'X'\n${DUMMY}X\nchmod 755 /etc/init.d/lvsplay-dummy`,
+  );
   await stopAll();
 }, 120_000);
 
 afterAll(async () => {
   await stopAll();
-  await onHost(H, 'rm -f /etc/keepalived/keepalived.conf /etc/init.d/lvsplay-dummy /usr/local/sbin/lvsplay-dummy; ip addr del 10.0.7.250/24 dev eth0 2>/dev/null; true');
+  await onHost(
+    H,
+    'rm -f /etc/keepalived/keepalived.conf /etc/init.d/lvsplay-dummy /usr/local/sbin/lvsplay-dummy; ip addr del 10.0.7.250/24 dev eth0 2>/dev/null; true',
+  );
 });
 
 describe('service on a lab host (SysV init)', () => {
   it('starts and enables keepalived though its script has no status; a rerun changes nothing', async () => {
-    const pb = play(H, `
+    const pb = play(
+      H,
+      `
     - name: keepalived up
       service: { name: keepalived, state: started, enabled: yes }
-`);
+`,
+    );
     const { real } = await convergeHonestly(pb, H, snapshot);
-    expect(real.rec.results(H)[0]!.result.changes.map((c) => c.summary)).toEqual(['start keepalived', 'enable keepalived at boot']);
+    expect(real.rec.results(H)[0]!.result.changes.map((c) => c.summary)).toEqual([
+      'start keepalived',
+      'enable keepalived at boot',
+    ]);
     expect((await running('keepalived')).length).toBeGreaterThan(0);
     expect(await enabled('keepalived')).toBe(true);
   }, 60_000);
 
   it('restarts twice in a row and keepalived still runs, with a new process', async () => {
     const before = await running('keepalived');
-    const pb = play(H, `
+    const pb = play(
+      H,
+      `
     - name: restart one
       service: { name: keepalived, state: restarted }
     - name: restart two
       service: { name: keepalived, state: restarted }
     - name: still started
       service: { name: keepalived, state: started }
-`);
+`,
+    );
     const r = await runPlaybookText(pb);
     expect(statuses(r, H)).toEqual({ 'restart one': 'changed', 'restart two': 'changed', 'still started': 'ok' });
     const after = await running('keepalived');
@@ -86,37 +118,53 @@ describe('service on a lab host (SysV init)', () => {
   }, 60_000);
 
   it('stops and disables it, predicted by check mode', async () => {
-    const pb = play(H, `
+    const pb = play(
+      H,
+      `
     - name: keepalived down
       sysvinit: { name: keepalived, state: stopped, enabled: no }
-`);
+`,
+    );
     await convergeHonestly(pb, H, snapshot);
     expect(await running('keepalived')).toEqual([]);
     expect(await enabled('keepalived')).toBe(false);
   }, 60_000);
 
   it('uses an LSB status action when there is one, and a pattern when given', async () => {
-    const pb = play(H, `
+    const pb = play(
+      H,
+      `
     - name: dummy up
       service: { name: lvsplay-dummy, state: started, enabled: true }
-`);
+`,
+    );
     const { real } = await convergeHonestly(pb, H, snapshot);
     expect(changed(real, H)).toEqual(['dummy up']);
-    const byPattern = await runPlaybookText(play(H, `
+    const byPattern = await runPlaybookText(
+      play(
+        H,
+        `
     - name: dummy by pattern
       service: { name: lvsplay-dummy, state: started, pattern: "lvsplay-dummy 100000" }
       register: st
     - name: the pattern decided
       assert: { that: ["st.status.running_by == 'pattern'"] }
-`));
+`,
+      ),
+    );
     expect(statuses(byPattern, H)).toEqual({ 'dummy by pattern': 'ok', 'the pattern decided': 'ok' });
-    const r = await runPlaybookText(play(H, `
+    const r = await runPlaybookText(
+      play(
+        H,
+        `
     - name: reload
       service: { name: lvsplay-dummy, state: reloaded }
       register: out
     - name: stop
       service: { name: lvsplay-dummy, state: stopped }
-`));
+`,
+      ),
+    );
     expect(statuses(r, H)).toEqual({ reload: 'changed', stop: 'changed' });
     expect(await running('lvsplay-dummy')).toEqual([]);
   }, 60_000);
@@ -124,20 +172,40 @@ describe('service on a lab host (SysV init)', () => {
   it('fails a start whose script reports success but whose daemon does not run', async () => {
     await onHost(H, 'touch /etc/lvsplay-dummy.broken');
     const t0 = Date.now();
-    const r = await runPlaybookText(play(H, `
+    const r = await runPlaybookText(
+      play(
+        H,
+        `
     - name: dummy up
       service: { name: lvsplay-dummy, state: started }
-`));
-    expect(r.rec.results(H)[0]).toMatchObject({ status: 'failed', result: { msg: expect.stringMatching(/lvsplay-dummy is not running 10s after its start/) } });
+`,
+      ),
+    );
+    expect(r.rec.results(H)[0]).toMatchObject({
+      status: 'failed',
+      result: { msg: expect.stringMatching(/lvsplay-dummy is not running 10s after its start/) },
+    });
     expect(Date.now() - t0).toBeLessThan(20_000);
     await onHost(H, 'rm -f /etc/lvsplay-dummy.broken');
   }, 60_000);
 
   it('names a missing service clearly', async () => {
-    const r = await runPlaybookText(play(H, `
+    const r = await runPlaybookText(
+      play(
+        H,
+        `
     - name: nothing
       service: { name: lvsplay-no-such-service, state: started }
-`));
-    expect(r.rec.results(H)[0]).toMatchObject({ status: 'failed', result: { msg: expect.stringMatching(/no service named lvsplay-no-such-service on this host \(no \/etc\/init.d\/lvsplay-no-such-service\)/) } });
+`,
+      ),
+    );
+    expect(r.rec.results(H)[0]).toMatchObject({
+      status: 'failed',
+      result: {
+        msg: expect.stringMatching(
+          /no service named lvsplay-no-such-service on this host \(no \/etc\/init.d\/lvsplay-no-such-service\)/,
+        ),
+      },
+    });
   });
 });

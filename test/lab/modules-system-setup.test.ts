@@ -13,7 +13,10 @@ describe('setup / gather_facts on a lab host', () => {
   it('gathers OS, addresses, init system, package manager and IPVS for later tasks', async () => {
     // IPVS as the host's kernel has it (a UML director's own kernel does; this machine's may not)
     const ipvs = (await labExec(H, ['test', '-e', '/proc/net/ip_vs'])).code === 0;
-    const r = await runPlaybookText(play(H, `
+    const r = await runPlaybookText(
+      play(
+        H,
+        `
     - name: facts as Ansible names them
       assert:
         that:
@@ -30,7 +33,10 @@ describe('setup / gather_facts on a lab host', () => {
           - ansible_facts.lvsplay_ipvs == ${ipvs ? 'true' : 'false'}
           - ansible_processor_vcpus >= 1
           - ansible_memtotal_mb > 0
-`, true));
+`,
+        true,
+      ),
+    );
     expect(r.exitCode, JSON.stringify(r.rec.results(H).map((x) => [x.task, x.status, x.result.msg]))).toBe(0);
     expect(statuses(r, H)).toEqual({ 'Gathering Facts': 'ok', 'facts as Ansible names them': 'ok' });
     const gathered = r.rec.results(H)[0]!.result;
@@ -38,7 +44,9 @@ describe('setup / gather_facts on a lab host', () => {
   });
 
   it('runs as a task with a filter, and in check mode too', async () => {
-    const pb = play(H, `
+    const pb = play(
+      H,
+      `
     - name: only distribution facts
       setup:
         filter: ['ansible_distribution*']
@@ -48,7 +56,8 @@ describe('setup / gather_facts on a lab host', () => {
         that:
           - f.ansible_facts.distribution == 'Debian'
           - f.ansible_facts.hostname is not defined
-`);
+`,
+    );
     for (const check of [false, true]) {
       const r = await runPlaybookText(pb, { check });
       expect(statuses(r, H)).toEqual({ 'only distribution facts': 'ok', 'read them': 'ok' });

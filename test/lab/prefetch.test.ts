@@ -48,8 +48,13 @@ describe('reading ahead', () => {
     // "look first" reads ahead for the tasks after it; the shell task then appends b=2 behind
     // their back: line b must see it (and change nothing) instead of a stale read-ahead.
     expect(outcome(runs['1']![0]!)).toEqual([
-      ['base', 'changed'], ['look first', 'ok'], ['sneaky edit that says it changed nothing', 'ok'], ['line b', 'ok'],
-      ['sysctl', 'changed'], ['stat it', 'ok'], ['sizes agree', 'ok'],
+      ['base', 'changed'],
+      ['look first', 'ok'],
+      ['sneaky edit that says it changed nothing', 'ok'],
+      ['line b', 'ok'],
+      ['sysctl', 'changed'],
+      ['stat it', 'ok'],
+      ['sizes agree', 'ok'],
     ]);
     expect(runs['1']!.every((r) => r.exitCode === 0)).toBe(true);
   });

@@ -51,11 +51,23 @@ describe('lvsplay status on the lab', () => {
     const { code, s } = await status();
     expect(code).toBe(0);
     expect(s.vips).toEqual([expect.objectContaining({ vip: VIP, holders: ['lvs2'], expectedMaster: 'lvs2' })]);
-    expect(s.directors.find((d) => d.host === 'lvs2')).toMatchObject({ reachable: true, vrrpState: 'MASTER', keepalived: 'running', priority: 100 });
-    expect(s.directors.find((d) => d.host === 'lvs1')).toMatchObject({ reachable: true, vrrpState: 'BACKUP', keepalived: 'running' });
+    expect(s.directors.find((d) => d.host === 'lvs2')).toMatchObject({
+      reachable: true,
+      vrrpState: 'MASTER',
+      keepalived: 'running',
+      priority: 100,
+    });
+    expect(s.directors.find((d) => d.host === 'lvs1')).toMatchObject({
+      reachable: true,
+      vrrpState: 'BACKUP',
+      keepalived: 'running',
+    });
     // IPVS is there when the directors have it: UML guests (their own kernel), or this machine's kernel
     expect(s.ipvsAvailable).toBe(await directorsHaveIpvs());
-    expect(s.realServers.map((r) => [r.host, r.vipsOnLo])).toEqual([['web1', [VIP]], ['web2', [VIP]]]);
+    expect(s.realServers.map((r) => [r.host, r.vipsOnLo])).toEqual([
+      ['web1', [VIP]],
+      ['web2', [VIP]],
+    ]);
     for (const db of s.databases) {
       expect(db.replication).toMatchObject({ configured: true, ioRunning: true, sqlRunning: true });
       expect(db.replication?.secondsBehindMaster).toBeTypeOf('number');
@@ -86,7 +98,11 @@ describe('lvsplay status on the lab', () => {
   }, 30_000);
 
   it('--watch refreshes every second and shows a host that stops answering within two refreshes; Ctrl-C ends it', async () => {
-    const child = spawn(process.execPath, [resolve(ROOT, 'bin/lvsplay.js'), 'status', '--watch', '--format', 'json', '-i', LAB_INVENTORY], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [resolve(ROOT, 'bin/lvsplay.js'), 'status', '--watch', '--format', 'json', '-i', LAB_INVENTORY],
+      { cwd: ROOT },
+    );
     const readings: Array<{ t: number; s: ClusterStatus }> = [];
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -104,7 +120,10 @@ describe('lvsplay status on the lab', () => {
       expect(readings.every((r) => web2(r.s).reachable)).toBe(true);
       // A refresh a second (start to start): the first reading also opens the connections, so
       // the gap after it can be short; after that the median gap is about a second.
-      const gaps = readings.slice(2).map((r, i) => r.t - readings[i + 1]!.t).sort((a, b) => a - b);
+      const gaps = readings
+        .slice(2)
+        .map((r, i) => r.t - readings[i + 1]!.t)
+        .sort((a, b) => a - b);
       const median = gaps[Math.floor(gaps.length / 2)]!;
       expect(median).toBeGreaterThan(800);
       expect(median).toBeLessThan(1600);
@@ -112,9 +131,15 @@ describe('lvsplay status on the lab', () => {
       const crashedAt = Date.now();
       await labCrash('web2');
       // Each refresh starts at most a second after the last; a dead host costs its 2 s deadline.
-      await until('web2 unreachable on the screen', async () => readings.slice(seen).some((r) => !web2(r.s).reachable), 10_000);
+      await until(
+        'web2 unreachable on the screen',
+        async () => readings.slice(seen).some((r) => !web2(r.s).reachable),
+        10_000,
+      );
       const shownAfter = readings.slice(seen).findIndex((r) => !web2(r.s).reachable) + 1;
-      console.log(`status --watch: web2 shown unreachable ${Date.now() - crashedAt} ms after the crash, reading ${shownAfter} after it`);
+      console.log(
+        `status --watch: web2 shown unreachable ${Date.now() - crashedAt} ms after the crash, reading ${shownAfter} after it`,
+      );
       expect(shownAfter).toBeLessThanOrEqual(2);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
@@ -129,11 +154,23 @@ describe('lvsplay status on the lab', () => {
     if (!(await directorsHaveIpvs())) ctx.skip();
     const before = (await status()).s.directors.find((d) => d.host === 'lvs2')!;
     const svc = before.ipvs?.find((v) => v.vip === VIP && v.port === 80);
-    expect(svc?.realServers.map((r) => [r.address, r.weight, r.forward]).sort()).toEqual([['10.0.7.211', 60, 'Route'], ['10.0.7.29', 40, 'Route']]);
-    const loop = 'i=0; while [ $i -lt 20 ]; do timeout 3 busybox wget -q -O /dev/null http://' + VIP + '/ || exit 1; i=$((i + 1)); done';
+    expect(svc?.realServers.map((r) => [r.address, r.weight, r.forward]).sort()).toEqual([
+      ['10.0.7.211', 60, 'Route'],
+      ['10.0.7.29', 40, 'Route'],
+    ]);
+    const loop =
+      'i=0; while [ $i -lt 20 ]; do timeout 3 busybox wget -q -O /dev/null http://' +
+      VIP +
+      '/ || exit 1; i=$((i + 1)); done';
     expect((await labExec('client', ['sh', '-c', loop])).code).toBe(0);
     // the kernel's totals lag up to 2 s
-    await until('the 20 connections counted', async () => ((await status()).s.directors.find((d) => d.host === 'lvs2')?.ipvsStats?.conns ?? 0) >= (before.ipvsStats?.conns ?? 0) + 20, 10_000);
+    await until(
+      'the 20 connections counted',
+      async () =>
+        ((await status()).s.directors.find((d) => d.host === 'lvs2')?.ipvsStats?.conns ?? 0) >=
+        (before.ipvsStats?.conns ?? 0) + 20,
+      10_000,
+    );
   }, 60_000);
 
   it('after a crash of the VIP holder: the VIP on the other director, the crashed one unreachable; a boot restores', async () => {

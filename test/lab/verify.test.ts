@@ -34,15 +34,44 @@ describe('lvsplay verify on the lab', () => {
     expect(failing(r)).toEqual([]);
     expect(code).toBe(0);
     const ids = new Set(r.checks.map((c) => c.id));
-    for (const id of ['vip-holder', 'keepalived-running', 'keepalived-drift', 'vip-on-lo', 'arp-sysctls', 'service-listening', 'replication', 'server-ids', 'drift', 'http', 'arp-silence']) expect(ids).toContain(id);
+    for (const id of [
+      'vip-holder',
+      'keepalived-running',
+      'keepalived-drift',
+      'vip-on-lo',
+      'arp-sysctls',
+      'service-listening',
+      'replication',
+      'server-ids',
+      'drift',
+      'http',
+      'arp-silence',
+    ])
+      expect(ids).toContain(id);
     expect(r.checks.find((c) => c.id === 'arp-silence')?.detail).toBe('answered by lvs2');
-    expect(r.checks.filter((c) => c.id === 'http').map((c) => `${c.host} ${c.detail.replace(/\d+ ms/, 'N ms')}`)).toEqual(['web1 HTTP 200 in N ms', 'web2 HTTP 200 in N ms']);
-    expect(r.checks.filter((c) => c.id === 'drift').map((c) => c.host)).toEqual(['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2']);
+    expect(
+      r.checks.filter((c) => c.id === 'http').map((c) => `${c.host} ${c.detail.replace(/\d+ ms/, 'N ms')}`),
+    ).toEqual(['web1 HTTP 200 in N ms', 'web2 HTTP 200 in N ms']);
+    expect(r.checks.filter((c) => c.id === 'drift').map((c) => c.host)).toEqual([
+      'lvs1',
+      'lvs2',
+      'web1',
+      'web2',
+      'db1',
+      'db2',
+    ]);
     expect(r.checks.find((c) => c.id === 'vip-holder')?.detail).toBe('held by lvs2');
-    expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(/IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/);
-    expect(r.checks.filter((c) => c.id === 'replication-probe').map((c) => `${c.host} ${c.detail.replace(/\d+/, 'N')}`)).toEqual(['db2 after N ms', 'db1 after N ms']);
+    expect(r.checks.find((c) => c.id === 'replication' && c.host === 'db1')?.detail).toMatch(
+      /IO Yes, SQL Yes, from 10\.0\.7\.42, \d+s behind/,
+    );
+    expect(
+      r.checks.filter((c) => c.id === 'replication-probe').map((c) => `${c.host} ${c.detail.replace(/\d+/, 'N')}`),
+    ).toEqual(['db2 after N ms', 'db1 after N ms']);
     // The probe deletes its rows again, on both masters (the table stays, see replication-probe.ts).
-    for (const db of ['db1', 'db2']) expect(await must(db, "mysql --batch --skip-column-names -e 'SELECT COUNT(*) FROM lvsplay_probe.rows'")).toBe('0\n');
+    for (const db of ['db1', 'db2'])
+      expect(await must(db, "mysql --batch --skip-column-names -e 'SELECT COUNT(*) FROM lvsplay_probe.rows'")).toBe(
+        '0\n',
+      );
   }, 120_000);
 
   it('a drifted keepalived.conf fails the drift check with a diff', async () => {
@@ -53,12 +82,16 @@ describe('lvsplay verify on the lab', () => {
       expect(code).toBe(2);
       // The file check shows the diff; the check-mode run names the task that would fix it.
       expect(failing(r)).toEqual(['lvs1 keepalived-drift', 'lvs1 drift']);
-      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'lvs1')?.detail).toBe('1 task(s) would change: director : Write keepalived.conf (checked by keepalived -t before it replaces the old one)');
+      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'lvs1')?.detail).toBe(
+        '1 task(s) would change: director : Write keepalived.conf (checked by keepalived -t before it replaces the old one)',
+      );
       const drift = r.checks.find((c) => c.id === 'keepalived-drift' && c.host === 'lvs1');
       expect(drift?.diff).toContain(`--- before: lvs1:${CONF}`);
       expect(drift?.diff).toContain('-# edited by hand');
       const text = await runCli(['verify', '-i', LAB_INVENTORY], ROOT);
-      expect(text.out).toMatch(/FAIL {2}lvs1: \/etc\/keepalived\/keepalived.conf matches the inventory: 1 line\(s\) differ/);
+      expect(text.out).toMatch(
+        /FAIL {2}lvs1: \/etc\/keepalived\/keepalived.conf matches the inventory: 1 line\(s\) differ/,
+      );
     } finally {
       await labExec('lvs1', ['sh', '-c', `cat > ${CONF}`], { input: before });
     }
@@ -74,9 +107,15 @@ describe('lvsplay verify on the lab', () => {
       expect(code).toBe(2);
       // web1 now answers ARP for the VIP it holds on lo: seen from the controller too.
       expect(failing(r)).toEqual(['web1 arp-sysctls', '* arp-silence', 'web1 drift']);
-      expect(r.checks.find((c) => c.id === 'arp-silence')?.detail).toMatch(/^answered by (lvs2, web1|web1, lvs2) \(not the holder: web1\)$/);
-      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'web1')?.diff).toMatch(/net\.ipv4\.conf\.all\.arp_ignore/);
-      expect(r.checks.find((c) => c.id === 'arp-sysctls' && c.host === 'web1')?.detail).toBe('net.ipv4.conf.all.arp_ignore=0 (want 1)');
+      expect(r.checks.find((c) => c.id === 'arp-silence')?.detail).toMatch(
+        /^answered by (lvs2, web1|web1, lvs2) \(not the holder: web1\)$/,
+      );
+      expect(r.checks.find((c) => c.id === 'drift' && c.host === 'web1')?.diff).toMatch(
+        /net\.ipv4\.conf\.all\.arp_ignore/,
+      );
+      expect(r.checks.find((c) => c.id === 'arp-sysctls' && c.host === 'web1')?.detail).toBe(
+        'net.ipv4.conf.all.arp_ignore=0 (want 1)',
+      );
     } finally {
       await labExec('web1', ['sh', '-c', `echo ${before} > ${key}`]);
     }
@@ -87,7 +126,10 @@ describe('lvsplay verify on the lab', () => {
     const script = await must('web2', 'cat /etc/init.d/realserver');
     const sysctlFile = await must('web2', 'cat /etc/sysctl.d/60-lvs-realserver.conf');
     try {
-      await must('web2', "sed -i 's/^# Provides:.*/# Provides: realserver-by-hand/' /etc/init.d/realserver && rm /etc/sysctl.d/60-lvs-realserver.conf && iptables -D INPUT -p tcp -m tcp --dport 80 -j ACCEPT");
+      await must(
+        'web2',
+        "sed -i 's/^# Provides:.*/# Provides: realserver-by-hand/' /etc/init.d/realserver && rm /etc/sysctl.d/60-lvs-realserver.conf && iptables -D INPUT -p tcp -m tcp --dport 80 -j ACCEPT",
+      );
       const { code, r } = await verify();
       expect(code).toBe(2);
       // The runtime sysctls and the VIP are still right, but without its rule port 80 falls to
@@ -96,13 +138,19 @@ describe('lvsplay verify on the lab', () => {
       const drift = r.checks.find((c) => c.id === 'drift' && c.host === 'web2')!;
       // The firewall role's first rule task saves the running rules (the file still has the deleted
       // rule); then the realserver role adds the rule back and saves again.
-      expect(drift.detail).toBe('4 task(s) would change: firewall : Accept loopback traffic, realserver : Accept web clients, realserver : Do not answer ARP for the VIP, now and at boot, realserver : Install /etc/init.d/realserver (the VIP on lo)');
+      expect(drift.detail).toBe(
+        '4 task(s) would change: firewall : Accept loopback traffic, realserver : Accept web clients, realserver : Do not answer ARP for the VIP, now and at boot, realserver : Install /etc/init.d/realserver (the VIP on lo)',
+      );
       expect(drift.diff).toContain('-# Provides: realserver-by-hand');
       expect(drift.diff).toContain('/etc/sysctl.d/60-lvs-realserver.conf');
     } finally {
       await labExec('web2', ['sh', '-c', 'cat > /etc/init.d/realserver'], { input: script });
       await labExec('web2', ['sh', '-c', 'cat > /etc/sysctl.d/60-lvs-realserver.conf'], { input: sysctlFile });
-      await labExec('web2', ['sh', '-c', 'iptables -C INPUT -p tcp -m tcp --dport 80 -j ACCEPT 2>/dev/null || iptables -I INPUT -p tcp -m tcp --dport 80 -j ACCEPT']);
+      await labExec('web2', [
+        'sh',
+        '-c',
+        'iptables -C INPUT -p tcp -m tcp --dport 80 -j ACCEPT 2>/dev/null || iptables -I INPUT -p tcp -m tcp --dport 80 -j ACCEPT',
+      ]);
     }
     expect(failing((await verify()).r)).toEqual([]);
   }, 180_000);
@@ -148,7 +196,8 @@ describe('lvsplay verify on the lab', () => {
     }
     // Back to healthy before the next test (the IO thread reconnects within a second or two).
     const t0 = Date.now();
-    while (failing((await verify()).r).length && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 500));
+    while (failing((await verify()).r).length && Date.now() - t0 < 20_000)
+      await new Promise((res) => setTimeout(res, 500));
     expect(failing((await verify()).r)).toEqual([]);
   }, 180_000);
 
@@ -163,12 +212,16 @@ describe('lvsplay verify on the lab', () => {
       await labBoot('lvs1');
     }
     const t0 = Date.now();
-    while (failing((await verify()).r).length && Date.now() - t0 < 30_000) await new Promise((res) => setTimeout(res, 500));
+    while (failing((await verify()).r).length && Date.now() - t0 < 30_000)
+      await new Promise((res) => setTimeout(res, 500));
     expect(failing((await verify()).r)).toEqual([]);
   }, 240_000);
 
   it('--failover is refused unless every director is marked safe to disrupt', async () => {
-    const r = await runCli(['verify', '--failover', '-i', LAB_INVENTORY, '-i', resolve(ROOT, 'test/fixtures/verify/no-disrupt.ini')], ROOT);
+    const r = await runCli(
+      ['verify', '--failover', '-i', LAB_INVENTORY, '-i', resolve(ROOT, 'test/fixtures/verify/no-disrupt.ini')],
+      ROOT,
+    );
     expect(r.code).toBe(5);
     expect(r.err).toMatch(/lvs1, lvs2 are not marked as safe to disrupt; set lvsplay_disruptive_ok: true/);
   });
@@ -177,7 +230,10 @@ describe('lvsplay verify on the lab', () => {
     const run = await runCli(['verify', '--failover', '--format', 'json', '-i', LAB_INVENTORY], ROOT);
     const r = JSON.parse(run.out) as VerifyReport;
     const fo = r.checks.filter((c) => c.id === 'failover' || c.id === 'failback');
-    expect(fo.map((c) => [c.id, c.host, c.ok])).toEqual([['failover', 'lvs2', true], ['failback', 'lvs2', true]]);
+    expect(fo.map((c) => [c.id, c.host, c.ok])).toEqual([
+      ['failover', 'lvs2', true],
+      ['failback', 'lvs2', true],
+    ]);
     expect(fo[0]!.detail).toMatch(/^held by lvs1 after \d+ ms$/);
     expect(fo[1]!.detail).toMatch(/^back after \d+ ms$/);
     expect(run.code).toBe(0);
@@ -185,4 +241,3 @@ describe('lvsplay verify on the lab', () => {
     expect(failing((await verify()).r)).toEqual([]);
   }, 120_000);
 });
-

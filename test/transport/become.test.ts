@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
-import { BecomeError, connect, targetFromVars, UnreachableError, type SshTransport } from '../../src/transport/index.js';
+import {
+  BecomeError,
+  connect,
+  targetFromVars,
+  UnreachableError,
+  type SshTransport,
+} from '../../src/transport/index.js';
 import { createUser, startSshd, type Sshd } from './sshd.js';
 
 // Local accounts made for this file and removed after it; sudo rules in a drop-in file.
@@ -19,7 +25,9 @@ beforeAll(async () => {
   sshd = await startSshd();
   home = mkdtempSync(join(tmpdir(), 'lvsplay-home-'));
   cleanups.push(createUser(withPw, password), createUser(noPw, 'other-pw'));
-  writeFileSync(sudoers, `${withPw} ALL=(ALL) ALL\n${noPw} ALL=(ALL) NOPASSWD: ALL\nDefaults:${withPw} !lecture\n`, { mode: 0o440 });
+  writeFileSync(sudoers, `${withPw} ALL=(ALL) ALL\n${noPw} ALL=(ALL) NOPASSWD: ALL\nDefaults:${withPw} !lecture\n`, {
+    mode: 0o440,
+  });
 });
 afterAll(async () => {
   rmSync(sudoers, { force: true });
@@ -29,19 +37,37 @@ afterAll(async () => {
 });
 
 function vars(user: string, extra: Record<string, unknown> = {}) {
-  return { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: user, ansible_ssh_private_key_file: sshd.clientKey, ...extra };
+  return {
+    ansible_host: '127.0.0.1',
+    ansible_port: sshd.port,
+    ansible_user: user,
+    ansible_ssh_private_key_file: sshd.clientKey,
+    ...extra,
+  };
 }
 const opts = () => ({ home, userConfigFile: null, systemConfigFile: null, agentSocket: '' });
 
 describe('password authentication', () => {
   it('logs in with ansible_password alone', async () => {
-    const t = await connect(targetFromVars('h', { ...vars(withPw), ansible_ssh_private_key_file: undefined, ansible_password: password }, opts()));
+    const t = await connect(
+      targetFromVars(
+        'h',
+        { ...vars(withPw), ansible_ssh_private_key_file: undefined, ansible_password: password },
+        opts(),
+      ),
+    );
     expect((await t.run('id -un')).stdout).toBe(`${withPw}\n`);
     await t.close();
   });
 
   it('reports a wrong password as an auth failure without echoing it', async () => {
-    const err = await connect(targetFromVars('h', { ...vars(withPw), ansible_ssh_private_key_file: undefined, ansible_password: 'wrong-one' }, opts())).catch((e) => e);
+    const err = await connect(
+      targetFromVars(
+        'h',
+        { ...vars(withPw), ansible_ssh_private_key_file: undefined, ansible_password: 'wrong-one' },
+        opts(),
+      ),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect(err.reason).toBe('auth');
     expect(err.message).not.toContain('wrong-one');
@@ -51,7 +77,9 @@ describe('password authentication', () => {
 describe.each(['exec', 'session'] as const)('sudo (%s mode)', (mode) => {
   let t: SshTransport;
   beforeAll(async () => {
-    t = await connect(targetFromVars('h', vars(withPw, { ansible_become_password: new Secret(password) }), opts()), { mode });
+    t = await connect(targetFromVars('h', vars(withPw, { ansible_become_password: new Secret(password) }), opts()), {
+      mode,
+    });
   });
   afterAll(() => t?.close());
 
@@ -107,14 +135,20 @@ describe('sudo without a password', () => {
 
 describe('su', () => {
   it('becomes another user from root without a password', async () => {
-    const t = await connect(targetFromVars('h', vars('root', { ansible_become_method: 'su', ansible_become_user: noPw }), opts()));
+    const t = await connect(
+      targetFromVars('h', vars('root', { ansible_become_method: 'su', ansible_become_user: noPw }), opts()),
+    );
     expect((await t.run("id -un; printf '%s' \"it's\"", { become: true })).stdout).toBe(`${noPw}\nit's`);
     await t.close();
   });
 
-  it('answers su\'s Password: prompt through a terminal', async () => {
+  it("answers su's Password: prompt through a terminal", async () => {
     const t = await connect(
-      targetFromVars('h', vars(withPw, { ansible_become_method: 'su', ansible_become_user: noPw, ansible_become_password: 'other-pw' }), opts()),
+      targetFromVars(
+        'h',
+        vars(withPw, { ansible_become_method: 'su', ansible_become_user: noPw, ansible_become_password: 'other-pw' }),
+        opts(),
+      ),
     );
     const r = await t.run('id -un', { become: true });
     expect(r.stdout.trim()).toBe(noPw);

@@ -27,7 +27,13 @@ afterAll(async () => {
 function target(extra: Record<string, unknown>, port = sshd.port) {
   return targetFromVars(
     'db1',
-    { ansible_host: '127.0.0.1', ansible_port: port, ansible_user: 'root', ansible_ssh_private_key_file: sshd.clientKey, ...extra },
+    {
+      ansible_host: '127.0.0.1',
+      ansible_port: port,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: sshd.clientKey,
+      ...extra,
+    },
     { home, userConfigFile: null, systemConfigFile: null, agentSocket: '' },
   );
 }
@@ -42,7 +48,10 @@ const common = (known: string, strict: string) => ({
 
 describe('host keys', () => {
   it('accepts a host known by a hashed entry under StrictHostKeyChecking=yes', async () => {
-    const kh = file('hashed', `# comment\n@cert-authority *.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n[127.0.0.1]:${sshd.port} ${sshd.hostKeyLine}\n`);
+    const kh = file(
+      'hashed',
+      `# comment\n@cert-authority *.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n[127.0.0.1]:${sshd.port} ${sshd.hostKeyLine}\n`,
+    );
     execFileSync('ssh-keygen', ['-q', '-H', '-f', kh], { stdio: 'ignore' });
     expect(readFileSync(kh, 'utf8')).not.toContain('127.0.0.1');
     const t = await connect(target(common(kh, 'yes')));
@@ -101,7 +110,9 @@ describe('proxies', () => {
   });
 
   it('reports a failing ProxyCommand with what it said', async () => {
-    const err = await connect(target({ ansible_ssh_common_args: `-o 'ProxyCommand=echo no route to bastion >&2; exit 1'` })).catch((e) => e);
+    const err = await connect(
+      target({ ansible_ssh_common_args: `-o 'ProxyCommand=echo no route to bastion >&2; exit 1'` }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect(err.reason).toBe('proxy-failed');
     expect(err.message).toContain('no route to bastion');
@@ -116,10 +127,18 @@ describe('proxies', () => {
   });
 
   it('reads ProxyJump and the port from an ssh_config file given with -F', async () => {
-    const cfg = file('ssh_config', `Host db-behind-bastion\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  ProxyJump bastion\n\nHost bastion\n  HostName 127.0.0.1\n  Port ${jump.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
+    const cfg = file(
+      'ssh_config',
+      `Host db-behind-bastion\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  ProxyJump bastion\n\nHost bastion\n  HostName 127.0.0.1\n  Port ${jump.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    );
     const tgt = targetFromVars(
       'db1',
-      { ansible_host: 'db-behind-bastion', ansible_user: 'root', ansible_ssh_private_key_file: sshd.clientKey, ansible_ssh_common_args: `-F ${cfg}` },
+      {
+        ansible_host: 'db-behind-bastion',
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: sshd.clientKey,
+        ansible_ssh_common_args: `-F ${cfg}`,
+      },
       { home, agentSocket: '' },
     );
     expect(tgt.port).toBe(sshd.port);

@@ -17,7 +17,12 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'lvsplay-put-'));
   target = targetFromVars(
     'web1',
-    { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root', ansible_ssh_private_key_file: sshd.clientKey },
+    {
+      ansible_host: '127.0.0.1',
+      ansible_port: sshd.port,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: sshd.clientKey,
+    },
     { home, userConfigFile: null, systemConfigFile: null, agentSocket: '' },
   );
   t = await connect(target);

@@ -71,9 +71,7 @@ describe.each(['exec', 'session'] as const)('run over a real sshd (%s mode)', (m
 
   it('runs many commands at once on one connection beyond MaxSessions', async () => {
     const n = 40;
-    const results = await Promise.all(
-      Array.from({ length: n }, (_, i) => t.run(sh`sleep 0.05; echo ${i}`)),
-    );
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => t.run(sh`sleep 0.05; echo ${i}`)));
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: n }, (_, i) => String(i)));
     expect(results.every((r) => r.code === 0)).toBe(true);
   });
@@ -88,9 +86,10 @@ describe('first contact', () => {
   it('records a new host key (accept-new) with a note', () => {
     const kh = join(home, '.ssh', 'known_hosts');
     expect(readFileSync(kh, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519 `);
-    expect(transports.exec.warnings.join('\n')).toMatch(/Permanently added \[127\.0\.0\.1\]:\d+ \(ssh-ed25519 key SHA256:/);
+    expect(transports.exec.warnings.join('\n')).toMatch(
+      /Permanently added \[127\.0\.0\.1\]:\d+ \(ssh-ed25519 key SHA256:/,
+    );
   });
-
 });
 
 describe('unreachable hosts', () => {
@@ -106,9 +105,9 @@ describe('unreachable hosts', () => {
 
   it('reports a bad key as an authentication failure naming what was tried', async () => {
     const other = join(home, 'nokey');
-    const err = await connect(
-      targetFromVars('web1', vars({ ansible_ssh_private_key_file: other }), noConfig()),
-    ).catch((e) => e);
+    const err = await connect(targetFromVars('web1', vars({ ansible_ssh_private_key_file: other }), noConfig())).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(UnreachableError);
     expect(err.reason).toBe('auth');
     expect(err.message).toContain(`identity file ${other} does not exist`);

@@ -89,7 +89,9 @@ ${opts.extraConfig ?? ''}
 `;
   writeFileSync(join(dir, 'sshd_config'), config);
   let log = '';
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   await waitForPort(port, child, () => log);
   const hostKeyLine = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');

@@ -13,10 +13,20 @@ import { collectionVersions } from '../../bench/src/facts.js';
 import { mergeResults } from '../../bench/src/merge.js';
 
 const sample = (wallMs: number, extra: Partial<Sample> = {}): Sample => ({
-  wallMs, cpuMs: wallMs / 2, userMs: wallMs / 3, sysMs: wallMs / 6, maxRssKb: 80_000, treeRssKb: 90_000, exitCode: 0, ...extra,
+  wallMs,
+  cpuMs: wallMs / 2,
+  userMs: wallMs / 3,
+  sysMs: wallMs / 6,
+  maxRssKb: 80_000,
+  treeRssKb: 90_000,
+  exitCode: 0,
+  ...extra,
 });
 const series = (tool: Series['tool'], scenario: Series['scenario'], hosts: number, walls: number[]): Series => ({
-  tool, scenario, hosts, samples: walls.map((w) => sample(w)),
+  tool,
+  scenario,
+  hosts,
+  samples: walls.map((w) => sample(w)),
 });
 
 function results(): BenchResults {
@@ -25,8 +35,17 @@ function results(): BenchResults {
     date: '2026-11-25T14:00:00.000Z',
     mode: 'full',
     machine: {
-      cores: 2, cpuModel: 'Test CPU', memoryMb: 24_000, kernel: '6.1.0', os: 'Debian GNU/Linux 12 (bookworm)', node: 'v20.20.2',
-      ansibleCore: '2.14.18', collections: { 'ansible.posix': '1.5.4' }, lvsplay: '0.1.0', commit: 'abc1234', loadAverage: [1, 1, 1],
+      cores: 2,
+      cpuModel: 'Test CPU',
+      memoryMb: 24_000,
+      kernel: '6.1.0',
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      node: 'v20.20.2',
+      ansibleCore: '2.14.18',
+      collections: { 'ansible.posix': '1.5.4' },
+      lvsplay: '0.1.0',
+      commit: 'abc1234',
+      loadAverage: [1, 1, 1],
     },
     settings: { forks: 'equal to the host count' },
     series: [
@@ -37,7 +56,15 @@ function results(): BenchResults {
       series('ansible', 'noop', 20, [200_000, 190_000, 210_000]),
       series('floor', 'floor', 20, [2500, 2400, 2600]),
     ].map(withSummary),
-    siteYaml: [{ hosts: 6, tool: 'ansible', exitCode: 4, wallMs: 3000, problems: ["ERROR! couldn't resolve module/action 'lab_facts'"] }],
+    siteYaml: [
+      {
+        hosts: 6,
+        tool: 'ansible',
+        exitCode: 4,
+        wallMs: 3000,
+        problems: ["ERROR! couldn't resolve module/action 'lab_facts'"],
+      },
+    ],
     notes: ['a note'],
   };
 }
@@ -67,7 +94,9 @@ describe('result file checks', () => {
     (r.series as Series[])[1]!.samples = [];
     const problems = resultProblems(r);
     expect(problems).toContain('machine.kernel is missing');
-    expect(problems.some((p) => p.startsWith('series[0] (lvsplay noop 6 hosts)') && p.includes('lacks wall time'))).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith('series[0] (lvsplay noop 6 hosts)') && p.includes('lacks wall time')),
+    ).toBe(true);
     expect(problems.some((p) => p.startsWith('series[1] (ansible noop 6 hosts): no samples'))).toBe(true);
     expect(resultProblems('text')).toEqual(['the file is not a JSON object']);
   });
@@ -87,13 +116,17 @@ describe('Markdown table', () => {
   it('states the machine, the versions and why site.yaml stopped', () => {
     expect(md).toContain('2 cores (Test CPU)');
     expect(md).toContain('ansible-core 2.14.18, ansible.posix 1.5.4');
-    expect(md).toContain("ansible on 6 hosts: stopped (exit 4)");
+    expect(md).toContain('ansible on 6 hosts: stopped (exit 4)');
     expect(md).toContain("couldn't resolve module/action 'lab_facts'");
   });
   it('flags a series with failed runs instead of showing it as fast', () => {
     const r = results();
     r.series[0] = withSummary({ ...r.series[0]!, samples: [sample(300, { exitCode: 2 }), sample(310)] });
-    expect(renderMarkdown(r).split('\n').find((l) => l.startsWith('| 6 | no-op rerun'))).toContain('⚠ 1 failed');
+    expect(
+      renderMarkdown(r)
+        .split('\n')
+        .find((l) => l.startsWith('| 6 | no-op rerun')),
+    ).toContain('⚠ 1 failed');
   });
 });
 
@@ -120,7 +153,10 @@ describe('SVG plot', () => {
   it('draws ansible-playbook above lvsplay and more hosts further right', () => {
     const point = (tool: string, hosts: number) => {
       const g = new RegExp(`data-tool="${tool}" data-scenario="(noop|floor)">[\\s\\S]*?</g>`).exec(svg)![0];
-      const c = [...g.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+      const c = [...g.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => ({
+        x: Number(m[1]),
+        y: Number(m[2]),
+      }));
       return c[hosts === 6 ? 0 : 1]!;
     };
     expect(point('ansible', 6).y).toBeLessThan(point('lvsplay', 6).y);
@@ -139,7 +175,9 @@ describe('bench inventories', () => {
     expect(lines.some((l) => l.startsWith('ansible_ssh_common_args=') && l.includes('ProxyCommand'))).toBe(true);
     const text = benchInventoryText(benchHosts(3), labIni);
     for (const l of lines) expect(text).toContain(l);
-    expect(text).toContain('[bench]\nbench01 ansible_host=10.0.7.101\nbench02 ansible_host=10.0.7.102\nbench03 ansible_host=10.0.7.103\n');
+    expect(text).toContain(
+      '[bench]\nbench01 ansible_host=10.0.7.101\nbench02 ansible_host=10.0.7.102\nbench03 ansible_host=10.0.7.103\n',
+    );
   });
   it('keeps clear of the cluster addresses and names at 50 hosts', () => {
     const hosts = benchHosts(50);
@@ -160,8 +198,28 @@ describe('tool runs and their output', () => {
     const r = { playbook: 'p.yaml', inventory: 'i.ini', forks: 20, scenario: 'check-change' as const };
     const l = toolArgv('lvsplay', '/proj', r);
     const a = toolArgv('ansible', '/proj', r);
-    expect(l.slice(2)).toEqual(['run', 'p.yaml', '-i', 'i.ini', '-f', '20', '--check', '-e', 'bench_change=one-change']);
-    expect(a).toEqual(['ansible-playbook', 'p.yaml', '-i', 'i.ini', '-f', '20', '--check', '-e', 'bench_change=one-change']);
+    expect(l.slice(2)).toEqual([
+      'run',
+      'p.yaml',
+      '-i',
+      'i.ini',
+      '-f',
+      '20',
+      '--check',
+      '-e',
+      'bench_change=one-change',
+    ]);
+    expect(a).toEqual([
+      'ansible-playbook',
+      'p.yaml',
+      '-i',
+      'i.ini',
+      '-f',
+      '20',
+      '--check',
+      '-e',
+      'bench_change=one-change',
+    ]);
     expect(scenarioFlags('noop')).toEqual([]);
   });
   it('sums the recap over hosts', () => {
@@ -170,16 +228,32 @@ describe('tool runs and their output', () => {
     expect(parseRecap('ERROR! no play')).toBeUndefined();
   });
   it("reads GNU time's line, even after a signal notice", () => {
-    expect(parseTimeLine('1.52 0.84 0.21 81234 0\n')).toEqual({ userMs: 840, sysMs: 210, maxRssKb: 81234, exitCode: 0 });
+    expect(parseTimeLine('1.52 0.84 0.21 81234 0\n')).toEqual({
+      userMs: 840,
+      sysMs: 210,
+      maxRssKb: 81234,
+      exitCode: 0,
+    });
     expect(parseTimeLine('Command exited with non-zero status 2\n3.00 1.00 0.50 1000 2\n')?.exitCode).toBe(2);
     expect(parseTimeLine('garbage')).toBeUndefined();
   });
   it('sums RSS over a process and its descendants only', () => {
-    const table = new Map<number, [number, number]>([[10, [1, 100]], [11, [10, 50]], [12, [11, 25]], [20, [1, 1000]]]);
+    const table = new Map<number, [number, number]>([
+      [10, [1, 100]],
+      [11, [10, 50]],
+      [12, [11, 25]],
+      [20, [1, 1000]],
+    ]);
     expect(treeRssKb(10, table)).toBe(175);
   });
   it("reads collection versions from ansible-galaxy's JSON", () => {
-    const json = JSON.stringify({ '/usr/lib/python3/dist-packages/ansible_collections': { 'ansible.posix': { version: '1.5.4' }, 'community.mysql': { version: '3.7.2' }, 'x.y': { version: '1' } } });
+    const json = JSON.stringify({
+      '/usr/lib/python3/dist-packages/ansible_collections': {
+        'ansible.posix': { version: '1.5.4' },
+        'community.mysql': { version: '3.7.2' },
+        'x.y': { version: '1' },
+      },
+    });
     expect(collectionVersions(json)).toEqual({ 'ansible.posix': '1.5.4', 'community.mysql': '3.7.2' });
   });
 });
@@ -187,14 +261,28 @@ describe('tool runs and their output', () => {
 describe('merging results taken in parts', () => {
   it('joins host counts into one table; a series measured again replaces the earlier one', () => {
     const a = results();
-    const b = { ...results(), date: '2026-11-25T15:00:00.000Z', series: [withSummary(series('lvsplay', 'noop', 50, [4000, 4200, 4100]))], notes: ['b note'] };
+    const b = {
+      ...results(),
+      date: '2026-11-25T15:00:00.000Z',
+      series: [withSummary(series('lvsplay', 'noop', 50, [4000, 4200, 4100]))],
+      notes: ['b note'],
+    };
     const m = mergeResults([a, b]);
     expect(m.series.map((s) => s.hosts)).toEqual([6, 6, 6, 20, 20, 20, 50]);
     expect(m.notes).toEqual(['a note', 'b note']);
     expect(renderMarkdown(m)).toContain('| 50 | no-op rerun | 4.10 s (4.00–4.20) | – |');
-    const again = { ...results(), date: '2026-11-25T16:00:00.000Z', series: [withSummary(series('lvsplay', 'noop', 6, [900, 950, 1000]))], notes: [] };
+    const again = {
+      ...results(),
+      date: '2026-11-25T16:00:00.000Z',
+      series: [withSummary(series('lvsplay', 'noop', 6, [900, 950, 1000]))],
+      notes: [],
+    };
     const r = mergeResults([a, again]);
-    expect(r.series.filter((s) => s.tool === 'lvsplay' && s.hosts === 6 && s.scenario === 'noop').map((s) => s.summary.wallMs.median)).toEqual([950]);
+    expect(
+      r.series
+        .filter((s) => s.tool === 'lvsplay' && s.hosts === 6 && s.scenario === 'noop')
+        .map((s) => s.summary.wallMs.median),
+    ).toEqual([950]);
     expect(r.notes).toContain('lvsplay noop on 6 hosts: re-measured 2026-11-25T16:00; the earlier series is replaced');
   });
 });

@@ -11,9 +11,19 @@ import { createTemplar } from '../../src/vars/templar.js';
 async function run(playbook: string, extra: { check?: boolean; extraVars?: string[] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lvsplay-local-'));
   writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir));
-  const plan = loadAndPlan({ playbook: join(dir, 'play.yml'), inventory: ['localhost,'], check: extra.check ?? false, extraVars: extra.extraVars ?? [], cwd: dir });
+  const plan = loadAndPlan({
+    playbook: join(dir, 'play.yml'),
+    inventory: ['localhost,'],
+    check: extra.check ?? false,
+    extraVars: extra.extraVars ?? [],
+    cwd: dir,
+  });
   const rec = new RecordingReporter();
-  const r = await executePlan(plan, { templar: createTemplar({ searchPath: [dir] }), emit: (e) => rec.onEvent(e), journalDir: join(dir, '.state') });
+  const r = await executePlan(plan, {
+    templar: createTemplar({ searchPath: [dir] }),
+    emit: (e) => rec.onEvent(e),
+    journalDir: join(dir, '.state'),
+  });
   return { ...r, rec, dir };
 }
 
@@ -84,7 +94,8 @@ describe('running on the implicit localhost', () => {
   });
 
   it('include_tasks with a templated file name, reading the include vars', async () => {
-    const r = await run(`
+    const r = await run(
+      `
 - hosts: localhost
   gather_facts: false
   vars:
@@ -93,14 +104,19 @@ describe('running on the implicit localhost', () => {
     - include_tasks: "{{ which }}.yml"
       vars:
         word: hello
-`.replace('DIR', 'DIR'));
+`.replace('DIR', 'DIR'),
+    );
     // The included file does not exist yet: a clear failure naming it.
     expect(r.exitCode).toBe(2);
     expect(r.rec.results('localhost')[0]!.result.msg).toMatch(/inc\.yml' not found/);
     writeFileSync(join(r.dir, 'inc.yml'), `- name: from include\n  shell: echo "{{ word }}" > ${r.dir}/inc.out\n`);
     const plan = loadAndPlan({ playbook: join(r.dir, 'play.yml'), inventory: ['localhost,'], cwd: r.dir });
     const rec = new RecordingReporter();
-    const again = await executePlan(plan, { templar: createTemplar({ searchPath: [r.dir] }), emit: (e) => rec.onEvent(e), journalDir: join(r.dir, '.state') });
+    const again = await executePlan(plan, {
+      templar: createTemplar({ searchPath: [r.dir] }),
+      emit: (e) => rec.onEvent(e),
+      journalDir: join(r.dir, '.state'),
+    });
     expect(again.exitCode).toBe(0);
     expect(readFileSync(join(r.dir, 'inc.out'), 'utf8')).toBe('hello\n');
   });
@@ -130,8 +146,17 @@ describe('precedence of the layers that exist only while a play runs', () => {
     writeFileSync(join(dir, 'inc.yml'), `- shell: echo "{{ x }}" > ${dir}/inc\n`);
     writeFileSync(join(dir, 'play.yml'), pb.replaceAll('DIR', dir));
     const go = async (extra: string[]) => {
-      const plan = loadAndPlan({ playbook: join(dir, 'play.yml'), inventory: ['localhost,'], extraVars: extra, cwd: dir });
-      const r = await executePlan(plan, { templar: createTemplar({ searchPath: [dir] }), emit: () => undefined, journalDir: join(dir, '.state') });
+      const plan = loadAndPlan({
+        playbook: join(dir, 'play.yml'),
+        inventory: ['localhost,'],
+        extraVars: extra,
+        cwd: dir,
+      });
+      const r = await executePlan(plan, {
+        templar: createTemplar({ searchPath: [dir] }),
+        emit: () => undefined,
+        journalDir: join(dir, '.state'),
+      });
       expect(r.exitCode).toBe(0);
       const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
       return { task: read('task'), facts: read('facts'), inc: read('inc') };
@@ -163,7 +188,9 @@ describe('until / retries / delay', () => {
 `);
     expect(readFileSync(join(r.dir, 'tries'), 'utf8')).toBe('x\nx\nx\n');
     expect(r.rec.statusOf('count to three', 'localhost')).toBe('ok');
-    expect(r.rec.results('localhost').find((x) => x.task === 'count to three')!.result.data).toMatchObject({ attempts: 3 });
+    expect(r.rec.results('localhost').find((x) => x.task === 'count to three')!.result.data).toMatchObject({
+      attempts: 3,
+    });
     expect(r.rec.statusOf('never', 'localhost')).toBe('failed');
     expect(r.rec.results('localhost').find((x) => x.task === 'never')!.result.data).toMatchObject({ attempts: 3 });
     expect(r.exitCode).toBe(2);

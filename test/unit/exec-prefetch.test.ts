@@ -5,7 +5,7 @@ import { LocalTransport } from '../../src/transport/local.js';
 import { sh } from '../../src/transport/quote.js';
 
 describe('probe batches', () => {
-  it('keep every probe\'s stdout, stderr and exit code apart, byte for byte', async () => {
+  it("keep every probe's stdout, stderr and exit code apart, byte for byte", async () => {
     const t = new LocalTransport('localhost');
     const probes = [
       sh`printf 'a\\nb'`,

@@ -23,7 +23,11 @@ async function run(playbook: string) {
   writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir));
   const plan = loadAndPlan({ playbook: join(dir, 'play.yml'), inventory: [join(dir, 'inv.ini')], cwd: dir });
   const rec = new RecordingReporter();
-  const r = await executePlan(plan, { templar: createTemplar({ searchPath: [dir] }), emit: (e) => rec.onEvent(e), journalDir: join(dir, '.state') });
+  const r = await executePlan(plan, {
+    templar: createTemplar({ searchPath: [dir] }),
+    emit: (e) => rec.onEvent(e),
+    journalDir: join(dir, '.state'),
+  });
   const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').trim().split('\n') : [];
   return { ...r, rec, dir, log };
 }

@@ -39,10 +39,20 @@ describe('broken inventories are reported at file:line:col with what to do', () 
       expect(want.length).toBeGreaterThan(0);
       const { diagnostics } = loadInventory([source], { cwd: DIR });
       const errors = diagnostics.filter((d) => d.severity === 'error');
-      const got = errors.map((d) => ({ file: d.pos?.file, line: d.pos?.line, col: d.pos?.col, text: formatDiagnostic(d) }));
+      const got = errors.map((d) => ({
+        file: d.pos?.file,
+        line: d.pos?.line,
+        col: d.pos?.col,
+        text: formatDiagnostic(d),
+      }));
       for (const w of want) {
-        const hit = got.find((g) => g.file === w.file && g.line === w.line && g.col === w.col && g.text.includes(w.message));
-        expect(hit, `expected ${w.file}:${w.line}:${w.col} ${w.message}\n got:\n${got.map((g) => g.text).join('\n')}`).toBeDefined();
+        const hit = got.find(
+          (g) => g.file === w.file && g.line === w.line && g.col === w.col && g.text.includes(w.message),
+        );
+        expect(
+          hit,
+          `expected ${w.file}:${w.line}:${w.col} ${w.message}\n got:\n${got.map((g) => g.text).join('\n')}`,
+        ).toBeDefined();
       }
       expect(errors).toHaveLength(want.length);
       for (const d of errors) expect(d.hint, formatDiagnostic(d)).toBeTruthy();

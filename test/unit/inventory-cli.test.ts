@@ -22,7 +22,8 @@ afterEach(() => {
 
 const run = (cwd: string, args: string[]) => runCli(['inventory', ...args], cwd);
 
-const LAB = '[directors]\nlvs1 ansible_host=10.0.7.11\nlvs2\n[realservers]\nweb1\n[cluster:children]\ndirectors\nrealservers\n[cluster:vars]\nvip=10.0.7.247\n';
+const LAB =
+  '[directors]\nlvs1 ansible_host=10.0.7.11\nlvs2\n[realservers]\nweb1\n[cluster:children]\ndirectors\nrealservers\n[cluster:vars]\nvip=10.0.7.247\n';
 
 describe('lvsplay inventory', () => {
   test('--graph GROUP --vars draws the subtree with variables', async () => {
@@ -30,9 +31,20 @@ describe('lvsplay inventory', () => {
     const r = await run(dir, ['-i', 'hosts.ini', '--graph', 'cluster', '--vars']);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      ['@cluster:', '  |--@directors:', '  |  |--lvs1', '  |  |  |--{ansible_host = 10.0.7.11}', '  |  |  |--{vip = 10.0.7.247}',
-        '  |  |--lvs2', '  |  |  |--{vip = 10.0.7.247}', '  |--@realservers:', '  |  |--web1', '  |  |  |--{vip = 10.0.7.247}',
-        '  |--{vip = 10.0.7.247}', ''].join('\n'),
+      [
+        '@cluster:',
+        '  |--@directors:',
+        '  |  |--lvs1',
+        '  |  |  |--{ansible_host = 10.0.7.11}',
+        '  |  |  |--{vip = 10.0.7.247}',
+        '  |  |--lvs2',
+        '  |  |  |--{vip = 10.0.7.247}',
+        '  |--@realservers:',
+        '  |  |--web1',
+        '  |  |  |--{vip = 10.0.7.247}',
+        '  |--{vip = 10.0.7.247}',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -51,7 +63,9 @@ describe('lvsplay inventory', () => {
           ungrouped: {},
           cluster: {
             children: {
-              directors: { hosts: { lvs1: { ansible_host: '10.0.7.11', vip: '10.0.7.247' }, lvs2: { vip: '10.0.7.247' } } },
+              directors: {
+                hosts: { lvs1: { ansible_host: '10.0.7.11', vip: '10.0.7.247' }, lvs2: { vip: '10.0.7.247' } },
+              },
               realservers: { hosts: { web1: { vip: '10.0.7.247' } } },
             },
           },
@@ -87,7 +101,10 @@ describe('lvsplay inventory', () => {
   });
 
   test('without -i, the inventory comes from ansible.cfg, relative to that file', async () => {
-    const dir = tree({ 'ansible.cfg': '[defaults]\ninventory = inventory/lab.ini ; the lab\nforks=10\n', 'inventory/lab.ini': LAB });
+    const dir = tree({
+      'ansible.cfg': '[defaults]\ninventory = inventory/lab.ini ; the lab\nforks=10\n',
+      'inventory/lab.ini': LAB,
+    });
     process.env['ANSIBLE_CONFIG'] = '';
     delete process.env['ANSIBLE_INVENTORY'];
     const r = await run(dir, ['--graph']);
@@ -104,10 +121,18 @@ describe('lvsplay inventory', () => {
 
 describe('ansible.cfg', () => {
   test('is searched as Ansible does: ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg', () => {
-    const dir = tree({ 'ansible.cfg': '[defaults]\n', 'home/.ansible.cfg': '[defaults]\n', 'other/custom.cfg': '[defaults]\n' });
+    const dir = tree({
+      'ansible.cfg': '[defaults]\n',
+      'home/.ansible.cfg': '[defaults]\n',
+      'other/custom.cfg': '[defaults]\n',
+    });
     expect(findAnsibleCfg({ cwd: dir, env: {}, home: join(dir, 'home') })).toBe(join(dir, 'ansible.cfg'));
-    expect(findAnsibleCfg({ cwd: join(dir, 'other'), env: {}, home: join(dir, 'home') })).toBe(join(dir, 'home/.ansible.cfg'));
-    expect(findAnsibleCfg({ cwd: dir, env: { ANSIBLE_CONFIG: 'other/custom.cfg' }, home: join(dir, 'home') })).toBe(join(dir, 'other/custom.cfg'));
+    expect(findAnsibleCfg({ cwd: join(dir, 'other'), env: {}, home: join(dir, 'home') })).toBe(
+      join(dir, 'home/.ansible.cfg'),
+    );
+    expect(findAnsibleCfg({ cwd: dir, env: { ANSIBLE_CONFIG: 'other/custom.cfg' }, home: join(dir, 'home') })).toBe(
+      join(dir, 'other/custom.cfg'),
+    );
   });
 
   test('reads configparser syntax: case-insensitive keys, : or =, continuations, comments', () => {
@@ -117,7 +142,10 @@ describe('ansible.cfg', () => {
     );
     expect(diagnostics).toEqual([]);
     expect(cfgPathList(cfg, 'defaults', 'inventory')).toEqual(['/p/hosts', '/p/more/hosts']);
-    expect(cfgPathList(cfg, 'defaults', 'roles_path', { separators: /[\n:]/ })).toEqual(['/p/roles', '/p/shared/roles']);
+    expect(cfgPathList(cfg, 'defaults', 'roles_path', { separators: /[\n:]/ })).toEqual([
+      '/p/roles',
+      '/p/shared/roles',
+    ]);
     expect(cfg.sections.get('privilege_escalation')?.get('become')).toBe('True');
   });
 

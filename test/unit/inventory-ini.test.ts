@@ -17,7 +17,12 @@ describe('INI inventories', () => {
     const r = ini('lone\n[web]\nw1\nw2\n[db]\nd1\nw1\n');
     expect(r.diagnostics).toEqual([]);
     const groups = groupsMap(r.inventory);
-    expect(groups).toEqual({ all: ['lone', 'w1', 'w2', 'd1'], ungrouped: ['lone'], web: ['w1', 'w2'], db: ['d1', 'w1'] });
+    expect(groups).toEqual({
+      all: ['lone', 'w1', 'w2', 'd1'],
+      ungrouped: ['lone'],
+      web: ['w1', 'w2'],
+      db: ['d1', 'w1'],
+    });
     expect(groupNamesOf(r.inventory, 'w1')).toEqual(['db', 'web']);
     expect(groupNamesOf(r.inventory, 'lone')).toEqual(['ungrouped']);
   });
@@ -31,7 +36,9 @@ describe('INI inventories', () => {
     expect(expandHostEntry('web[01:03]').hosts).toEqual(['web01', 'web02', 'web03']);
     expect(expandHostEntry('db-[a:c]').hosts).toEqual(['db-a', 'db-b', 'db-c']);
     expect(expandHostEntry('host[1:10:4]').hosts).toEqual(['host1', 'host5', 'host9']);
-    expect(expandHostEntry('mail[:2].example.com').hosts).toEqual(['mail0', 'mail1', 'mail2'].map((h) => `${h}.example.com`));
+    expect(expandHostEntry('mail[:2].example.com').hosts).toEqual(
+      ['mail0', 'mail1', 'mail2'].map((h) => `${h}.example.com`),
+    );
     expect(expandHostEntry('r[1:2]-[a:b]').hosts).toEqual(['r1-a', 'r1-b', 'r2-a', 'r2-b']);
     expect(expandHostEntry('10.0.7.[1:3]').hosts).toEqual(['10.0.7.1', '10.0.7.2', '10.0.7.3']);
   });
@@ -46,10 +53,24 @@ describe('INI inventories', () => {
 
   test('inline values are typed as Python literals, like Ansible does', () => {
     const table: Array<[string, unknown]> = [
-      ['5', 5], ['-5', -5], ['1.5', 1.5], ['0x1F', 31], ['1_000', 1000],
-      ['0644', '0644'], ['True', true], ['False', false], ['None', null],
-      ['yes', 'yes'], ['true', 'true'], ["'quoted'", 'quoted'], ['[1, 2]', [1, 2]], ['(1, 2)', [1, 2]],
-      ["{'k': [1]}", { k: [1] }], ['{k: 1}', '{k: 1}'], ['abc def', 'abc def'], ['5 # note', 5],
+      ['5', 5],
+      ['-5', -5],
+      ['1.5', 1.5],
+      ['0x1F', 31],
+      ['1_000', 1000],
+      ['0644', '0644'],
+      ['True', true],
+      ['False', false],
+      ['None', null],
+      ['yes', 'yes'],
+      ['true', 'true'],
+      ["'quoted'", 'quoted'],
+      ['[1, 2]', [1, 2]],
+      ['(1, 2)', [1, 2]],
+      ["{'k': [1]}", { k: [1] }],
+      ['{k: 1}', '{k: 1}'],
+      ['abc def', 'abc def'],
+      ['5 # note', 5],
     ];
     for (const [text, value] of table) expect([text, iniValue(text)]).toEqual([text, value]);
   });
@@ -74,7 +95,9 @@ describe('INI inventories', () => {
   });
 
   test('child group vars beat parent group vars; all is lowest; host vars beat groups', () => {
-    const r = ini('[p:children]\nc\n[c]\nh x=host\nk\n[c:vars]\ny=child\n[p:vars]\ny=parent\nx=parent\nw=parent\n[all:vars]\nw=all\nv=all\n');
+    const r = ini(
+      '[p:children]\nc\n[c]\nh x=host\nk\n[c:vars]\ny=child\n[p:vars]\ny=parent\nx=parent\nw=parent\n[all:vars]\nw=all\nv=all\n',
+    );
     expect(hostVarsOf(r.inventory, 'h')).toEqual({ x: 'host', y: 'child', w: 'parent', v: 'all' });
     expect(hostVarsOf(r.inventory, 'k')).toEqual({ x: 'parent', y: 'child', w: 'parent', v: 'all' });
   });
@@ -92,8 +115,14 @@ describe('INI inventories', () => {
       "[g]\nh ansible_host=10.0.7.11 ansible_port=2222 ansible_user=root ansible_ssh_private_key_file=/k ansible_become=true ansible_become_user=admin ansible_password=pw ansible_ssh_common_args='-o A=b'\n",
     );
     expect(hostVarsOf(r.inventory, 'h')).toEqual({
-      ansible_host: '10.0.7.11', ansible_port: 2222, ansible_user: 'root', ansible_ssh_private_key_file: '/k',
-      ansible_become: 'true', ansible_become_user: 'admin', ansible_password: 'pw', ansible_ssh_common_args: '-o A=b',
+      ansible_host: '10.0.7.11',
+      ansible_port: 2222,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: '/k',
+      ansible_become: 'true',
+      ansible_become_user: 'admin',
+      ansible_password: 'pw',
+      ansible_ssh_common_args: '-o A=b',
     });
   });
 

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatDiagnostic } from '../../src/diagnostics.js';
-import { groupNamesOf, groupsMap, hostVarsOf, inventoryLayersOf, loadAdjacentVars, loadInventory } from '../../src/inventory/index.js';
+import {
+  groupNamesOf,
+  groupsMap,
+  hostVarsOf,
+  inventoryLayersOf,
+  loadAdjacentVars,
+  loadInventory,
+} from '../../src/inventory/index.js';
 import { readVaultPasswordFile } from '../../src/vars/vault.js';
 import { VaultText } from '../../src/yaml/load.js';
 
@@ -67,7 +74,8 @@ describe('group_vars and host_vars beside the inventory', () => {
 
   test('group_vars of a parent group are beaten by those of its child', () => {
     const dir = tree({
-      'hosts.yml': 'all:\n  children:\n    cluster:\n      children:\n        directors:\n          hosts:\n            lvs1:\n',
+      'hosts.yml':
+        'all:\n  children:\n    cluster:\n      children:\n        directors:\n          hosts:\n            lvs1:\n',
       'group_vars/cluster.yml': 'state: cluster\nrole: member\n',
       'group_vars/directors.yml': 'state: MASTER\n',
     });
@@ -99,7 +107,9 @@ describe('vault-encrypted variables files', () => {
   test('a wrong password is an error naming the file', () => {
     const vault = readVaultPasswordFile(join(VAULT, 'wrong-pass.txt'));
     const { diagnostics } = loadInventory(['hosts.ini'], { cwd: VAULT, vault });
-    expect(diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^group_vars\/all\/vault\.yml:1:1: wrong vault password/)]);
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/^group_vars\/all\/vault\.yml:1:1: wrong vault password/),
+    ]);
   });
 
   test('no password at all is an error that says which flag to pass', () => {

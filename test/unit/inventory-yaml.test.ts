@@ -18,13 +18,26 @@ describe('YAML inventories', () => {
       'all:\n  vars:\n    ntp: pool\n  children:\n    cluster:\n      vars: {vip: 10.0.7.247, managed: yes}\n      children:\n        directors:\n          hosts:\n            lvs1: {ansible_host: 10.0.7.11, mode: 0644}\n',
     );
     expect(r.diagnostics).toEqual([]);
-    expect(hostVarsOf(r.inventory, 'lvs1')).toEqual({ ntp: 'pool', vip: '10.0.7.247', managed: true, ansible_host: '10.0.7.11', mode: 0o644 });
+    expect(hostVarsOf(r.inventory, 'lvs1')).toEqual({
+      ntp: 'pool',
+      vip: '10.0.7.247',
+      managed: true,
+      ansible_host: '10.0.7.11',
+      mode: 0o644,
+    });
     expect(groupNamesOf(r.inventory, 'lvs1')).toEqual(['cluster', 'directors']);
   });
 
   test('hosts directly under all are ungrouped; ranges and ports in host keys', () => {
-    const r = load('hosts.yaml', 'all:\n  hosts:\n    solo:\n  children:\n    web:\n      hosts:\n        web[1:2]:8080:\n');
-    expect(groupsMap(r.inventory)).toEqual({ all: ['solo', 'web1', 'web2'], ungrouped: ['solo'], web: ['web1', 'web2'] });
+    const r = load(
+      'hosts.yaml',
+      'all:\n  hosts:\n    solo:\n  children:\n    web:\n      hosts:\n        web[1:2]:8080:\n',
+    );
+    expect(groupsMap(r.inventory)).toEqual({
+      all: ['solo', 'web1', 'web2'],
+      ungrouped: ['solo'],
+      web: ['web1', 'web2'],
+    });
     expect(hostVarsOf(r.inventory, 'web2')).toEqual({ ansible_port: 8080 });
   });
 
@@ -56,11 +69,15 @@ describe('YAML inventories', () => {
 
   test('dynamic inventory scripts are refused with what to do instead', () => {
     const r = load('ec2.py', '#!/usr/bin/env python3\nprint("{}")\n');
-    expect(r.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/ec2\.py:1:1: ec2\.py is an inventory script, which is not supported; save its output/)]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/ec2\.py:1:1: ec2\.py is an inventory script, which is not supported; save its output/),
+    ]);
   });
 
   test('a missing source is an error naming it', () => {
     const r = loadInventory(['nope.ini'], { cwd: tmpdir() });
-    expect(r.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/inventory source nope\.ini does not exist/)]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/inventory source nope\.ini does not exist/),
+    ]);
   });
 });

@@ -19,6 +19,8 @@ describe('lab up --kind', () => {
 
   it('help names the kinds and what auto does', async () => {
     const r = await runCli(['lab', 'up', '--help']);
-    expect(r.out.replace(/\s+/g, ' ')).toContain('auto (the default: directors are UML guests when this kernel has no IPVS and linux.uml is installed');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(
+      'auto (the default: directors are UML guests when this kernel has no IPVS and linux.uml is installed',
+    );
   });
 });

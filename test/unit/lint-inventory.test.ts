@@ -17,19 +17,31 @@ describe('lint over the inventory', () => {
     const r = lint({ inventory: ['inventory/lab.ini'] });
     expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect([...new Set(r.findings.map((f) => f.rule))].sort()).toEqual(['lvs-failure-detection', 'vrrp-auth-pass']);
-    expect(r.findings.find((f) => f.rule === 'lvs-failure-detection')!.pos).toMatchObject({ file: 'inventory/group_vars/all/cluster.yml', line: 18 });
+    expect(r.findings.find((f) => f.rule === 'lvs-failure-detection')!.pos).toMatchObject({
+      file: 'inventory/group_vars/all/cluster.yml',
+      line: 18,
+    });
   });
 
   test('mistakes point at the inventory line and column of the variable', () => {
     const r = lint({ inventory: [`${I}/bad.ini`] });
     const errs = r.findings.filter((f) => f.severity === 'error').map((f) => `${f.pos?.line}:${f.pos?.col} ${f.rule}`);
-    expect(errs).toEqual(['4:29 vrrp-priority-distinct', '4:47 vrrp-single-master', '7:30 lvs-weights-zero', '7:30 lvs-weights-zero', '8:42 fw-service-port', '12:28 db-server-id-unique']);
+    expect(errs).toEqual([
+      '4:29 vrrp-priority-distinct',
+      '4:47 vrrp-single-master',
+      '7:30 lvs-weights-zero',
+      '7:30 lvs-weights-zero',
+      '8:42 fw-service-port',
+      '12:28 db-server-id-unique',
+    ]);
     expect(lint({ inventory: [`${I}/good.ini`] }).findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   test('per-host disable needs a reason; with one, the finding is reported as disabled', () => {
     const r = lint({ inventory: [`${I}/disabled.ini`] });
-    expect(r.suppressed.map((s) => `${s.rule} ${s.reason}`)).toEqual(['vrrp-auth-pass lab network, no untrusted hosts']);
+    expect(r.suppressed.map((s) => `${s.rule} ${s.reason}`)).toEqual([
+      'vrrp-auth-pass lab network, no untrusted hosts',
+    ]);
     expect(r.findings.map((f) => `${f.pos?.line} ${f.rule}`)).toEqual(['3 lint-config', '6 vrrp-auth-pass']);
     expect(r.findings[0]!.message).toBe('rule vrrp-auth-pass is disabled without a reason for lvs2; it stays on');
   });
@@ -38,15 +50,22 @@ describe('lint over the inventory', () => {
     const r = lint({ inventory: ['inventory/lab.ini'], config: 'test/fixtures/lint/lint-config.yml' });
     expect(r.suppressed.map((s) => s.rule)).toEqual(['lvs-failure-detection']);
     expect(r.findings.filter((f) => f.rule === 'lint-config').map((f) => `${f.pos?.line} ${f.message}`)).toEqual([
-      "4 rule vrrp-auth-pass is disabled without a reason; it stays on", "5 'vrrp-auth-pas' is not a lint rule",
+      '4 rule vrrp-auth-pass is disabled without a reason; it stays on',
+      "5 'vrrp-auth-pas' is not a lint rule",
     ]);
   });
 
   test('the bundled keepalived.conf template rendered for lvs1 lints with no error', () => {
     const plan = loadAndPlan({ playbook: 'playbooks/site.yaml', inventory: ['inventory/lab.ini'] });
     const play = plan.plays.find((p) => p.hosts.includes('lvs1'))!;
-    const vars = { ...play.varsOf('lvs1'), inventory_hostname: 'lvs1', groups: groupsMap(plan.inventory), group_names: groupNamesOf(plan.inventory, 'lvs1'), ansible_managed: 'managed',
-      hostvars: Object.fromEntries([...plan.inventory.hosts.keys()].map((h) => [h, hostVarsOf(plan.inventory, h)])) };
+    const vars = {
+      ...play.varsOf('lvs1'),
+      inventory_hostname: 'lvs1',
+      groups: groupsMap(plan.inventory),
+      group_names: groupNamesOf(plan.inventory, 'lvs1'),
+      ansible_managed: 'managed',
+      hostvars: Object.fromEntries([...plan.inventory.hosts.keys()].map((h) => [h, hostVarsOf(plan.inventory, h)])),
+    };
     // Laid out as on the director: keepalived.conf includes the password file beside it.
     const dir = mkdtempSync(join(tmpdir(), 'lint-'));
     const file = join(dir, 'keepalived.conf');
@@ -68,7 +87,9 @@ describe('lint over the inventory', () => {
 describe('output formats and exit codes', () => {
   test('text lines carry file:line:col, severity[rule], what, why, fix', () => {
     const out = render(lint({ inventory: [`${I}/bad.ini`] }), 'text');
-    expect(out.split('\n')[0]).toMatch(/^test\/fixtures\/lint\/inventory\/bad\.ini:4:29: error\[vrrp-priority-distinct\]: lvs1 and lvs2 share VRRP priority 100 in VI_1; .+; give each director/);
+    expect(out.split('\n')[0]).toMatch(
+      /^test\/fixtures\/lint\/inventory\/bad\.ini:4:29: error\[vrrp-priority-distinct\]: lvs1 and lvs2 share VRRP priority 100 in VI_1; .+; give each director/,
+    );
     expect(out).toContain('6 error(s), 2 warning(s)');
   });
 
@@ -80,7 +101,10 @@ describe('output formats and exit codes', () => {
     const res = run.results.find((r: { ruleId: string }) => r.ruleId === 'vrrp-single-master');
     expect(res.level).toBe('error');
     expect(res.message.text).toContain('all state MASTER');
-    expect(res.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `${I}/bad.ini` }, region: { startLine: 4, startColumn: 47 } });
+    expect(res.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: `${I}/bad.ini` },
+      region: { startLine: 4, startColumn: 47 },
+    });
     expect(run.tool.driver.rules[res.ruleIndex].id).toBe('vrrp-single-master');
   });
 
@@ -99,7 +123,16 @@ describe('output formats and exit codes', () => {
       process.exitCode = undefined;
       expect(await main(['node', 'lvsplay', 'lint', '-i', `${I}/good.ini`, '--format', 'json'])).toBe(0);
       process.exitCode = undefined;
-      expect(await main(['node', 'lvsplay', 'lint', '--keepalived', 'test/fixtures/lint/keepalived/lvs1.conf', 'test/fixtures/lint/keepalived/lvs2.conf'])).toBe(1);
+      expect(
+        await main([
+          'node',
+          'lvsplay',
+          'lint',
+          '--keepalived',
+          'test/fixtures/lint/keepalived/lvs1.conf',
+          'test/fixtures/lint/keepalived/lvs2.conf',
+        ]),
+      ).toBe(1);
     } finally {
       process.stdout.write = write;
       process.exitCode = undefined;

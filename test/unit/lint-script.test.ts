@@ -7,8 +7,11 @@ const F = 'test/fixtures/lint/scripts';
 describe('lint --script', () => {
   test('the seed realserver script: split include, VIP /24 on lo, no arp_announce', () => {
     const r = lint({ scripts: [`${F}/realserver-seed.sh`] });
-    const where = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.pos?.line}: ${f.message}`);
-    expect(where('script-broken-source')).toEqual(["5: sources /etc/rc.d/init.d/, a directory (the rest of the path, 'functions', is on the next line)"]);
+    const where = (rule: string) =>
+      r.findings.filter((f) => f.rule === rule).map((f) => `${f.pos?.line}: ${f.message}`);
+    expect(where('script-broken-source')).toEqual([
+      "5: sources /etc/rc.d/init.d/, a directory (the rest of the path, 'functions', is on the next line)",
+    ]);
     expect(where('rs-vip-lo-32')).toEqual([`9: ${F}/realserver-seed.sh: VIP 10.0.7.247 is on lo as /24, not /32`]);
     expect(where('rs-arp-sysctls')).toHaveLength(1);
     expect(where('rs-arp-sysctls')[0]).toContain('arp_announce for all is not set');
@@ -21,7 +24,12 @@ describe('lint --script', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const { createTemplar } = await import('../../src/vars/templar.js');
-    const text = createTemplar().renderFile('roles/realserver/templates/realserver.j2', { lvs_vip: '10.0.7.247', realserver_arp_ignore: 1, realserver_arp_announce: 2, ansible_managed: 'managed' });
+    const text = createTemplar().renderFile('roles/realserver/templates/realserver.j2', {
+      lvs_vip: '10.0.7.247',
+      realserver_arp_ignore: 1,
+      realserver_arp_announce: 2,
+      ansible_managed: 'managed',
+    });
     const file = join(mkdtempSync(join(tmpdir(), 'lint-')), 'realserver');
     writeFileSync(file, String(text));
     const r = lint({ scripts: [file] });

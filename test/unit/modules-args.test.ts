@@ -13,9 +13,17 @@ const check = (name: string, args: Record<string, unknown>) => {
 
 describe('module names', () => {
   it.each([
-    ['apt', 'package'], ['yum', 'package'], ['dnf', 'package'], ['ansible.builtin.copy', 'copy'], ['ansible.posix.sysctl', 'sysctl'],
-    ['community.mysql.mysql_user', 'mysql_user'], ['iptables', 'firewall'], ['systemd', 'service'], ['sysvinit', 'service'],
-    ['ansible.legacy.command', 'command'], ['gather_facts', 'setup'],
+    ['apt', 'package'],
+    ['yum', 'package'],
+    ['dnf', 'package'],
+    ['ansible.builtin.copy', 'copy'],
+    ['ansible.posix.sysctl', 'sysctl'],
+    ['community.mysql.mysql_user', 'mysql_user'],
+    ['iptables', 'firewall'],
+    ['systemd', 'service'],
+    ['sysvinit', 'service'],
+    ['ansible.legacy.command', 'command'],
+    ['gather_facts', 'setup'],
   ])('%s is %s', (alias, name) => {
     expect(resolveModule(alias)?.name).toBe(name);
   });
@@ -41,7 +49,9 @@ describe('loose typing as Ansible', () => {
     expect(check('file', { path: '/x', mode: 0o644 }).args).toMatchObject({ mode: '0644' });
     expect(check('file', { path: '/x', mode: '0755' }).args).toMatchObject({ mode: '0755' });
     expect(check('file', { path: '/x', mode: 'u=rw,g=r' }).args).toMatchObject({ mode: 'u=rw,g=r' });
-    expect(check('file', { path: '/x', mode: '0999' }).errors[0]).toContain("argument 'mode' of module 'file' must be a file mode");
+    expect(check('file', { path: '/x', mode: '0999' }).errors[0]).toContain(
+      "argument 'mode' of module 'file' must be a file mode",
+    );
   });
   it('splits a comma string for list arguments', () => {
     expect(check('package', { name: 'keepalived,ipvsadm' }).args).toMatchObject({ name: ['keepalived', 'ipvsadm'] });
@@ -51,8 +61,13 @@ describe('loose typing as Ansible', () => {
   });
   it('renames Ansible aliases to the canonical argument', () => {
     expect(check('file', { dest: '/x', state: 'directory' }).args).toMatchObject({ path: '/x' });
-    expect(check('mysql_replication', { mode: 'changemaster', master_host: 'db2' }).args).toMatchObject({ primary_host: 'db2' });
-    expect(check('sysctl', { key: 'net.ipv4.ip_forward', val: 1 }).args).toMatchObject({ name: 'net.ipv4.ip_forward', value: '1' });
+    expect(check('mysql_replication', { mode: 'changemaster', master_host: 'db2' }).args).toMatchObject({
+      primary_host: 'db2',
+    });
+    expect(check('sysctl', { key: 'net.ipv4.ip_forward', val: 1 }).args).toMatchObject({
+      name: 'net.ipv4.ip_forward',
+      value: '1',
+    });
   });
 });
 
@@ -63,11 +78,15 @@ describe('refusals', () => {
     ]);
   });
   it('a value outside the choices names them', () => {
-    expect(check('service', { name: 'x', state: 'running' }).errors[0]).toContain('must be one of started, stopped, restarted, reloaded');
+    expect(check('service', { name: 'x', state: 'running' }).errors[0]).toContain(
+      'must be one of started, stopped, restarted, reloaded',
+    );
   });
   it('required arguments and exclusive pairs are enforced', () => {
     expect(check('template', { src: 'a.j2' }).errors[0]).toContain("argument 'dest' of module 'template' is required");
-    expect(check('copy', { src: 'a', content: 'b', dest: '/x' }).errors[0]).toContain('cannot be used together with src');
+    expect(check('copy', { src: 'a', content: 'b', dest: '/x' }).errors[0]).toContain(
+      'cannot be used together with src',
+    );
     expect(check('debug', { msg: 'a', var: 'b' }).errors[0]).toContain('cannot be used together with msg');
   });
   it('set_fact refuses names that are not variables', () => {

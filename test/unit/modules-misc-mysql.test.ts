@@ -16,7 +16,11 @@ const APP_EXISTS =
   '#u\t%\tapp\t*14E65567ABDB5135D0CFD9A70B3032C179A49EE7\tmysql_native_password\n#g\n' +
   "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'\n" +
   'GRANT ALL PRIVILEGES ON `t1`.* TO `app`@`%`\n';
-const ZZ_MISSING = ok('#g\n', 1, "ERROR 1141 (42000) at line 1: There is no such grant defined for user 'zz' on host '%'\n");
+const ZZ_MISSING = ok(
+  '#g\n',
+  1,
+  "ERROR 1141 (42000) at line 1: There is no such grant defined for user 'zz' on host '%'\n",
+);
 const ROOT_GRANTS = [
   "GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` IDENTIFIED VIA mysql_native_password USING 'invalid' OR unix_socket WITH GRANT OPTION",
   'GRANT PROXY ON ``@`%` TO `root`@`localhost` WITH GRANT OPTION',
@@ -28,7 +32,10 @@ const SLAVE_STOPPED =
   SLAVE_HEAD +
   '\t10.0.7.41\trepl\t3306\t60\tmysql-bin.000001\t4\tmysqld-relay-bin.000001\t4\tmysql-bin.000001\tNo\tNo\t\t\t\t\t\t\t0\t\t0\t4\t256\tNone\t\t0\tNo\t\t\t\t\t\tNULL\tNo\t0\t\t0\t\t\t0\t\t\tNo\t\t\t\toptimistic\t0\tNULL\t\t0\t0\t0\t\n' +
   'File\tPosition\tBinlog_Do_DB\tBinlog_Ignore_DB\nmysql-bin.000001\t328\t\t\n';
-const running = SLAVE_STOPPED.replace('\tNo\tNo\t', '\tYes\tYes\t').replace(/^\t10\.0/m, 'Waiting for master to send event\t10.0');
+const running = SLAVE_STOPPED.replace('\tNo\tNo\t', '\tYes\tYes\t').replace(
+  /^\t10\.0/m,
+  'Waiting for master to send event\t10.0',
+);
 
 describe('mysql client plumbing', () => {
   it('undoes the batch escapes and NULL', () => {
@@ -39,11 +46,13 @@ describe('mysql client plumbing', () => {
     expect(sqlString("o'k\\x")).toBe("'o\\'k\\\\x'");
     expect(optionValue(`p'#w "x"\\`)).toBe(`"p\\'#w \\"x\\"\\\\"`);
   });
-  it('computes the mysql_native_password hash the server computes (PASSWORD(\'abc\') on db1)', () => {
+  it("computes the mysql_native_password hash the server computes (PASSWORD('abc') on db1)", () => {
     expect(nativePasswordHash('abc')).toBe('*0D3CED9BEC10A777AEC23CCC353A8C08A633045E');
   });
   it('never puts a login password on the command line: it travels on stdin', () => {
-    const c = mysqlCall({ login_user: 'admin', login_password: new Secret('s3cr$t pw') }, 'SELECT 1;\n', { readOnly: true });
+    const c = mysqlCall({ login_user: 'admin', login_password: new Secret('s3cr$t pw') }, 'SELECT 1;\n', {
+      readOnly: true,
+    });
     expect(c.cmd.text).not.toContain('s3cr');
     expect(c.stdin?.split('\n')[0]).toBe('password="s3cr$t pw"');
     expect(c.stdin).toContain('SELECT 1;');
@@ -52,7 +61,9 @@ describe('mysql client plumbing', () => {
 
 describe('privileges', () => {
   it('reads priv strings and mappings into one form', () => {
-    expect(formatPrivileges(parsePriv('app.*:ALL,GRANT/*.*:REPLICATION SLAVE'))).toBe('*.*:REPLICATION SLAVE/app.*:ALL PRIVILEGES,GRANT');
+    expect(formatPrivileges(parsePriv('app.*:ALL,GRANT/*.*:REPLICATION SLAVE'))).toBe(
+      '*.*:REPLICATION SLAVE/app.*:ALL PRIVILEGES,GRANT',
+    );
     expect(formatPrivileges(parsePriv({ '`app`.*': 'select, insert' }))).toBe('app.*:INSERT,SELECT');
     expect(() => parsePriv('app.*')).toThrow(/db.table:PRIV/);
   });
@@ -64,12 +75,18 @@ describe('privileges', () => {
 describe('mysql_user', () => {
   it('parses an existing account and a missing one', () => {
     const s = parseUser(ok(APP_EXISTS, 0));
-    expect(s).toMatchObject({ exists: true, authString: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7', plugin: 'mysql_native_password' });
+    expect(s).toMatchObject({
+      exists: true,
+      authString: '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7',
+      plugin: 'mysql_native_password',
+    });
     expect(formatPrivileges(s.grants)).toBe('t1.*:ALL PRIVILEGES');
     expect(parseUser(ZZ_MISSING).exists).toBe(false);
   });
   it('fails to read when the client cannot connect', () => {
-    expect(() => parseUser(ok('', 1, "ERROR 1045 (28000): Access denied for user 'x'@'localhost'\n"))).toThrow(/Access denied/);
+    expect(() => parseUser(ok('', 1, "ERROR 1045 (28000): Access denied for user 'x'@'localhost'\n"))).toThrow(
+      /Access denied/,
+    );
     expect(() => parseUser(ok('', 127, 'sh: mysql: not found'))).toThrow(/not installed/);
   });
   it('plans nothing when password and privileges match', () => {
@@ -78,7 +95,10 @@ describe('mysql_user', () => {
     expect(p).toMatchObject({ changes: [] });
   });
   it('creates with the hash, never the plain password, and grants', () => {
-    const p = planUser({ name: 'zz', host: '%', password: new Secret('pa$$'), priv: 'd.*:SELECT' }, parseUser(ZZ_MISSING));
+    const p = planUser(
+      { name: 'zz', host: '%', password: new Secret('pa$$'), priv: 'd.*:SELECT' },
+      parseUser(ZZ_MISSING),
+    );
     if ('failed' in p) throw new Error(p.failed);
     expect(p.changes).toHaveLength(1);
     const step = p.changes[0]!.steps[0] as { run: { text: string }; stdin: string };
@@ -89,20 +109,38 @@ describe('mysql_user', () => {
   it('changes a different password and revokes what priv no longer lists', () => {
     const p = planUser({ name: 'app', host: '%', password: 'other', priv: 't1.*:SELECT' }, parseUser(ok(APP_EXISTS)));
     if ('failed' in p) throw new Error(p.failed);
-    expect(p.changes.map((c) => c.summary)).toEqual(['change password of mysql user app@%', 'set privileges of mysql user app@%']);
+    expect(p.changes.map((c) => c.summary)).toEqual([
+      'change password of mysql user app@%',
+      'set privileges of mysql user app@%',
+    ]);
     const sql = (p.changes[1]!.steps[0] as { stdin: string }).stdin;
     expect(sql).toContain("REVOKE ALL PRIVILEGES ON `t1`.* FROM 'app'@'%';");
     expect(sql).toContain("GRANT SELECT ON `t1`.* TO 'app'@'%';");
-    expect(p.changes[1]!.diff).toMatchObject({ before: 'privileges: t1.*:ALL PRIVILEGES\n', after: 'privileges: t1.*:SELECT\n' });
+    expect(p.changes[1]!.diff).toMatchObject({
+      before: 'privileges: t1.*:ALL PRIVILEGES\n',
+      after: 'privileges: t1.*:SELECT\n',
+    });
   });
   it('append_privs only adds; update_password on_create leaves a password alone', () => {
-    const p = planUser({ name: 'app', host: '%', password: 'other', update_password: 'on_create', priv: 'x.*:SELECT', append_privs: true }, parseUser(ok(APP_EXISTS)));
+    const p = planUser(
+      {
+        name: 'app',
+        host: '%',
+        password: 'other',
+        update_password: 'on_create',
+        priv: 'x.*:SELECT',
+        append_privs: true,
+      },
+      parseUser(ok(APP_EXISTS)),
+    );
     if ('failed' in p) throw new Error(p.failed);
     expect(p.changes).toHaveLength(1);
     expect((p.changes[0]!.steps[0] as { stdin: string }).stdin).not.toContain('REVOKE');
   });
   it('drops an existing account for state=absent, and is ok when it is gone', () => {
-    expect(planUser({ name: 'app', host: '%', state: 'absent' }, parseUser(ok(APP_EXISTS)))).toMatchObject({ changes: [{ summary: 'drop mysql user app@%' }] });
+    expect(planUser({ name: 'app', host: '%', state: 'absent' }, parseUser(ok(APP_EXISTS)))).toMatchObject({
+      changes: [{ summary: 'drop mysql user app@%' }],
+    });
     expect(planUser({ name: 'zz', host: '%', state: 'absent' }, parseUser(ZZ_MISSING))).toMatchObject({ changes: [] });
   });
   it('refuses host_all at load time instead of ignoring it', () => {
@@ -118,39 +156,77 @@ describe('mysql_db', () => {
     const p = planDbs({ name: ['t1'], encoding: 'utf8', collation: 'utf8_general_ci' }, dbs);
     expect(p).toMatchObject({ changes: [{ summary: 'alter database t1' }] });
     // utf8 is what MariaDB now calls utf8mb3: no change once the server holds it.
-    expect(planDbs({ name: ['t1'], encoding: 'utf8' }, parseDbs(ok('#d\tt1\tutf8mb3\tutf8mb3_general_ci\n')))).toMatchObject({ changes: [] });
+    expect(
+      planDbs({ name: ['t1'], encoding: 'utf8' }, parseDbs(ok('#d\tt1\tutf8mb3\tutf8mb3_general_ci\n'))),
+    ).toMatchObject({ changes: [] });
   });
   it('drops only what exists', () => {
-    expect(planDbs({ name: ['t1', 'nope'], state: 'absent' }, dbs)).toMatchObject({ changes: [{ summary: 'drop database t1' }] });
+    expect(planDbs({ name: ['t1', 'nope'], state: 'absent' }, dbs)).toMatchObject({
+      changes: [{ summary: 'drop database t1' }],
+    });
   });
 });
 
 describe('mysql_replication', () => {
   it('reads SHOW SLAVE STATUS and SHOW MASTER STATUS by column name', () => {
     const s = parseReplication(ok(SLAVE_STOPPED));
-    expect(s.replica).toMatchObject({ Master_Host: '10.0.7.41', Master_User: 'repl', Master_Port: '3306', Slave_IO_Running: 'No', Seconds_Behind_Master: null });
+    expect(s.replica).toMatchObject({
+      Master_Host: '10.0.7.41',
+      Master_User: 'repl',
+      Master_Port: '3306',
+      Slave_IO_Running: 'No',
+      Seconds_Behind_Master: null,
+    });
     expect(s.primary).toEqual({ File: 'mysql-bin.000001', Position: '328', Binlog_Do_DB: '', Binlog_Ignore_DB: '' });
     expect(parseReplication(ok(''))).toEqual({});
   });
   it('leaves a replica alone that already points at the primary, log position notwithstanding', () => {
     const s = parseReplication(ok(running));
-    const a = { mode: 'changeprimary' as const, primary_host: '10.0.7.41', primary_user: 'repl', primary_password: new Secret('pw'), primary_log_file: 'mysql-bin.000009', primary_log_pos: 1234 };
+    const a = {
+      mode: 'changeprimary' as const,
+      primary_host: '10.0.7.41',
+      primary_user: 'repl',
+      primary_password: new Secret('pw'),
+      primary_log_file: 'mysql-bin.000009',
+      primary_log_pos: 1234,
+    };
     expect(planReplication(a, s)).toMatchObject({ changes: [] });
   });
   it('points a replica elsewhere: stops, changes and restarts it, password masked in queries', () => {
     const s = parseReplication(ok(running));
-    const p = planReplication({ mode: 'changemaster' as never, primary_host: '10.0.7.42', primary_user: 'repl', primary_password: new Secret('pw!') }, s);
+    const p = planReplication(
+      {
+        mode: 'changemaster' as never,
+        primary_host: '10.0.7.42',
+        primary_user: 'repl',
+        primary_password: new Secret('pw!'),
+      },
+      s,
+    );
     if ('failed' in p) throw new Error(p.failed);
     const sql = (p.changes[0]!.steps[0] as { stdin: string }).stdin;
-    expect(sql.split('\n').filter(Boolean)).toEqual(["STOP SLAVE;", "CHANGE MASTER TO MASTER_HOST='10.0.7.42', MASTER_USER='repl', MASTER_PASSWORD='pw!';", 'START SLAVE;']);
+    expect(sql.split('\n').filter(Boolean)).toEqual([
+      'STOP SLAVE;',
+      "CHANGE MASTER TO MASTER_HOST='10.0.7.42', MASTER_USER='repl', MASTER_PASSWORD='pw!';",
+      'START SLAVE;',
+    ]);
     expect(JSON.stringify(p.data)).not.toContain('pw!');
   });
   it('starts a stopped replica, and is ok when it runs', () => {
-    expect(planReplication({ mode: 'startreplica' }, parseReplication(ok(SLAVE_STOPPED)))).toMatchObject({ changes: [{ summary: 'start replica' }] });
-    expect(planReplication({ mode: 'startslave' as never }, parseReplication(ok(running)))).toMatchObject({ changes: [] });
-    expect(planReplication({ mode: 'startreplica' }, {})).toMatchObject({ failed: expect.stringMatching(/changeprimary/) });
+    expect(planReplication({ mode: 'startreplica' }, parseReplication(ok(SLAVE_STOPPED)))).toMatchObject({
+      changes: [{ summary: 'start replica' }],
+    });
+    expect(planReplication({ mode: 'startslave' as never }, parseReplication(ok(running)))).toMatchObject({
+      changes: [],
+    });
+    expect(planReplication({ mode: 'startreplica' }, {})).toMatchObject({
+      failed: expect.stringMatching(/changeprimary/),
+    });
   });
   it('returns the primary status for getprimary', () => {
-    expect(planReplication({ mode: 'getprimary' }, parseReplication(ok(SLAVE_STOPPED)))).toMatchObject({ changes: [], data: { Is_Primary: true, File: 'mysql-bin.000001', Position: '328' } });
+    expect(planReplication({ mode: 'getprimary' }, parseReplication(ok(SLAVE_STOPPED)))).toMatchObject({
+      changes: [],
+      data: { Is_Primary: true, File: 'mysql-bin.000001', Position: '328' },
+    });
   });
 });

@@ -16,7 +16,8 @@ const changes = (p: PlanOutcome): Change[] => {
   if ('failed' in p) throw new Error(p.failed);
   return p.changes;
 };
-const commands = (cs: Change[]) => cs.flatMap((c) => c.steps.map((s) => ('run' in s ? s.run.text : `put ${s.put.path}`)));
+const commands = (cs: Change[]) =>
+  cs.flatMap((c) => c.steps.map((s) => ('run' in s ? s.run.text : `put ${s.put.path}`)));
 
 describe('package (apt)', () => {
   const fresh = parsePackageProbe(fixture('pkg-probe-fresh.txt'));
@@ -24,37 +25,67 @@ describe('package (apt)', () => {
 
   it('reads installed versions, candidates and the index age', () => {
     expect(fresh).toEqual({
-      mgr: 'apt', cacheAge: 1176,
-      pkgs: { coreutils: { installed: '9.1-1', candidate: '9.1-1' }, keepalived: { candidate: '1:2.2.7-1+b2' }, ipvsadm: { candidate: '1:1.31-1+b1' } },
+      mgr: 'apt',
+      cacheAge: 1176,
+      pkgs: {
+        coreutils: { installed: '9.1-1', candidate: '9.1-1' },
+        keepalived: { candidate: '1:2.2.7-1+b2' },
+        ipvsadm: { candidate: '1:1.31-1+b1' },
+      },
     });
-    expect(installed.pkgs).toEqual({ keepalived: { installed: '1:2.2.7-1+b2', candidate: '1:2.2.7-1+b2' }, ipvsadm: { configFiles: true, candidate: '1:1.31-1+b1' } });
+    expect(installed.pkgs).toEqual({
+      keepalived: { installed: '1:2.2.7-1+b2', candidate: '1:2.2.7-1+b2' },
+      ipvsadm: { configFiles: true, candidate: '1:1.31-1+b1' },
+    });
   });
   it('installs what is missing, with versions, without recommends when asked', () => {
-    const cs = changes(packageModule.plan({ name: ['keepalived', 'coreutils'], install_recommends: false }, fresh, ctx));
+    const cs = changes(
+      packageModule.plan({ name: ['keepalived', 'coreutils'], install_recommends: false }, fresh, ctx),
+    );
     expect(cs.map((c) => c.summary)).toEqual(['install keepalived 1:2.2.7-1+b2']);
-    expect(commands(cs)).toEqual(['DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends keepalived']);
+    expect(commands(cs)).toEqual([
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends keepalived',
+    ]);
   });
   it('plans nothing when everything asked is there, even with a stale index', () => {
     expect(changes(packageModule.plan({ name: ['coreutils'], update_cache: true }, fresh, ctx))).toEqual([]);
     expect(changes(packageModule.plan({ name: ['coreutils'], state: 'latest' }, fresh, ctx))).toEqual([]);
   });
   it('refreshes the index first when it is older than cache_valid_time', () => {
-    const cs = changes(packageModule.plan({ name: ['ipvsadm'], update_cache: true, cache_valid_time: 600 }, fresh, ctx));
+    const cs = changes(
+      packageModule.plan({ name: ['ipvsadm'], update_cache: true, cache_valid_time: 600 }, fresh, ctx),
+    );
     expect(commands(cs)[0]).toMatch(/^apt-get update -q && /);
     expect(changes(packageModule.plan({ update_cache: true, cache_valid_time: 3600 }, fresh, ctx))).toEqual([]);
-    expect(changes(packageModule.plan({ update_cache: true, cache_valid_time: 600 }, fresh, ctx)).map((c) => c.summary)).toEqual(['update the apt package index (older than 600 s)']);
+    expect(
+      changes(packageModule.plan({ update_cache: true, cache_valid_time: 600 }, fresh, ctx)).map((c) => c.summary),
+    ).toEqual(['update the apt package index (older than 600 s)']);
   });
   it('removes installed packages, and purges leftover config files only with purge', () => {
-    expect(changes(packageModule.plan({ name: ['keepalived', 'ipvsadm'], state: 'absent' }, installed, ctx)).map((c) => c.summary)).toEqual(['remove keepalived 1:2.2.7-1+b2']);
-    const purge = changes(packageModule.plan({ name: ['keepalived', 'ipvsadm'], state: 'absent', purge: true }, installed, ctx));
-    expect(purge.map((c) => c.summary)).toEqual(['purge keepalived 1:2.2.7-1+b2, ipvsadm (removed, config files left)']);
+    expect(
+      changes(packageModule.plan({ name: ['keepalived', 'ipvsadm'], state: 'absent' }, installed, ctx)).map(
+        (c) => c.summary,
+      ),
+    ).toEqual(['remove keepalived 1:2.2.7-1+b2']);
+    const purge = changes(
+      packageModule.plan({ name: ['keepalived', 'ipvsadm'], state: 'absent', purge: true }, installed, ctx),
+    );
+    expect(purge.map((c) => c.summary)).toEqual([
+      'purge keepalived 1:2.2.7-1+b2, ipvsadm (removed, config files left)',
+    ]);
   });
   it('fails on a package no source offers, and on a host with no known manager', () => {
-    expect(packageModule.plan({ name: ['nosuch'] }, fresh, ctx)).toMatchObject({ failed: expect.stringMatching(/No package matching 'nosuch'/) });
-    expect(packageModule.plan({ name: ['x'] }, { mgr: 'none', pkgs: {} }, ctx)).toMatchObject({ failed: expect.stringMatching(/no supported package manager/) });
+    expect(packageModule.plan({ name: ['nosuch'] }, fresh, ctx)).toMatchObject({
+      failed: expect.stringMatching(/No package matching 'nosuch'/),
+    });
+    expect(packageModule.plan({ name: ['x'] }, { mgr: 'none', pkgs: {} }, ctx)).toMatchObject({
+      failed: expect.stringMatching(/no supported package manager/),
+    });
   });
   it('quotes a hostile package name as one word', () => {
-    const cs = changes(packageModule.plan({ name: ['x; touch /tmp/pwned'], update_cache: true }, { mgr: 'apt', pkgs: {} }, ctx));
+    const cs = changes(
+      packageModule.plan({ name: ['x; touch /tmp/pwned'], update_cache: true }, { mgr: 'apt', pkgs: {} }, ctx),
+    );
     expect(commands(cs)[1]).toContain(`'x; touch /tmp/pwned'`);
   });
 });
@@ -87,13 +118,22 @@ describe('service (SysV)', () => {
     const cs = changes(serviceModule.plan({ name: 'keepalived', state: 'restarted' }, running, ctx));
     expect(cs.map((c) => c.summary)).toEqual(['restart keepalived']);
     const cmds = commands(cs);
-    expect(cmds.map((c) => c.split(' ')[0])).toEqual(['/etc/init.d/keepalived', 'lv_n=0;', '/etc/init.d/keepalived', 'lv_n=0;']);
+    expect(cmds.map((c) => c.split(' ')[0])).toEqual([
+      '/etc/init.d/keepalived',
+      'lv_n=0;',
+      '/etc/init.d/keepalived',
+      'lv_n=0;',
+    ]);
     expect(cmds[1]).toContain('until ! {');
-    expect(changes(serviceModule.plan({ name: 'keepalived', state: 'reloaded' }, stopped, ctx)).map((c) => c.summary)).toEqual(['start keepalived (was stopped, so reload starts it)']);
+    expect(
+      changes(serviceModule.plan({ name: 'keepalived', state: 'reloaded' }, stopped, ctx)).map((c) => c.summary),
+    ).toEqual(['start keepalived (was stopped, so reload starts it)']);
   });
   it('fails on a service that does not exist', () => {
     const none = parseServiceProbe(fixture('service-keepalived-absent.txt'));
-    expect(serviceModule.plan({ name: 'keepalived', state: 'started' }, none, ctx)).toMatchObject({ failed: expect.stringMatching(/no service named keepalived/) });
+    expect(serviceModule.plan({ name: 'keepalived', state: 'started' }, none, ctx)).toMatchObject({
+      failed: expect.stringMatching(/no service named keepalived/),
+    });
   });
   it('refuses a probe cut short', () => {
     expect(() => parseServiceProbe('init=sysv\nknown=1\n')).toThrow(/did not finish/);
@@ -104,9 +144,28 @@ describe('firewall (iptables)', () => {
   const rule = { chain: 'INPUT', protocol: 'vrrp', source: '10.0.7.0/24', jump: 'ACCEPT' };
   it('builds the words of a rule; vrrp is protocol 112', () => {
     expect(ruleWords(rule)).toEqual(['-p', '112', '-s', '10.0.7.0/24', '-j', 'ACCEPT']);
-    expect(ruleWords({ ...rule, protocol: 'tcp', destination_ports: ['80', '443'], ctstate: ['NEW'], comment: 'web' })).toEqual(
-      ['-p', 'tcp', '-s', '10.0.7.0/24', '-m', 'multiport', '--dports', '80,443', '-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'web', '-j', 'ACCEPT'],
-    );
+    expect(
+      ruleWords({ ...rule, protocol: 'tcp', destination_ports: ['80', '443'], ctstate: ['NEW'], comment: 'web' }),
+    ).toEqual([
+      '-p',
+      'tcp',
+      '-s',
+      '10.0.7.0/24',
+      '-m',
+      'multiport',
+      '--dports',
+      '80,443',
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'NEW',
+      '-m',
+      'comment',
+      '--comment',
+      'web',
+      '-j',
+      'ACCEPT',
+    ]);
   });
   it('adds a missing rule, saves and installs the boot loader', () => {
     const s = parseFirewallProbe(fixture('fw-fresh.txt'));
@@ -118,7 +177,9 @@ describe('firewall (iptables)', () => {
     ]);
     expect(commands(cs)).toEqual([
       'iptables -w -t filter -A INPUT -p 112 -s 10.0.7.0/24 -j ACCEPT',
-      expect.stringMatching(/^mkdir -p \/etc\/iptables && f=\$\(mktemp \/etc\/iptables\/rules.v4.XXXXXX\) && iptables-save > "\$f"/),
+      expect.stringMatching(
+        /^mkdir -p \/etc\/iptables && f=\$\(mktemp \/etc\/iptables\/rules.v4.XXXXXX\) && iptables-save > "\$f"/,
+      ),
       'put /etc/init.d/lvsplay-firewall',
       expect.stringContaining('update-rc.d lvsplay-firewall defaults'),
     ]);
@@ -126,19 +187,29 @@ describe('firewall (iptables)', () => {
   it('with the rule running but not saved, saves it and shows the file diff', () => {
     const s = parseFirewallProbe(fixture('fw-present-unsaved.txt'));
     const cs = changes(firewallModule.plan(rule, { ...s, boot: BOOT_SCRIPT_TEXT, bootEnabled: true }, ctx));
-    expect(cs.map((c) => c.summary)).toEqual(['save the running iptables rules to /etc/iptables/rules.v4, loaded at boot by /etc/init.d/lvsplay-firewall']);
+    expect(cs.map((c) => c.summary)).toEqual([
+      'save the running iptables rules to /etc/iptables/rules.v4, loaded at boot by /etc/init.d/lvsplay-firewall',
+    ]);
     expect(cs[0]!.diff?.after).toContain('-A INPUT -s 10.0.7.0/24 -p vrrp -j ACCEPT');
     // Once saved (counters and comment lines differ with time), nothing is left to do.
     const saved = s.running!.replace('[128:23018]', '[999:99999]').replace(/^# Generated.*$/m, '# Generated later');
-    expect(changes(firewallModule.plan(rule, { ...s, file: saved, boot: BOOT_SCRIPT_TEXT, bootEnabled: true }, ctx))).toEqual([]);
+    expect(
+      changes(firewallModule.plan(rule, { ...s, file: saved, boot: BOOT_SCRIPT_TEXT, bootEnabled: true }, ctx)),
+    ).toEqual([]);
     expect(normaliseSave(saved)).toBe(normaliseSave(s.running!));
   });
   it('deletes a present rule with state absent', () => {
     const s = parseFirewallProbe(fixture('fw-present-unsaved.txt'));
-    expect(commands(changes(firewallModule.plan({ ...rule, state: 'absent' }, s, ctx)))[0]).toBe('iptables -w -t filter -D INPUT -p 112 -s 10.0.7.0/24 -j ACCEPT');
+    expect(commands(changes(firewallModule.plan({ ...rule, state: 'absent' }, s, ctx)))[0]).toBe(
+      'iptables -w -t filter -D INPUT -p 112 -s 10.0.7.0/24 -j ACCEPT',
+    );
   });
   it('names a missing chain and an nftables-only host', () => {
-    expect(firewallModule.plan({ ...rule, chain: 'NOSUCH' }, parseFirewallProbe(fixture('fw-no-chain.txt')), ctx)).toMatchObject({ failed: expect.stringMatching(/chain NOSUCH does not exist/) });
-    expect(firewallModule.plan(rule, { backend: 'nft-only', bootEnabled: false }, ctx)).toMatchObject({ failed: expect.stringMatching(/install the iptables package/) });
+    expect(
+      firewallModule.plan({ ...rule, chain: 'NOSUCH' }, parseFirewallProbe(fixture('fw-no-chain.txt')), ctx),
+    ).toMatchObject({ failed: expect.stringMatching(/chain NOSUCH does not exist/) });
+    expect(firewallModule.plan(rule, { backend: 'nft-only', bootEnabled: false }, ctx)).toMatchObject({
+      failed: expect.stringMatching(/install the iptables package/),
+    });
   });
 });

@@ -77,7 +77,9 @@ describe("Ansible's host patterns", () => {
     expect(hosts('cluster[1:]')).toEqual(['lvs2', 'web1', 'web2', 'web3']);
     const out = sel('directors[5]');
     expect(out.hosts).toEqual([]);
-    expect(out.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/no hosts matched the subscripted pattern 'directors\[5\]'/);
+    expect(out.diagnostics.map(formatDiagnostic).join('\n')).toMatch(
+      /no hosts matched the subscripted pattern 'directors\[5\]'/,
+    );
   });
 
   test('a host is also found by its address (ansible_host)', () => {
@@ -95,10 +97,14 @@ describe("Ansible's host patterns", () => {
   test('an empty match is an error that names the pattern, with a guess', () => {
     const r = selectHosts(inv, 'dbserver', { pos: { file: 'site.yml', line: 3, col: 10 } });
     expect(r.hosts).toEqual([]);
-    expect(r.diagnostics.map(formatDiagnostic)).toEqual(["site.yml:3:10: host pattern 'dbserver' matches no hosts; check the pattern against `lvsplay inventory --graph`"]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      "site.yml:3:10: host pattern 'dbserver' matches no hosts; check the pattern against `lvsplay inventory --graph`",
+    ]);
     const part = selectHosts(inv, 'directors:dbserver');
     expect(part.hosts).toEqual(['lvs1', 'lvs2']);
-    expect(part.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/warning: host pattern 'dbserver' matches no host or group.*did you mean 'dbservers'/)]);
+    expect(part.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/warning: host pattern 'dbserver' matches no host or group.*did you mean 'dbservers'/),
+    ]);
   });
 
   test('localhost names the implicit localhost when the inventory has none', () => {
@@ -121,6 +127,8 @@ describe("Ansible's host patterns", () => {
     expect(limitHosts(inv, all, '@site.retry', { cwd: dir }).hosts).toEqual(['db1', 'web2']);
     const none = limitHosts(inv, hosts('directors'), 'dbservers');
     expect(none.hosts).toEqual([]);
-    expect(none.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/--limit 'dbservers' leaves no hosts/)]);
+    expect(none.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/--limit 'dbservers' leaves no hosts/),
+    ]);
   });
 });

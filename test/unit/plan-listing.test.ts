@@ -15,11 +15,21 @@ afterEach(() => {
 });
 
 const taskNames = (tags: string[] = [], skip: string[] = []) =>
-  loadAndPlan({ playbook: pb, inventory: [inv], tags, skipTags: skip }).plays[0]!.compiled.tasks.map((t) => t.task.name ?? t.task.action);
+  loadAndPlan({ playbook: pb, inventory: [inv], tags, skipTags: skip }).plays[0]!.compiled.tasks.map(
+    (t) => t.task.name ?? t.task.action,
+  );
 
 describe('done when', () => {
   it('lists the director role tasks and none of the database role for --limit directors', async () => {
-    const r = await cli(['run', 'playbooks/site.yaml', '-i', 'inventory/lab.ini', '--list-tasks', '--limit', 'directors']);
+    const r = await cli([
+      'run',
+      'playbooks/site.yaml',
+      '-i',
+      'inventory/lab.ini',
+      '--list-tasks',
+      '--limit',
+      'directors',
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ {6}director : .*keepalived.*\tTAGS: \[/m);
     expect(r.out).not.toContain('mysql-master :');

@@ -22,10 +22,14 @@ function problems(tasks: string, extra: string[] = []): string[] {
 
 describe('undefined variables', () => {
   it('reports a name no source defines, at its line', () => {
-    expect(problems('    - debug: msg="{{ site }} {{ http_port }} {{ nope }}"\n')).toEqual(["5: variable 'nope' is used here but nothing defines it"]);
+    expect(problems('    - debug: msg="{{ site }} {{ http_port }} {{ nope }}"\n')).toEqual([
+      "5: variable 'nope' is used here but nothing defines it",
+    ]);
   });
   it('also in conditions written without braces', () => {
-    expect(problems("    - debug: msg=x\n      when: mode == 'a'\n")).toEqual(["6: variable 'mode' is used here but nothing defines it"]);
+    expect(problems("    - debug: msg=x\n      when: mode == 'a'\n")).toEqual([
+      "6: variable 'mode' is used here but nothing defines it",
+    ]);
   });
   it('is silent on facts, magic, registered, set_fact, loop and guarded names', () => {
     const tasks = [

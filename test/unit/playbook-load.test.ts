@@ -22,7 +22,9 @@ describe('site.yaml', () => {
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(r.playbook.plays.map((p) => [p.hosts[0], p.roles.map((x) => x.name)])).toEqual([
       // Databases first, then the real servers, then the directors (the VIP moves last).
-      ['dbservers', ['mysql-master']], ['realservers', ['realserver']], ['directors', ['director']],
+      ['dbservers', ['mysql-master']],
+      ['realservers', ['realserver']],
+      ['directors', ['director']],
     ]);
     const director = r.playbook.plays.find((p) => p.hosts[0] === 'directors')!.roles[0]!;
     const install = director.tasks.find((t): t is Task => t.kind === 'task' && t.action === 'package')!;

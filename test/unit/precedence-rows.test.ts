@@ -8,9 +8,22 @@ import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 
 // Highest first, as docs/variables.md lists them (runtime-only rows are tested elsewhere).
 const ROWS = [
-  'extraVars', 'roleParams', 'taskVars', 'blockVars', 'roleVars', 'playVarsFiles', 'playVars',
-  'playbookHostVars', 'inventoryHostVars', 'inventoryFileHostVars', 'playbookGroupVars', 'inventoryGroupVars',
-  'playbookGroupVarsAll', 'inventoryGroupVarsAll', 'inventoryFileGroupVars', 'roleDefaults',
+  'extraVars',
+  'roleParams',
+  'taskVars',
+  'blockVars',
+  'roleVars',
+  'playVarsFiles',
+  'playVars',
+  'playbookHostVars',
+  'inventoryHostVars',
+  'inventoryFileHostVars',
+  'playbookGroupVars',
+  'inventoryGroupVars',
+  'playbookGroupVarsAll',
+  'inventoryGroupVarsAll',
+  'inventoryFileGroupVars',
+  'roleDefaults',
 ] as const;
 
 const fixture = join(import.meta.dirname, '../fixtures/playbooks/precedence');

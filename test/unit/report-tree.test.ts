@@ -69,7 +69,17 @@ describe('tree reporter (TTY)', () => {
         host: D1,
         result: res('changed', {
           ms: 1250,
-          changes: [{ summary: 'priority', diff: { before: 'priority 100\n', after: 'priority 150\n', beforeHeader: '/etc/keepalived/keepalived.conf', afterHeader: '/etc/keepalived/keepalived.conf' } }],
+          changes: [
+            {
+              summary: 'priority',
+              diff: {
+                before: 'priority 100\n',
+                after: 'priority 150\n',
+                beforeHeader: '/etc/keepalived/keepalived.conf',
+                afterHeader: '/etc/keepalived/keepalived.conf',
+              },
+            },
+          ],
         }),
       },
       { type: 'playEnd', name: 'Directors' },
@@ -95,7 +105,12 @@ describe('tree reporter (TTY)', () => {
       [
         { type: 'playStart', name: 'p', pattern: 'all', hosts: [D1, D2] },
         { type: 'taskStart', task: sudo, hosts: [D1, D2] },
-        { type: 'taskResult', task: sudo, host: D1, result: res('failed', { msg: 'sudo: wrong password Xyzzy-99', rc: 1 }) },
+        {
+          type: 'taskResult',
+          task: sudo,
+          host: D1,
+          result: res('failed', { msg: 'sudo: wrong password Xyzzy-99', rc: 1 }),
+        },
         { type: 'taskResult', task: sudo, host: D2, result: res('unreachable', { msg: 'connect ECONNREFUSED' }) },
       ],
       ['Xyzzy-99'],
@@ -103,8 +118,12 @@ describe('tree reporter (TTY)', () => {
     const frame = lastFrame(text, 'TASK [Become root]');
     expect(frame).toContain('✖ director1 failed 40ms');
     expect(frame).toContain('✖ director2 unreachable 40ms');
-    expect(text).toContain('fatal: [director1]: FAILED! => {"changed": false, "failed": true, "msg": "sudo: wrong password ********", "rc": 1}');
-    expect(text).toContain('fatal: [director2]: UNREACHABLE! => {"changed": false, "msg": "connect ECONNREFUSED", "unreachable": true}');
+    expect(text).toContain(
+      'fatal: [director1]: FAILED! => {"changed": false, "failed": true, "msg": "sudo: wrong password ********", "rc": 1}',
+    );
+    expect(text).toContain(
+      'fatal: [director2]: UNREACHABLE! => {"changed": false, "msg": "connect ECONNREFUSED", "unreachable": true}',
+    );
     expect(text).not.toContain('Xyzzy-99');
   });
 
@@ -123,12 +142,19 @@ describe('tree reporter (TTY)', () => {
   test('no_log results show only the status; skipped and ignored are labelled', async () => {
     const text = await draw([
       { type: 'taskStart', task: install, hosts: [D1, D2] },
-      { type: 'taskResult', task: install, host: D1, result: res('failed', { noLog: true, ignored: true, msg: 'hunter2' }) },
+      {
+        type: 'taskResult',
+        task: install,
+        host: D1,
+        result: res('failed', { noLog: true, ignored: true, msg: 'hunter2' }),
+      },
       { type: 'taskResult', task: install, host: D2, result: res('skipped') },
     ]);
     expect(text).toContain('director1 failed (ignored)');
     expect(text).toContain('...ignoring');
-    expect(text).toContain("the output has been hidden due to the fact that 'no_log: true' was specified for this result");
+    expect(text).toContain(
+      "the output has been hidden due to the fact that 'no_log: true' was specified for this result",
+    );
     expect(text).toContain('director2 skipped');
     expect(text).not.toContain('hunter2');
   });

@@ -51,10 +51,17 @@ function script(opts: { check?: boolean } = {}): RunEvent[] {
   const t = (ref: TaskRef, results: Array<[string, TaskResult, string?]>): void => {
     ev.push({ type: 'taskStart', task: ref, hosts });
     for (const [host, result, delegatedTo] of results) {
-      ev.push(delegatedTo ? { type: 'taskResult', task: ref, host, result, delegatedTo } : { type: 'taskResult', task: ref, host, result });
+      ev.push(
+        delegatedTo
+          ? { type: 'taskResult', task: ref, host, result, delegatedTo }
+          : { type: 'taskResult', task: ref, host, result },
+      );
     }
   };
-  t(task('Gather nothing'), [[D1, res('ok', { msg: 'all fine' })], [LONG, res('ok')]]);
+  t(task('Gather nothing'), [
+    [D1, res('ok', { msg: 'all fine' })],
+    [LONG, res('ok')],
+  ]);
   t(task('keepalived : Write keepalived.conf', { role: 'keepalived' }), [
     [
       D1,
@@ -70,12 +77,15 @@ function script(opts: { check?: boolean } = {}): RunEvent[] {
             },
           },
         ],
-        commands: ["mv /etc/keepalived/.keepalived.conf.tmp /etc/keepalived/keepalived.conf"],
+        commands: ['mv /etc/keepalived/.keepalived.conf.tmp /etc/keepalived/keepalived.conf'],
       }),
     ],
     [LONG, res('ok')],
   ]);
-  t(task('Skip on directors'), [[D1, res('skipped')], [LONG, res('skipped')]]);
+  t(task('Skip on directors'), [
+    [D1, res('skipped')],
+    [LONG, res('skipped')],
+  ]);
   t(task('Load modules'), [
     [
       D1,
@@ -93,14 +103,21 @@ function script(opts: { check?: boolean } = {}): RunEvent[] {
     [LONG, res('ok')],
   ]);
   t(task('Set replication password', { name: 'mysql : Set replication password' }), [
-    [D1, res('changed', { noLog: true, msg: 'password hunter2 set', stdout: 'hunter2', data: { password: 'hunter2' } })],
+    [
+      D1,
+      res('changed', { noLog: true, msg: 'password hunter2 set', stdout: 'hunter2', data: { password: 'hunter2' } }),
+    ],
     [LONG, res('changed', { noLog: true, items: [{ item: 'hunter2', result: res('changed') }] })],
   ]);
   t(task('Check VIP from the other director'), [
     [D1, res('ok'), LONG],
     [LONG, res('ok'), D1],
   ]);
-  ev.push({ type: 'warning', host: D1, message: 'sysctl net.ipv4.conf.all.arp_ignore is also set in /etc/sysctl.conf' });
+  ev.push({
+    type: 'warning',
+    host: D1,
+    message: 'sysctl net.ipv4.conf.all.arp_ignore is also set in /etc/sysctl.conf',
+  });
   t(task('Become root'), [
     [D1, res('failed', { msg: `sudo: incorrect password ${BECOME_PASSWORD}`, rc: 1 })],
     [LONG, res('unreachable', { msg: 'connect ECONNREFUSED 127.0.0.1:22' })],
@@ -216,7 +233,9 @@ describe('plain reporter', () => {
   });
 
   test('banners fill 80 columns like Ansible, and keep 3 stars for long titles', () => {
-    expect(banner('TASK [ok task]')).toBe('TASK [ok task] *****************************************************************');
+    expect(banner('TASK [ok task]')).toBe(
+      'TASK [ok task] *****************************************************************',
+    );
     expect(banner('TASK [ok task]')).toHaveLength(80);
     const long = `TASK [${'x'.repeat(90)}]`;
     expect(banner(long)).toBe(`${long} ***`);
@@ -246,7 +265,7 @@ describe('plain reporter', () => {
     );
     expect(v1).not.toContain('EXEC');
     const v2 = await render(script(), { verbosity: 2 });
-    expect(v2).toContain("<director1> EXEC mv /etc/keepalived/.keepalived.conf.tmp /etc/keepalived/keepalived.conf");
+    expect(v2).toContain('<director1> EXEC mv /etc/keepalived/.keepalived.conf.tmp /etc/keepalived/keepalived.conf');
     expect(v2).toContain('task path: playbooks/site.yml:7');
     expect(v2.split('\n')[1]).toBe(banner('PLAYBOOK: site.yml'));
     const v3 = await render(script(), { verbosity: 3 });
@@ -330,9 +349,14 @@ describe('diffs', () => {
       '--- before\n+++ after\n@@ -1,1 +1,1 @@\n-x\n\\ No newline at end of file\n+y\n\\ No newline at end of file\n',
     );
     expect(unifiedDiff({ before: 'same\n', after: 'same\n', beforeHeader: 'f' })).toBe('');
-    expect(unifiedDiff({ before: '', after: '1\n', beforeHeader: 'net.ipv4.ip_forward', afterHeader: 'net.ipv4.ip_forward' })).toBe(
-      '--- before: net.ipv4.ip_forward\n+++ after: net.ipv4.ip_forward\n@@ -0,0 +1,1 @@\n+1\n',
-    );
+    expect(
+      unifiedDiff({
+        before: '',
+        after: '1\n',
+        beforeHeader: 'net.ipv4.ip_forward',
+        afterHeader: 'net.ipv4.ip_forward',
+      }),
+    ).toBe('--- before: net.ipv4.ip_forward\n+++ after: net.ipv4.ip_forward\n@@ -0,0 +1,1 @@\n+1\n');
   });
 });
 
@@ -366,8 +390,18 @@ describe('json reporters', () => {
     expect(play.tasks[4].hosts[D1]).toMatchObject({ failed: true, ignored: true, rc: 1 });
     expect(play.tasks[6].hosts[D1].delegated_to).toBe(LONG);
     expect(play.tasks[7].hosts[LONG]).toMatchObject({ unreachable: true, status: 'unreachable' });
-    expect(doc.stats[D1]).toEqual({ ok: 5, changed: 3, unreachable: 0, failures: 1, skipped: 1, rescued: 0, ignored: 1 });
-    expect(doc.warnings).toEqual([{ host: D1, message: 'sysctl net.ipv4.conf.all.arp_ignore is also set in /etc/sysctl.conf' }]);
+    expect(doc.stats[D1]).toEqual({
+      ok: 5,
+      changed: 3,
+      unreachable: 0,
+      failures: 1,
+      skipped: 1,
+      rescued: 0,
+      ignored: 1,
+    });
+    expect(doc.warnings).toEqual([
+      { host: D1, message: 'sysctl net.ipv4.conf.all.arp_ignore is also set in /etc/sysctl.conf' },
+    ]);
     expect(doc).toMatchObject({ exit_code: 3, interrupted: false, duration_ms: 3723450 });
   });
 
@@ -383,13 +417,18 @@ describe('json reporters', () => {
 
   test('without --diff the document carries change summaries but no file contents', async () => {
     const doc = JSON.parse(await render(script(), { format: 'json', diff: false }));
-    expect(doc.plays[0].tasks[1].hosts[D1].changes).toEqual([{ summary: 'content of /etc/keepalived/keepalived.conf' }]);
+    expect(doc.plays[0].tasks[1].hosts[D1].changes).toEqual([
+      { summary: 'content of /etc/keepalived/keepalived.conf' },
+    ]);
   });
 
   test('--output jsonl writes one parseable object per event, as it happens', async () => {
     const events = script();
     const text = await render(events, { format: 'jsonl' });
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(events.map((e) => e.type));
     expect(lines.every((l) => l.time === '2025-01-02T03:04:05.000Z')).toBe(true);
     const fatal = lines.find((l) => l.type === 'taskResult' && l.task.name === 'Become root' && l.host === D1);
@@ -431,7 +470,15 @@ describe('redaction', () => {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (c: Buffer) => (text += c.toString()));
-    const [plain] = createReporters({ format: 'plain', verbosity: 1, diff: false, check: false, stream, isTTY: false, secrets });
+    const [plain] = createReporters({
+      format: 'plain',
+      verbosity: 1,
+      diff: false,
+      check: false,
+      stream,
+      isTTY: false,
+      secrets,
+    });
     const ref = task('Read vault');
     secrets.add('vault-value-42');
     plain!.onEvent({ type: 'taskResult', task: ref, host: D1, result: res('ok', { stdout: 'got vault-value-42' }) });
@@ -443,9 +490,22 @@ describe('recording reporter', () => {
   test('answers what a test asks about a run', () => {
     const rec = new RecordingReporter([BECOME_PASSWORD]);
     for (const e of script()) rec.onEvent(e);
-    expect(rec.changedTasks(D1)).toEqual(['keepalived : Write keepalived.conf', 'Load modules', 'mysql : Set replication password']);
+    expect(rec.changedTasks(D1)).toEqual([
+      'keepalived : Write keepalived.conf',
+      'Load modules',
+      'mysql : Set replication password',
+    ]);
     expect(rec.statusOf('Become root', LONG)).toBe('unreachable');
-    expect(rec.resultsFor(LONG).map((r) => r.status)).toEqual(['ok', 'ok', 'skipped', 'skipped', 'ok', 'changed', 'ok', 'unreachable']);
+    expect(rec.resultsFor(LONG).map((r) => r.status)).toEqual([
+      'ok',
+      'ok',
+      'skipped',
+      'skipped',
+      'ok',
+      'changed',
+      'ok',
+      'unreachable',
+    ]);
     expect(rec.taskNames()).toHaveLength(8);
     expect(rec.warnings()).toHaveLength(1);
     expect(rec.recap()?.[D1]?.failed).toBe(1);

@@ -1,7 +1,14 @@
 // The status readers on output captured from the lab hosts (ip, /proc/net/tcp, MariaDB), and on
 // /proc/net/ip_vs as a kernel with IPVS prints it.
 import { describe, expect, it } from 'vitest';
-import { hexToIpv4, parseIpAddr, parseIpvs, parseIpvsStats, parseListeningPorts, parseSlaveStatus } from '../../src/status/parse.js';
+import {
+  hexToIpv4,
+  parseIpAddr,
+  parseIpvs,
+  parseIpvsStats,
+  parseListeningPorts,
+  parseSlaveStatus,
+} from '../../src/status/parse.js';
 import { readingFromOutput } from '../../src/status/reading.js';
 import { MARK, probeScript } from '../../src/status/probe.js';
 import { clusterStatus } from '../../src/status/report.js';
@@ -44,7 +51,12 @@ const SLAVE = `*************************** 1. row ***************************
 
 describe('status readers', () => {
   it('finds the VIP a director holds and its label, and the VIP on lo /32 of a real server', () => {
-    expect(parseIpAddr(LVS2_ADDR)).toContainEqual({ dev: 'eth0', address: '10.0.7.247', prefix: 24, label: 'eth0:vip' });
+    expect(parseIpAddr(LVS2_ADDR)).toContainEqual({
+      dev: 'eth0',
+      address: '10.0.7.247',
+      prefix: 24,
+      label: 'eth0:vip',
+    });
     expect(parseIpAddr(WEB1_ADDR)).toContainEqual({ dev: 'lo', address: '10.0.7.247', prefix: 32, label: 'lo:vip' });
     expect(parseIpAddr(WEB1_ADDR).find((a) => a.address === '127.0.0.1')?.label).toBeUndefined();
   });
@@ -55,24 +67,53 @@ describe('status readers', () => {
 
   it('decodes IPVS services, real servers, weights and connection counts', () => {
     expect(hexToIpv4('0A0007F7')).toBe('10.0.7.247');
-    expect(parseIpvs(IPVS)).toEqual([{
-      protocol: 'TCP', vip: '10.0.7.247', port: 80, scheduler: 'wlc', flags: '',
-      realServers: [
-        { address: '10.0.7.211', port: 80, forward: 'Route', weight: 60, activeConns: 3, inactiveConns: 12 },
-        { address: '10.0.7.29', port: 80, forward: 'Route', weight: 40, activeConns: 1, inactiveConns: 7 },
-      ],
-    }]);
-    expect(parseIpvsStats(IPVS_STATS)).toMatchObject({ conns: 26, inPackets: 752, inBytes: 128000, connsPerSec: 3, inPacketsPerSec: 16, inBytesPerSec: 1000 });
+    expect(parseIpvs(IPVS)).toEqual([
+      {
+        protocol: 'TCP',
+        vip: '10.0.7.247',
+        port: 80,
+        scheduler: 'wlc',
+        flags: '',
+        realServers: [
+          { address: '10.0.7.211', port: 80, forward: 'Route', weight: 60, activeConns: 3, inactiveConns: 12 },
+          { address: '10.0.7.29', port: 80, forward: 'Route', weight: 40, activeConns: 1, inactiveConns: 7 },
+        ],
+      },
+    ]);
+    expect(parseIpvsStats(IPVS_STATS)).toMatchObject({
+      conns: 26,
+      inPackets: 752,
+      inBytes: 128000,
+      connsPerSec: 3,
+      inPacketsPerSec: 16,
+      inBytesPerSec: 1000,
+    });
   });
 
   it('reads a broken replication: SQL thread stopped, lag unknown, the error kept', () => {
-    expect(parseSlaveStatus(SLAVE)).toEqual({ configured: true, masterHost: '10.0.7.42', ioRunning: true, sqlRunning: false, secondsBehindMaster: null, lastError: "Error 'Duplicate entry' on query" });
+    expect(parseSlaveStatus(SLAVE)).toEqual({
+      configured: true,
+      masterHost: '10.0.7.42',
+      ioRunning: true,
+      sqlRunning: false,
+      secondsBehindMaster: null,
+      lastError: "Error 'Duplicate entry' on query",
+    });
     expect(parseSlaveStatus('').configured).toBe(false);
   });
 
   it('splits the probe output into sections and decodes files byte for byte', () => {
     const body = 'vrrp_instance VI_1 {\n}'; // no final newline: must survive
-    const out = [`${MARK}addr`, LVS2_ADDR, `${MARK}keepalived`, 'running', `${MARK}file:/etc/keepalived/keepalived.conf`, Buffer.from(body).toString('base64'), `${MARK}nofile:/etc/x`, ''].join('\n');
+    const out = [
+      `${MARK}addr`,
+      LVS2_ADDR,
+      `${MARK}keepalived`,
+      'running',
+      `${MARK}file:/etc/keepalived/keepalived.conf`,
+      Buffer.from(body).toString('base64'),
+      `${MARK}nofile:/etc/x`,
+      '',
+    ].join('\n');
     const r = readingFromOutput('lvs2', out, 5);
     expect(r.keepalived).toBe('running');
     expect(r.ipvs).toBeUndefined();
@@ -88,17 +129,37 @@ describe('status readers', () => {
 
 describe('status report', () => {
   const model: ClusterModel = {
-    services: [{ vip: '10.0.7.247', prefix: 24, port: 80, protocol: 'TCP', algorithm: 'wlc', forwarding: 'DR', delayLoop: 6, vrrp: { name: 'VI_1', virtualRouterId: 51, interface: 'eth0', advertInt: 1 }, realServers: [] }],
+    services: [
+      {
+        vip: '10.0.7.247',
+        prefix: 24,
+        port: 80,
+        protocol: 'TCP',
+        algorithm: 'wlc',
+        forwarding: 'DR',
+        delayLoop: 6,
+        vrrp: { name: 'VI_1', virtualRouterId: 51, interface: 'eth0', advertInt: 1 },
+        realServers: [],
+      },
+    ],
     directors: [
       { host: 'lvs1', address: '10.0.7.11', mode: 'keepalived', state: 'BACKUP', priority: 50, routerId: 'lvs1' },
       { host: 'lvs2', address: '10.0.7.12', mode: 'keepalived', state: 'MASTER', priority: 100, routerId: 'lvs2' },
     ],
-    realServers: [], databases: [],
+    realServers: [],
+    databases: [],
   } as ClusterModel;
 
   it('shows a failover: the backup holds the VIP, the master unreachable', () => {
-    const lvs1 = readingFromOutput('lvs1', `${MARK}addr\n${LVS2_ADDR.replace('10.0.7.12/', '10.0.7.11/')}\n${MARK}keepalived\nrunning\n${MARK}ipvs\n${IPVS}`, 3);
-    const s = clusterStatus(model, [lvs1, { host: 'lvs2', reachable: false, ms: 2000, reason: 'no answer within 2000 ms' }]);
+    const lvs1 = readingFromOutput(
+      'lvs1',
+      `${MARK}addr\n${LVS2_ADDR.replace('10.0.7.12/', '10.0.7.11/')}\n${MARK}keepalived\nrunning\n${MARK}ipvs\n${IPVS}`,
+      3,
+    );
+    const s = clusterStatus(model, [
+      lvs1,
+      { host: 'lvs2', reachable: false, ms: 2000, reason: 'no answer within 2000 ms' },
+    ]);
     expect(s.vips).toEqual([{ vip: '10.0.7.247', port: 80, holders: ['lvs1'], expectedMaster: 'lvs2' }]);
     expect(s.ipvsAvailable).toBe(true);
     const text = statusLines(s).join('\n');

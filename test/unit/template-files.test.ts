@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createTemplar } from '../../src/vars/templar.js';
-import { formatDiagnostic } from '../../src/diagnostics.js';
 import { Secret, isSecret } from '../../src/secret.js';
 import { findInSearchPath } from '../../src/vars/jinja/lookups.js';
 import { failure } from '../helpers/failure.js';
@@ -9,7 +8,6 @@ import { failure } from '../helpers/failure.js';
 const fx = 'test/fixtures/vars';
 const role = `${fx}/roles/web`;
 const t = createTemplar({ searchPath: [role, `${fx}/playbook`], env: { LVS_MODE: 'dr' } });
-
 
 describe('template files', () => {
   it('trim_blocks and whitespace control render exactly as Ansible 2.14 does', () => {
@@ -67,7 +65,9 @@ describe('template files', () => {
     );
   });
   it('a missing template is reported, not thrown raw', () => {
-    expect(failure(() => t.renderFile(`${role}/templates/nope.j2`, {}))).toMatch(/cannot read template .*nope\.j2: ENOENT/);
+    expect(failure(() => t.renderFile(`${role}/templates/nope.j2`, {}))).toMatch(
+      /cannot read template .*nope\.j2: ENOENT/,
+    );
   });
   it('rejects unknown #jinja2 header options with a suggestion', () => {
     expect(failure(() => t.renderFile(`${fx}/playbook/templates/bad-header.j2`, {}))).toBe(
@@ -80,7 +80,9 @@ describe('lookups', () => {
   it("lookup('file') reads from the role's files/ first, then the playbook's, without the trailing newline", () => {
     expect(t.render("{{ lookup('file', 'motd.txt') }}", {})).toBe('role motd');
     expect(t.render("{{ lookup('file', 'only-in-playbook.txt') }}", {})).toBe('playbook-level');
-    expect(failure(() => t.render("{{ lookup('file', 'nope.txt') }}", {}))).toMatch(/lookup\('file'\): could not find 'nope\.txt'/);
+    expect(failure(() => t.render("{{ lookup('file', 'nope.txt') }}", {}))).toMatch(
+      /lookup\('file'\): could not find 'nope\.txt'/,
+    );
   });
   it("lookup('env') reads the controller environment, '' when unset", () => {
     expect(t.render("{{ lookup('env', 'LVS_MODE') }}", {})).toBe('dr');
@@ -94,19 +96,25 @@ describe('lookups', () => {
     const found = t.render("{{ lookup('first_found', ['Ubuntu.cfg', 'Debian.cfg', 'default.cfg']) }}", {}) as string;
     expect(found.endsWith('roles/web/files/Debian.cfg')).toBe(true);
     expect(t.render("{{ query('first_found', ['nope.cfg', 'default.cfg']) | length }}", {})).toBe(1);
-    expect(failure(() => t.render("{{ lookup('first_found', ['nope.cfg']) }}", {}))).toMatch(/none of 'nope\.cfg' was found/);
+    expect(failure(() => t.render("{{ lookup('first_found', ['nope.cfg']) }}", {}))).toMatch(
+      /none of 'nope\.cfg' was found/,
+    );
     expect(t.render("{{ lookup('first_found', {'files': ['nope.cfg'], 'skip': true}) }}", {})).toBe('');
   });
-  it("query() and wantlist return lists; lookup joins several results with commas", () => {
+  it('query() and wantlist return lists; lookup joins several results with commas', () => {
     expect(t.render("{{ query('env', 'LVS_MODE', 'NOT_SET') }}", {})).toEqual(['dr', '']);
     expect(t.render("{{ lookup('file', 'motd.txt', 'only-in-playbook.txt') }}", {})).toBe('role motd,playbook-level');
     expect(t.render("{{ lookup('env', 'LVS_MODE', wantlist=True) }}", {})).toEqual(['dr']);
   });
   it('an unsupported lookup is refused by name', () => {
-    expect(failure(() => t.render("{{ lookup('fle', 'x') }}", {}))).toContain("lookup plugin 'fle' is not supported; did you mean 'file'?");
+    expect(failure(() => t.render("{{ lookup('fle', 'x') }}", {}))).toContain(
+      "lookup plugin 'fle' is not supported; did you mean 'file'?",
+    );
   });
   it('findInSearchPath resolves files and templates for module src: arguments', () => {
-    expect(findInSearchPath('keepalived.conf.j2', 'templates', t.searchPath)).toMatch(/roles\/web\/templates\/keepalived\.conf\.j2$/);
+    expect(findInSearchPath('keepalived.conf.j2', 'templates', t.searchPath)).toMatch(
+      /roles\/web\/templates\/keepalived\.conf\.j2$/,
+    );
     expect(findInSearchPath('nope.j2', 'templates', t.searchPath)).toBeUndefined();
   });
 });

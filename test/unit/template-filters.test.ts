@@ -11,7 +11,13 @@ const users = [
   { name: 'bob', uid: 1000, admin: false },
   { name: 'carol', uid: 1002, admin: true, shell: '/bin/zsh' },
 ];
-const vars = { users, ports: [443, 80, 80, 8080], text: 'Hello World', nested: [1, [2, [3, [4]]]], cfg: { b: 2, a: 1 } };
+const vars = {
+  users,
+  ports: [443, 80, 80, 8080],
+  text: 'Hello World',
+  nested: [1, [2, [3, [4]]]],
+  cfg: { b: 2, a: 1 },
+};
 
 describe('filters', () => {
   it.each<[string, unknown]>([
@@ -36,7 +42,13 @@ describe('filters', () => {
     ["{{ 'key=val' | regex_search('(\\w+)=(\\w+)', '\\2', '\\1') }}", ['val', 'key']],
     ["{{ 'nothing' | regex_search('\\d') }}", null],
     ["{{ 'a1b22c333' | regex_findall('\\d+') }}", ['1', '22', '333']],
-    ["{{ 'k1=v1 k2=v2' | regex_findall('(\\w+)=(\\w+)') }}", [['k1', 'v1'], ['k2', 'v2']]],
+    [
+      "{{ 'k1=v1 k2=v2' | regex_findall('(\\w+)=(\\w+)') }}",
+      [
+        ['k1', 'v1'],
+        ['k2', 'v2'],
+      ],
+    ],
     ['{{ cfg | to_json }}', '{"b": 2, "a": 1}'],
     ['{{ cfg | to_nice_json }}', '{\n    "a": 1,\n    "b": 2\n}'],
     ['{{ cfg | to_nice_json(indent=2) }}', '{\n  "a": 1,\n  "b": 2\n}'],
@@ -48,8 +60,20 @@ describe('filters', () => {
     ["{{ {'a': {'x': 1}} | combine({'a': {'y': 2}}, recursive=True) }}", { a: { x: 1, y: 2 } }],
     ["{{ {'l': [1]} | combine({'l': [2]}, list_merge='append') }}", { l: [1, 2] }],
     ["{{ {'a': 1} | combine({'b': 2}, {'a': 3}) }}", { a: 3, b: 2 }],
-    ['{{ cfg | dict2items }}', [{ key: 'b', value: 2 }, { key: 'a', value: 1 }]],
-    ["{{ cfg | dict2items(key_name='k', value_name='v') }}", [{ k: 'b', v: 2 }, { k: 'a', v: 1 }]],
+    [
+      '{{ cfg | dict2items }}',
+      [
+        { key: 'b', value: 2 },
+        { key: 'a', value: 1 },
+      ],
+    ],
+    [
+      "{{ cfg | dict2items(key_name='k', value_name='v') }}",
+      [
+        { k: 'b', v: 2 },
+        { k: 'a', v: 1 },
+      ],
+    ],
     ["{{ [{'key': 'x', 'value': 1}] | items2dict }}", { x: 1 }],
     ["{{ users | map(attribute='name') | list }}", ['alice', 'bob', 'carol']],
     ["{{ users | map(attribute='shell', default='/bin/sh') | list }}", ['/bin/bash', '/bin/sh', '/bin/zsh']],
@@ -79,7 +103,7 @@ describe('filters', () => {
     ["{{ 'lvs' | hash('sha1') }}", 'b15e5ef77b5ae30336c043db23b848cd29b95a65'],
     ["{{ 'lvs' | hash('md5') }}", '804df3e8847f00722630d36840188506'],
     ["{{ 'lvs' | hash('sha256') }}", 'f3497d75b9f10b708886174a926d7986b1d550be7c8054bc42949a39fac2a83d'],
-    ["{{ \"it's a test\" | quote }}", `'it'"'"'s a test'`],
+    ['{{ "it\'s a test" | quote }}', `'it'"'"'s a test'`],
     ["{{ 'plain-word' | quote }}", 'plain-word'],
     ["{{ '/etc/keepalived/keepalived.conf' | basename }}", 'keepalived.conf'],
     ["{{ '/etc/keepalived/keepalived.conf' | dirname }}", '/etc/keepalived'],
@@ -87,7 +111,13 @@ describe('filters', () => {
     ["{{ [['a', 1], ['b', 2]] | dict }}", { a: 1, b: 2 }],
     ['{{ nested | flatten }}', [1, 2, 3, 4]],
     ['{{ nested | flatten(levels=1) }}', [1, 2, [3, [4]]]],
-    ["{{ [1, 2] | zip(['a', 'b']) | list }}", [[1, 'a'], [2, 'b']]],
+    [
+      "{{ [1, 2] | zip(['a', 'b']) | list }}",
+      [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+    ],
     ['{{ [1, 2, 3] | difference([2]) }}', [1, 3]],
     ['{{ [1, 2] | union([2, 3]) }}', [1, 2, 3]],
     ['{{ [1, 2, 3] | intersect([3, 2, 9]) }}', [2, 3]],
@@ -111,7 +141,7 @@ describe('filters against Ansible 2.14 ground truth', () => {
     const dir = 'test/fixtures/vars/ansible-2.14';
     const { value } = loadYamlFile(`${dir}/filters-playbook.yml`);
     const play = (value as Array<Record<string, unknown>>)[0]!;
-    const content = ((play.tasks as Array<Record<string, { content: string }>>)[2]!.copy!).content;
+    const content = (play.tasks as Array<Record<string, { content: string }>>)[2]!.copy!.content;
     const ours = JSON.parse(String(r(content, play.vars as Record<string, unknown>)));
     const ansible = JSON.parse(readFileSync(`${dir}/filters.json`, 'utf8'));
     expect(ours).toEqual(ansible);

@@ -44,7 +44,7 @@ describe('tests', () => {
     ['[1, 2] is subset(l)', true],
     ['l is superset([3])', true],
     ['[4] is subset(l)', false],
-    ["name is string", true],
+    ['name is string', true],
     ['n is number', true],
     ['f is number', true],
     ['n is string', false],

@@ -9,7 +9,6 @@ const t = createTemplar();
 const where: SourcePos = { file: 'roles/web/tasks/main.yml', line: 12, col: 9 };
 const r = (s: unknown, vars: Record<string, unknown> = {}) => t.render(s, vars, where);
 
-
 describe('native types', () => {
   it('a string that is exactly one expression keeps the value type', () => {
     expect(r('{{ ports }}', { ports: [80, 443] })).toEqual([80, 443]);
@@ -65,7 +64,13 @@ describe('Jinja2 syntax and Python semantics', () => {
     ["{{ 'a,b,,c'.split(',') }}", ['a', 'b', '', 'c']],
     ['{{ s.lower().replace("world", "there") }}', 'hello there'],
     ["{{ '{}:{}'.format('h', 22) }}", 'h:22'],
-    ['{{ d.items() | list }}', [['a', 1], ['b', 2]]],
+    [
+      '{{ d.items() | list }}',
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    ],
     ['{{ d.keys() | list }}', ['a', 'b']],
     ['{{ d.values() | sum }}', 3],
     ["{{ d.get('zz', 'dflt') }}", 'dflt'],
@@ -88,14 +93,27 @@ describe('strict undefined', () => {
     );
   });
   it('names the full attribute path, e.g. through hostvars', () => {
-    const msg = failure(() => r("{{ hostvars['web1'].mysql_port }}", { hostvars: { web1: { ansible_host: '10.0.7.11' } } }));
+    const msg = failure(() =>
+      r("{{ hostvars['web1'].mysql_port }}", { hostvars: { web1: { ansible_host: '10.0.7.11' } } }),
+    );
     expect(msg).toContain("hostvars['web1'].mysql_port is undefined");
     expect(msg).toContain("'dict' object has no attribute 'mysql_port'");
     expect(failure(() => r('{{ a.b.c }}', { a: { b: {} } }))).toContain('a.b.c is undefined');
   });
   it('fails when an undefined value is used in if, in arithmetic, in text and in loops', () => {
-    for (const s of ['{% if nope %}x{% endif %}', '{{ nope + 1 }}', "{{ 'x' ~ nope }}", '{% for i in nope %}{% endfor %}', '{{ nope | upper }}', '{{ nope == 1 }}', '{{ nope.attr }}']) {
-      expect(failure(() => r(s)), s).toContain("'nope' is undefined");
+    for (const s of [
+      '{% if nope %}x{% endif %}',
+      '{{ nope + 1 }}',
+      "{{ 'x' ~ nope }}",
+      '{% for i in nope %}{% endfor %}',
+      '{{ nope | upper }}',
+      '{{ nope == 1 }}',
+      '{{ nope.attr }}',
+    ]) {
+      expect(
+        failure(() => r(s)),
+        s,
+      ).toContain("'nope' is undefined");
     }
   });
   it('default, d and "is defined" still work on undefined values', () => {
@@ -113,7 +131,9 @@ describe('strict undefined', () => {
     expect(failure(() => r("{{ nope | mandatory('set the VIP first') }}"))).toContain('set the VIP first');
   });
   it('reports the line inside a multi-line template string', () => {
-    expect(failure(() => r('line1\n{{ ok }}\n{{ nope }}', { ok: 1 }))).toContain("'nope' is undefined (line 3 of the template)");
+    expect(failure(() => r('line1\n{{ ok }}\n{{ nope }}', { ok: 1 }))).toContain(
+      "'nope' is undefined (line 3 of the template)",
+    );
   });
 });
 
@@ -124,7 +144,9 @@ describe('refusals and syntax errors', () => {
     );
   });
   it('suggests the closest filter for a typo', () => {
-    expect(failure(() => r('{{ x | to_jsn }}', { x: 1 }))).toContain("no filter named 'to_jsn'; did you mean 'to_json'?");
+    expect(failure(() => r('{{ x | to_jsn }}', { x: 1 }))).toContain(
+      "no filter named 'to_jsn'; did you mean 'to_json'?",
+    );
   });
   it('reports a syntax error at the string place, not a stack trace', () => {
     const msg = failure(() => r('{{ x | bool }', { x: 1 }));
@@ -168,7 +190,10 @@ describe('conditions (when, changed_when, failed_when, assert)', () => {
 
 describe('omit', () => {
   it('default(omit) yields the placeholder, and stripOmitted drops it from module args', () => {
-    const args = r({ path: '/etc/motd', mode: '{{ file_mode | default(omit) }}', owner: '{{ owner }}' }, { owner: 'root' }) as Record<string, unknown>;
+    const args = r(
+      { path: '/etc/motd', mode: '{{ file_mode | default(omit) }}', owner: '{{ owner }}' },
+      { owner: 'root' },
+    ) as Record<string, unknown>;
     expect(isOmit(args.mode)).toBe(true);
     expect(args.mode).toBe(OMIT);
     expect(stripOmitted(args)).toEqual({ path: '/etc/motd', owner: 'root' });

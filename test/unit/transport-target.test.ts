@@ -16,15 +16,27 @@ const withConfig = { ...none, userConfigFile: join(fixtures, 'config') };
 describe('ssh command-line options', () => {
   it('splits words like a POSIX shell', () => {
     expect(shellWords(`-o ProxyCommand="ssh -W %h:%p -q user@gw" -o 'A=b c' x\\ y`)).toEqual([
-      '-o', 'ProxyCommand=ssh -W %h:%p -q user@gw', '-o', 'A=b c', 'x y',
+      '-o',
+      'ProxyCommand=ssh -W %h:%p -q user@gw',
+      '-o',
+      'A=b c',
+      'x y',
     ]);
     expect(() => shellWords(`-o "unterminated`)).toThrow(/No closing quotation/);
   });
 
   it('reads -o in its three forms, -F, -i, -p, -l, -J and glued arguments', () => {
-    const a = parseSshArgs(`-oPort=1 -o "User admin" -o StrictHostKeyChecking=no -F cfg -i key -p2222 -l bob -J gw -C -q -D 1080`);
+    const a = parseSshArgs(
+      `-oPort=1 -o "User admin" -o StrictHostKeyChecking=no -F cfg -i key -p2222 -l bob -J gw -C -q -D 1080`,
+    );
     expect(a.options).toEqual([
-      ['Port', '1'], ['User', 'admin'], ['StrictHostKeyChecking', 'no'], ['IdentityFile', 'key'], ['Port', '2222'], ['User', 'bob'], ['ProxyJump', 'gw'],
+      ['Port', '1'],
+      ['User', 'admin'],
+      ['StrictHostKeyChecking', 'no'],
+      ['IdentityFile', 'key'],
+      ['Port', '2222'],
+      ['User', 'bob'],
+      ['ProxyJump', 'gw'],
     ]);
     expect(a.configFile).toBe('cfg');
     expect(a.ignored).toEqual(['-D 1080']);
@@ -32,7 +44,9 @@ describe('ssh command-line options', () => {
 
   it('parses ProxyJump hops', () => {
     expect(parseProxyJump('admin@gw1:2200,[fe80::1]:22,gw3')).toEqual([
-      { user: 'admin', host: 'gw1', port: 2200 }, { host: 'fe80::1', port: 22 }, { host: 'gw3' },
+      { user: 'admin', host: 'gw1', port: 2200 },
+      { host: 'fe80::1', port: 22 },
+      { host: 'gw3' },
     ]);
     expect(parseProxyJump('none')).toEqual([]);
   });
@@ -40,20 +54,51 @@ describe('ssh command-line options', () => {
 
 describe('targetFromVars', () => {
   it('uses inventory variables', () => {
-    const t = targetFromVars('web1', { ansible_host: '10.0.7.31', ansible_port: '2200', ansible_user: 'deploy', ansible_ssh_private_key_file: '~/.ssh/k', ansible_password: 'pw' }, none);
-    expect(t).toMatchObject({ name: 'web1', host: '10.0.7.31', port: 2200, user: 'deploy', identityFiles: [`${home}/.ssh/k`], strictHostKeyChecking: 'accept-new' });
+    const t = targetFromVars(
+      'web1',
+      {
+        ansible_host: '10.0.7.31',
+        ansible_port: '2200',
+        ansible_user: 'deploy',
+        ansible_ssh_private_key_file: '~/.ssh/k',
+        ansible_password: 'pw',
+      },
+      none,
+    );
+    expect(t).toMatchObject({
+      name: 'web1',
+      host: '10.0.7.31',
+      port: 2200,
+      user: 'deploy',
+      identityFiles: [`${home}/.ssh/k`],
+      strictHostKeyChecking: 'accept-new',
+    });
     expect(t.password).toBeInstanceOf(Secret);
     expect(t.knownHostsFiles).toEqual([`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`]);
   });
 
   it('reads ssh_config, with inventory variables winning over it', () => {
     const fromConfig = targetFromVars('director1', {}, withConfig);
-    expect(fromConfig).toMatchObject({ host: 'director1', port: 2222, user: 'admin', strictHostKeyChecking: 'yes', connectTimeoutMs: 7000, keepaliveIntervalMs: 5000 });
+    expect(fromConfig).toMatchObject({
+      host: 'director1',
+      port: 2222,
+      user: 'admin',
+      strictHostKeyChecking: 'yes',
+      connectTimeoutMs: 7000,
+      keepaliveIntervalMs: 5000,
+    });
     expect(fromConfig.identityFiles).toEqual([`${home}/.ssh/lvs_ed25519`]);
-    const overridden = targetFromVars('director1', { ansible_port: 22, ansible_user: 'root', ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new' }, withConfig);
+    const overridden = targetFromVars(
+      'director1',
+      { ansible_port: 22, ansible_user: 'root', ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new' },
+      withConfig,
+    );
     expect(overridden).toMatchObject({ port: 22, user: 'root', strictHostKeyChecking: 'accept-new' });
     // IdentityFile accumulates: the inventory's key is tried first.
-    expect(targetFromVars('director1', { ansible_ssh_private_key_file: '/k' }, withConfig).identityFiles).toEqual(['/k', `${home}/.ssh/lvs_ed25519`]);
+    expect(targetFromVars('director1', { ansible_ssh_private_key_file: '/k' }, withConfig).identityFiles).toEqual([
+      '/k',
+      `${home}/.ssh/lvs_ed25519`,
+    ]);
   });
 
   it('expands ProxyCommand tokens and known_hosts lists', () => {
@@ -64,7 +109,11 @@ describe('targetFromVars', () => {
   });
 
   it('takes become settings, keeping passwords secret', () => {
-    const t = targetFromVars('h', { ansible_become: 'yes', ansible_become_user: 'mysql', ansible_become_method: 'su', ansible_become_pass: 'pw' }, none);
+    const t = targetFromVars(
+      'h',
+      { ansible_become: 'yes', ansible_become_user: 'mysql', ansible_become_method: 'su', ansible_become_pass: 'pw' },
+      none,
+    );
     expect(t.become).toMatchObject({ enabled: true, user: 'mysql', method: 'su' });
     expect(String(t.become.password)).toBe('********');
     expect(t.become.password?.reveal()).toBe('pw');
@@ -83,8 +132,12 @@ describe('targetFromVars', () => {
       }
       throw new Error('no error');
     };
-    expect(bad({ ansible_port: 'ssh' })).toBe('host web1: port "ssh" is not a port number; use a number from 1 to 65535');
-    expect(bad({ ansible_become_method: 'sudoo' })).toMatch(/become method "sudoo" is not supported; did you mean sudo\?/);
+    expect(bad({ ansible_port: 'ssh' })).toBe(
+      'host web1: port "ssh" is not a port number; use a number from 1 to 65535',
+    );
+    expect(bad({ ansible_become_method: 'sudoo' })).toMatch(
+      /become method "sudoo" is not supported; did you mean sudo\?/,
+    );
     expect(bad({ ansible_ssh_common_args: '-o "x' })).toMatch(/cannot be split into words/);
     expect(bad({ ansible_ssh_common_args: '-F /no/such/file' })).toMatch(/does not exist/);
   });
@@ -106,7 +159,12 @@ describe('known_hosts matching', () => {
   });
 
   it('finds a changed key with its file and line, and refuses revoked keys', () => {
-    expect(checkHostKey([kh], '10.0.7.11', other)).toEqual({ kind: 'changed', file: kh, line: 2, knownType: 'ssh-ed25519' });
+    expect(checkHostKey([kh], '10.0.7.11', other)).toEqual({
+      kind: 'changed',
+      file: kh,
+      line: 2,
+      knownType: 'ssh-ed25519',
+    });
     expect(checkHostKey([kh], 'anything', revoked)).toMatchObject({ kind: 'revoked', line: 5 });
   });
 

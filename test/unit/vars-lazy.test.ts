@@ -12,7 +12,6 @@ const file = 'test/fixtures/vars/group_vars/directors.yml';
 const groupVars = loadYamlFile(file).value as Record<string, unknown>;
 const t = createTemplar();
 
-
 const hostVars = () =>
   mergeLayers({
     playbookGroupVars: groupVars,
@@ -30,7 +29,9 @@ describe('lazy, recursive variable templating', () => {
   });
   it('a loop between variables is reported with the chain and the place', () => {
     const msg = failure(() => t.render('{{ loop_a }}', hostVars()));
-    expect(msg).toMatch(new RegExp(`^${file}:5:\\d+: recursive loop detected in variable 'loop_a': loop_a -> loop_b -> loop_a`));
+    expect(msg).toMatch(
+      new RegExp(`^${file}:5:\\d+: recursive loop detected in variable 'loop_a': loop_a -> loop_b -> loop_a`),
+    );
   });
   it('an undefined name inside a variable points at the variable definition', () => {
     expect(failure(() => t.render('{{ uses_missing }}', hostVars()))).toMatch(
@@ -47,7 +48,7 @@ describe('lazy, recursive variable templating', () => {
     };
     expect(t.render("{{ hostvars['db1'].mysql_port }}", vars)).toBe(3306);
     expect(t.render("{{ hostvars['db1']['mysql_port'] }}", vars)).toBe(3306);
-    expect(t.render("{{ hostvars | list }}", vars)).toEqual(['db1', 'web1']);
+    expect(t.render('{{ hostvars | list }}', vars)).toEqual(['db1', 'web1']);
   });
   it('the vars magic variable reads variables by computed name', () => {
     expect(t.render("{{ vars['vip' ~ '_prefix'] }}", hostVars())).toBe(24);
@@ -59,31 +60,44 @@ describe('lazy, recursive variable templating', () => {
   });
   it('inline !vault values decrypt when read, into Secrets', () => {
     const cipher = encryptVaultText('repl-pass', 'pw');
-    const text = `repl_password: !vault |\n${cipher.split('\n').filter(Boolean).map((l) => `  ${l}`).join('\n')}\nrepl_dsn: "repl:{{ repl_password }}@db1"\n`;
+    const text = `repl_password: !vault |\n${cipher
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `  ${l}`)
+      .join('\n')}\nrepl_dsn: "repl:{{ repl_password }}@db1"\n`;
     const vars = loadYaml(text, 'group_vars/all/vault.yml').value as Record<string, unknown>;
     const vt = createTemplar({ vault: { passwords: [{ password: new Secret('pw') }] } });
     const dsn = vt.render('{{ repl_dsn }}', vars);
     expect(isSecret(dsn)).toBe(true);
     expect((dsn as Secret).reveal()).toBe('repl:repl-pass@db1');
-    expect(failure(() => createTemplar({ vault: { passwords: [{ password: new Secret('bad') }] } }).render('{{ repl_dsn }}', vars))).toMatch(
-      /^group_vars\/all\/vault\.yml:1:\d+: wrong vault password/,
-    );
+    expect(
+      failure(() =>
+        createTemplar({ vault: { passwords: [{ password: new Secret('bad') }] } }).render('{{ repl_dsn }}', vars),
+      ),
+    ).toMatch(/^group_vars\/all\/vault\.yml:1:\d+: wrong vault password/);
   });
 });
 
 describe('static checks for validation', () => {
   it('findUndefined names variables a template reads that nobody defines', () => {
-    const task = { name: 'configure {{ service }}', args: { dest: '/etc/{{ conf_dir }}/x', content: "{{ lookup('file', f) | default(omit) }}" } };
+    const task = {
+      name: 'configure {{ service }}',
+      args: { dest: '/etc/{{ conf_dir }}/x', content: "{{ lookup('file', f) | default(omit) }}" },
+    };
     expect(t.findUndefined(task, ['service']).sort()).toEqual(['conf_dir', 'f']);
   });
   it('findUndefined ignores loop variables, set targets, filter and test names and dict keys', () => {
-    const s = "{% for h in groups['all'] %}{% set x = h | upper %}{{ x }}{{ {'k': item is defined} }}{{ h is match('a') }}{% endfor %}";
+    const s =
+      "{% for h in groups['all'] %}{% set x = h | upper %}{{ x }}{{ {'k': item is defined} }}{{ h is match('a') }}{% endfor %}";
     expect(t.findUndefined(s, ['groups', 'item'])).toEqual([]);
     expect(t.findUndefined(s, ['groups'])).toEqual(['item']);
   });
   it('checkTemplates reports syntax errors, unknown filters and test-as-filter, each at the given place', () => {
     const at = { file: 'site.yml', line: 4, col: 11 };
-    const ds = t.checkTemplates(['{{ x | bool }', '{{ r | failed }}', '{{ x | to_jsn }}', '{{ x is numbr }}', '{{ fine | default(1) }}'], at);
+    const ds = t.checkTemplates(
+      ['{{ x | bool }', '{{ r | failed }}', '{{ x | to_jsn }}', '{{ x is numbr }}', '{{ fine | default(1) }}'],
+      at,
+    );
     expect(ds.map(formatDiagnostic)).toEqual([
       'site.yml:4:11: template syntax error: expected variable end; fix the Jinja2 syntax',
       `site.yml:4:11: 'failed' is a test, not a filter: using tests as filters was removed from Ansible; write "value is failed" instead of "value | failed"`,

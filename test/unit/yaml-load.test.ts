@@ -4,6 +4,7 @@ import { loadYaml, keyPosOf, valuePosOf, VaultText } from '../../src/yaml/load.j
 describe('YAML as Ansible reads it', () => {
   const src = `a: yes\nmode: 0644\nb: &x {c: 1}\nd:\n  <<: *x\n  e: no\npw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3131\nlist:\n  - 1\n  - two\n`;
   const r = loadYaml(src, 'f.yml');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form loaded document
   const v = r.value as Record<string, any>;
 
   test('YAML 1.1 booleans, octal and merge keys', () => {

@@ -5,11 +5,35 @@ import type { KaNode } from './parse.js';
 
 /** Blocks whose lines are data (addresses, names, e-mails), not keywords. */
 const DATA_BLOCKS = new Set([
-  'virtual_ipaddress', 'virtual_ipaddress_excluded', 'unicast_peer', 'notification_email', 'virtual_routes',
-  'virtual_rules', 'track_interface', 'track_script', 'track_process', 'track_file', 'track_bfd', 'group',
-  'static_ipaddress', 'static_routes', 'static_rules', 'lvs_timeouts',
+  'virtual_ipaddress',
+  'virtual_ipaddress_excluded',
+  'unicast_peer',
+  'notification_email',
+  'virtual_routes',
+  'virtual_rules',
+  'track_interface',
+  'track_script',
+  'track_process',
+  'track_file',
+  'track_bfd',
+  'group',
+  'static_ipaddress',
+  'static_routes',
+  'static_rules',
+  'lvs_timeouts',
 ]);
-const CHECKS = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK']);
+const CHECKS = new Set([
+  'TCP_CHECK',
+  'HTTP_GET',
+  'SSL_GET',
+  'MISC_CHECK',
+  'SMTP_CHECK',
+  'DNS_CHECK',
+  'UDP_CHECK',
+  'PING_CHECK',
+  'FILE_CHECK',
+  'BFD_CHECK',
+]);
 
 const num = (s: string | undefined): number | undefined => {
   if (s === undefined) return undefined;
@@ -17,7 +41,8 @@ const num = (s: string | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 const find = (nodes: KaNode[] | undefined, kw: string): KaNode | undefined => nodes?.find((n) => n.keyword === kw);
-const findAny = (nodes: KaNode[] | undefined, ...kws: string[]): KaNode | undefined => nodes?.find((n) => kws.includes(n.keyword));
+const findAny = (nodes: KaNode[] | undefined, ...kws: string[]): KaNode | undefined =>
+  nodes?.find((n) => kws.includes(n.keyword));
 
 export function collectKeywords(nodes: KaNode[], out: KeywordUse[] = []): KeywordUse[] {
   for (const n of nodes) {
@@ -29,8 +54,20 @@ export function collectKeywords(nodes: KaNode[], out: KeywordUse[] = []): Keywor
 
 function vrrpInstance(n: KaNode, owner: string, strict: boolean): VrrpInstance {
   const c = n.children ?? [];
-  const v: VrrpInstance = { name: n.args[0] ?? '', owner, nopreempt: false, vips: [], unicastPeers: [], strict, pos: { name: n.pos } };
-  const set = <K extends keyof VrrpInstance>(kw: string, field: K & string, conv: (a: string | undefined) => VrrpInstance[K] | undefined): void => {
+  const v: VrrpInstance = {
+    name: n.args[0] ?? '',
+    owner,
+    nopreempt: false,
+    vips: [],
+    unicastPeers: [],
+    strict,
+    pos: { name: n.pos },
+  };
+  const set = <K extends keyof VrrpInstance>(
+    kw: string,
+    field: K & string,
+    conv: (a: string | undefined) => VrrpInstance[K] | undefined,
+  ): void => {
     const node = find(c, kw);
     if (!node) return;
     const value = conv(node.args[0]);
@@ -90,7 +127,11 @@ function healthCheck(n: KaNode): HealthCheck {
   return h;
 }
 
-function virtualService(n: KaNode, owner: string, inherited: { delayLoop?: KaNode; retry?: KaNode; delayBeforeRetry?: KaNode }): VirtualService {
+function virtualService(
+  n: KaNode,
+  owner: string,
+  inherited: { delayLoop?: KaNode; retry?: KaNode; delayBeforeRetry?: KaNode },
+): VirtualService {
   const c = n.children ?? [];
   const s: VirtualService = { owner, vip: n.args[0] ?? '', realServers: [], pos: { vip: n.argPos[0] ?? n.pos } };
   const port = num(n.args[1]);
@@ -138,7 +179,8 @@ function virtualService(n: KaNode, owner: string, inherited: { delayLoop?: KaNod
     for (const chk of rc.filter((x) => CHECKS.has(x.keyword))) {
       const h = healthCheck(chk);
       if (h.retry === undefined && num(rsRetry?.args[0]) !== undefined) h.retry = num(rsRetry!.args[0]);
-      if (h.delayBeforeRetry === undefined && num(rsPause?.args[0]) !== undefined) h.delayBeforeRetry = num(rsPause!.args[0]);
+      if (h.delayBeforeRetry === undefined && num(rsPause?.args[0]) !== undefined)
+        h.delayBeforeRetry = num(rsPause!.args[0]);
       rs.checks.push(h);
     }
     s.realServers.push(rs);

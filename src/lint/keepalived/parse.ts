@@ -41,7 +41,13 @@ export function tokenize(text: string, file: string, ds: Diagnostic[]): Token[] 
       else if (ch === '"') {
         const end = line.indexOf('"', col + 1);
         if (end < 0) {
-          ds.push(diag('unterminated quoted string', { file, line: i + 1, col: col + 1 }, 'close the string with " on the same line'));
+          ds.push(
+            diag(
+              'unterminated quoted string',
+              { file, line: i + 1, col: col + 1 },
+              'close the string with " on the same line',
+            ),
+          );
           push(line.slice(col + 1), col, false);
           col = line.length;
         } else {
@@ -63,9 +69,17 @@ function expandInclude(pattern: string, from: string): string[] {
   const full = isAbsolute(pattern) ? pattern : resolve(dirname(from), pattern);
   if (!/[*?[]/.test(basename(full))) return [full];
   const dir = dirname(full);
-  const re = new RegExp(`^${basename(full).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${basename(full)
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   try {
-    return readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => re.test(n))
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
@@ -92,12 +106,19 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
     if (!stmt.length) return;
     const [head, ...args] = stmt;
     stmt = [];
-    const node: KaNode = { keyword: head!.text, args: args.map((a) => a.text), pos: head!.pos, argPos: args.map((a) => a.pos) };
+    const node: KaNode = {
+      keyword: head!.text,
+      args: args.map((a) => a.text),
+      pos: head!.pos,
+      argPos: args.map((a) => a.pos),
+    };
     if (node.keyword === 'include') {
       if (!node.args[0]) ds.push(diag('include names no file', node.pos, 'write include FILE (globs allowed)'));
       for (const f of node.args[0] ? expandInclude(node.args[0], file) : []) {
         if (seen.has(f)) {
-          ds.push(diag(`include of ${f} makes a loop`, node.argPos[0], 'remove the include that brings the file back in'));
+          ds.push(
+            diag(`include of ${f} makes a loop`, node.argPos[0], 'remove the include that brings the file back in'),
+          );
           continue;
         }
         let sub: string;
@@ -106,8 +127,23 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
         } catch (e) {
           // A config copied off a host names includes that exist only there (the director role's
           // /etc/keepalived/vrrp_auth.conf): say what was not checked, as keepalived itself warns.
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') ds.push(diag(`include ${node.args[0]}: ${f} does not exist here; its content is not checked`, node.argPos[0], 'lint the included file too, or fix the path (relative paths start at the including file\'s directory)', 'warning'));
-          else ds.push(diag(`include ${node.args[0]}: cannot read ${f}`, node.argPos[0], 'fix the path (relative paths start at the including file\'s directory)'));
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+            ds.push(
+              diag(
+                `include ${node.args[0]}: ${f} does not exist here; its content is not checked`,
+                node.argPos[0],
+                "lint the included file too, or fix the path (relative paths start at the including file's directory)",
+                'warning',
+              ),
+            );
+          else
+            ds.push(
+              diag(
+                `include ${node.args[0]}: cannot read ${f}`,
+                node.argPos[0],
+                "fix the path (relative paths start at the including file's directory)",
+              ),
+            );
           continue;
         }
         const r = parseKeepalived(sub, f, new Set([...seen, f]));
@@ -115,7 +151,10 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
         files.push(...r.files);
         stack[stack.length - 1]!.children.push(...r.nodes);
       }
-      if (node.args[0] && !expandInclude(node.args[0], file).length) ds.push(diag(`include ${node.args[0]}: no file matches`, node.argPos[0], 'fix the path or the glob', 'warning'));
+      if (node.args[0] && !expandInclude(node.args[0], file).length)
+        ds.push(
+          diag(`include ${node.args[0]}: no file matches`, node.argPos[0], 'fix the path or the glob', 'warning'),
+        );
       last = undefined;
       return;
     }
@@ -136,7 +175,9 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
         owner = last;
       } else if (last && !last.children) owner = last; // the brace on the line after its keyword
       if (!owner) {
-        ds.push(diag('a block opens here without a keyword', t.pos, 'put the keyword (e.g. vrrp_instance NAME) before the {'));
+        ds.push(
+          diag('a block opens here without a keyword', t.pos, 'put the keyword (e.g. vrrp_instance NAME) before the {'),
+        );
         owner = { keyword: '', args: [], pos: t.pos, argPos: [] };
       }
       owner.children = [];
@@ -144,14 +185,21 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
       last = undefined;
     } else {
       flush();
-      if (stack.length === 1) ds.push(diag('} closes no block', t.pos, 'remove it, or add the { it was meant to close'));
+      if (stack.length === 1)
+        ds.push(diag('} closes no block', t.pos, 'remove it, or add the { it was meant to close'));
       else stack.pop();
       last = undefined;
     }
   }
   flush();
   for (const open of stack.slice(1).reverse()) {
-    ds.push(diag(`block ${open.node!.keyword} ${open.node!.args.join(' ')} is never closed`.replace(/\s+is/, ' is'), open.node!.pos, 'add the missing }'));
+    ds.push(
+      diag(
+        `block ${open.node!.keyword} ${open.node!.args.join(' ')} is never closed`.replace(/\s+is/, ' is'),
+        open.node!.pos,
+        'add the missing }',
+      ),
+    );
   }
   return { nodes: root, diagnostics: ds, files };
 }
@@ -161,7 +209,13 @@ export function parseKeepalivedFile(path: string): ParseResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { nodes: [], files: [path], diagnostics: [diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path')] };
+    return {
+      nodes: [],
+      files: [path],
+      diagnostics: [
+        diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path'),
+      ],
+    };
   }
   return parseKeepalived(text, path);
 }

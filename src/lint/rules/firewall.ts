@@ -6,8 +6,8 @@ export const firewallRules: Rule[] = [
     id: 'fw-vrrp-directors',
     severity: 'error',
     title: 'VRRP (IP protocol 112) accepted between directors',
-    why: 'a director that does not receive its peer\'s adverts thinks the peer is dead and takes the VIP too: both are MASTER',
-    fix: 'accept protocol 112 from every other director\'s address on the VRRP interface (unicast_src_ip, or the address on the VIP\'s subnet)',
+    why: "a director that does not receive its peer's adverts thinks the peer is dead and takes the VIP too: both are MASTER",
+    fix: "accept protocol 112 from every other director's address on the VRRP interface (unicast_src_ip, or the address on the VIP's subnet)",
     check(m) {
       const out: Hit[] = [];
       const accept = m.vrrpAcceptFrom;
@@ -17,7 +17,13 @@ export const firewallRules: Rule[] = [
         if (!allowed) continue;
         for (const peer of m.vrrp.filter((p) => p.name === v.name && p.owner !== v.owner)) {
           const source = peer.unicastSrc ?? peer.ownAddress;
-          if (source && !allowed.includes(source)) out.push(hit(`${v.owner}: the firewall accepts VRRP from ${allowed.join(', ') || 'nobody'}, but ${peer.owner} sends its adverts from ${source}`, peer.pos.ownAddress ?? v.pos.name));
+          if (source && !allowed.includes(source))
+            out.push(
+              hit(
+                `${v.owner}: the firewall accepts VRRP from ${allowed.join(', ') || 'nobody'}, but ${peer.owner} sends its adverts from ${source}`,
+                peer.pos.ownAddress ?? v.pos.name,
+              ),
+            );
         }
       }
       return out;
@@ -28,13 +34,20 @@ export const firewallRules: Rule[] = [
     severity: 'error',
     title: 'the service port open on the real servers',
     why: 'the director forwards client connections to the virtual port; a real server filtering it drops every connection while the health check may still pass on another port',
-    fix: 'open the virtual service\'s port on every real server (lvs_port the same for directors and real servers)',
+    fix: "open the virtual service's port on every real server (lvs_port the same for directors and real servers)",
     check(m) {
       const out: Hit[] = [];
       const ports = [...new Set(m.services.map((s) => s.port).filter((p): p is number => p !== undefined))];
       for (const r of m.realServerHosts) {
         if (!r.openPorts) continue;
-        for (const p of ports) if (!r.openPorts.includes(p)) out.push(hit(`${r.name}: its firewall opens ${r.openPorts.join(', ')}, not the service port ${p}`, r.pos.openPorts ?? r.pos.name));
+        for (const p of ports)
+          if (!r.openPorts.includes(p))
+            out.push(
+              hit(
+                `${r.name}: its firewall opens ${r.openPorts.join(', ')}, not the service port ${p}`,
+                r.pos.openPorts ?? r.pos.name,
+              ),
+            );
       }
       return out;
     },
@@ -52,7 +65,13 @@ export const firewallRules: Rule[] = [
         if (!db.allowedClients) continue;
         const need = [...m.dbMasters.filter((o) => o !== db).map((o) => o.name), ...webs];
         const missing = need.filter((n) => !db.allowedClients!.includes(n));
-        if (missing.length) out.push(hit(`${db.name}: port ${db.port ?? 3306} is not open to ${missing.join(', ')}`, db.pos.allowedClients ?? db.pos.name));
+        if (missing.length)
+          out.push(
+            hit(
+              `${db.name}: port ${db.port ?? 3306} is not open to ${missing.join(', ')}`,
+              db.pos.allowedClients ?? db.pos.name,
+            ),
+          );
       }
       return out;
     },

@@ -9,7 +9,14 @@ import { vrrpRules } from './vrrp.js';
 import { SCRIPT_RULES } from '../script.js';
 import { CONFIG_RULES } from '../config.js';
 
-export const MODEL_RULES: Rule[] = [...vrrpRules, ...lvsRules, ...realServerRules, ...firewallRules, ...mariadbRules, ...keywordRules];
+export const MODEL_RULES: Rule[] = [
+  ...vrrpRules,
+  ...lvsRules,
+  ...realServerRules,
+  ...firewallRules,
+  ...mariadbRules,
+  ...keywordRules,
+];
 /** Rules with their documentation, including those reported outside the model (scripts, syntax, config). */
 export const ALL_RULES = [...MODEL_RULES, ...SCRIPT_RULES, ...CONFIG_RULES];
 export const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));

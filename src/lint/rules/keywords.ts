@@ -14,7 +14,8 @@ export const DEPRECATED: Record<string, string> = {
 };
 
 /** Keywords keepalived 2.2 reads (blocks and settings), enough to tell a typo from a real keyword. */
-export const KNOWN = new Set(`
+export const KNOWN = new Set(
+  `
 global_defs notification_email notification_email_from smtp_server smtp_connect_timeout smtp_helo smtp_alert
 smtp_alert_vrrp smtp_alert_checker router_id max_auto_priority min_auto_priority_delay enable_script_security
 script_user vrrp_strict vrrp_version vrrp_iptables vrrp_ipsets vrrp_check_unicast_src vrrp_skip_check_adv_addr
@@ -50,7 +51,10 @@ url path digest status_code regex regex_no_match regex_options regex_max_offset 
 misc_path misc_timeout misc_dynamic host helo_name type name payload require_reply min_reply_length
 max_reply_length send require_reply tracking_file track_file
 include nat_mask lvs_id nb_get_retry vrrp_garp_master_delay
-`.split(/\s+/).filter(Boolean));
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);
 
 export const keywordRules: Rule[] = [
   {
@@ -59,8 +63,12 @@ export const keywordRules: Rule[] = [
     title: 'keepalived keyword deprecated in 2.2',
     why: 'keepalived logs a warning for each and later versions drop them; `keepalived -t` reports them, so the director role refuses the file',
     fix: 'use the current keyword',
-    check: (m) => m.keywords.filter((k) => DEPRECATED[k.keyword] !== undefined)
-      .map((k) => hit(`'${k.keyword}' is deprecated in keepalived 2.2`, k.pos, `write ${DEPRECATED[k.keyword]} instead`)),
+    check: (m) =>
+      m.keywords
+        .filter((k) => DEPRECATED[k.keyword] !== undefined)
+        .map((k) =>
+          hit(`'${k.keyword}' is deprecated in keepalived 2.2`, k.pos, `write ${DEPRECATED[k.keyword]} instead`),
+        ),
   },
   {
     id: 'keepalived-unknown-keyword',
@@ -68,10 +76,16 @@ export const keywordRules: Rule[] = [
     title: 'keepalived keyword unknown in 2.2',
     why: 'keepalived skips a line it does not know (with a log line few read): the setting you meant is not applied',
     fix: 'fix the spelling or remove the line',
-    check: (m) => m.keywords.filter((k) => !KNOWN.has(k.keyword) && !/^[0-9a-fA-F:.\/]+$/.test(k.keyword))
-      .map((k) => {
-        const guess = closest(k.keyword, KNOWN);
-        return hit(`'${k.keyword}' is not a keepalived keyword`, k.pos, guess ? `did you mean '${guess}'?` : undefined);
-      }),
+    check: (m) =>
+      m.keywords
+        .filter((k) => !KNOWN.has(k.keyword) && !/^[0-9a-fA-F:./]+$/.test(k.keyword))
+        .map((k) => {
+          const guess = closest(k.keyword, KNOWN);
+          return hit(
+            `'${k.keyword}' is not a keepalived keyword`,
+            k.pos,
+            guess ? `did you mean '${guess}'?` : undefined,
+          );
+        }),
   },
 ];

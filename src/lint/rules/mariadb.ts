@@ -10,8 +10,11 @@ export const mariadbRules: Rule[] = [
     fix: 'give every database server its own server_id (mysql_server_id per host)',
     check(m) {
       const out: Hit[] = [];
-      for (const [id, same] of groupBy(m.dbMasters, (d) => (d.serverId === undefined ? undefined : String(d.serverId)))) {
-        if (same.length > 1) out.push(hit(`${same.map((d) => d.name).join(' and ')} share server_id ${id}`, same[1]!.pos.serverId));
+      for (const [id, same] of groupBy(m.dbMasters, (d) =>
+        d.serverId === undefined ? undefined : String(d.serverId),
+      )) {
+        if (same.length > 1)
+          out.push(hit(`${same.map((d) => d.name).join(' and ')} share server_id ${id}`, same[1]!.pos.serverId));
       }
       return out;
     },
@@ -27,11 +30,29 @@ export const mariadbRules: Rule[] = [
       const n = m.dbMasters.length;
       if (n < 2) return out;
       for (const d of m.dbMasters) {
-        if ((d.autoIncrementIncrement ?? 1) < n) out.push(hit(`${d.name}: auto_increment_increment is ${d.autoIncrementIncrement ?? '1 (default)'} with ${n} masters`, d.pos.autoIncrementIncrement ?? d.pos.name));
-        else if (d.autoIncrementOffset !== undefined && d.autoIncrementOffset > d.autoIncrementIncrement!) out.push(hit(`${d.name}: auto_increment_offset ${d.autoIncrementOffset} is above auto_increment_increment ${d.autoIncrementIncrement} (MariaDB then ignores the offset)`, d.pos.autoIncrementOffset));
+        if ((d.autoIncrementIncrement ?? 1) < n)
+          out.push(
+            hit(
+              `${d.name}: auto_increment_increment is ${d.autoIncrementIncrement ?? '1 (default)'} with ${n} masters`,
+              d.pos.autoIncrementIncrement ?? d.pos.name,
+            ),
+          );
+        else if (d.autoIncrementOffset !== undefined && d.autoIncrementOffset > d.autoIncrementIncrement!)
+          out.push(
+            hit(
+              `${d.name}: auto_increment_offset ${d.autoIncrementOffset} is above auto_increment_increment ${d.autoIncrementIncrement} (MariaDB then ignores the offset)`,
+              d.pos.autoIncrementOffset,
+            ),
+          );
       }
       for (const [off, same] of groupBy(m.dbMasters, (d) => String(d.autoIncrementOffset ?? 1))) {
-        if (same.length > 1) out.push(hit(`${same.map((d) => d.name).join(' and ')} share auto_increment_offset ${off}`, same[1]!.pos.autoIncrementOffset ?? same[1]!.pos.name));
+        if (same.length > 1)
+          out.push(
+            hit(
+              `${same.map((d) => d.name).join(' and ')} share auto_increment_offset ${off}`,
+              same[1]!.pos.autoIncrementOffset ?? same[1]!.pos.name,
+            ),
+          );
       }
       return out;
     },
@@ -42,7 +63,10 @@ export const mariadbRules: Rule[] = [
     title: 'binary log on',
     why: 'a master without a binary log has nothing for its peer to replicate',
     fix: 'set log-bin in the server configuration',
-    check: (m) => m.dbMasters.filter((d) => d.logBin === false).map((d) => hit(`${d.name}: the binary log is off`, d.pos.logBin ?? d.pos.name)),
+    check: (m) =>
+      m.dbMasters
+        .filter((d) => d.logBin === false)
+        .map((d) => hit(`${d.name}: the binary log is off`, d.pos.logBin ?? d.pos.name)),
   },
   {
     id: 'db-gtid-agree',
@@ -52,10 +76,20 @@ export const mariadbRules: Rule[] = [
     fix: 'set gtid_strict_mode the same on every master',
     check(m) {
       const out: Hit[] = [];
-      const modes = groupBy(m.dbMasters, (d) => String(d.gtidStrictMode ?? 'OFF').toUpperCase().replace(/^(1|TRUE|YES)$/, 'ON').replace(/^(0|FALSE|NO)$/, 'OFF'));
+      const modes = groupBy(m.dbMasters, (d) =>
+        String(d.gtidStrictMode ?? 'OFF')
+          .toUpperCase()
+          .replace(/^(1|TRUE|YES)$/, 'ON')
+          .replace(/^(0|FALSE|NO)$/, 'OFF'),
+      );
       if (modes.size > 1) {
         const odd = [...modes.values()][1]![0]!;
-        out.push(hit(`masters disagree on gtid_strict_mode (${m.dbMasters.map((d) => `${d.name}: ${String(d.gtidStrictMode ?? 'OFF')}`).join(', ')})`, odd.pos.gtidStrictMode ?? odd.pos.name));
+        out.push(
+          hit(
+            `masters disagree on gtid_strict_mode (${m.dbMasters.map((d) => `${d.name}: ${String(d.gtidStrictMode ?? 'OFF')}`).join(', ')})`,
+            odd.pos.gtidStrictMode ?? odd.pos.name,
+          ),
+        );
       }
       return out;
     },

@@ -17,8 +17,12 @@ export const realServerRules: Rule[] = [
     title: 'VIP on lo as /32',
     why: 'a wider prefix on lo makes the real server treat the whole subnet as local: it stops reaching its neighbours, the director included',
     fix: 'add the VIP to lo as VIP/32 (ip addr add VIP/32 dev lo)',
-    check: (m) => m.realServerHosts.filter((r) => r.vipPrefix !== undefined && r.vipPrefix !== 32)
-      .map((r) => hit(`${r.name}: VIP ${r.vip ?? ''} is on lo as /${r.vipPrefix}, not /32`, r.pos.vipPrefix ?? r.pos.vip)),
+    check: (m) =>
+      m.realServerHosts
+        .filter((r) => r.vipPrefix !== undefined && r.vipPrefix !== 32)
+        .map((r) =>
+          hit(`${r.name}: VIP ${r.vip ?? ''} is on lo as /${r.vipPrefix}, not /32`, r.pos.vipPrefix ?? r.pos.vip),
+        ),
   },
   {
     id: 'rs-arp-sysctls',
@@ -31,8 +35,17 @@ export const realServerRules: Rule[] = [
       const check = (r: RealServerHost, dev: string): void => {
         const ig = effective(r.arpIgnore, dev);
         const an = effective(r.arpAnnounce, dev);
-        if (ig === undefined || ig < 1) out.push(hit(`${r.name}: arp_ignore for ${dev} is ${ig ?? 'not set (0)'}, needs 1`, r.pos.arpIgnore ?? r.pos.name));
-        if (an === undefined || an < 2) out.push(hit(`${r.name}: arp_announce for ${dev} is ${an ?? 'not set (0)'}, needs 2`, r.pos.arpAnnounce ?? r.pos.name));
+        if (ig === undefined || ig < 1)
+          out.push(
+            hit(`${r.name}: arp_ignore for ${dev} is ${ig ?? 'not set (0)'}, needs 1`, r.pos.arpIgnore ?? r.pos.name),
+          );
+        if (an === undefined || an < 2)
+          out.push(
+            hit(
+              `${r.name}: arp_announce for ${dev} is ${an ?? 'not set (0)'}, needs 2`,
+              r.pos.arpAnnounce ?? r.pos.name,
+            ),
+          );
       };
       for (const r of m.realServerHosts) check(r, r.interface ?? 'all');
       return out;

@@ -12,22 +12,30 @@ export function peerSets(vrrp: readonly VrrpInstance[]): VrrpInstance[][] {
 const segmentOf = (v: VrrpInstance): string | undefined =>
   (v.interfaceSubnet ? networkOf(v.interfaceSubnet) : undefined) ?? v.interface;
 
-const list = (vs: readonly VrrpInstance[], f: (v: VrrpInstance) => unknown): string => vs.map((v) => `${v.owner}: ${String(f(v))}`).join(', ');
+const list = (vs: readonly VrrpInstance[], f: (v: VrrpInstance) => unknown): string =>
+  vs.map((v) => `${v.owner}: ${String(f(v))}`).join(', ');
 
 export const vrrpRules: Rule[] = [
   {
     id: 'vrrp-router-id-unique',
     severity: 'error',
     title: 'virtual_router_id unique per L2 segment',
-    why: 'two VRRP groups with one virtual_router_id on a segment take each other\'s adverts as their own: each side drops them as invalid or elects across clusters, and a VIP can end up on the wrong director',
+    why: "two VRRP groups with one virtual_router_id on a segment take each other's adverts as their own: each side drops them as invalid or elects across clusters, and a VIP can end up on the wrong director",
     fix: 'give every VRRP instance on the segment its own virtual_router_id (1-255)',
     check(m) {
       const out: Hit[] = [];
-      for (const [, onSegment] of groupBy(m.vrrp, (v) => (v.vrid === undefined ? undefined : `${segmentOf(v)}|${v.vrid}`))) {
+      for (const [, onSegment] of groupBy(m.vrrp, (v) =>
+        v.vrid === undefined ? undefined : `${segmentOf(v)}|${v.vrid}`,
+      )) {
         const names = [...new Set(onSegment.map((v) => v.name))];
         if (names.length < 2) continue;
         const second = onSegment.find((v) => v.name !== onSegment[0]!.name)!;
-        out.push(hit(`virtual_router_id ${second.vrid} is used by VRRP instances ${names.join(' and ')} on the same segment (${segmentOf(second)})`, second.pos.vrid));
+        out.push(
+          hit(
+            `virtual_router_id ${second.vrid} is used by VRRP instances ${names.join(' and ')} on the same segment (${segmentOf(second)})`,
+            second.pos.vrid,
+          ),
+        );
       }
       return out;
     },
@@ -38,8 +46,12 @@ export const vrrpRules: Rule[] = [
     title: 'VRRP priority in 1..254',
     why: '255 is reserved for the owner of the address and 0 means "leaving"; keepalived refuses or rewrites other values, so the election is not the one you configured',
     fix: 'set the priority between 1 and 254',
-    check: (m) => m.vrrp.filter((v) => v.priority !== undefined && (v.priority < 1 || v.priority > 254 || !Number.isInteger(v.priority)))
-      .map((v) => hit(`${v.owner}: VRRP priority ${v.priority} of ${v.name} is outside 1..254`, v.pos.priority)),
+    check: (m) =>
+      m.vrrp
+        .filter(
+          (v) => v.priority !== undefined && (v.priority < 1 || v.priority > 254 || !Number.isInteger(v.priority)),
+        )
+        .map((v) => hit(`${v.owner}: VRRP priority ${v.priority} of ${v.name} is outside 1..254`, v.pos.priority)),
   },
   {
     id: 'vrrp-priority-distinct',
@@ -51,7 +63,13 @@ export const vrrpRules: Rule[] = [
       const out: Hit[] = [];
       for (const peers of peerSets(m.vrrp)) {
         for (const [prio, same] of groupBy(peers, (v) => (v.priority === undefined ? undefined : String(v.priority)))) {
-          if (same.length > 1) out.push(hit(`${same.map((v) => v.owner).join(' and ')} share VRRP priority ${prio} in ${same[0]!.name}`, same[1]!.pos.priority));
+          if (same.length > 1)
+            out.push(
+              hit(
+                `${same.map((v) => v.owner).join(' and ')} share VRRP priority ${prio} in ${same[0]!.name}`,
+                same[1]!.pos.priority,
+              ),
+            );
         }
       }
       return out;
@@ -67,7 +85,13 @@ export const vrrpRules: Rule[] = [
       const out: Hit[] = [];
       for (const peers of peerSets(m.vrrp)) {
         const masters = peers.filter((v) => v.state?.toUpperCase() === 'MASTER');
-        if (masters.length > 1) out.push(hit(`${masters.map((v) => v.owner).join(' and ')} are all state MASTER in ${masters[0]!.name}`, masters[1]!.pos.state));
+        if (masters.length > 1)
+          out.push(
+            hit(
+              `${masters.map((v) => v.owner).join(' and ')} are all state MASTER in ${masters[0]!.name}`,
+              masters[1]!.pos.state,
+            ),
+          );
       }
       return out;
     },
@@ -84,7 +108,13 @@ export const vrrpRules: Rule[] = [
         const master = peers.find((v) => v.state?.toUpperCase() === 'MASTER');
         if (master?.priority === undefined) continue;
         const higher = peers.find((v) => v !== master && v.priority !== undefined && v.priority > master.priority!);
-        if (higher) out.push(hit(`${master.owner} is MASTER with priority ${master.priority} but ${higher.owner} has ${higher.priority} in ${master.name}`, master.pos.state ?? master.pos.priority));
+        if (higher)
+          out.push(
+            hit(
+              `${master.owner} is MASTER with priority ${master.priority} but ${higher.owner} has ${higher.priority} in ${master.name}`,
+              master.pos.state ?? master.pos.priority,
+            ),
+          );
       }
       return out;
     },
@@ -95,8 +125,10 @@ export const vrrpRules: Rule[] = [
     title: 'nopreempt only with state BACKUP',
     why: 'keepalived ignores nopreempt on a MASTER instance (it warns and preempts anyway)',
     fix: 'set state BACKUP on every director when using nopreempt',
-    check: (m) => m.vrrp.filter((v) => v.nopreempt && v.state?.toUpperCase() === 'MASTER')
-      .map((v) => hit(`${v.owner}: ${v.name} has nopreempt but state MASTER`, v.pos.nopreempt ?? v.pos.state)),
+    check: (m) =>
+      m.vrrp
+        .filter((v) => v.nopreempt && v.state?.toUpperCase() === 'MASTER')
+        .map((v) => hit(`${v.owner}: ${v.name} has nopreempt but state MASTER`, v.pos.nopreempt ?? v.pos.state)),
   },
   {
     id: 'vrrp-peers-agree',
@@ -119,7 +151,11 @@ export const vrrpRules: Rule[] = [
           const values = new Set(peers.map((v) => String(get(v))));
           if (values.size < 2) continue;
           const odd = peers.find((v) => String(get(v)) !== String(get(peers[0]!)))!;
-          const shown = label === 'authentication' ? peers.map((v) => `${v.owner}: ${v.authType ?? 'none'}`).join(', ') + ' (passwords differ or types differ)' : list(peers, get);
+          const shown =
+            label === 'authentication'
+              ? peers.map((v) => `${v.owner}: ${v.authType ?? 'none'}`).join(', ') +
+                ' (passwords differ or types differ)'
+              : list(peers, get);
           out.push(hit(`${peers[0]!.name}: directors disagree on ${label} (${shown})`, odd.pos[field] ?? odd.pos.name));
         }
       }
@@ -132,8 +168,15 @@ export const vrrpRules: Rule[] = [
     title: 'PASS authentication is weak (and ignored with VRRPv3 or vrrp_strict)',
     why: 'the password travels in clear text in every advert; VRRPv3 (RFC 5798) dropped authentication and keepalived ignores it there, so it protects nothing',
     fix: 'remove the authentication block and filter VRRP (IP protocol 112) to the directors in the firewall',
-    check: (m) => m.vrrp.filter((v) => v.authType?.toUpperCase() === 'PASS')
-      .map((v) => hit(`${v.owner}: ${v.name} uses PASS authentication${v.version === 3 ? ', which VRRPv3 ignores' : v.strict ? ', which vrrp_strict forbids' : ''}`, v.pos.authType)),
+    check: (m) =>
+      m.vrrp
+        .filter((v) => v.authType?.toUpperCase() === 'PASS')
+        .map((v) =>
+          hit(
+            `${v.owner}: ${v.name} uses PASS authentication${v.version === 3 ? ', which VRRPv3 ignores' : v.strict ? ', which vrrp_strict forbids' : ''}`,
+            v.pos.authType,
+          ),
+        ),
   },
   {
     id: 'vrrp-strict-conflict',
@@ -144,8 +187,10 @@ export const vrrpRules: Rule[] = [
     check(m) {
       const out: Hit[] = [];
       for (const v of m.vrrp.filter((x) => x.strict)) {
-        if (v.unicastPeers.length) out.push(hit(`${v.owner}: ${v.name} has unicast_peer under vrrp_strict`, v.pos.unicastPeers ?? v.pos.strict));
-        if (v.authType) out.push(hit(`${v.owner}: ${v.name} has authentication under vrrp_strict`, v.pos.authType ?? v.pos.strict));
+        if (v.unicastPeers.length)
+          out.push(hit(`${v.owner}: ${v.name} has unicast_peer under vrrp_strict`, v.pos.unicastPeers ?? v.pos.strict));
+        if (v.authType)
+          out.push(hit(`${v.owner}: ${v.name} has authentication under vrrp_strict`, v.pos.authType ?? v.pos.strict));
       }
       return out;
     },
@@ -163,11 +208,20 @@ export const vrrpRules: Rule[] = [
         for (const v of peers) {
           const self = [v.unicastSrc, v.ownAddress].filter((a): a is string => !!a);
           const selfListed = v.unicastPeers.find((p) => self.includes(p));
-          if (selfListed) out.push(hit(`${v.owner}: ${v.name} lists its own address ${selfListed} as a unicast peer`, v.pos.unicastPeers));
+          if (selfListed)
+            out.push(
+              hit(`${v.owner}: ${v.name} lists its own address ${selfListed} as a unicast peer`, v.pos.unicastPeers),
+            );
           for (const other of peers) {
             if (other === v) continue;
             const addr = other.unicastSrc ?? other.ownAddress;
-            if (addr && !v.unicastPeers.includes(addr)) out.push(hit(`${v.owner}: ${v.name} does not list ${other.owner} (${addr}) under unicast_peer`, v.pos.unicastPeers ?? v.pos.name));
+            if (addr && !v.unicastPeers.includes(addr))
+              out.push(
+                hit(
+                  `${v.owner}: ${v.name} does not list ${other.owner} (${addr}) under unicast_peer`,
+                  v.pos.unicastPeers ?? v.pos.name,
+                ),
+              );
           }
         }
       }

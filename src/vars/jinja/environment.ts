@@ -30,9 +30,16 @@ export function withIncludePath<T>(dirs: string[], fn: () => T): T {
 class IncludeLoader extends nunjucks.Loader {
   getSource(name: string): nunjucks.LoaderSource {
     const dirs = includeStack[includeStack.length - 1] ?? [];
-    const found = isAbsolute(name) ? (existsSync(name) ? name : undefined) : dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+    const found = isAbsolute(name)
+      ? existsSync(name)
+        ? name
+        : undefined
+      : dirs.map((d) => join(d, name)).find((p) => existsSync(p));
     if (!found) {
-      throw new TemplateFault(`included template '${name}' not found (searched ${dirs.join(', ') || 'nothing'})`, 'put it in the role\'s templates/ directory or fix the name');
+      throw new TemplateFault(
+        `included template '${name}' not found (searched ${dirs.join(', ') || 'nothing'})`,
+        "put it in the role's templates/ directory or fix the name",
+      );
     }
     const { body } = parseJinjaHeader(readFileSync(found, 'utf8'));
     return { src: body, path: found, noCache: true };
@@ -67,13 +74,30 @@ function wrapTest(name: string, fn: TestFn): TestFn {
 export interface LexerOverrides {
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
-  tags?: { blockStart?: string; blockEnd?: string; variableStart?: string; variableEnd?: string; commentStart?: string; commentEnd?: string };
+  tags?: {
+    blockStart?: string;
+    blockEnd?: string;
+    variableStart?: string;
+    variableEnd?: string;
+    commentStart?: string;
+    commentEnd?: string;
+  };
 }
 
 function buildEnvironment(): nunjucks.Environment {
   installJinjaRuntime();
-  const env = new nunjucks.Environment(new IncludeLoader(), { autoescape: false, trimBlocks: true, lstripBlocks: false, throwOnUndefined: false, dev: true });
-  const e = env as unknown as { filters: Record<string, FilterFn>; tests: Record<string, TestFn>; globals: Record<string, unknown> };
+  const env = new nunjucks.Environment(new IncludeLoader(), {
+    autoescape: false,
+    trimBlocks: true,
+    lstripBlocks: false,
+    throwOnUndefined: false,
+    dev: true,
+  });
+  const e = env as unknown as {
+    filters: Record<string, FilterFn>;
+    tests: Record<string, TestFn>;
+    globals: Record<string, unknown>;
+  };
   for (const [name, fn] of Object.entries(e.filters)) e.filters[name] = wrapFilter(name, fn);
   for (const [name, fn] of Object.entries(FILTERS)) e.filters[name] = wrapFilter(name, fn);
   for (const [name, fn] of Object.entries(e.tests)) e.tests[name] = wrapTest(name, fn);
@@ -84,7 +108,12 @@ function buildEnvironment(): nunjucks.Environment {
   env.addGlobal('omit', OMIT);
   env.addGlobal('dict', (...raw: unknown[]) => {
     const { pos, kw } = splitArgs(raw);
-    const base = pos[0] === undefined ? {} : isDict(pos[0]) ? pos[0] : Object.fromEntries(toList(pos[0]).map((p) => [str(toList(p)[0]), toList(p)[1]]));
+    const base =
+      pos[0] === undefined
+        ? {}
+        : isDict(pos[0])
+          ? pos[0]
+          : Object.fromEntries(toList(pos[0]).map((p) => [str(toList(p)[0]), toList(p)[1]]));
     return { ...base, ...kw };
   });
 
@@ -99,13 +128,19 @@ function buildEnvironment(): nunjucks.Environment {
       );
     }
     const near = closest(name, Object.keys(e.filters));
-    throw new TemplateFault(`no filter named '${name}'`, near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has');
+    throw new TemplateFault(
+      `no filter named '${name}'`,
+      near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has',
+    );
   };
   (env as unknown as { getTest(name: string): TestFn }).getTest = function (name: string) {
     const t = e.tests[name];
     if (t) return t;
     const near = closest(name, Object.keys(e.tests));
-    throw new TemplateFault(`no test named '${name}'`, near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has');
+    throw new TemplateFault(
+      `no test named '${name}'`,
+      near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has',
+    );
   };
   return env;
 }
@@ -134,7 +169,9 @@ export function compile(src: string, name: string, overrides?: LexerOverrides, f
   if (hit) return hit;
   const base = environment();
   const env = overrides
-    ? (Object.create(base, { opts: { value: { ...(base as unknown as { opts: object }).opts, ...overrides } } }) as nunjucks.Environment)
+    ? (Object.create(base, {
+        opts: { value: { ...(base as unknown as { opts: object }).opts, ...overrides } },
+      }) as nunjucks.Environment)
     : base;
   const tmpl = withLiteralBackslashes(fromYaml, () => new nunjucks.Template(src, env, name, true));
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -166,22 +203,47 @@ export function parseJinjaHeader(text: string): JinjaHeader {
   for (const part of m[1]!.split(',')) {
     if (!part.trim()) continue;
     const kv = /^\s*(\w+)\s*:\s*(.*?)\s*$/.exec(part);
-    if (!kv) throw new TemplateFault(`malformed #jinja2: header option '${part.trim()}'`, 'write options as "#jinja2: trim_blocks: False, lstrip_blocks: True"', 1, 1);
+    if (!kv)
+      throw new TemplateFault(
+        `malformed #jinja2: header option '${part.trim()}'`,
+        'write options as "#jinja2: trim_blocks: False, lstrip_blocks: True"',
+        1,
+        1,
+      );
     const [, key, raw] = kv as unknown as [string, string, string];
     const value = /^(['"])(.*)\1$/.exec(raw)?.[2] ?? raw;
     const bool = () => {
-      if (!/^(True|False|true|false)$/.test(value)) throw new TemplateFault(`#jinja2: ${key} must be True or False, not '${raw}'`, undefined, 1, 1);
+      if (!/^(True|False|true|false)$/.test(value))
+        throw new TemplateFault(`#jinja2: ${key} must be True or False, not '${raw}'`, undefined, 1, 1);
       return /^t/i.test(value);
     };
     if (key === 'trim_blocks') overrides.trimBlocks = bool();
     else if (key === 'lstrip_blocks') overrides.lstripBlocks = bool();
-    else if (key === 'keep_trailing_newline') bool(); // Ansible always keeps trailing newlines.
+    else if (key === 'keep_trailing_newline')
+      bool(); // Ansible always keeps trailing newlines.
     else if (key === 'newline_sequence') {
-      if (value !== '\\n' && value !== '\n') throw new TemplateFault(`#jinja2: newline_sequence '${raw}' is not supported`, 'lvsplay writes \\n line endings', 1, 1);
+      if (value !== '\\n' && value !== '\n')
+        throw new TemplateFault(
+          `#jinja2: newline_sequence '${raw}' is not supported`,
+          'lvsplay writes \\n line endings',
+          1,
+          1,
+        );
     } else if (TAG_KEYS[key]) overrides.tags = { ...overrides.tags, [TAG_KEYS[key]!]: value };
     else {
-      const near = closest(key, ['trim_blocks', 'lstrip_blocks', 'keep_trailing_newline', 'newline_sequence', ...Object.keys(TAG_KEYS)]);
-      throw new TemplateFault(`unknown #jinja2: header option '${key}'`, near ? `did you mean '${near}'?` : 'see docs/templates.md', 1, 1);
+      const near = closest(key, [
+        'trim_blocks',
+        'lstrip_blocks',
+        'keep_trailing_newline',
+        'newline_sequence',
+        ...Object.keys(TAG_KEYS),
+      ]);
+      throw new TemplateFault(
+        `unknown #jinja2: header option '${key}'`,
+        near ? `did you mean '${near}'?` : 'see docs/templates.md',
+        1,
+        1,
+      );
     }
   }
   return { overrides, body: text.slice(m[0].length), headerLines: 1 };

@@ -29,7 +29,11 @@ function attr(item: unknown, path: unknown, fallback?: unknown): unknown {
 
 function testByName(name: unknown): (v: unknown, ...a: unknown[]) => boolean {
   const t = TESTS[String(name)];
-  if (!t) throw new TemplateFault(`no test named '${String(name)}'`, 'use a test such as defined, match, search, version, in');
+  if (!t)
+    throw new TemplateFault(
+      `no test named '${String(name)}'`,
+      'use a test such as defined, match, search, version, in',
+    );
   return t;
 }
 
@@ -37,7 +41,10 @@ function selectWith(keep: boolean, byAttr: boolean) {
   return function (this: unknown, value: unknown, ...raw: unknown[]): unknown[] {
     const { pos } = splitArgs(raw);
     const [first, testName, ...testArgs] = byAttr ? pos : [undefined, ...pos];
-    const pick = (x: unknown) => (byAttr ? attr(x, first, testName === 'defined' || testName === 'undefined' ? new Undefined(String(first)) : undefined) : x);
+    const pick = (x: unknown) =>
+      byAttr
+        ? attr(x, first, testName === 'defined' || testName === 'undefined' ? new Undefined(String(first)) : undefined)
+        : x;
     return toList(value).filter((x) => {
       const v = pick(x);
       const ok = testName === undefined ? truthy(v) : testByName(testName)(v, ...testArgs);
@@ -54,10 +61,15 @@ function mergeDicts(a: Dict, b: Dict, recursive: boolean, listMerge: string): Di
     else if (Array.isArray(cur) && Array.isArray(v) && listMerge !== 'replace') {
       if (listMerge === 'keep') continue;
       out[k] =
-        listMerge === 'append' ? [...cur, ...v] : listMerge === 'prepend' ? [...v, ...cur]
-        : listMerge === 'append_rp' ? [...cur.filter((x) => !v.some((y) => equal(x, y))), ...v]
-        : listMerge === 'prepend_rp' ? [...v, ...cur.filter((x) => !v.some((y) => equal(x, y)))]
-        : v;
+        listMerge === 'append'
+          ? [...cur, ...v]
+          : listMerge === 'prepend'
+            ? [...v, ...cur]
+            : listMerge === 'append_rp'
+              ? [...cur.filter((x) => !v.some((y) => equal(x, y))), ...v]
+              : listMerge === 'prepend_rp'
+                ? [...v, ...cur.filter((x) => !v.some((y) => equal(x, y)))]
+                : v;
     } else out[k] = v;
   }
   return out;
@@ -67,7 +79,8 @@ function flatten(v: unknown[], levels: number | undefined, skipNulls: boolean): 
   const out: unknown[] = [];
   for (const x of v) {
     if (skipNulls && (x === null || x === 'None')) continue;
-    if (Array.isArray(x) && (levels === undefined || levels > 0)) out.push(...flatten(x, levels === undefined ? undefined : levels - 1, skipNulls));
+    if (Array.isArray(x) && (levels === undefined || levels > 0))
+      out.push(...flatten(x, levels === undefined ? undefined : levels - 1, skipNulls));
     else out.push(x);
   }
   return out;
@@ -146,7 +159,8 @@ function extreme(sign: 1 | -1) {
 
 function b64decode(v: unknown): string {
   const s = str(v).replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(s)) throw new TemplateFault('b64decode: the text is not base64', 'check the value passed to b64decode');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(s))
+    throw new TemplateFault('b64decode: the text is not base64', 'check the value passed to b64decode');
   return Buffer.from(s, 'base64').toString('utf8');
 }
 
@@ -198,7 +212,9 @@ export const FILTERS: Record<string, FilterFn> = {
     const { pos, kw } = splitArgs(raw);
     const sep = str(kw.d ?? pos[0] ?? '');
     const a = kw.attribute ?? pos[1];
-    return toList(v).map((x) => str(a === undefined ? x : attr(x, a))).join(sep);
+    return toList(v)
+      .map((x) => str(a === undefined ? x : attr(x, a)))
+      .join(sep);
   },
   split: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
@@ -207,19 +223,30 @@ export const FILTERS: Record<string, FilterFn> = {
   replace: (v, old, rep, count) => {
     const s = str(v);
     let n = count === undefined || count === null ? Infinity : Number(count);
-    return s.split(str(old)).reduce((acc, part, i) => (i === 0 ? part : acc + (n-- > 0 ? str(rep) : str(old)) + part), '');
+    return s
+      .split(str(old))
+      .reduce((acc, part, i) => (i === 0 ? part : acc + (n-- > 0 ? str(rep) : str(old)) + part), '');
   },
   regex_replace: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
-    const re = pyRegex(str(pos[0] ?? ''), { ignorecase: truthy(kw.ignorecase ?? false), multiline: truthy(kw.multiline ?? false), global: true });
+    const re = pyRegex(str(pos[0] ?? ''), {
+      ignorecase: truthy(kw.ignorecase ?? false),
+      multiline: truthy(kw.multiline ?? false),
+      global: true,
+    });
     let n = Number(kw.count ?? 0);
     const repl = pyReplacement(str(pos[1] ?? ''));
     if (n <= 0) return str(v).replace(re, repl);
-    return str(v).replace(re, (...m) => (n-- > 0 ? m[0].replace(new RegExp(re.source, re.flags.replace('g', '')), repl) : m[0]));
+    return str(v).replace(re, (...m) =>
+      n-- > 0 ? m[0].replace(new RegExp(re.source, re.flags.replace('g', '')), repl) : m[0],
+    );
   },
   regex_search: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
-    const re = pyRegex(str(pos[0] ?? ''), { ignorecase: truthy(kw.ignorecase ?? false), multiline: truthy(kw.multiline ?? false) });
+    const re = pyRegex(str(pos[0] ?? ''), {
+      ignorecase: truthy(kw.ignorecase ?? false),
+      multiline: truthy(kw.multiline ?? false),
+    });
     const m = re.exec(str(v));
     if (!m) return null;
     const refs = pos.slice(1).map(String);
@@ -227,22 +254,36 @@ export const FILTERS: Record<string, FilterFn> = {
     return refs.map((r) => {
       const g = /^\\g<(\w+)>$/.exec(r) ?? /^\\(\d+)$/.exec(r);
       if (!g) throw new TemplateFault(`regex_search: unknown group reference '${r}'`, "use '\\\\1' or '\\\\g<name>'");
-      return /^\d+$/.test(g[1]!) ? m[Number(g[1])] ?? null : m.groups?.[g[1]!] ?? null;
+      return /^\d+$/.test(g[1]!) ? (m[Number(g[1])] ?? null) : (m.groups?.[g[1]!] ?? null);
     });
   },
   regex_findall: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
-    const re = pyRegex(str(pos[0] ?? ''), { ignorecase: truthy(kw.ignorecase ?? false), multiline: truthy(kw.multiline ?? false), global: true });
-    return [...str(v).matchAll(re)].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] ?? '' : m.slice(1).map((g) => g ?? '')));
+    const re = pyRegex(str(pos[0] ?? ''), {
+      ignorecase: truthy(kw.ignorecase ?? false),
+      multiline: truthy(kw.multiline ?? false),
+      global: true,
+    });
+    return [...str(v).matchAll(re)].map((m) =>
+      m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : m.slice(1).map((g) => g ?? ''),
+    );
   },
   regex_escape: (v) => str(v).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
   to_json: (v, ...raw) => {
     const { kw } = splitArgs(raw);
-    return pyJsonDumps(v, { indent: kw.indent as number | undefined, sortKeys: truthy(kw.sort_keys ?? false), ensureAscii: truthy(kw.ensure_ascii ?? true) });
+    return pyJsonDumps(v, {
+      indent: kw.indent as number | undefined,
+      sortKeys: truthy(kw.sort_keys ?? false),
+      ensureAscii: truthy(kw.ensure_ascii ?? true),
+    });
   },
   to_nice_json: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
-    return pyJsonDumps(v, { indent: Number(kw.indent ?? pos[0] ?? 4), sortKeys: truthy(kw.sort_keys ?? pos[1] ?? true), ensureAscii: truthy(kw.ensure_ascii ?? true) });
+    return pyJsonDumps(v, {
+      indent: Number(kw.indent ?? pos[0] ?? 4),
+      sortKeys: truthy(kw.sort_keys ?? pos[1] ?? true),
+      ensureAscii: truthy(kw.ensure_ascii ?? true),
+    });
   },
   to_yaml: (v, ...raw) => toYaml(v, { indent: Number(splitArgs(raw).kw.indent ?? 2), inlineLeaves: true }),
   to_nice_yaml: (v, ...raw) => {
@@ -254,8 +295,13 @@ export const FILTERS: Record<string, FilterFn> = {
   combine: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
     const dicts = [v, ...pos].flatMap((d) => (Array.isArray(d) ? d : [d]));
-    for (const d of dicts) if (!isDict(reveal(d))) throw new TemplateFault(`combine expects dicts, got a ${typeName(d)}`, 'pass dicts to combine');
-    return dicts.reduce<Dict>((acc, d) => mergeDicts(acc, d as Dict, truthy(kw.recursive ?? false), String(kw.list_merge ?? 'replace')), {});
+    for (const d of dicts)
+      if (!isDict(reveal(d)))
+        throw new TemplateFault(`combine expects dicts, got a ${typeName(d)}`, 'pass dicts to combine');
+    return dicts.reduce<Dict>(
+      (acc, d) => mergeDicts(acc, d as Dict, truthy(kw.recursive ?? false), String(kw.list_merge ?? 'replace')),
+      {},
+    );
   },
   dict2items: (v, ...raw) => {
     const { kw } = splitArgs(raw);
@@ -268,15 +314,24 @@ export const FILTERS: Record<string, FilterFn> = {
     const { kw } = splitArgs(raw);
     const k = String(kw.key_name ?? 'key');
     const n = String(kw.value_name ?? 'value');
-    return Object.fromEntries(toList(v).map((item) => {
-      if (!isDict(item) || !(k in item) || !(n in item)) throw new TemplateFault(`items2dict: each item needs '${k}' and '${n}' keys`, 'set key_name/value_name to the keys your items use');
-      return [str(item[k]), item[n]];
-    }));
+    return Object.fromEntries(
+      toList(v).map((item) => {
+        if (!isDict(item) || !(k in item) || !(n in item))
+          throw new TemplateFault(
+            `items2dict: each item needs '${k}' and '${n}' keys`,
+            'set key_name/value_name to the keys your items use',
+          );
+        return [str(item[k]), item[n]];
+      }),
+    );
   },
-  dict: (v) => Object.fromEntries(toList(v).map((p) => {
-    const pair = toList(p);
-    return [str(pair[0]), pair[1]];
-  })),
+  dict: (v) =>
+    Object.fromEntries(
+      toList(v).map((p) => {
+        const pair = toList(p);
+        return [str(pair[0]), pair[1]];
+      }),
+    ),
   list: (v) => [...toList(v)],
   map(this: unknown, v, ...raw) {
     const { pos, kw } = splitArgs(raw);
@@ -315,7 +370,10 @@ export const FILTERS: Record<string, FilterFn> = {
   sum: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
     const a = kw.attribute ?? pos[0];
-    return toList(v).reduce<number>((acc, x) => acc + Number(reveal(a === undefined ? x : attr(x, a))), Number(kw.start ?? pos[1] ?? 0));
+    return toList(v).reduce<number>(
+      (acc, x) => acc + Number(reveal(a === undefined ? x : attr(x, a))),
+      Number(kw.start ?? pos[1] ?? 0),
+    );
   },
   abs: (v) => Math.abs(Number(reveal(v))),
   round: (v, ...raw) => {
@@ -326,7 +384,14 @@ export const FILTERS: Record<string, FilterFn> = {
     const x = Number(reveal(v)) * f;
     // 'common' is Python's round(): halves go to the even neighbour (2.5 -> 2, 3.5 -> 4).
     const half = Math.abs(x - Math.trunc(x)) === 0.5;
-    const r = method === 'ceil' ? Math.ceil(x) : method === 'floor' ? Math.floor(x) : half ? 2 * Math.round(x / 2) : Math.round(x);
+    const r =
+      method === 'ceil'
+        ? Math.ceil(x)
+        : method === 'floor'
+          ? Math.floor(x)
+          : half
+            ? 2 * Math.round(x / 2)
+            : Math.round(x);
     return r / f;
   },
   ternary: (v, t, f, none) => {
@@ -350,7 +415,11 @@ export const FILTERS: Record<string, FilterFn> = {
   flatten: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
     const levels = kw.levels ?? pos[0];
-    return flatten(toList(v), levels === undefined || levels === null ? undefined : Number(levels), truthy(kw.skip_nulls ?? true));
+    return flatten(
+      toList(v),
+      levels === undefined || levels === null ? undefined : Number(levels),
+      truthy(kw.skip_nulls ?? true),
+    );
   },
   zip: (v, ...others) => {
     const lists = [toList(v), ...splitArgs(others).pos.map(toList)];

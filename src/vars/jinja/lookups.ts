@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { closest } from '../../diagnostics.js';
-import { Secret } from '../../secret.js';
+import { type Secret } from '../../secret.js';
 import { TemplateFault } from './undefined.js';
 import { isDict, str, toList, truthy } from './python.js';
 import { splitArgs } from './args.js';
@@ -23,7 +23,11 @@ export interface RenderState {
 }
 
 /** Where `name` is found: absolute as is, else `<base>/<subdir>/<name>` then `<base>/<name>`. */
-export function findInSearchPath(name: string, subdir: 'files' | 'templates' | 'vars' | 'tasks', searchPath: readonly string[]): string | undefined {
+export function findInSearchPath(
+  name: string,
+  subdir: 'files' | 'templates' | 'vars' | 'tasks',
+  searchPath: readonly string[],
+): string | undefined {
   if (isAbsolute(name)) return existsSync(name) ? name : undefined;
   for (const base of searchPath) {
     for (const candidate of [join(base, subdir, name), join(base, name)]) {
@@ -63,10 +67,12 @@ const LOOKUPS: Record<string, Lookup> = {
       const path = findInSearchPath(str(t), 'templates', state.searchPath);
       if (!path) throw notFound("lookup('template')", str(t), 'templates', state.searchPath);
       const extra = isDict(kw.template_vars) ? kw.template_vars : {};
-      const scope = Object.keys(extra).length ? new Proxy(state.scope, {
-        get: (target, k) => (typeof k === 'string' && k in extra ? extra[k] : Reflect.get(target, k)),
-        has: (target, k) => (typeof k === 'string' && k in extra) || Reflect.has(target, k),
-      }) : state.scope;
+      const scope = Object.keys(extra).length
+        ? new Proxy(state.scope, {
+            get: (target, k) => (typeof k === 'string' && k in extra ? extra[k] : Reflect.get(target, k)),
+            has: (target, k) => (typeof k === 'string' && k in extra) || Reflect.has(target, k),
+          })
+        : state.scope;
       return state.renderFile(path, scope);
     });
   },
@@ -79,17 +85,28 @@ const LOOKUPS: Record<string, Lookup> = {
         files.push(...toList(t.files ?? []).map(str));
         paths = toList(t.paths ?? []).map(str);
         skip = skip || truthy(t.skip ?? false);
-      } else files.push(...str(t).split(/[,;]/).map((s) => s.trim()).filter(Boolean));
+      } else
+        files.push(
+          ...str(t)
+            .split(/[,;]/)
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
     }
     if (kw.files !== undefined) files.push(...toList(kw.files).map(str));
     if (kw.paths !== undefined) paths = toList(kw.paths).map(str);
     for (const f of files) {
       const bases = paths.length ? paths.map((p) => (isAbsolute(p) ? p : join(state.searchPath[0] ?? '.', p))) : [];
-      const hit = bases.length ? bases.map((b) => join(b, f)).find((p) => existsSync(p)) : findInSearchPath(f, 'files', state.searchPath);
+      const hit = bases.length
+        ? bases.map((b) => join(b, f)).find((p) => existsSync(p))
+        : findInSearchPath(f, 'files', state.searchPath);
       if (hit) return [hit];
     }
     if (skip) return [];
-    throw new TemplateFault(`lookup('first_found'): none of ${files.map((f) => `'${f}'`).join(', ')} was found`, 'create one of the files, or pass skip=True');
+    throw new TemplateFault(
+      `lookup('first_found'): none of ${files.map((f) => `'${f}'`).join(', ')} was found`,
+      'create one of the files, or pass skip=True',
+    );
   },
   vars(state, terms, kw) {
     return terms.map((t) => {
@@ -101,12 +118,19 @@ const LOOKUPS: Record<string, Lookup> = {
   },
 };
 
-function runLookup(state: RenderState, name: unknown, raw: unknown[]): { results: unknown[]; kw: Record<string, unknown> } {
+function runLookup(
+  state: RenderState,
+  name: unknown,
+  raw: unknown[],
+): { results: unknown[]; kw: Record<string, unknown> } {
   const plugin = String(name).replace(/^ansible\.builtin\./, '');
   const fn = LOOKUPS[plugin];
   if (!fn) {
     const near = closest(plugin, Object.keys(LOOKUPS));
-    throw new TemplateFault(`lookup plugin '${plugin}' is not supported`, near ? `did you mean '${near}'?` : `lvsplay has ${Object.keys(LOOKUPS).join(', ')}`);
+    throw new TemplateFault(
+      `lookup plugin '${plugin}' is not supported`,
+      near ? `did you mean '${near}'?` : `lvsplay has ${Object.keys(LOOKUPS).join(', ')}`,
+    );
   }
   const { pos, kw } = splitArgs(raw);
   const terms = plugin === 'first_found' ? pos : pos.flatMap((t) => (Array.isArray(t) ? t : [t]));

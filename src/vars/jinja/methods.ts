@@ -23,7 +23,10 @@ function stripChars(s: string, chars: unknown, left: boolean, right: boolean): s
 /** Python's str.split: no separator splits on runs of whitespace and drops empty parts. */
 export function pySplit(s: string, sep?: unknown, maxsplit = -1): string[] {
   if (sep === undefined || sep === null) {
-    const parts = s.trim().split(/\s+/).filter((p) => p !== '');
+    const parts = s
+      .trim()
+      .split(/\s+/)
+      .filter((p) => p !== '');
     if (maxsplit < 0 || parts.length <= maxsplit + 1) return parts;
     const out: string[] = [];
     let rest = s.trimStart();
@@ -51,7 +54,8 @@ export function pyFormat(template: string, args: unknown[], kw: Dict): string {
     if (m === '}}') return '}';
     const f = field ?? '';
     const v = f === '' ? args[auto++] : /^\d+$/.test(f) ? args[Number(f)] : kw[f];
-    if (v === undefined) throw new TemplateFault(`format(): no value for field {${f}}`, 'pass as many values as the string has fields');
+    if (v === undefined)
+      throw new TemplateFault(`format(): no value for field {${f}}`, 'pass as many values as the string has fields');
     return str(v);
   });
 }
@@ -78,7 +82,9 @@ function stringMethods(s: string): Record<string, Method> {
     capitalize: () => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s),
     replace: (a, b, count) => {
       let n = typeof count === 'number' && count >= 0 ? count : Infinity;
-      return s.split(String(a)).reduce((acc, part, i) => (i === 0 ? part : acc + (n-- > 0 ? String(b) : String(a)) + part), '');
+      return s
+        .split(String(a))
+        .reduce((acc, part, i) => (i === 0 ? part : acc + (n-- > 0 ? String(b) : String(a)) + part), '');
     },
     find: (x) => s.indexOf(String(x)),
     rfind: (x) => s.lastIndexOf(String(x)),
@@ -93,7 +99,12 @@ function stringMethods(s: string): Record<string, Method> {
       const { pos, kw } = splitArgs(raw);
       return pyFormat(s, pos, kw);
     },
-    zfill: (w) => (s.length >= Number(w) ? s : (s[0] === '-' || s[0] === '+' ? s[0] + s.slice(1).padStart(Number(w) - 1, '0') : s.padStart(Number(w), '0'))),
+    zfill: (w) =>
+      s.length >= Number(w)
+        ? s
+        : s[0] === '-' || s[0] === '+'
+          ? s[0] + s.slice(1).padStart(Number(w) - 1, '0')
+          : s.padStart(Number(w), '0'),
     ljust: (w, f) => s.padEnd(Number(w), f === undefined ? ' ' : String(f)),
     rjust: (w, f) => s.padStart(Number(w), f === undefined ? ' ' : String(f)),
     isdigit: () => /^\d+$/.test(s),

@@ -2,7 +2,10 @@
 // syntax (named groups, \A, \Z, replacement references) to JavaScript's.
 import { TemplateFault } from './undefined.js';
 
-export function pyRegex(pattern: string, opts: { ignorecase?: boolean; multiline?: boolean; global?: boolean } = {}): RegExp {
+export function pyRegex(
+  pattern: string,
+  opts: { ignorecase?: boolean; multiline?: boolean; global?: boolean } = {},
+): RegExp {
   let src = pattern;
   let flags = 'u';
   // Inline flags at the start, e.g. (?i) or (?m).
@@ -13,7 +16,11 @@ export function pyRegex(pattern: string, opts: { ignorecase?: boolean; multiline
     if (inline[1]!.includes('m')) opts = { ...opts, multiline: true };
     if (inline[1]!.includes('s')) flags += 's';
   }
-  src = src.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$');
+  src = src
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
   if (opts.ignorecase) flags += 'i';
   if (opts.multiline) flags += 'm';
   if (opts.global) flags += 'g';
@@ -23,7 +30,10 @@ export function pyRegex(pattern: string, opts: { ignorecase?: boolean; multiline
     try {
       return new RegExp(src, flags.replace('u', ''));
     } catch (e) {
-      throw new TemplateFault(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`, 'fix the pattern (Python regex syntax)');
+      throw new TemplateFault(
+        `invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+        'fix the pattern (Python regex syntax)',
+      );
     }
   }
 }

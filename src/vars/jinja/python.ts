@@ -9,7 +9,8 @@ import { reveal } from './taint.js';
 export type Dict = Record<string, unknown>;
 
 export function isDict(v: unknown): v is Dict {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Secret || v instanceof Undefined) return false;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Secret || v instanceof Undefined)
+    return false;
   const proto = Object.getPrototypeOf(v);
   // Lazy variable scopes are proxies over plain objects, so they pass this check too.
   return proto === Object.prototype || proto === null;
@@ -36,7 +37,6 @@ export function truthy(v: unknown): boolean {
   return Boolean(x);
 }
 
-
 /** Python's repr(), used when a list or dict is printed inside text. */
 export function repr(v: unknown): string {
   v = reveal(defined(v));
@@ -46,7 +46,10 @@ export function repr(v: unknown): string {
   if (typeof v === 'string') return pyQuote(v);
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
-  if (isDict(v)) return `{${Object.entries(v).map(([k, x]) => `${pyQuote(k)}: ${repr(x)}`).join(', ')}}`;
+  if (isDict(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyQuote(k)}: ${repr(x)}`)
+      .join(', ')}}`;
   return String(v);
 }
 
@@ -70,7 +73,8 @@ export function equal(a: unknown, b: unknown): boolean {
   b = reveal(defined(b));
   if (a === undefined) a = null;
   if (b === undefined) b = null;
-  if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) return Number(a) === Number(b);
+  if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean'))
+    return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
   if (isDict(a) && isDict(b)) {
     const ka = Object.keys(a);
@@ -150,7 +154,8 @@ export function contains(container: unknown, item: unknown): boolean {
   const c = reveal(defined(container));
   const x = reveal(defined(item));
   if (typeof c === 'string') {
-    if (typeof x !== 'string') throw new TemplateFault(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    if (typeof x !== 'string')
+      throw new TemplateFault(`'in <string>' requires string as left operand, not ${typeName(x)}`);
     return c.includes(x);
   }
   if (Array.isArray(c)) return c.some((e) => equal(e, x));

@@ -40,7 +40,14 @@ type CompilerThis = {
 type Frame = { lookup(name: string): unknown };
 type Context = { ctx: Record<string, unknown>; env: { globals: Record<string, unknown> } };
 
-const PY_CONSTANTS: Record<string, unknown> = { True: true, False: false, None: null, true: true, false: false, none: null };
+const PY_CONSTANTS: Record<string, unknown> = {
+  True: true,
+  False: false,
+  None: null,
+  true: true,
+  false: false,
+  none: null,
+};
 
 /** Source text of the template being compiled, to spell paths as the author did. */
 let compilingSource: string[] | undefined;
@@ -64,7 +71,9 @@ function pathOf(node: AnyNode | undefined): string {
       const key = node.val;
       const dotted = sourceCharAt(node) === '.';
       if (key?.typename === 'Literal' && typeof key.value === 'string') {
-        return dotted || (sourceCharAt(node) === undefined && /^[A-Za-z_]\w*$/.test(key.value)) ? `${base}.${key.value}` : `${base}['${key.value}']`;
+        return dotted || (sourceCharAt(node) === undefined && /^[A-Za-z_]\w*$/.test(key.value))
+          ? `${base}.${key.value}`
+          : `${base}['${key.value}']`;
       }
       return `${base}[${pathOf(key)}]`;
     }
@@ -95,7 +104,12 @@ function lookupMember(obj: unknown, key: unknown, path: string, line: number, co
   obj = reveal(obj);
   key = reveal(key);
   if (obj === null || obj === undefined) {
-    throw new TemplateFault(`'${base}' is None, it has no attribute ${str(key)}`, `check that ${base} is set to a dict`, line, col);
+    throw new TemplateFault(
+      `'${base}' is None, it has no attribute ${str(key)}`,
+      `check that ${base} is set to a dict`,
+      line,
+      col,
+    );
   }
   if (typeof key === 'number' && (Array.isArray(obj) || typeof obj === 'string')) {
     const i = key < 0 ? obj.length + key : key;
@@ -141,7 +155,19 @@ export function withLiteralBackslashes<T>(on: boolean, fn: () => T): T {
   }
 }
 
-const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const PY_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
+};
 
 type Tokenizer = { current(): string; forward(): void; isFinished(): boolean; str: string; index: number };
 
@@ -206,7 +232,8 @@ function patchIsParsing(): void {
     if (!this.skipSymbol('is')) return node;
     const negate = this.skipSymbol('not');
     const tok = this.nextToken();
-    if (!tok || (tok.type !== 'symbol' && tok.type !== 'none' && tok.type !== 'operator')) this.fail('expected a test name after "is"', tok?.lineno, tok?.colno);
+    if (!tok || (tok.type !== 'symbol' && tok.type !== 'none' && tok.type !== 'operator'))
+      this.fail('expected a test name after "is"', tok?.lineno, tok?.colno);
     const name = new nodes.Symbol!(tok!.lineno, tok!.colno, tok!.type === 'none' ? 'none' : tok!.value);
     let test: AnyNode = name;
     const next = this.peekToken();
@@ -241,7 +268,10 @@ export function installJinjaRuntime(): void {
   const rt = lib.runtime;
   patchIsParsing();
   const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts: object): object } }).lexer;
-  const tokenizer = Object.getPrototypeOf(lexer.lex('', {})) as Record<string, (this: BraceTracking, ...a: unknown[]) => unknown>;
+  const tokenizer = Object.getPrototypeOf(lexer.lex('', {})) as Record<
+    string,
+    (this: BraceTracking, ...a: unknown[]) => unknown
+  >;
   tokenizer._parseString = parseStringLiteral as never;
   // Like Jinja2's lexer, `}}` closes the expression only outside dict braces: `{{ {'a': {'x': 1}} }}`.
   const origNextToken = tokenizer.nextToken!;
@@ -254,10 +284,14 @@ export function installJinjaRuntime(): void {
   };
   const origExtract = tokenizer._extractString!;
   tokenizer._extractString = function (this: BraceTracking, str: unknown) {
-    if (this.in_code && (this.braceDepth ?? 0) > 0 && typeof str === 'string' && str.replace(/^-/, '').startsWith('}')) return null;
+    if (this.in_code && (this.braceDepth ?? 0) > 0 && typeof str === 'string' && str.replace(/^-/, '').startsWith('}'))
+      return null;
     return origExtract.call(this, str);
   };
-  const proto = lib.compiler.Compiler.prototype as Record<string, (this: CompilerThis, node: AnyNode, frame: unknown, ...rest: unknown[]) => void>;
+  const proto = lib.compiler.Compiler.prototype as Record<
+    string,
+    (this: CompilerThis, node: AnyNode, frame: unknown, ...rest: unknown[]) => void
+  >;
 
   Object.assign(rt, {
     lvsLookup: lookupName,
@@ -291,7 +325,11 @@ export function installJinjaRuntime(): void {
   rt.fromIterator = (arr: unknown) => origFromIterator(iterate(arr));
   rt.callWrap = (fn: unknown, name: string, context: unknown, args: unknown[]) => {
     if (fn instanceof Undefined) throw fn.fault();
-    if (typeof fn !== 'function') throw new TemplateFault(`'${name}' is a ${typeName(fn)}, not something to call`, `remove the parentheses after ${name}`);
+    if (typeof fn !== 'function')
+      throw new TemplateFault(
+        `'${name}' is a ${typeName(fn)}, not something to call`,
+        `remove the parentheses after ${name}`,
+      );
     return fn.apply(context, args);
   };
   const origHandleError = rt.handleError as (e: unknown, l: number, c: number) => unknown;
@@ -322,7 +360,12 @@ export function installJinjaRuntime(): void {
     if (node.typename.startsWith('Lvs')) return;
     origAssertType.call(this, node, ...types);
   };
-  const wrap = (typename: string, target: AnyNode): AnyNode => ({ typename, target, lineno: target.lineno, colno: target.colno });
+  const wrap = (typename: string, target: AnyNode): AnyNode => ({
+    typename,
+    target,
+    lineno: target.lineno,
+    colno: target.colno,
+  });
   proto.compileLvsTruth = function (node, frame) {
     this._emit('runtime.lvsTruth(');
     this.compile(node.target!, frame);
@@ -385,7 +428,9 @@ export function installJinjaRuntime(): void {
     const args = (right as AnyNode & { args?: AnyNode }).args;
     if (args?.children?.length) {
       this._emit(', ');
-      (this as CompilerThis & { _compileAggregate(n: AnyNode, f: unknown, a: string, b: string): void })._compileAggregate(args, frame, '', '');
+      (
+        this as CompilerThis & { _compileAggregate(n: AnyNode, f: unknown, a: string, b: string): void }
+      )._compileAggregate(args, frame, '', '');
     }
     this._emit(') === true');
   };
@@ -403,7 +448,8 @@ export function installJinjaRuntime(): void {
   const origLookupVal = proto.compileLookupVal!;
   proto.compileLookupVal = function (node, frame) {
     // nunjucks' slice syntax (`x[1:]`) has its own lookup; leave it alone.
-    if (node.val?.typename === 'Slice' || node.val?.children?.[0]?.typename === 'Slice') return origLookupVal.call(this, node, frame);
+    if (node.val?.typename === 'Slice' || node.val?.children?.[0]?.typename === 'Slice')
+      return origLookupVal.call(this, node, frame);
     this._emit('runtime.lvsMember((');
     this._compileExpression(node.target!, frame);
     this._emit('),');

@@ -61,11 +61,16 @@ function yamlScalar(v: unknown): string {
 }
 
 const isCollection = (v: unknown): v is unknown[] | Record<string, unknown> => Array.isArray(v) || isDict(v);
-const isEmpty = (v: unknown[] | Record<string, unknown>) => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
+const isEmpty = (v: unknown[] | Record<string, unknown>) =>
+  Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
 
 function flow(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
-  if (isDict(v)) return `{${Object.keys(v).sort().map((k) => `${yamlScalar(k)}: ${flow(v[k])}`).join(', ')}}`;
+  if (isDict(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${yamlScalar(k)}: ${flow(v[k])}`)
+      .join(', ')}}`;
   return yamlScalar(v);
 }
 
@@ -75,7 +80,10 @@ function flow(v: unknown): string {
  * list or dict holding only scalars is written inline.
  */
 function block(v: unknown, indent: number, inlineLeaves: boolean, pad: string): string[] {
-  const inline = (x: unknown) => !isCollection(x) || isEmpty(x) || (inlineLeaves && (Array.isArray(x) ? x : Object.values(x)).every((y) => !isCollection(y)));
+  const inline = (x: unknown) =>
+    !isCollection(x) ||
+    isEmpty(x) ||
+    (inlineLeaves && (Array.isArray(x) ? x : Object.values(x)).every((y) => !isCollection(y)));
   const lines: string[] = [];
   if (Array.isArray(v)) {
     for (const item of v) {
@@ -90,7 +98,11 @@ function block(v: unknown, indent: number, inlineLeaves: boolean, pad: string): 
     for (const k of Object.keys(v).sort()) {
       const x = v[k];
       if (inline(x)) lines.push(`${pad}${yamlScalar(k)}: ${flow(x)}`);
-      else lines.push(`${pad}${yamlScalar(k)}:`, ...block(x, indent, inlineLeaves, Array.isArray(x) ? pad : pad + ' '.repeat(indent)));
+      else
+        lines.push(
+          `${pad}${yamlScalar(k)}:`,
+          ...block(x, indent, inlineLeaves, Array.isArray(x) ? pad : pad + ' '.repeat(indent)),
+        );
     }
   }
   return lines;
@@ -98,7 +110,10 @@ function block(v: unknown, indent: number, inlineLeaves: boolean, pad: string): 
 
 export function toYaml(value: unknown, opts: { indent?: number; inlineLeaves?: boolean }): string {
   const data = plainData(value);
-  const inlineTop = !isCollection(data) || isEmpty(data) || (opts.inlineLeaves && (Array.isArray(data) ? data : Object.values(data)).every((y) => !isCollection(y)));
+  const inlineTop =
+    !isCollection(data) ||
+    isEmpty(data) ||
+    (opts.inlineLeaves && (Array.isArray(data) ? data : Object.values(data)).every((y) => !isCollection(y)));
   if (inlineTop) return `${flow(data)}\n`;
   return `${block(data, opts.indent ?? 2, opts.inlineLeaves ?? false, '').join('\n')}\n`;
 }

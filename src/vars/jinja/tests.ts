@@ -15,7 +15,10 @@ function regexTest(kind: 'match' | 'search' | 'fullmatch') {
   return (value: unknown, ...raw: unknown[]): boolean => {
     const { pos, kw } = splitArgs(raw);
     const pattern = String(reveal(pos[0] ?? ''));
-    const re = pyRegex(pattern, { ignorecase: truthy(kw.ignorecase ?? pos[1] ?? false), multiline: truthy(kw.multiline ?? pos[2] ?? false) });
+    const re = pyRegex(pattern, {
+      ignorecase: truthy(kw.ignorecase ?? pos[1] ?? false),
+      multiline: truthy(kw.multiline ?? pos[2] ?? false),
+    });
     const s = str(value);
     const type = String(kw.match_type ?? kind);
     if (type === 'match') return new RegExp(`^(?:${re.source})`, re.flags).test(s);
@@ -26,14 +29,18 @@ function regexTest(kind: 'match' | 'search' | 'fullmatch') {
 
 function resultOf(name: string, v: unknown): Record<string, unknown> {
   if (!isDict(v)) {
-    throw new TemplateFault(`the '${name}' test expects a registered task result (a dict), got a ${typeName(v)}`, `use it on a variable set with "register:"`);
+    throw new TemplateFault(
+      `the '${name}' test expects a registered task result (a dict), got a ${typeName(v)}`,
+      `use it on a variable set with "register:"`,
+    );
   }
   return v;
 }
 
 function changed(v: unknown): boolean {
   const r = resultOf('changed', v);
-  if (Array.isArray(r.results) && r.results.every(isDict) && !('changed' in r)) return r.results.some((x) => truthy(x.changed ?? false));
+  if (Array.isArray(r.results) && r.results.every(isDict) && !('changed' in r))
+    return r.results.some((x) => truthy(x.changed ?? false));
   return truthy(r.changed ?? false);
 }
 
@@ -88,7 +95,11 @@ export const TESTS: Record<string, TestFn> = {
     const { pos, kw } = splitArgs(raw);
     const convert = truthy(kw.convert_bool ?? pos[0] ?? false);
     const x = reveal(v);
-    if (convert && typeof x === 'string' && ['yes', 'on', 'true', '1', 'no', 'off', 'false', '0'].includes(x.toLowerCase())) {
+    if (
+      convert &&
+      typeof x === 'string' &&
+      ['yes', 'on', 'true', '1', 'no', 'off', 'false', '0'].includes(x.toLowerCase())
+    ) {
       return ['yes', 'on', 'true', '1'].includes(x.toLowerCase());
     }
     return truthy(x);
@@ -99,7 +110,13 @@ export const TESTS: Record<string, TestFn> = {
   regex: regexTest('search'),
   version: (v, ...raw) => {
     const { pos, kw } = splitArgs(raw);
-    return compareVersions(v, pos[0], String(kw.operator ?? pos[1] ?? 'eq'), truthy(kw.strict ?? pos[2] ?? false), kw.version_type as string | undefined);
+    return compareVersions(
+      v,
+      pos[0],
+      String(kw.operator ?? pos[1] ?? 'eq'),
+      truthy(kw.strict ?? pos[2] ?? false),
+      kw.version_type as string | undefined,
+    );
   },
   failed: (v) => truthy(resultOf('failed', v).failed ?? false),
   succeeded: (v) => !truthy(resultOf('succeeded', v).failed ?? false),

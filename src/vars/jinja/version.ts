@@ -11,7 +11,11 @@ function loose(v: string): Part[] {
 
 function strict(v: string): Part[] {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:([ab])(\d+))?$/.exec(v);
-  if (!m) throw new TemplateFault(`invalid version number '${v}' for a strict comparison`, 'drop strict=True or use versions like 1.2.3');
+  if (!m)
+    throw new TemplateFault(
+      `invalid version number '${v}' for a strict comparison`,
+      'drop strict=True or use versions like 1.2.3',
+    );
   // A release sorts after its pre-releases: 1.0 > 1.0b1.
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), m[4] ? m[4] : 'z', m[5] ? Number(m[5]) : 0];
 }

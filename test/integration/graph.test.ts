@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClusterModel } from '../../src/cluster/derive.js';
 import type { ClusterModel } from '../../src/cluster/model.js';
-import { intersects, layoutTopology, renderGraph, SVG_METRICS, TEXT_METRICS, topologyOf, type Box } from '../../src/graph/index.js';
+import {
+  intersects,
+  layoutTopology,
+  renderGraph,
+  SVG_METRICS,
+  TEXT_METRICS,
+  topologyOf,
+  type Box,
+} from '../../src/graph/index.js';
 import { main } from '../../src/cli/main.js';
 import type { ClusterStatus } from '../../src/status/index.js';
 
@@ -14,13 +22,21 @@ const LAB = 'inventory/lab.ini';
 
 /** Parses with a real XML parser (Python's minidom); throws on anything not well-formed. */
 function parseXml(text: string): { ok: boolean; error: string } {
-  const r = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'], { input: text });
+  const r = spawnSync(
+    'python3',
+    ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'],
+    { input: text },
+  );
   return { ok: r.status === 0, error: r.stderr.toString() };
 }
 
 /** The boxes of the SVG as drawn: each node's <rect>. */
 function svgBoxes(svg: string): Box[] {
-  const groups = [...svg.matchAll(/<g class="node [^"]*">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*>([\s\S]*?)<\/g>/g)];
+  const groups = [
+    ...svg.matchAll(
+      /<g class="node [^"]*">\s*<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*>([\s\S]*?)<\/g>/g,
+    ),
+  ];
   return groups.map((m) => {
     const name = /<text[^>]*>([^<\s]+)/.exec(m[5]!)?.[1] ?? '?';
     return { id: name, x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
@@ -68,7 +84,10 @@ describe('graph of the bundled lab inventory', () => {
     expect(m).toContain('rs_web1["web1 10.0.7.211<br/>weight 60<br/>TCP_CHECK :80"]');
     expect(m).toContain('rs_web2["web2 10.0.7.29<br/>weight 40<br/>TCP_CHECK :80"]');
     expect(m).toContain('db_db1[("db1 10.0.7.41:3306<br/>MariaDB server_id 1")]');
-    const edges = m.split('\n').filter((l) => /-->|-\.->/.test(l)).map((l) => l.trim());
+    const edges = m
+      .split('\n')
+      .filter((l) => /-->|-\.->/.test(l))
+      .map((l) => l.trim());
     expect(edges).toEqual([
       'clients -->|TCP 80| vip_0',
       'vip_0 -.->|BACKUP| dir_lvs1',
@@ -115,9 +134,12 @@ describe('graph of the bundled lab inventory', () => {
   });
 
   it('the picture and the Mermaid text in docs/ are what graph draws today', () => {
-    const refresh = 'regenerate: lvsplay graph -i inventory/lab.ini --format svg -o docs/cluster-graph.svg, and the mermaid block of docs/graph.md';
+    const refresh =
+      'regenerate: lvsplay graph -i inventory/lab.ini --format svg -o docs/cluster-graph.svg, and the mermaid block of docs/graph.md';
     expect(readFileSync('docs/cluster-graph.svg', 'utf8'), refresh).toBe(renderGraph(model, 'svg'));
-    expect(readFileSync('docs/graph.md', 'utf8'), refresh).toContain(`\`\`\`mermaid\n${renderGraph(model, 'mermaid')}\`\`\``);
+    expect(readFileSync('docs/graph.md', 'utf8'), refresh).toContain(
+      `\`\`\`mermaid\n${renderGraph(model, 'mermaid')}\`\`\``,
+    );
   });
 
   it('a parse error in the SVG would be caught (the XML check can fail)', () => {
@@ -171,13 +193,20 @@ describe('graph of a larger cluster', () => {
     );
     // The roles' secrets must be defined for the playbook to validate; the picture shows none.
     mkdirSync(join(dir, 'group_vars'));
-    writeFileSync(join(dir, 'group_vars', 'all.yml'), 'vrrp_auth_pass: fixture1\nmysql_replication_password: fixture2\n');
+    writeFileSync(
+      join(dir, 'group_vars', 'all.yml'),
+      'vrrp_auth_pass: fixture1\nmysql_replication_password: fixture2\n',
+    );
     model = loadClusterModel({ inventory: [join(dir, 'big.ini')] }).model;
   });
 
   it('takes the service, priorities and weights from this inventory, defaults from the role', () => {
     expect(model.services[0]).toMatchObject({ vip: '192.0.2.100', port: 443, algorithm: 'wrr' });
-    expect(model.directors.map((d) => `${d.host}:${d.state}:${d.priority}`)).toEqual(['dir-a:BACKUP:50', 'dir-b:BACKUP:80', 'dir-c:MASTER:150']);
+    expect(model.directors.map((d) => `${d.host}:${d.state}:${d.priority}`)).toEqual([
+      'dir-a:BACKUP:50',
+      'dir-b:BACKUP:80',
+      'dir-c:MASTER:150',
+    ]);
     // app4 sets no lvs_weight: the director role's lvs_default_weight (1) applies, as in keepalived.conf.
     expect(model.services[0]!.realServers.map((r) => r.weight)).toEqual([10, 20, 30, 1]);
   });
@@ -240,14 +269,71 @@ describe('lvsplay graph (CLI)', () => {
       ipvsAvailable: true,
       vips: [{ vip: '10.0.7.247', port: 80, holders: ['lvs1'], expectedMaster: 'lvs2' }],
       directors: [
-        { host: 'lvs1', ...up, configuredState: 'BACKUP', priority: 50, keepalived: 'running', vrrpState: 'MASTER', holds: ['10.0.7.247'],
-          ipvs: [{ protocol: 'TCP', vip: '10.0.7.247', port: 80, scheduler: 'wlc', flags: '', realServers: [{ address: '10.0.7.211', port: 80, forward: 'Route', weight: 60, activeConns: 2, inactiveConns: 9 }] }], ipvsStats: undefined },
-        { host: 'lvs2', reachable: false, reason: 'no answer within 2000 ms', ms: 2000, configuredState: 'MASTER', priority: 100, holds: [] },
+        {
+          host: 'lvs1',
+          ...up,
+          configuredState: 'BACKUP',
+          priority: 50,
+          keepalived: 'running',
+          vrrpState: 'MASTER',
+          holds: ['10.0.7.247'],
+          ipvs: [
+            {
+              protocol: 'TCP',
+              vip: '10.0.7.247',
+              port: 80,
+              scheduler: 'wlc',
+              flags: '',
+              realServers: [
+                { address: '10.0.7.211', port: 80, forward: 'Route', weight: 60, activeConns: 2, inactiveConns: 9 },
+              ],
+            },
+          ],
+          ipvsStats: undefined,
+        },
+        {
+          host: 'lvs2',
+          reachable: false,
+          reason: 'no answer within 2000 ms',
+          ms: 2000,
+          configuredState: 'MASTER',
+          priority: 100,
+          holds: [],
+        },
       ],
-      realServers: [{ host: 'web1', ...up, vipsOnLo: ['10.0.7.247'] }, { host: 'web2', ...up, vipsOnLo: [] }],
+      realServers: [
+        { host: 'web1', ...up, vipsOnLo: ['10.0.7.247'] },
+        { host: 'web2', ...up, vipsOnLo: [] },
+      ],
       databases: [
-        { host: 'db1', ...up, serverId: 1, replication: { configured: true, masterHost: '10.0.7.42', ioRunning: true, sqlRunning: true, secondsBehindMaster: 0, lastError: undefined }, error: undefined },
-        { host: 'db2', ...up, serverId: 2, replication: { configured: true, masterHost: '10.0.7.41', ioRunning: false, sqlRunning: true, secondsBehindMaster: null, lastError: undefined }, error: undefined },
+        {
+          host: 'db1',
+          ...up,
+          serverId: 1,
+          replication: {
+            configured: true,
+            masterHost: '10.0.7.42',
+            ioRunning: true,
+            sqlRunning: true,
+            secondsBehindMaster: 0,
+            lastError: undefined,
+          },
+          error: undefined,
+        },
+        {
+          host: 'db2',
+          ...up,
+          serverId: 2,
+          replication: {
+            configured: true,
+            masterHost: '10.0.7.41',
+            ioRunning: false,
+            sqlRunning: true,
+            secondsBehindMaster: null,
+            lastError: undefined,
+          },
+          error: undefined,
+        },
       ],
     };
     const t = topologyOf(model, live);
@@ -261,6 +347,9 @@ describe('lvsplay graph (CLI)', () => {
     expect([style('vip_0', 'dir_lvs1'), style('vip_0', 'dir_lvs2')]).toEqual(['solid', 'dashed']);
     // Without --live the picture is the inventory's: lvs2 is the MASTER.
     const configured = topologyOf(model);
-    expect([configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs1')?.style, configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs2')?.style]).toEqual(['dashed', 'solid']);
+    expect([
+      configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs1')?.style,
+      configured.edges.find((e) => e.from === 'vip_0' && e.to === 'dir_lvs2')?.style,
+    ]).toEqual(['dashed', 'solid']);
   });
 });

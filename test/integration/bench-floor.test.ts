@@ -32,7 +32,11 @@ function inventory(extraHost = ''): string {
 }
 
 const floor = (inv: string) =>
-  spawnSync(process.execPath, ['bench/.build/bench/src/floor.js', inv, 'bench'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['bench/.build/bench/src/floor.js', inv, 'bench'], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('floor', () => {
   it('reaches every host of the group once and exits 0', () => {

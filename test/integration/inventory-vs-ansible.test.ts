@@ -20,7 +20,12 @@ function ansibleInventory(args: string[]): unknown {
     encoding: 'utf8',
     timeout: 60_000,
     // No ansible.cfg of the machine or the user may change the reference output.
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: scratch,
+      ANSIBLE_CONFIG: join(scratch, 'none.cfg'),
+      ANSIBLE_LOCAL_TEMP: scratch,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return JSON.parse(out);
@@ -29,20 +34,32 @@ function ansibleInventory(args: string[]): unknown {
 const lvsplayInventory = (args: string[]) => runCli(['inventory', ...args], FIX);
 
 const cases: Array<[string, string[]]> = [
-  ['ansible-examples lamp_haproxy (INI + group_vars files without extension)', ['public/ansible-examples-lamp_haproxy/hosts']],
+  [
+    'ansible-examples lamp_haproxy (INI + group_vars files without extension)',
+    ['public/ansible-examples-lamp_haproxy/hosts'],
+  ],
   ['ansible-examples mongodb (inline vars, hosts in several groups)', ['public/ansible-examples-mongodb/hosts']],
   ['kubespray local (group_vars/all/ directory of YAML files)', ['public/kubespray-local/hosts.ini']],
   ["ansible's example hosts (ranges [:5] and [001:006])", ['public/ansible-core-examples/hosts']],
   ['patroni/keepalived inventory directory (two YAML files, .ini skipped)', ['public/patroni-keepalived-dir']],
-  ['INI features: ranges, typing, :children before definition, priorities, group_vars dirs', ['compare/ini-features/hosts.ini']],
+  [
+    'INI features: ranges, typing, :children before definition, priorities, group_vars dirs',
+    ['compare/ini-features/hosts.ini'],
+  ],
   ['YAML features: nesting, ranges with ports, string hosts, group_vars', ['compare/yaml-features/hosts.yml']],
-  ['several sources merged in order, each with its own host_vars', ['compare/multi-a/hosts.ini', 'compare/multi-b/hosts.yml']],
+  [
+    'several sources merged in order, each with its own host_vars',
+    ['compare/multi-a/hosts.ini', 'compare/multi-b/hosts.yml'],
+  ],
   ['a comma list of hosts', ['alpha,beta:2222,10.0.0.5,']],
   ["the project's own lab inventory", ['../../../inventory/lab.ini']],
 ];
 
 const withVault: Array<[string, string[]]> = [
-  ['vault-encrypted group_vars file and an inline !vault value', ['-i', 'vault/hosts.ini', '--vault-password-file', 'vault/vault-pass.txt']],
+  [
+    'vault-encrypted group_vars file and an inline !vault value',
+    ['-i', 'vault/hosts.ini', '--vault-password-file', 'vault/vault-pass.txt'],
+  ],
 ];
 
 describe('lvsplay inventory --list matches ansible-inventory --list', () => {
@@ -90,7 +107,12 @@ describe('lvsplay inventory --list matches ansible-inventory --list', () => {
       const expected = execFileSync(ANSIBLE_INVENTORY, ['-i', src, '--graph', ...extra], {
         cwd: FIX,
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: scratch,
+          ANSIBLE_CONFIG: join(scratch, 'none.cfg'),
+          ANSIBLE_LOCAL_TEMP: scratch,
+        },
       });
       const ours = await lvsplayInventory(['-i', src, '--graph', ...extra]);
       expect(ours.out.trimEnd()).toBe(expected.trimEnd());
@@ -99,16 +121,44 @@ describe('lvsplay inventory --list matches ansible-inventory --list', () => {
   test('host patterns select what `ansible PATTERN --list-hosts` lists, in the same order', () => {
     const src = 'compare/patterns/hosts.ini';
     const inv = loadInventory([src], { cwd: FIX }).inventory;
-    const patterns = ['all', '*', 'cluster', 'dbservers:directors', 'dbservers,directors,db1', 'realservers:&staging', 'cluster:!directors',
-      '!staging:realservers', '&staging', 'web*', 'lvs?', 'web[!2]', '~(web|db)[13]', '*servers', 'realservers[0]', 'realservers[-1]',
-      'realservers[1:2]', 'cluster[1:]', 'ungrouped', 'staging:dbservers:!web3'];
+    const patterns = [
+      'all',
+      '*',
+      'cluster',
+      'dbservers:directors',
+      'dbservers,directors,db1',
+      'realservers:&staging',
+      'cluster:!directors',
+      '!staging:realservers',
+      '&staging',
+      'web*',
+      'lvs?',
+      'web[!2]',
+      '~(web|db)[13]',
+      '*servers',
+      'realservers[0]',
+      'realservers[-1]',
+      'realservers[1:2]',
+      'cluster[1:]',
+      'ungrouped',
+      'staging:dbservers:!web3',
+    ];
     for (const p of patterns) {
       const out = execFileSync('/usr/bin/ansible', ['-i', src, p, '--list-hosts'], {
         cwd: FIX,
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, ANSIBLE_CONFIG: join(scratch, 'none.cfg'), ANSIBLE_LOCAL_TEMP: scratch },
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: scratch,
+          ANSIBLE_CONFIG: join(scratch, 'none.cfg'),
+          ANSIBLE_LOCAL_TEMP: scratch,
+        },
       });
-      const theirs = out.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+      const theirs = out
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim())
+        .filter(Boolean);
       expect([p, selectHosts(inv, p).hosts]).toEqual([p, theirs]);
     }
   });

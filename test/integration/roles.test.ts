@@ -35,7 +35,8 @@ function varsFor(p: Plan, hosts: string, host: string, taskName: string) {
   return taskVars(run, { pp, batch: [host] }, host, planned);
 }
 
-const templarOf = (p: Plan) => createTemplar({ searchPath: [join(ROLES, 'director'), join(ROOT, 'playbooks')], vault: p.vault });
+const templarOf = (p: Plan) =>
+  createTemplar({ searchPath: [join(ROLES, 'director'), join(ROOT, 'playbooks')], vault: p.vault });
 const templar = templarOf(plan());
 
 function render(p: Plan, role: string, file: string, hosts: string, host: string, taskName: string): string {
@@ -44,7 +45,8 @@ function render(p: Plan, role: string, file: string, hosts: string, host: string
 }
 
 const KEEPALIVED_TASK = 'Write keepalived.conf (checked by keepalived -t before it replaces the old one)';
-const keepalivedConf = (p: Plan, host: string) => render(p, 'director', 'keepalived.conf.j2', 'directors', host, KEEPALIVED_TASK);
+const keepalivedConf = (p: Plan, host: string) =>
+  render(p, 'director', 'keepalived.conf.j2', 'directors', host, KEEPALIVED_TASK);
 
 /** Lines of `a` and `b` that differ, as "-old" / "+new" pairs. */
 function changedLines(a: string, b: string): string[] {
@@ -62,31 +64,55 @@ describe('keepalived.conf from the inventory', () => {
   it('holds the seed VRRP instance with per-director router_id, state and priority', () => {
     expect(lvs1).toMatch(/global_defs \{\n  router_id lvs1\n\}/);
     expect(lvs2).toMatch(/router_id lvs2\n/);
-    expect(lvs1).toMatch(/vrrp_instance VI_1 \{\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority 50\n  advert_int 1\n/);
+    expect(lvs1).toMatch(
+      /vrrp_instance VI_1 \{\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority 50\n  advert_int 1\n/,
+    );
     expect(lvs2).toMatch(/state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n/);
     expect(lvs1).toContain('    10.0.7.247/24 dev eth0 label eth0:vip\n');
   });
 
   it('takes the VRRP password from the vault, in a file of its own that keepalived.conf includes', () => {
-    const auth = render(p, 'director', 'vrrp_auth.conf.j2', 'directors', 'lvs1', 'Write the VRRP password for keepalived.conf to include');
+    const auth = render(
+      p,
+      'director',
+      'vrrp_auth.conf.j2',
+      'directors',
+      'lvs1',
+      'Write the VRRP password for keepalived.conf to include',
+    );
     const pass = /^auth_pass (\S+)$/m.exec(auth)?.[1];
     // What ansible-vault decrypts from group_vars/all/vault.yml with the lab password.
-    const plain = execFileSync('ansible-vault', ['view', '--vault-password-file', join(ROOT, 'inventory/lab-vault-pass.txt'), '-'], {
-      input: vaultBlock('vrrp_auth_pass'),
-      encoding: 'utf8',
-    });
+    const plain = execFileSync(
+      'ansible-vault',
+      ['view', '--vault-password-file', join(ROOT, 'inventory/lab-vault-pass.txt'), '-'],
+      {
+        input: vaultBlock('vrrp_auth_pass'),
+        encoding: 'utf8',
+      },
+    );
     expect(pass).toBe(plain.trim());
     expect(pass!.length).toBeLessThanOrEqual(8); // keepalived ignores the rest of a PASS password
-    expect(lvs1).toContain('  authentication {\n    auth_type PASS\n    # auth_pass, from the vault, in a file readable by root only\n    include /etc/keepalived/vrrp_auth.conf\n  }\n');
+    expect(lvs1).toContain(
+      '  authentication {\n    auth_type PASS\n    # auth_pass, from the vault, in a file readable by root only\n    include /etc/keepalived/vrrp_auth.conf\n  }\n',
+    );
     // keepalived.conf itself holds no secret, so --diff can show its changes.
     expect(lvs1).not.toContain(pass!);
-    const raw = templarOf(p).renderFile(join(ROLES, 'director/templates/keepalived.conf.j2'), varsFor(p, 'directors', 'lvs1', KEEPALIVED_TASK));
+    const raw = templarOf(p).renderFile(
+      join(ROLES, 'director/templates/keepalived.conf.j2'),
+      varsFor(p, 'directors', 'lvs1', KEEPALIVED_TASK),
+    );
     expect(typeof raw).toBe('string');
   });
 
   it('derives the virtual server from the realservers group and their lvs_weight', () => {
-    expect(lvs1).toContain('virtual_server 10.0.7.247 80 {\n  delay_loop 6\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n');
-    const reals = [...lvs1.matchAll(/real_server (\S+) 80 \{\n {4}weight (\d+)\n {4}TCP_CHECK \{\n {6}connect_port 80\n {6}connect_timeout 20\n {6}retry 3\n/g)];
+    expect(lvs1).toContain(
+      'virtual_server 10.0.7.247 80 {\n  delay_loop 6\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n',
+    );
+    const reals = [
+      ...lvs1.matchAll(
+        /real_server (\S+) 80 \{\n {4}weight (\d+)\n {4}TCP_CHECK \{\n {6}connect_port 80\n {6}connect_timeout 20\n {6}retry 3\n/g,
+      ),
+    ];
     expect(reals.map((m) => `${m[1]}=${m[2]}`)).toEqual(['10.0.7.211=60', '10.0.7.29=40']);
     // keepalived 2.2 spells the retry count "retry"; nb_get_retry draws a warning.
     expect(lvs1).not.toContain('nb_get_retry');
@@ -94,9 +120,12 @@ describe('keepalived.conf from the inventory', () => {
 
   it('differs between the directors only in router_id, state and priority', () => {
     expect(changedLines(lvs1, lvs2)).toEqual([
-      '-router_id lvs1', '+router_id lvs2',
-      '-state BACKUP', '+state MASTER',
-      '-priority 50', '+priority 100',
+      '-router_id lvs1',
+      '+router_id lvs2',
+      '-state BACKUP',
+      '+state MASTER',
+      '-priority 50',
+      '+priority 100',
     ]);
   });
 
@@ -117,13 +146,23 @@ function vaultBlock(name: string): string {
   const text = execFileSync('cat', [join(ROOT, 'inventory/group_vars/all/vault.yml')], { encoding: 'utf8' });
   const m = new RegExp(`^${name}: !vault \\|\\n((?: {2,}.*\\n)+)`, 'm').exec(text);
   if (!m) throw new Error(`${name} not in vault.yml`);
-  return m[1]!.split('\n').map((l) => l.trim()).join('\n');
+  return m[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .join('\n');
 }
 
 describe('init scripts', () => {
   const p = plan();
   const scripts: Record<string, string> = {
-    realserver: render(p, 'realserver', 'realserver.j2', 'realservers', 'web1', 'Install /etc/init.d/realserver (the VIP on lo)'),
+    realserver: render(
+      p,
+      'realserver',
+      'realserver.j2',
+      'realservers',
+      'web1',
+      'Install /etc/init.d/realserver (the VIP on lo)',
+    ),
     lvs_server: render(p, 'director', 'lvs_server.j2', 'directors', 'lvs1', 'Install /etc/init.d/lvs_server'),
   };
   const dir = mkdtempSync(join(tmpdir(), 'lvsplay-init-'));
@@ -194,11 +233,14 @@ describe('guards', () => {
     const p = plan([LAB, swapped]);
     const taskName = 'Check that the directors are listed lowest VRRP priority first';
     const assertTask = playOf(p, 'directors').compiled.tasks.find((t) => t.task.name === taskName)!;
-    const vars = { ...varsFor(p, 'directors', 'lvs1', taskName), ...templar.render(assertTask.task.vars, varsFor(p, 'directors', 'lvs1', taskName)) as object };
+    const vars = {
+      ...varsFor(p, 'directors', 'lvs1', taskName),
+      ...(templar.render(assertTask.task.vars, varsFor(p, 'directors', 'lvs1', taskName)) as object),
+    };
     const that = assertTask.task.args.that as string[];
     expect(that.every((c) => templar.evalCondition(c, vars))).toBe(false);
     const okVars = varsFor(plan(), 'directors', 'lvs1', taskName);
-    const okAll = { ...okVars, ...templar.render(assertTask.task.vars, okVars) as object };
+    const okAll = { ...okVars, ...(templar.render(assertTask.task.vars, okVars) as object) };
     expect(that.every((c) => templar.evalCondition(c, okAll))).toBe(true);
   });
 

@@ -7,11 +7,25 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const INV = resolve(ROOT, 'test/fixtures/lint/run-refuses/inv.ini');
 const CLOSED = resolve(ROOT, 'test/fixtures/lint/run-refuses/inv-closed-port.ini');
 const run = (...extra: string[]) =>
-  spawnSync(process.execPath, [resolve(ROOT, 'bin/lvsplay.js'), 'run', 'site.yaml', '--check', '-e', 'vrrp_auth_pass=x', '-e', 'mysql_replication_password=y', ...extra], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  spawnSync(
+    process.execPath,
+    [
+      resolve(ROOT, 'bin/lvsplay.js'),
+      'run',
+      'site.yaml',
+      '--check',
+      '-e',
+      'vrrp_auth_pass=x',
+      '-e',
+      'mysql_replication_password=y',
+      ...extra,
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
 
 describe('run checks the cluster first', () => {
   it('two MASTER directors with one priority: refused with the places to fix, exit 4', () => {
