@@ -31,6 +31,7 @@ import {
   type Series,
   type Tool,
 } from './results.js';
+import { benchStartup } from './startup.js';
 import { parseRecap, toolArgv, toolEnv } from './tools.js';
 
 interface BenchOptions {
@@ -276,6 +277,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--runs <n>', 'timed runs per scenario and tool', positive, 5)
     .option('--scenarios <list>', `scenarios: ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])
     .option('--quick', 'smoke: 1 host beside the running cluster, 1 run of each scenario, converge not fresh')
+    .option(
+      '--startup',
+      'only start-up: --help, --version and --syntax-check of both tools (no lab); 20 runs by default',
+    )
     .option('--site', 'also run playbooks/site.yaml on the six-host cluster under both tools')
     .option('--keep-disks', "keep the bench hosts' prepared disks for the next bench (python3 stays installed)")
     .option('--timeout <seconds>', 'a timed run is killed (and counts as failed) after this long', positive, 1800)
@@ -285,6 +290,12 @@ async function main(argv: string[]): Promise<number> {
     Omit<BenchOptions, 'quick' | 'site' | 'keepDisks'> & { quick?: boolean; site?: boolean; keepDisks?: boolean }
   >();
   const o: BenchOptions = { ...f, quick: !!f.quick, site: !!f.site, keepDisks: !!f.keepDisks, out: resolve(f.out) };
+  if (program.opts<{ startup?: boolean }>().startup) {
+    const runs = program.getOptionValueSource('runs') === 'default' ? 20 : o.runs;
+    const base = await benchStartup({ project: PROJECT, runs, out: o.out, log });
+    process.stdout.write(`${base}.json\n${base}.md\n`);
+    return 0;
+  }
   if (o.quick) {
     if (program.getOptionValueSource('hosts') === 'default') o.hosts = [1];
     if (program.getOptionValueSource('runs') === 'default') o.runs = 1;

@@ -69,6 +69,14 @@ export function renderMarkdown(r: BenchResults): string {
       for (const p of s.problems) lines.push(`  - \`${p.replace(/`/g, "'")}\``);
     }
   }
+  return settingsAndNotes(lines, r);
+}
+
+/** The result file's closing sections (settings, then notes when there are any), and the text. */
+export function settingsAndNotes(
+  lines: string[],
+  r: { settings: Record<string, string | number | boolean>; notes: string[] },
+): string {
   lines.push('', '## Settings', '');
   for (const [k, v] of Object.entries(r.settings)) lines.push(`- ${k}: ${String(v)}`);
   if (r.notes.length > 0) {
