@@ -4,7 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'bench/.build/', 'node_modules/', 'test/fixtures/', 'test/lab/fixtures/', 'roles/', 'assets/'] },
+  {
+    ignores: [
+      'dist/',
+      '.bundle-test-*/',
+      'bench/.build/',
+      'node_modules/',
+      'test/fixtures/',
+      'test/lab/fixtures/',
+      'roles/',
+      'assets/',
+    ],
+  },
   js.configs.recommended,
   { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   ...tseslint.configs.recommended,

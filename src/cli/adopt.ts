@@ -1,7 +1,7 @@
 // `lvsplay adopt`: take over a hand-built cluster. Thin: parse flags, call src/adopt, print.
 import type { Command } from 'commander';
-import { adopt, type AdoptResult } from '../adopt/index.js';
-import { formatText, summary } from '../lint/format.js';
+import type { AdoptResult } from '../adopt/index.js';
+import type { Finding } from '../lint/types.js';
 import { collect, textOrJson } from './options.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 
@@ -55,6 +55,10 @@ unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See
           ),
           ExitCode.badOptions,
         );
+      const [{ adopt }, { formatText, summary }] = await Promise.all([
+        import('../adopt/index.js'),
+        import('../lint/format.js'),
+      ]);
       const r = await adopt({
         inventory: flags.inventory,
         out: flags.output,
@@ -62,7 +66,9 @@ unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See
         shellcheck: flags.shellcheck,
       });
       process.stdout.write(
-        flags.format === 'json' ? `${JSON.stringify(adoptJson(r), null, 2)}\n` : adoptText(r, flags.output),
+        flags.format === 'json'
+          ? `${JSON.stringify(adoptJson(r), null, 2)}\n`
+          : adoptText(r, flags.output, { formatText, summary }),
       );
       process.exitCode = ExitCode.ok;
     });
@@ -85,7 +91,13 @@ export function adoptJson(r: AdoptResult): object {
   };
 }
 
-export function adoptText(r: AdoptResult, out: string): string {
+/** How lint findings read: lint/format.js's, passed in so this module loads without lint. */
+interface LintText {
+  formatText(f: Finding): string;
+  summary(r: AdoptResult['lint']): string;
+}
+
+export function adoptText(r: AdoptResult, out: string, { formatText, summary }: LintText): string {
   const a = r.adoption;
   const lines = [
     `adopt: read ${r.hosts} hosts in ${(r.ms / 1000).toFixed(1)} s`,

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
-import { loadClusterModel, type ClusterSource } from '../cluster/derive.js';
+import type { ClusterSource } from '../cluster/derive.js';
 import type { ClusterStatus } from '../status/index.js';
-import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/index.js';
+import { GRAPH_FORMATS, type GraphFormat } from '../graph/formats.js';
 import { clusterSourceOptions } from './options.js';
 
 interface GraphFlags {
@@ -44,6 +44,10 @@ export function registerGraph(program: Command): void {
 
 export async function runGraph(flags: GraphFlags): Promise<number> {
   const src = { inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile };
+  const [{ loadClusterModel }, { renderGraph }] = await Promise.all([
+    import('../cluster/derive.js'),
+    import('../graph/index.js'),
+  ]);
   const { model, warnings } = loadClusterModel(src);
   for (const w of warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
   const live = flags.live ? await readLive(src) : undefined;

@@ -2,20 +2,8 @@
 // so an operator can check that lvsplay reads their inventory the way Ansible does.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultInventorySources, readAnsibleCfg } from '../config/ansible-cfg.js';
 import { diag, ExitCode, formatDiagnostic, LvsplayError, throwIfErrors, type Diagnostic } from '../diagnostics.js';
-import { loadInventory } from '../inventory/index.js';
-import {
-  inventoryGraph,
-  inventoryList,
-  inventoryYaml,
-  listedHostVars,
-  sortedJson,
-  toYamlText,
-} from '../inventory/listing.js';
-import { limitHosts, selectHosts } from '../inventory/patterns.js';
-import { readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
-import { restrictInventory } from '../inventory/restrict.js';
+import type { VaultSecrets } from '../vars/vault.js';
 import { collect } from './options.js';
 
 interface InventoryFlags {
@@ -57,8 +45,8 @@ export function registerInventory(program: Command): void {
       'after',
       '\nExit codes: 0 ok, 4 the inventory has a mistake (reported as file:line:col), 5 bad options.',
     )
-    .action((flags: InventoryFlags) => {
-      process.exitCode = runInventory(flags);
+    .action(async (flags: InventoryFlags) => {
+      process.exitCode = await runInventory(flags);
     });
 }
 
@@ -66,9 +54,25 @@ function printDiagnostics(ds: readonly Diagnostic[]): void {
   for (const d of ds) process.stderr.write(`${formatDiagnostic(d)}\n`);
 }
 
-export function runInventory(flags: InventoryFlags): number {
+export async function runInventory(flags: InventoryFlags): Promise<number> {
   const modes = [flags.list, flags.graph !== undefined, flags.host !== undefined].filter(Boolean).length;
   if (modes > 1) throw new LvsplayError(diag('choose one of --list, --graph and --host'), ExitCode.badOptions);
+  // the inventory readers load with this command, not with every `lvsplay --help`
+  const [
+    { defaultInventorySources, readAnsibleCfg },
+    { loadInventory },
+    { inventoryGraph, inventoryList, inventoryYaml, listedHostVars, sortedJson, toYamlText },
+    { limitHosts, selectHosts },
+    { readVaultPasswordFile },
+    { restrictInventory },
+  ] = await Promise.all([
+    import('../config/ansible-cfg.js'),
+    import('../inventory/index.js'),
+    import('../inventory/listing.js'),
+    import('../inventory/patterns.js'),
+    import('../vars/vault.js'),
+    import('../inventory/restrict.js'),
+  ]);
   const cwd = process.cwd();
   let sources = flags.inventory;
   if (!sources.length) {

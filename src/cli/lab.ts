@@ -2,23 +2,8 @@
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LvsplayError, diag } from '../diagnostics.js';
-import {
-  labBoot,
-  labCrash,
-  labDown,
-  labExec,
-  labHeal,
-  labPartition,
-  labPaths,
-  labPlug,
-  labStatus,
-  labStop,
-  labUnplug,
-  labUp,
-  labWipe,
-  type LabStatus,
-} from '../lab/index.js';
-import { HOST_KIND_CHOICES, type HostKindChoice } from '../lab/topology.js';
+import type { LabStatus } from '../lab/index.js';
+import { HOST_KIND_CHOICES, type HostKindChoice } from '../lab/host-kinds.js';
 import { oneOf } from './options.js';
 
 const kindValue = oneOf('kind', HOST_KIND_CHOICES);
@@ -38,6 +23,8 @@ function collectKinds(v: string, prev: KindFlags = {}): KindFlags {
 }
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+/** The lab's code, loaded by the subcommand that uses it (not by `lvsplay --help`). */
+const labApi = () => import('../lab/index.js');
 
 export function registerLab(program: Command): void {
   const lab = program
@@ -56,6 +43,7 @@ export function registerLab(program: Command): void {
       collectKinds,
     )
     .action(async (o: { inventory?: string; kind?: KindFlags }) => {
+      const { labUp, labPaths } = await labApi();
       const r = await labUp({
         ...(o.inventory ? { inventory: o.inventory } : {}),
         ...(o.kind?.all ? { kind: o.kind.all } : {}),
@@ -74,6 +62,7 @@ export function registerLab(program: Command): void {
     .description('stop every lab host and remove the lab from the machine; disks and keys stay')
     .option('--purge', "also wipe the hosts' disks, the lab key and ssh files (the cached base stays)")
     .action(async (o: { purge?: boolean }) => {
+      const { labDown } = await labApi();
       const r = await labDown({ purge: Boolean(o.purge) });
       out(`lab down${o.purge ? ' (purged)' : ''} in ${(r.ms / 1000).toFixed(1)} s`);
     });
@@ -89,6 +78,7 @@ export function registerLab(program: Command): void {
           5,
         );
       }
+      const { labStatus } = await labApi();
       const s = await labStatus();
       out(o.format === 'json' ? JSON.stringify(s, null, 2) : statusText(s));
     });
@@ -99,6 +89,7 @@ export function registerLab(program: Command): void {
     .argument('<host>')
     .argument('[command...]', 'command and arguments (after --); a login shell when none')
     .action(async (host: string, argv: string[]) => {
+      const { labExec } = await labApi();
       const r = await labExec(host, argv, { stdio: 'inherit' });
       process.exitCode = r.code;
     });
@@ -109,24 +100,27 @@ export function registerLab(program: Command): void {
     .argument('<host>')
     .argument('[command...]', 'remote command (after --)')
     .action(async (host: string, argv: string[]) => {
+      const { labStatus, labPaths } = await labApi();
       const s = await labStatus();
+      const sshConfig = labPaths().sshConfig;
       const h = s.hosts.find((x) => x.name === host);
       if (!s.up || !h)
         throw new LvsplayError(diag(`lab: no running lab host named "${host}"`, undefined, 'see `lvsplay lab status`'));
       const code = await new Promise<number>((resolve) => {
-        const child = spawn('ssh', ['-F', labPaths().sshConfig, host, ...argv], { stdio: 'inherit' });
+        const child = spawn('ssh', ['-F', sshConfig, host, ...argv], { stdio: 'inherit' });
         child.on('error', () => resolve(127));
         child.on('close', (c) => resolve(c ?? 255));
       });
       process.exitCode = code;
     });
 
-  const faults: [string, string, (h: string) => Promise<void>][] = [
-    ['crash', 'power cut: kill everything in the host at once (disk and keys stay)', labCrash],
-    ['stop', 'clean shutdown: services get TERM (up to 10 s), then power off', labStop],
-    ['boot', 'power on (after crash or stop) with the same disk and host keys', labBoot],
-    ['unplug', "pull the host's cable out of the lab switch (the host keeps running)", labUnplug],
-    ['plug', "put the host's cable back", labPlug],
+  type Fault = 'labCrash' | 'labStop' | 'labBoot' | 'labUnplug' | 'labPlug';
+  const faults: [string, string, Fault][] = [
+    ['crash', 'power cut: kill everything in the host at once (disk and keys stay)', 'labCrash'],
+    ['stop', 'clean shutdown: services get TERM (up to 10 s), then power off', 'labStop'],
+    ['boot', 'power on (after crash or stop) with the same disk and host keys', 'labBoot'],
+    ['unplug', "pull the host's cable out of the lab switch (the host keeps running)", 'labUnplug'],
+    ['plug', "put the host's cable back", 'labPlug'],
   ];
   for (const [name, what, fn] of faults) {
     lab
@@ -134,7 +128,8 @@ export function registerLab(program: Command): void {
       .description(what)
       .argument('<host>')
       .action(async (host: string) => {
-        await fn(host);
+        const api = await labApi();
+        await api[fn](host);
         out(`lab ${name} ${host}: done`);
       });
   }
@@ -144,6 +139,7 @@ export function registerLab(program: Command): void {
     .description("wipe a powered-off host's disk: its next boot is a fresh host from the base")
     .argument('<host>')
     .action(async (host: string) => {
+      const { labWipe } = await labApi();
       out(`lab wipe ${host}: ${(await labWipe(host)) ? 'done' : 'no such host disk, nothing to wipe'}`);
     });
 
@@ -153,6 +149,7 @@ export function registerLab(program: Command): void {
     .argument('<a>')
     .argument('<b>')
     .action(async (a: string, b: string) => {
+      const { labPartition } = await labApi();
       await labPartition(a, b);
       out(`lab partition ${a} ${b}: done`);
     });
@@ -161,6 +158,7 @@ export function registerLab(program: Command): void {
     .command('heal')
     .description('remove every partition')
     .action(async () => {
+      const { labHeal } = await labApi();
       await labHeal();
       out('lab heal: done');
     });

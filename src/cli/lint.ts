@@ -2,8 +2,7 @@
 // or init scripts given on the command line) before anything connects.
 import { type Command, Option } from 'commander';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
-import { FORMATS, render, type LintFormat } from '../lint/format.js';
-import { DEFAULT_PLAYBOOK, lint } from '../lint/index.js';
+import { DEFAULT_PLAYBOOK, FORMATS, type LintFormat } from '../lint/options.js';
 import { collect } from './options.js';
 
 interface LintFlags {
@@ -34,17 +33,19 @@ export function registerLint(program: Command): void {
       'after',
       '\nExit codes: 0 no error-level finding, 1 at least one error, 4 the inventory or playbook cannot be read, 5 bad options.\nRules, severities and how to disable them: docs/lint.md',
     )
-    .action((playbook: string | undefined, flags: LintFlags) => {
-      process.exitCode = runLint(playbook, flags);
+    .action(async (playbook: string | undefined, flags: LintFlags) => {
+      process.exitCode = await runLint(playbook, flags);
     });
 }
 
-export function runLint(playbook: string | undefined, flags: LintFlags): number {
+export async function runLint(playbook: string | undefined, flags: LintFlags): Promise<number> {
   if (!FORMATS.includes(flags.format))
     throw new LvsplayError(
       diag(`unknown format ${flags.format}`, undefined, `use ${FORMATS.join(', ')}`),
       ExitCode.badOptions,
     );
+  // the rules load with the command that uses them, not with every `lvsplay --help`
+  const [{ lint }, { render }] = await Promise.all([import('../lint/index.js'), import('../lint/format.js')]);
   const report = lint({
     ...(playbook ? { playbook } : {}),
     inventory: flags.inventory,

@@ -2,6 +2,14 @@
 // that turns errors into text and exit codes.
 import { Command, CommanderError } from 'commander';
 import { ExitCode, LvsplayError, formatDiagnostic } from '../diagnostics.js';
+import { registerAdopt } from './adopt.js';
+import { registerGraph } from './graph.js';
+import { registerInventory } from './inventory.js';
+import { registerLab } from './lab.js';
+import { registerLint } from './lint.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
 
 const EXIT_HELP = `
 Exit codes (as ansible-playbook's):
@@ -13,44 +21,39 @@ Exit codes (as ansible-playbook's):
   5   bad or incomplete command-line options
   99  interrupted (Ctrl-C); the recap is still printed`;
 
-type Register = (program: Command) => void;
-
 /**
- * Each command's module, loaded only when needed: a run loads the executor, not the lab, lint
- * or status code (every module loaded costs start-up time, paid on each run).
+ * Each command's registration: its name, options and help, light to load. What a command does
+ * (the executor, the lab, lint, ssh2, the reporters) its action loads by a dynamic import, so
+ * `lvsplay --help` and a parse error load none of it (every module loaded costs start-up time,
+ * paid on each run).
  */
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  run: async () => {
-    const [{ registerRun }, { executeFromCli }] = await Promise.all([import('./run.js'), import('./execute.js')]);
-    return (p) => registerRun(p, executeFromCli);
-  },
-  inventory: async () => (await import('./inventory.js')).registerInventory,
-  lab: async () => (await import('./lab.js')).registerLab,
-  lint: async () => (await import('./lint.js')).registerLint,
-  graph: async () => (await import('./graph.js')).registerGraph,
-  status: async () => (await import('./status.js')).registerStatus,
-  verify: async () => (await import('./verify.js')).registerVerify,
-  adopt: async () => (await import('./adopt.js')).registerAdopt,
-};
+const COMMANDS: ((program: Command) => void)[] = [
+  // the executor only once a run gets past loading and planning
+  (p) => registerRun(p, async (plan, flags) => (await import('./execute.js')).executeFromCli(plan, flags)),
+  registerInventory,
+  registerLab,
+  registerLint,
+  registerGraph,
+  registerStatus,
+  registerVerify,
+  registerAdopt,
+];
 
-/** The program with every command (for help), or with the one named on the command line. */
-export async function buildProgram(argv: string[] = []): Promise<Command> {
-  const named = argv.slice(2).find((a) => !a.startsWith('-'));
-  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
-  const registers = await Promise.all(wanted.map((c) => COMMANDS[c]!()));
+/** The program with every command. */
+export function buildProgram(): Command {
   const program = new Command('lvsplay')
     .description('Idempotent, Ansible-compatible playbook runner over SSH, aware of LVS-DR + keepalived clusters')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP)
     .exitOverride();
-  for (const register of registers) register(program);
+  for (const register of COMMANDS) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv);
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? ExitCode.ok);

@@ -3,12 +3,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { diag, ExitCode, formatDiagnostic, LvsplayError } from '../diagnostics.js';
-import { formatListing } from '../plan/listing.js';
-import { loadAndPlan, type Plan, type RunOptions } from '../plan/load-and-plan.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../report/index.js';
+import type { Plan, RunOptions } from '../plan/load-and-plan.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
 import type { ExecuteFlags } from './execute.js';
-import { lintErrorsOfPlan } from '../lint/index.js';
-import { formatText } from '../lint/format.js';
 import { collect } from './options.js';
 
 /** Runs a plan on its hosts and returns the exit code (ansible-playbook's). */
@@ -104,6 +101,8 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
   };
   if (flags.limit !== undefined) opts.limit = flags.limit;
   if (flags.forks !== undefined) opts.forks = flags.forks;
+  // loaded here, not at the top: `lvsplay --help` registers this command without them
+  const { loadAndPlan } = await import('../plan/load-and-plan.js');
   const plan = loadAndPlan(opts);
   for (const w of plan.warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
   if (flags.syntaxCheck) {
@@ -111,6 +110,7 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
     return ExitCode.ok;
   }
   if (flags.listHosts || flags.listTasks || flags.listTags) {
+    const { formatListing } = await import('../plan/listing.js');
     process.stdout.write(
       formatListing(plan, { hosts: !!flags.listHosts, tasks: !!flags.listTasks, tags: !!flags.listTags }),
     );
@@ -118,6 +118,10 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
   }
   if (flags.lint !== false) {
     // The cluster mistakes that take LVS clusters down are refused before any host is touched.
+    const [{ lintErrorsOfPlan }, { formatText }] = await Promise.all([
+      import('../lint/index.js'),
+      import('../lint/format.js'),
+    ]);
     const errors = lintErrorsOfPlan(plan, process.cwd());
     if (errors.length) {
       for (const f of errors) process.stderr.write(`${formatText(f)}\n`);

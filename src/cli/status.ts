@@ -1,7 +1,7 @@
 // `lvsplay status`: the cluster's live state, once (--once) or refreshed every second (--watch).
 import type { Command } from 'commander';
 import { ExitCode, formatDiagnostic } from '../diagnostics.js';
-import { DEFAULT_DEADLINE_MS, highlightChanges, openCluster, readCluster, statusLines } from '../status/index.js';
+import type { openCluster } from '../status/index.js';
 import { clusterSourceOptions, textOrJson } from './options.js';
 
 interface StatusFlags {
@@ -31,6 +31,7 @@ export function registerStatus(program: Command): void {
 }
 
 export async function runStatus(flags: StatusFlags): Promise<number> {
+  const { openCluster, readCluster, statusLines } = await import('../status/index.js');
   const cluster = openCluster({
     inventory: flags.inventory,
     playbook: flags.playbook,
@@ -52,6 +53,7 @@ export async function runStatus(flags: StatusFlags): Promise<number> {
 }
 
 async function watch(cluster: ReturnType<typeof openCluster>, format: 'text' | 'json'): Promise<number> {
+  const { DEFAULT_DEADLINE_MS, highlightChanges, readCluster, statusLines } = await import('../status/index.js');
   let stop = false;
   const onInt = () => {
     stop = true;

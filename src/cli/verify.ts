@@ -1,7 +1,7 @@
 // `lvsplay verify`: a read-only checklist of the running cluster against the inventory.
 import type { Command } from 'commander';
 import { ExitCode } from '../diagnostics.js';
-import { verifyCluster, type VerifyReport } from '../verify/index.js';
+import type { VerifyReport } from '../verify/index.js';
 import { clusterSourceOptions, textOrJson } from './options.js';
 
 interface VerifyFlags {
@@ -32,6 +32,7 @@ export function registerVerify(program: Command): void {
       '\nChanges nothing but its own probe rows (table lvsplay_probe.rows), except with --failover. Drift is the playbook run in --check --diff mode: any task that would change fails the host. Exit codes: 0 every check passed, 2 a check failed, 4 the inventory has a mistake, 5 --failover refused.',
     )
     .action(async (flags: VerifyFlags) => {
+      const { verifyCluster } = await import('../verify/index.js');
       const report = await verifyCluster(
         { inventory: flags.inventory, playbook: flags.playbook, vaultPasswordFile: flags.vaultPasswordFile },
         { failover: flags.failover === true, ...(flags.limit ? { limit: flags.limit } : {}) },

@@ -6,9 +6,9 @@ import { renderMermaid } from './mermaid.js';
 import { renderSvg } from './svg.js';
 import { renderText } from './text.js';
 import { topologyOf } from './topology.js';
+import type { GraphFormat } from './formats.js';
 
-export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'svg'] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+export { GRAPH_FORMATS, type GraphFormat } from './formats.js';
 
 export function renderGraph(model: ClusterModel, format: GraphFormat, live?: ClusterStatus): string {
   const t = topologyOf(model, live);

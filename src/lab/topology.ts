@@ -8,6 +8,7 @@ import { hostVarsOf, loadInventory } from '../inventory/index.js';
 import { CONTROLLER_ADDRESS, LAB_NETWORK, LAB_PREFIX, hostNetns, hostPort } from './paths.js';
 import { ipvsSupport } from './ipvs.js';
 import { umlKernel } from './uml-image.js';
+import { HOST_KIND_CHOICES, type HostKindChoice, type HostKindName } from './host-kinds.js';
 
 function machineContext(): KindContext {
   // a guest's eth0 is a tap: without /dev/net/tun (some containers) UML cannot join the lab
@@ -17,13 +18,7 @@ function machineContext(): KindContext {
   };
 }
 
-/**
- * How a host is made: `netns` (namespaces sharing the machine's kernel) or `uml` (a User-Mode
- * Linux guest with its own kernel, hence its own IPVS). `auto` picks per host, see kindFor.
- */
-export type HostKindName = 'netns' | 'uml';
-export type HostKindChoice = HostKindName | 'auto';
-export const HOST_KIND_CHOICES: readonly HostKindChoice[] = ['auto', 'netns', 'uml'];
+export { HOST_KIND_CHOICES, type HostKindChoice, type HostKindName } from './host-kinds.js';
 
 /** What `auto` needs to know about the machine. */
 export interface KindContext {

@@ -2,9 +2,9 @@
 import { ALL_RULES } from './rules/index.js';
 import type { LintReport } from './index.js';
 import type { Finding } from './types.js';
+import type { LintFormat } from './options.js';
 
-export type LintFormat = 'text' | 'json' | 'sarif';
-export const FORMATS: LintFormat[] = ['text', 'json', 'sarif'];
+export { FORMATS, type LintFormat } from './options.js';
 
 export function formatText(f: Finding): string {
   const where = f.pos ? `${f.pos.file}:${f.pos.line}:${f.pos.col}: ` : '';

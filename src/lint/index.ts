@@ -11,6 +11,7 @@ import type { RuleSettings } from './rule.js';
 import { MODEL_RULES, RULE_IDS } from './rules/index.js';
 import { lintScript } from './script.js';
 import { emptyModel, type ClusterModel, type Finding } from './types.js';
+import { DEFAULT_PLAYBOOK } from './options.js';
 
 export interface LintOptions {
   inventory?: string[];
@@ -34,7 +35,7 @@ export interface LintReport {
   suppressed: SuppressedFinding[];
 }
 
-export const DEFAULT_PLAYBOOK = 'playbooks/site.yaml';
+export { DEFAULT_PLAYBOOK } from './options.js';
 
 export function runRules(model: ClusterModel, settings: RuleSettings): Finding[] {
   return MODEL_RULES.flatMap((r) =>

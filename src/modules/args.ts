@@ -1,7 +1,7 @@
 // Argument types with Ansible's loose typing, shared by every module's schema. A value that is
 // still a template (`{{ x }}`) cannot be typed at load time: it passes now and the executor
 // parses the rendered arguments against the same schema again.
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnsafeText, VaultText } from '../yaml/load.js';
 import { Secret } from '../secret.js';
 

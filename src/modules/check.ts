@@ -1,6 +1,6 @@
 // Checks a task's module arguments against the module's schema and turns every problem into a
 // diagnostic at the argument's own place in the file.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { closest, diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { keyPosOf, valuePosOf } from '../yaml/load.js';
 import type { ModuleSpec } from './types.js';

@@ -9,7 +9,7 @@ import { isVaultEncrypted } from '../vars/vault.js';
 import { loadYaml, VaultText } from '../yaml/load.js';
 import type { Vars } from '../vars/precedence.js';
 import { bool, given, int, list, moduleArgs, raw, str } from './args.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionModule, ActionResult, ModuleContext } from './runtime.js';
 import type { ModuleSpec } from './types.js';
 

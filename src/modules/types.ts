@@ -1,7 +1,7 @@
 // The shape every module has (see DESIGN.md: a module is data in, commands out).
 // Arguments are checked against `args` at load time, before any connection; the execution
 // layer reads facts, asks `plan` for the changes, and applies their commands.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface ModuleSpec<A = unknown> {
   /** Canonical lvsplay name, e.g. 'sysctl'. */

@@ -7,9 +7,9 @@ import type { DrawOptions } from './options.js';
 import { PlainReporter } from './plain.js';
 import type { SecretSource } from './redact.js';
 import { TreeReporter } from './tree.js';
+import type { OutputFormat } from './formats.js';
 
-export type OutputFormat = 'auto' | 'tree' | 'plain' | 'json' | 'jsonl';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['auto', 'tree', 'plain', 'json', 'jsonl'];
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
 export interface ReporterOptions {
   format: OutputFormat;

@@ -1,0 +1,6 @@
+// What `lvsplay lint` can be asked for, apart from the rules, so the CLI can state its options
+// without loading them.
+export type LintFormat = 'text' | 'json' | 'sarif';
+export const FORMATS: LintFormat[] = ['text', 'json', 'sarif'];
+
+export const DEFAULT_PLAYBOOK = 'playbooks/site.yaml';
