@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./status.js')).registerStatus,
   verify: async () => (await import('./verify.js')).registerVerify,
   adopt: async () => (await import('./adopt.js')).registerAdopt,
+  init: async () => (await import('./init.js')).registerInit,
 };
 
 /** The program with every command (for help), or with the one named on the command line. */
