@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { registerAdopt } from './adopt.js';
 import { registerGraph } from './graph.js';
+import { registerInit } from './init.js';
 import { registerInventory } from './inventory.js';
 import { registerLab } from './lab.js';
 import { registerLint } from './lint.js';
@@ -37,6 +38,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerVerify,
   registerAdopt,
+  registerInit,
 ];
 
 /** The program with every command. */

@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { type LabPaths } from './paths.js';
 import { debianMirror, machineAptSources, oneLineSources, type DebianMirror } from './mirror.js';
-import { must, run } from './sys.js';
+import { run, sys } from './sys.js';
 import { runSteps, type ProgressMode, type Step } from './progress.js';
 
 /** In every host from the start (debootstrap minbase plus these). */
@@ -83,6 +83,13 @@ const CHROOT_ENV = {
   HOME: '/root',
 };
 
+// The root, the script and the read-only binds (FROM TO pairs) arrive as positional parameters.
+const CHROOT = `root=$1 script=$2
+shift 2
+mount -t proc proc "$root/proc"
+while [ $# -gt 0 ]; do mount --bind -o ro "$1" "$root$2"; shift 2; done
+exec chroot "$root" sh -euc "$script"`;
+
 /** Runs a script chrooted in `root`, with /proc mounted in a throw-away mount namespace. */
 function inChroot(
   root: string,
@@ -90,22 +97,8 @@ function inChroot(
   note: (l: string) => void,
   binds: [string, string][] = [],
 ): Promise<string> {
-  const mounts = binds.map(([from, to]) => `mount --bind -o ro '${from}' '${root}${to}'`).join('\n');
-  return must(
-    'unshare',
-    [
-      '--mount',
-      '--fork',
-      '--propagation',
-      'private',
-      'sh',
-      '-euc',
-      `mount -t proc proc '${root}/proc'\n${mounts}\nexec chroot '${root}' sh -euc "$1"`,
-      'sh',
-      script,
-    ],
-    { env: CHROOT_ENV, onOutput: (c) => note(lastLine(c)) },
-  );
+  const { must } = sys({ env: CHROOT_ENV, onOutput: (c) => note(lastLine(c)) });
+  return must`unshare --mount --fork --propagation private sh -euc ${CHROOT} sh ${root} ${script} ${binds.flat()}`;
 }
 
 function lastLine(chunk: string): string {
@@ -125,17 +118,9 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
     {
       title: `debootstrap ${spec.mirror.suite} (minbase) from ${spec.mirror.mirror}`,
       run: async (note) => {
-        await must(
-          'debootstrap',
-          [
-            '--variant=minbase',
-            `--include=${spec.basePackages.join(',')}`,
-            spec.mirror.suite,
-            newBase,
-            spec.mirror.mirror,
-          ],
-          { onOutput: (c) => note(lastLine(c)) },
-        );
+        const include = `--include=${spec.basePackages.join(',')}`;
+        await sys({ onOutput: (c) => note(lastLine(c)) })
+          .must`debootstrap --variant=minbase ${include} ${spec.mirror.suite} ${newBase} ${spec.mirror.mirror}`;
       },
     },
     {
@@ -162,12 +147,7 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
         mkdirSync(newRepo, { recursive: true });
         const archives = join(newBase, 'var/cache/apt/archives');
         for (const f of readdirSync(archives)) if (f.endsWith('.deb')) renameSync(join(archives, f), join(newRepo, f));
-        await must('sh', [
-          '-euc',
-          'cd "$1" && dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null && gzip -9kf Packages',
-          'sh',
-          newRepo,
-        ]);
+        await sys({ cwd: newRepo }).must`dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null; gzip -9kf Packages`;
       },
     },
     {
@@ -248,6 +228,6 @@ export async function ensureBase(paths: LabPaths, progress: ProgressMode): Promi
 }
 
 export async function baseSize(paths: LabPaths): Promise<{ base: string; repo: string }> {
-  const du = async (p: string) => ((await run('du', ['-sh', p])).stdout.split('\t')[0] ?? '?').trim();
+  const du = async (p: string) => ((await run`du -sh ${p}`).stdout.split('\t')[0] ?? '?').trim();
   return { base: await du(paths.base), repo: await du(paths.repo) };
 }

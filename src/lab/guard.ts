@@ -3,7 +3,7 @@
 // bridge. It asks the kernel for the route and sends nothing.
 import { LvsplayError, diag } from '../diagnostics.js';
 import { CONTROLLER_NS } from './paths.js';
-import { run, type CmdResult } from './sys.js';
+import { run, sys, type CmdResult } from './sys.js';
 import { netnsExists } from './network.js';
 
 export async function assertLabRoute(addr: string): Promise<void> {
@@ -12,7 +12,7 @@ export async function assertLabRoute(addr: string): Promise<void> {
   };
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) refuse('not an IPv4 address', 'give a lab host address');
   if (!netnsExists(CONTROLLER_NS)) refuse('the lab is not up', 'run `lvsplay lab up`');
-  const r = await run('ip', ['-n', CONTROLLER_NS, '-o', 'route', 'get', addr]);
+  const r = await run`ip -n ${CONTROLLER_NS} -o route get ${addr}`;
   const route = (r.stdout || r.stderr).trim();
   if (r.code !== 0) refuse(`no route in the lab (${route})`, 'only lab host addresses can be reached');
   if (/ via /.test(` ${route} `)) refuse(`the path goes through a gateway (${route})`);
@@ -26,5 +26,5 @@ export async function assertLabRoute(addr: string): Promise<void> {
  */
 export async function runFromController(addrs: string[], argv: string[], timeoutMs = 10_000): Promise<CmdResult> {
   for (const a of addrs) await assertLabRoute(a);
-  return run('ip', ['netns', 'exec', CONTROLLER_NS, ...argv], { timeoutMs });
+  return sys({ timeoutMs }).run`ip netns exec ${CONTROLLER_NS} ${argv}`;
 }

@@ -45,7 +45,7 @@ const netnsKind: HostKind = {
   },
   async powerOn(h, p) {
     if (umlPid(h, p) || (await isUmlPort(h))) await umlKind.stop(h, p, 2_000);
-    if (await isUmlPort(h)) await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
+    if (await isUmlPort(h)) await run`ip -n ${SWITCH_NS} link del ${h.port}`;
     const init = initPid(h, p);
     // a host whose namespace was deleted under it is off the wire for good: power-cycle it
     if (init && !sameNetns(init, h.netns)) await crashHost(h, p);

@@ -24,9 +24,10 @@ import { allPids, livePid, pidRecord, signal, waitGone } from './procs.js';
 import { GUEST_STUB_PATH, umlKernel } from './uml-image.js';
 import { must, run, sleep } from './sys.js';
 
-/** Guest RAM; a file in /dev/shm of which only the touched pages cost memory. apt and dpkg
- * need more than the 64 MB the idle services do. */
-const GUEST_MEM = '128M';
+/** Guest RAM (the kernel's `mem=`); a file in /dev/shm of which only the touched pages cost
+ * memory. apt and dpkg need more than the 64 MB the idle services do. */
+export const GUEST_MEM_MB = 128;
+const GUEST_MEM = `${GUEST_MEM_MB}M`;
 /** Boot: ~4 s on a quiet machine (first boot, with host key generation), 20-80 s when loaded. */
 const BOOT_TIMEOUT_MS = 150_000;
 
@@ -61,17 +62,16 @@ function processGroup(pgid: number): number[] {
 export async function ensureUmlPort(h: LabHost): Promise<void> {
   if (await isUmlPort(h)) return;
   // a veth left by a namespace host; it may be going away already with its namespace
-  await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
+  await run`ip -n ${SWITCH_NS} link del ${h.port}`;
   const end = Date.now() + 3_000;
-  while ((await run('ip', ['-n', SWITCH_NS, 'link', 'show', 'dev', h.port])).code === 0 && Date.now() < end)
-    await sleep(20);
-  await must('ip', ['-n', SWITCH_NS, 'tuntap', 'add', 'dev', h.port, 'mode', 'tap']);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, 'master', BRIDGE, 'up']);
+  while ((await run`ip -n ${SWITCH_NS} link show dev ${h.port}`).code === 0 && Date.now() < end) await sleep(20);
+  await must`ip -n ${SWITCH_NS} tuntap add dev ${h.port} mode tap`;
+  await must`ip -n ${SWITCH_NS} link set ${h.port} master ${BRIDGE} up`;
 }
 
 /** Whether the port is a UML guest's tap (not a namespace host's veth). */
 export async function isUmlPort(h: LabHost): Promise<boolean> {
-  const r = await run('ip', ['-d', '-n', SWITCH_NS, '-o', 'link', 'show', 'dev', h.port]);
+  const r = await run`ip -d -n ${SWITCH_NS} -o link show dev ${h.port}`;
   return r.code === 0 && / tun /.test(r.stdout);
 }
 

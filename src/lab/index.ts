@@ -23,7 +23,7 @@ import { pidsInNetns, signal, waitGone } from './procs.js';
 import { withLabLock } from './lock.js';
 import { writeSshFiles } from './sshfiles.js';
 import { everyHost, findHost, readRecord, writeRecord } from './record.js';
-import { must, requireRootAndTools, run, type CmdResult } from './sys.js';
+import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 
 export { labPaths, type LabPaths } from './paths.js';
@@ -135,7 +135,7 @@ async function ensureKey(p: LabPaths): Promise<void> {
   mkdirSync(p.keysDir, { recursive: true, mode: 0o700 });
   rmSync(p.key, { force: true });
   rmSync(`${p.key}.pub`, { force: true });
-  await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lvsplay-lab', '-f', p.key]);
+  await must`ssh-keygen -q -t ed25519 -N ${''} -C lvsplay-lab -f ${p.key}`;
 }
 
 async function refreshSshFiles(p: LabPaths, topo: LabTopology): Promise<void> {
@@ -154,7 +154,7 @@ async function teardown(p: LabPaths): Promise<void> {
   const strays = pidsInNetns(names);
   for (const pid of strays) signal(pid, 'SIGKILL');
   await waitGone(strays, 3_000);
-  await Promise.all(names.map((n) => run('ip', ['netns', 'del', n])));
+  await Promise.all(names.map((n) => run`ip netns del ${n}`));
   for (const h of everyHost(p)) {
     rmSync(hostPaths(h.name, p.stateDir).pidFile, { force: true });
     rmSync(hostPaths(h.name, p.stateDir).parentPidFile, { force: true });
@@ -242,7 +242,7 @@ export async function labExec(host: string, argv: string[], opts: LabExecOptions
       child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 + 9 : 1), stdout: '', stderr: '' }));
     });
   }
-  return run(cmd!, args, opts.input === undefined ? {} : { input: opts.input });
+  return sys(opts.input === undefined ? {} : { input: opts.input }).run`${cmd!} ${args}`;
 }
 
 /** Power cut: everything in the host dies at once; its disk and keys stay. */

@@ -15,7 +15,7 @@ import {
   type LabPaths,
 } from './paths.js';
 import type { LabHost } from './topology.js';
-import { must, run, sleep } from './sys.js';
+import { must, run, sleep, sys } from './sys.js';
 
 /**
  * A host's MAC, fixed by its name like a NIC's burned-in address: a rebooted host comes back
@@ -30,7 +30,7 @@ export function macOf(name: string): string {
 export const netnsExists = (ns: string): boolean => existsSync(`/run/netns/${ns}`);
 
 export async function labNamespaces(): Promise<string[]> {
-  const r = await run('ip', ['netns', 'list']);
+  const r = await run`ip netns list`;
   return r.stdout
     .split('\n')
     .map((l) => l.split(/\s+/)[0] ?? '')
@@ -38,11 +38,11 @@ export async function labNamespaces(): Promise<string[]> {
 }
 
 async function linkExists(ns: string, dev: string): Promise<boolean> {
-  return (await run('ip', ['-n', ns, 'link', 'show', 'dev', dev])).code === 0;
+  return (await run`ip -n ${ns} link show dev ${dev}`).code === 0;
 }
 
 async function hasAddress(ns: string, dev: string, addr: string): Promise<boolean> {
-  const r = await run('ip', ['-n', ns, '-o', '-4', 'addr', 'show', 'dev', dev]);
+  const r = await run`ip -n ${ns} -o -4 addr show dev ${dev}`;
   return r.code === 0 && r.stdout.includes(` ${addr}/`);
 }
 
@@ -58,93 +58,65 @@ export async function switchIsWhole(): Promise<boolean> {
 }
 
 export async function createSwitch(): Promise<void> {
-  await must('ip', ['netns', 'add', SWITCH_NS]);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'set', 'lo', 'up']);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'add', BRIDGE, 'type', 'bridge']);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'set', BRIDGE, 'up']);
-  await must('ip', ['netns', 'add', CONTROLLER_NS]);
-  await must('ip', [
-    '-n',
-    SWITCH_NS,
-    'link',
-    'add',
-    CONTROLLER_PORT,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    'eth0',
-    'netns',
-    CONTROLLER_NS,
-  ]);
-  await must('ip', ['-n', SWITCH_NS, 'link', 'set', CONTROLLER_PORT, 'master', BRIDGE, 'up']);
-  await must('ip', ['-n', CONTROLLER_NS, 'link', 'set', 'lo', 'up']);
+  await must`ip netns add ${SWITCH_NS}`;
+  await must`ip -n ${SWITCH_NS} link set lo up`;
+  await must`ip -n ${SWITCH_NS} link add ${BRIDGE} type bridge`;
+  await must`ip -n ${SWITCH_NS} link set ${BRIDGE} up`;
+  await must`ip netns add ${CONTROLLER_NS}`;
+  await must`ip -n ${SWITCH_NS} link add ${CONTROLLER_PORT} type veth peer name eth0 netns ${CONTROLLER_NS}`;
+  await must`ip -n ${SWITCH_NS} link set ${CONTROLLER_PORT} master ${BRIDGE} up`;
+  await must`ip -n ${CONTROLLER_NS} link set lo up`;
   // the /24 route on eth0 is the controller's only route: there is no default route to leak by
-  await must('ip', ['-n', CONTROLLER_NS, 'addr', 'add', `${CONTROLLER_ADDRESS}/${LAB_PREFIX}`, 'dev', 'eth0']);
-  await must('ip', ['-n', CONTROLLER_NS, 'link', 'set', 'eth0', 'up']);
+  await must`ip -n ${CONTROLLER_NS} addr add ${CONTROLLER_ADDRESS}/${LAB_PREFIX} dev eth0`;
+  await must`ip -n ${CONTROLLER_NS} link set eth0 up`;
 }
 
 /** The host's namespace, its cable to the switch and its address; repairs whatever is missing. */
 export async function ensureHostNet(h: LabHost): Promise<void> {
   const fresh = !netnsExists(h.netns);
-  if (fresh) await must('ip', ['netns', 'add', h.netns]);
+  if (fresh) await must`ip netns add ${h.netns}`;
   // A namespace deleted moments ago (the host powered off) loses its veth asynchronously: the
   // switch port may still be there, cabled to nothing. A fresh namespace always gets a new cable.
   if (fresh || !(await linkExists(SWITCH_NS, h.port)) || !(await linkExists(h.netns, 'eth0'))) {
-    await run('ip', ['-n', SWITCH_NS, 'link', 'del', h.port]);
-    await run('ip', ['-n', h.netns, 'link', 'del', 'eth0']);
-    await must('ip', [
-      '-n',
-      SWITCH_NS,
-      'link',
-      'add',
-      h.port,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'address',
-      macOf(h.name),
-      'netns',
-      h.netns,
-    ]);
-    await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, 'master', BRIDGE, 'up']);
+    await run`ip -n ${SWITCH_NS} link del ${h.port}`;
+    await run`ip -n ${h.netns} link del eth0`;
+    await must`ip -n ${SWITCH_NS} link add ${h.port} type veth peer name eth0 address ${macOf(h.name)} netns ${h.netns}`;
+    await must`ip -n ${SWITCH_NS} link set ${h.port} master ${BRIDGE} up`;
   }
-  await must('ip', ['-n', h.netns, 'link', 'set', 'lo', 'up']);
+  await must`ip -n ${h.netns} link set lo up`;
   if (!(await hasAddress(h.netns, 'eth0', h.address))) {
-    await must('ip', ['-n', h.netns, 'addr', 'add', `${h.address}/${LAB_PREFIX}`, 'dev', 'eth0']);
+    await must`ip -n ${h.netns} addr add ${h.address}/${LAB_PREFIX} dev eth0`;
   }
-  await must('ip', ['-n', h.netns, 'link', 'set', 'eth0', 'up']);
+  await must`ip -n ${h.netns} link set eth0 up`;
 }
 
 /** Deleting the namespace drops the host's addresses, routes and sysctls, as a power cycle does. */
 export async function deleteNetns(ns: string): Promise<void> {
-  if (netnsExists(ns)) await run('ip', ['netns', 'del', ns]);
+  if (netnsExists(ns)) await run`ip netns del ${ns}`;
 }
 
 export async function setPlugged(h: LabHost, plugged: boolean): Promise<void> {
-  await must('ip', ['-n', SWITCH_NS, 'link', 'set', h.port, plugged ? 'up' : 'down']);
+  await must`ip -n ${SWITCH_NS} link set ${h.port} ${plugged ? 'up' : 'down'}`;
   if (!plugged) return;
   // a cable is back when both ends see the carrier: return only then, so the next packet passes
   const end = Date.now() + 3_000;
   while (Date.now() < end) {
-    const port = await run('ip', ['-n', SWITCH_NS, '-o', 'link', 'show', 'dev', h.port]);
+    const port = await run`ip -n ${SWITCH_NS} -o link show dev ${h.port}`;
     // a UML guest's end is inside its own kernel: its tap shows UP once the guest holds it
-    const nic = h.kind === 'uml' ? port : await run('ip', ['-n', h.netns, '-o', 'link', 'show', 'dev', 'eth0']);
+    const nic = h.kind === 'uml' ? port : await run`ip -n ${h.netns} -o link show dev eth0`;
     if (/ state UP /.test(port.stdout) && / state UP /.test(nic.stdout)) return;
     await sleep(20);
   }
 }
 
 export async function isPlugged(h: LabHost): Promise<boolean> {
-  const r = await run('ip', ['-n', SWITCH_NS, '-o', 'link', 'show', 'dev', h.port]);
+  const r = await run`ip -n ${SWITCH_NS} -o link show dev ${h.port}`;
   return r.code === 0 && /<[^>]*\bUP\b[^>]*>/.test(r.stdout);
 }
 
 /** IPv4 addresses on a host's eth0 (read over netlink; sends nothing). */
 export async function addressesOf(h: LabHost): Promise<string[]> {
-  const r = await run('ip', ['-n', h.netns, '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+  const r = await run`ip -n ${h.netns} -o -4 addr show dev eth0`;
   return [...r.stdout.matchAll(/ inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!);
 }
 
@@ -181,7 +153,7 @@ export async function applyPartitions(p: LabPaths, pairs: [LabHost, LabHost][]):
       : []),
     '',
   ].join('\n');
-  await must('ip', ['netns', 'exec', SWITCH_NS, 'nft', '-f', '-'], { input: script });
+  await sys({ input: script }).must`ip netns exec ${SWITCH_NS} nft -f -`;
   if (pairs.length) writeFileSync(partitionsFile(p), JSON.stringify(pairs.map(([a, b]) => [a.name, b.name])));
   else rmSync(partitionsFile(p), { force: true });
 }

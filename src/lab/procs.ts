@@ -84,17 +84,22 @@ export function rssKb(pids: number[]): number {
 /**
  * Proportional memory in kB (shared pages split between their users): what a host really costs.
  * Processes sharing one address space (a UML kernel's helpers are clones of it with CLONE_VM)
- * each report that whole space; they show the very same rollup and are counted once.
+ * each report that whole space: it is counted once. They are recognised by their mapping list
+ * (/proc/PID/maps), which is the address space's own and changes only when a mapping does; not
+ * by their memory figures, which move between two reads while the guest works (a busy guest
+ * was counted two or three times). A forked child with its parent's very mappings, before it
+ * maps anything of its own, is counted with the parent: what they share is split in the figure
+ * already, and only its own writes since the fork (of a few pages) go uncounted.
  */
 export function pssKb(pids: number[]): number {
   let kb = 0;
   const seen = new Set<string>();
   for (const p of pids) {
     try {
-      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
-      if (seen.has(rollup)) continue;
-      seen.add(rollup);
-      const m = /^Pss:\s+(\d+)/m.exec(rollup);
+      const space = readFileSync(`/proc/${p}/maps`, 'utf8');
+      if (seen.has(space)) continue;
+      const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      seen.add(space);
       if (m) kb += Number(m[1]);
     } catch {
       /* exited meanwhile */

@@ -1,9 +1,12 @@
-// Running machine commands for the lab. A non-zero exit is a value; `must` turns it into an
-// LvsplayError that names the command and what it printed.
-import { spawn } from 'node:child_process';
+// Running machine commands for the lab, through zx's `$`: every interpolated value is one
+// POSIX single-quoted word (src/transport/quote.ts, never zx's bash-only `$'...'`), an array
+// several words. A non-zero exit is a value; `must` turns it into an LvsplayError that names the
+// command and what it printed. Commands for remote hosts never come from here.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { $ as zx, type ProcessOutput } from 'zx/core';
 import { LvsplayError, diag, type Diagnostic } from '../diagnostics.js';
+import { quote } from '../transport/quote.js';
 
 export interface CmdResult {
   code: number;
@@ -20,45 +23,50 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
 }
 
-export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<CmdResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      env: opts.env ?? process.env,
-      cwd: opts.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => {
-      out.push(b);
-      opts.onOutput?.(b.toString());
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      err.push(b);
-      opts.onOutput?.(b.toString());
-    });
-    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: String(e.message) }));
-    child.on('close', (code, signal) =>
-      resolve({
-        code: code ?? (signal ? 128 + 9 : 1),
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-      }),
-    );
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
-  });
+type Tag<T> = (pieces: TemplateStringsArray, ...values: unknown[]) => Promise<T>;
+
+export interface Sys {
+  /** Runs the command; its exit code, stdout and stderr, whatever the code. */
+  run: Tag<CmdResult>;
+  /** Runs the command; its stdout, or an LvsplayError naming it and what it printed. */
+  must: Tag<string>;
 }
 
-export async function must(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
-  const r = await run(cmd, args, opts);
-  if (r.code !== 0) {
+const LAB = { quote, quiet: true, nothrow: true, verbose: false } as const;
+
+/** zx's `$` as the lab uses it: POSIX quoting, quiet, a failure is a value. */
+export const $ = zx(LAB);
+
+/** `run` and `must` with options (stdin, environment, directory, a time limit, live output). */
+export function sys(opts: RunOptions = {}): Sys {
+  const shell = zx({
+    ...LAB,
+    ...(opts.input !== undefined && { input: opts.input }),
+    ...(opts.env && { env: opts.env }),
+    ...(opts.cwd && { cwd: opts.cwd }),
+    ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs, timeoutSignal: 'SIGKILL' as const }),
+  });
+  const run: Tag<CmdResult> = async (pieces, ...values) => {
+    const p = shell(pieces, ...values);
+    if (opts.onOutput) {
+      const on = opts.onOutput;
+      p.stdout.on('data', (b: Buffer) => on(b.toString()));
+      p.stderr.on('data', (b: Buffer) => on(b.toString()));
+    }
+    const out: ProcessOutput = await p;
+    return { code: out.exitCode ?? (out.signal ? 128 + 9 : 1), stdout: out.stdout, stderr: out.stderr };
+  };
+  const must: Tag<string> = async (pieces, ...values) => {
+    const r = await run(pieces, ...values);
+    if (r.code === 0) return r.stdout;
     const said = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-5).join('\n');
-    throw new LvsplayError(diag(`lab: \`${[cmd, ...args].join(' ')}\` failed (exit ${r.code}): ${said}`));
-  }
-  return r.stdout;
+    const cmd = String.raw({ raw: pieces }, ...values.map((v) => (Array.isArray(v) ? v.join(' ') : String(v))));
+    throw new LvsplayError(diag(`lab: \`${cmd}\` failed (exit ${r.code}): ${said}`));
+  };
+  return { run, must };
 }
+
+export const { run, must } = sys();
 
 export function which(tool: string): string | undefined {
   const path = (process.env.PATH ?? '') + delimiter + '/usr/sbin:/sbin';

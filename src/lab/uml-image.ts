@@ -80,7 +80,7 @@ export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: strin
   mkdirSync(join(extra, GUEST_XCHG.slice(1)), { recursive: true });
   mkdirSync(join(extra, dirname(GUEST_STUB_PATH).slice(1)), { recursive: true });
   mkdirSync(merged, { recursive: true });
-  await must('cp', ['-a', k.modules, join(extra, 'usr/lib/modules/')]);
+  await must`cp -a ${k.modules} ${join(extra, 'usr/lib/modules/')}`;
   writeFileSync(join(extra, GUEST_STUB_PATH.slice(1)), GUEST_STUB);
   chmodSync(join(extra, GUEST_STUB_PATH.slice(1)), 0o755);
   legacyIptables(p.base, extra);
@@ -88,20 +88,7 @@ export async function ensureUmlImage(p: LabPaths, k: UmlKernel, hostNames: strin
   rmSync(img, { force: true });
   // the base plus the extra files, seen as one tree by mkfs, through an overlay that lives
   // only in this command's own mount namespace
-  await must('unshare', [
-    '--mount',
-    '--propagation',
-    'private',
-    'sh',
-    '-euc',
-    'mount -t overlay overlay -o "lowerdir=$1:$2" "$3"; mkfs.ext4 -q -F -L lvsplay-root -d "$3" "$4" "$5"',
-    'sh',
-    extra,
-    p.base,
-    merged,
-    img,
-    IMAGE_SIZE,
-  ]);
+  await must`unshare --mount --propagation private sh -euc ${'mount -t overlay overlay -o "lowerdir=$1:$2" "$3"; mkfs.ext4 -q -F -L lvsplay-root -d "$3" "$4" "$5"'} sh ${[extra, p.base, merged, img, IMAGE_SIZE]}`;
   rmSync(extra, { recursive: true, force: true });
   for (const name of hostNames) rmSync(hostPaths(name, p.stateDir).uml.cow, { force: true });
   renameSync(img, p.umlImage);
