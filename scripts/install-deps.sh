@@ -14,6 +14,11 @@ PKGS+=(curl iputils-arping)
 # The transport tests: sudo for become, socat as a ProxyCommand, busybox sh as a third shell
 # the quoting helper is proven against.
 PKGS+=(sudo socat busybox)
+# lint's differential test runs Debian's keepalived 2.2 and 2.3 (scripts/keepalived-binaries.sh
+# fetches them with apt-get and dpkg-deb, runs them with chroot and unshare in a network namespace
+# made with ip); binutils' strings feeds scripts/keepalived-keywords.py, which regenerates lint's
+# keyword tables from the binaries.
+PKGS+=(binutils)
 # The lab's directors run as User-Mode Linux guests where the machine's kernel has no IPVS:
 # linux.uml (with IPVS as modules), uml_mconsole (asks a guest to shut down), mkfs.ext4 (makes
 # the guests' root image).

@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { DEFAULT_PLAYBOOK, FORMATS, type LintFormat } from '../lint/options.js';
+import { KEEPALIVED_VERSIONS, type KeepalivedVersion } from '../lint/keepalived/versions.js';
 import { collect } from './options.js';
 
 interface LintFlags {
@@ -13,6 +14,7 @@ interface LintFlags {
   config?: string;
   vaultPasswordFile: string[];
   shellcheck: boolean;
+  keepalivedVersion?: KeepalivedVersion;
 }
 
 export function registerLint(program: Command): void {
@@ -29,6 +31,12 @@ export function registerLint(program: Command): void {
     .option('--config <file>', 'lint config (default .lvsplay-lint.yml if present)')
     .option('--vault-password-file <file>', 'vault password file (repeatable)', collect, [])
     .option('--no-shellcheck', 'do not run shellcheck on --script files')
+    .addOption(
+      new Option(
+        '--keepalived-version <version>',
+        "keepalived whose `-t` decides what is an error (2.2: Debian 12, 2.3: Debian 13); default: the inventory's, else the newest",
+      ).choices(KEEPALIVED_VERSIONS),
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 no error-level finding, 1 at least one error, 4 the inventory or playbook cannot be read, 5 bad options.\nRules, severities and how to disable them: docs/lint.md',
@@ -54,6 +62,7 @@ export async function runLint(playbook: string | undefined, flags: LintFlags): P
     ...(flags.config ? { config: flags.config } : {}),
     vaultPasswordFile: flags.vaultPasswordFile,
     shellcheck: flags.shellcheck,
+    ...(flags.keepalivedVersion ? { keepalivedVersion: flags.keepalivedVersion } : {}),
   });
   process.stdout.write(render(report, flags.format));
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.error : ExitCode.ok;

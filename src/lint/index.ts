@@ -6,7 +6,14 @@ import { loadAndPlan, type Plan } from '../plan/load-and-plan.js';
 import { isDisabled, loadLintConfig, readDisables, type Disable, type LintConfig } from './config.js';
 import { modelFromPlan } from './from-inventory.js';
 import { modelFromKeepalived } from './keepalived/model.js';
+import { keepalivedTestFindings } from './keepalived/check.js';
 import { parseKeepalivedFile } from './keepalived/parse.js';
+import {
+  NEWEST_KEEPALIVED,
+  parseKeepalivedVersion,
+  versionOfDebian,
+  type KeepalivedVersion,
+} from './keepalived/versions.js';
 import type { RuleSettings } from './rule.js';
 import { MODEL_RULES, RULE_IDS } from './rules/index.js';
 import { lintScript } from './script.js';
@@ -24,6 +31,8 @@ export interface LintOptions {
   vaultPasswordFile?: string[];
   /** Run shellcheck on scripts (default true). */
   shellcheck?: boolean;
+  /** The keepalived version whose `-t` decides severities (default: the inventory's, else the newest). */
+  keepalivedVersion?: KeepalivedVersion;
 }
 
 export interface SuppressedFinding extends Finding {
@@ -41,7 +50,7 @@ export function runRules(model: ClusterModel, settings: RuleSettings): Finding[]
   return MODEL_RULES.flatMap((r) =>
     r.check(model, settings).map((h) => ({
       rule: r.id,
-      severity: r.severity,
+      severity: h.severity ?? r.severity,
       message: h.message,
       why: r.why,
       fix: h.fix ?? r.fix,
@@ -50,8 +59,34 @@ export function runRules(model: ClusterModel, settings: RuleSettings): Finding[]
   );
 }
 
+/**
+ * The keepalived version the inventory's directors run, where it says: `keepalived_version`, else
+ * the Debian release from facts (`ansible_distribution_release` or `_major_version`).
+ */
+export function inventoryKeepalivedVersion(
+  views: ReadonlyMap<string, { get(name: string): unknown }>,
+  hosts: readonly string[],
+): KeepalivedVersion | undefined {
+  for (const host of hosts) {
+    const view = views.get(host);
+    if (!view) continue;
+    const explicit = view.get('keepalived_version');
+    const v =
+      (explicit !== undefined ? parseKeepalivedVersion(String(explicit)) : undefined) ??
+      versionOfDebian(view.get('ansible_distribution_release')) ??
+      versionOfDebian(view.get('ansible_distribution_major_version'));
+    if (v) return v;
+  }
+  return undefined;
+}
+
 /** The cluster rules over what a plan's inventory and roles describe; returns the real servers group. */
-function planFindings(plan: Plan, config: LintConfig, findings: Finding[], disables: Disable[]): string[] | undefined {
+function planFindings(
+  plan: Plan,
+  config: LintConfig,
+  findings: Finding[],
+  disables: Disable[],
+): { realServersGroup: string[] | undefined; keepalivedVersion: KeepalivedVersion | undefined } {
   const { model, views } = modelFromPlan(plan);
   for (const host of plan.inventory.hosts.keys()) {
     const view = views.get(host);
@@ -62,7 +97,11 @@ function planFindings(plan: Plan, config: LintConfig, findings: Finding[], disab
     findings.push(...r.problems);
   }
   findings.push(...runRules(model, config.settings));
-  return model.realServersGroup;
+  const directors = model.directors.map((d) => d.name);
+  return {
+    realServersGroup: model.realServersGroup,
+    keepalivedVersion: inventoryKeepalivedVersion(views, [...directors, ...plan.inventory.hosts.keys()]),
+  };
 }
 
 /**
@@ -113,6 +152,7 @@ export function lint(opts: LintOptions): LintReport {
     !!opts.inventory?.length || !!opts.playbook || (!opts.keepalived?.length && !opts.scripts?.length);
 
   let realServersGroup: string[] | undefined;
+  let version = opts.keepalivedVersion;
   if (wantInventory) {
     const plan = loadAndPlan({
       playbook: opts.playbook ?? DEFAULT_PLAYBOOK,
@@ -120,15 +160,20 @@ export function lint(opts: LintOptions): LintReport {
       cwd,
       ...(opts.vaultPasswordFile?.length ? { vaultPasswordFile: opts.vaultPasswordFile } : {}),
     });
-    realServersGroup = planFindings(plan, config, findings, disables);
+    const r = planFindings(plan, config, findings, disables);
+    realServersGroup = r.realServersGroup;
+    version ??= r.keepalivedVersion;
   }
+  version ??= NEWEST_KEEPALIVED;
   if (opts.keepalived?.length) {
     const models = opts.keepalived.map((f) => {
       const parsed = parseKeepalivedFile(resolve(cwd, f));
       findings.push(...keepalivedSyntaxFindings(parsed.diagnostics));
+      findings.push(...keepalivedTestFindings(parsed.nodes, version));
       return modelFromKeepalived(parsed.nodes, f);
     });
     const merged = mergeModels(models);
+    merged.keepalivedVersion = version;
     if (realServersGroup) merged.realServersGroup = realServersGroup;
     findings.push(...runRules(merged, config.settings));
   }

@@ -1,7 +1,7 @@
 // The shape of a lint rule: its documentation (id, severity, why, fix) and a pure check of the
 // cluster model. Rules never read files; the model builders did that, with positions.
 import type { SourcePos } from '../diagnostics.js';
-import type { ClusterModel, RuleMeta } from './types.js';
+import type { ClusterModel, LintSeverity, RuleMeta } from './types.js';
 
 export interface RuleSettings {
   /** Worst-case seconds to notice a dead real server before `lvs-failure-detection` warns. */
@@ -15,6 +15,8 @@ export interface Hit {
   pos?: SourcePos | undefined;
   /** A fix naming the values of this case, instead of the rule's general one. */
   fix?: string;
+  /** A severity for this case instead of the rule's (the keepalived version decides some). */
+  severity?: LintSeverity;
 }
 
 export interface Rule extends RuleMeta {

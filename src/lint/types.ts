@@ -1,6 +1,7 @@
 // What lint produces and what its rules read. A finding always says what is wrong, why it
 // matters and how to fix it, at the place of the variable (or config line) that causes it.
 import type { SourcePos } from '../diagnostics.js';
+import type { KeepalivedVersion } from './keepalived/versions.js';
 
 export type LintSeverity = 'error' | 'warning' | 'info';
 
@@ -119,6 +120,8 @@ export interface DbMaster {
 export interface KeywordUse {
   keyword: string;
   pos?: SourcePos;
+  /** The block it is written in (`top`, `vrrp_instance`, `TCP_CHECK`, `url`...); absent when not known. */
+  block?: string;
 }
 
 export interface DirectorHost {
@@ -134,6 +137,8 @@ export interface ClusterModel {
   realServerHosts: RealServerHost[];
   dbMasters: DbMaster[];
   keywords: KeywordUse[];
+  /** The keepalived version the directors run (decides which keywords are errors); default the newest. */
+  keepalivedVersion?: KeepalivedVersion;
   /** Hosts in the real servers group (inventory names); undefined outside an inventory. */
   realServersGroup?: string[];
   /** Directors' peer addresses their firewall accepts VRRP from, per director. */

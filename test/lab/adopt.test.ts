@@ -252,7 +252,7 @@ describe('lvsplay adopt on a hand-built cluster', () => {
     expect(r.out).toContain(
       'vrrp_auth_pass, mysql_replication_password: vault-encrypted with inventory/lab-vault-pass.txt',
     );
-    expect(r.out).toMatch(/keepalived\.conf:35:13: warning\[keepalived-deprecated-keyword\]: 'nb_get_retry'/);
+    expect(r.out).toMatch(/keepalived\.conf:35:13: error\[keepalived-deprecated-keyword\]: 'nb_get_retry'/);
     expect(r.out).toContain(`the first run of site.yaml will change (${adopted.changes.length}):`);
     for (const s of [VRRP_PASS, REPL_PASS]) expect(r.out).not.toContain(s);
   });

@@ -52,9 +52,11 @@ describe('keepalived.conf parser', () => {
   test('include pulls in files by glob, with their own positions', () => {
     const r = lint({ keepalived: [`${K}/inc/main.conf`] }).findings;
     expect(r.map((f) => `${f.pos?.file.split('/').slice(-2).join('/')}:${f.pos?.line} ${f.rule}`)).toEqual([
+      'conf.d/vs.conf:1 keepalived-config-error',
       'conf.d/vs.conf:4 lvs-dr-port',
       'conf.d/vs.conf:5 lvs-weights-zero',
     ]);
+    expect(r[0]!.message).toContain('no protocol');
   });
 });
 
@@ -69,12 +71,59 @@ describe('real-world configs', () => {
     ]);
   });
 
+  test('nb_get_retry: deprecated, and an error because keepalived -t of 2.2 and 2.3 rejects it', () => {
+    for (const v of ['2.2', '2.3'] as const) {
+      const r = lint({ keepalived: [`${K}/k8s-master02.conf`], keepalivedVersion: v }).findings.filter(
+        (f) => f.rule === 'keepalived-deprecated-keyword',
+      );
+      expect(r.map((f) => `${f.severity} ${f.message}`)).toEqual([
+        `error 'nb_get_retry' is deprecated and keepalived ${v} rejects it in SSL_GET (keepalived -t fails)`,
+        `error 'nb_get_retry' is deprecated and keepalived ${v} rejects it in SSL_GET (keepalived -t fails)`,
+      ]);
+    }
+  });
+
+  test('a keyword 2.3 added is an error for 2.2 only; the default is the newest', () => {
+    const conf = 'test/fixtures/lint/keepalived-corpus/v23-tls-compliant.conf';
+    const errs = (v?: '2.2' | '2.3') =>
+      lint({ keepalived: [conf], ...(v ? { keepalivedVersion: v } : {}) })
+        .findings.filter((f) => f.severity === 'error')
+        .map((f) => `${f.pos?.line} ${f.rule} ${f.message}`);
+    expect(errs('2.2')).toEqual([
+      "26 keepalived-unknown-keyword 'tls_compliant' is not a keepalived 2.2 keyword in SSL_GET",
+    ]);
+    expect(errs('2.3')).toEqual([]);
+    expect(errs()).toEqual([]);
+  });
+
+  test('a misplaced keyword is named with its block, a typo gets a guess', () => {
+    const r = lint({ keepalived: ['test/fixtures/lint/keepalived-corpus/vs-keyword-in-vrrp.conf'] }).findings;
+    expect(r.find((f) => f.rule === 'keepalived-unknown-keyword')).toMatchObject({
+      message: "'lb_algo' is not a keepalived 2.3 keyword in vrrp_instance",
+      fix: 'move it to the block it belongs to',
+    });
+    const t = lint({ keepalived: ['test/fixtures/lint/keepalived-corpus/typo-priorty.conf'] }).findings;
+    expect(t.find((f) => f.rule === 'keepalived-unknown-keyword')?.fix).toBe("did you mean 'priority'?");
+  });
+
   test('two instances sharing vrid 51 on different interfaces are not a conflict', () => {
     expect(brief('kubeinit-manifest.conf')).toEqual(['16:19 vrrp-auth-pass', '31:19 vrrp-auth-pass']);
   });
 
-  test('a template with placeholders parses; mcast_src_ip is deprecated', () => {
-    expect(brief('kubeadm-ha.conf')).toEqual(['16:5 keepalived-deprecated-keyword', '21:19 vrrp-auth-pass']);
+  test('a template with placeholders parses; mcast_src_ip is deprecated; the placeholders are what -t rejects', () => {
+    expect(brief('kubeadm-ha.conf')).toEqual([
+      '7:5 keepalived-config-error',
+      '14:11 keepalived-config-error',
+      '16:5 keepalived-deprecated-keyword',
+      '18:14 keepalived-config-error',
+      '21:19 vrrp-auth-pass',
+      '22:19 keepalived-config-error',
+      '25:9 keepalived-config-error',
+    ]);
+    const deprecated = lint({ keepalived: [`${K}/kubeadm-ha.conf`] }).findings.find(
+      (f) => f.rule === 'keepalived-deprecated-keyword',
+    );
+    expect(deprecated?.severity).toBe('warning');
   });
 
   test('one file per director: peers compared across files', () => {
@@ -86,5 +135,36 @@ describe('real-world configs', () => {
       'lvs2.conf:5 vrrp-priority-distinct',
       'lvs2.conf:6 vrrp-peers-agree',
     ]);
+  });
+});
+
+describe('which keepalived version decides', () => {
+  const conf = 'test/fixtures/lint/keepalived-corpus/v23-json-version.conf';
+  const withFacts = async (vars: string) => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'lint-version-'));
+    cpSync('test/fixtures/lint/inventory/group_vars', join(dir, 'group_vars'), { recursive: true });
+    const inv = join(dir, 'hosts.ini');
+    writeFileSync(inv, `${readFileSync('test/fixtures/lint/inventory/good.ini', 'utf8')}\n[directors:vars]\n${vars}\n`);
+    return lint({ inventory: [inv], keepalived: [conf] }).findings.filter(
+      (f) => f.rule === 'keepalived-unknown-keyword',
+    );
+  };
+
+  test("the inventory's facts: Debian 12 directors run 2.2, which does not know json_version", async () => {
+    expect((await withFacts('ansible_distribution_release=bookworm')).map((f) => f.message)).toEqual([
+      "'json_version' is not a keepalived 2.2 keyword in global_defs",
+    ]);
+    expect(await withFacts('ansible_distribution_major_version=13')).toEqual([]);
+  });
+
+  test('keepalived_version in the inventory, and the option over it', async () => {
+    expect(await withFacts('keepalived_version=2.2.7')).toHaveLength(1);
+    expect(await withFacts('keepalived_version=2.3')).toEqual([]);
+    expect(lint({ keepalived: [conf], keepalivedVersion: '2.2' }).findings.some((f) => f.severity === 'error')).toBe(
+      true,
+    );
   });
 });

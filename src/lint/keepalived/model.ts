@@ -21,6 +21,7 @@ const DATA_BLOCKS = new Set([
   'static_routes',
   'static_rules',
   'lvs_timeouts',
+  'virtual_server_group',
 ]);
 const CHECKS = new Set([
   'TCP_CHECK',
@@ -44,10 +45,10 @@ const find = (nodes: KaNode[] | undefined, kw: string): KaNode | undefined => no
 const findAny = (nodes: KaNode[] | undefined, ...kws: string[]): KaNode | undefined =>
   nodes?.find((n) => kws.includes(n.keyword));
 
-export function collectKeywords(nodes: KaNode[], out: KeywordUse[] = []): KeywordUse[] {
+export function collectKeywords(nodes: KaNode[], out: KeywordUse[] = [], block = 'top'): KeywordUse[] {
   for (const n of nodes) {
-    if (n.keyword) out.push({ keyword: n.keyword, pos: n.pos });
-    if (n.children && !DATA_BLOCKS.has(n.keyword)) collectKeywords(n.children, out);
+    if (n.keyword) out.push({ keyword: n.keyword, pos: n.pos, block });
+    if (n.children && !DATA_BLOCKS.has(n.keyword)) collectKeywords(n.children, out, n.keyword);
   }
   return out;
 }

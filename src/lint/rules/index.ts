@@ -8,6 +8,7 @@ import { realServerRules } from './realserver.js';
 import { vrrpRules } from './vrrp.js';
 import { SCRIPT_RULES } from '../script.js';
 import { CONFIG_RULES } from '../config.js';
+import { KEEPALIVED_TEST_RULE } from '../keepalived/check.js';
 
 export const MODEL_RULES: Rule[] = [
   ...vrrpRules,
@@ -18,5 +19,5 @@ export const MODEL_RULES: Rule[] = [
   ...keywordRules,
 ];
 /** Rules with their documentation, including those reported outside the model (scripts, syntax, config). */
-export const ALL_RULES = [...MODEL_RULES, ...SCRIPT_RULES, ...CONFIG_RULES];
+export const ALL_RULES = [...MODEL_RULES, KEEPALIVED_TEST_RULE, ...SCRIPT_RULES, ...CONFIG_RULES];
 export const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));

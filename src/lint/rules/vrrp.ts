@@ -44,14 +44,17 @@ export const vrrpRules: Rule[] = [
     id: 'vrrp-priority-range',
     severity: 'error',
     title: 'VRRP priority in 1..254',
-    why: '255 is reserved for the owner of the address and 0 means "leaving"; keepalived refuses or rewrites other values, so the election is not the one you configured',
+    why: '255 is reserved for the owner of the address and 0 means "leaving": keepalived -t rejects 0 and anything above 255 (and runs with 100 instead); 255 it accepts (a warning), but the director then claims to own the address',
     fix: 'set the priority between 1 and 254',
     check: (m) =>
       m.vrrp
         .filter(
           (v) => v.priority !== undefined && (v.priority < 1 || v.priority > 254 || !Number.isInteger(v.priority)),
         )
-        .map((v) => hit(`${v.owner}: VRRP priority ${v.priority} of ${v.name} is outside 1..254`, v.pos.priority)),
+        .map((v) => ({
+          ...hit(`${v.owner}: VRRP priority ${v.priority} of ${v.name} is outside 1..254`, v.pos.priority),
+          ...(v.priority === 255 ? { severity: 'warning' as const } : {}),
+        })),
   },
   {
     id: 'vrrp-priority-distinct',
