@@ -2,7 +2,7 @@
 // variables, read (each file once per run), and run inside a block carrying the include's vars.
 import { dirname, join } from 'node:path';
 import { cfgPathList } from '../config/ansible-cfg.js';
-import { formatDiagnostic } from '../diagnostics.js';
+import { diag, formatDiagnostic } from '../diagnostics.js';
 import { newContext, type LoadContext } from '../playbook/context.js';
 import type { Block, Node } from '../playbook/model.js';
 import { emptyScope, loadRole } from '../playbook/roles.js';
@@ -29,6 +29,12 @@ function loaderOf(run: RunContext, at: PlayPosition) {
   return l;
 }
 
+/**
+ * Includes nested inside includes: a file that includes itself under a condition that never
+ * turns false would otherwise recurse until the process runs out of stack.
+ */
+export const MAX_INCLUDE_DEPTH = 100;
+
 export function loadInclude(
   run: RunContext,
   at: PlayPosition,
@@ -37,6 +43,17 @@ export function loadInclude(
 ): { nodes: Node[]; block: Block } | { error: string } {
   const task = planned.task;
   const kind = task.include?.kind ?? 'tasks';
+  const depth = planned.blocks.filter((b) => b.origin === 'include').length;
+  if (depth >= MAX_INCLUDE_DEPTH)
+    return {
+      error: formatDiagnostic(
+        diag(
+          `includes nested ${depth} deep, the limit (a file that includes itself?)`,
+          task.pos,
+          'give the recursion an end that is reached well before that',
+        ),
+      ),
+    };
   const { ctx, cache } = loaderOf(run, at);
   const key = `${kind}\0${task.pos.file}\0${inc.target}\0${String(task.args.tasks_from ?? '')}`;
   let nodes = cache.get(key);

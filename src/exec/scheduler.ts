@@ -179,6 +179,7 @@ async function drive(
     return results.some(Boolean);
   }
   for (;;) {
+    await signalsHeard();
     if (run.interrupted) return false;
     for (const [h, w] of walkers) settleRescues(run, h, w);
     const active = [...walkers].filter(([, w]) => !w.item.done);
@@ -205,6 +206,13 @@ async function drive(
   }
 }
 
+/**
+ * Lets the event loop read pending signals before the next task starts: a task that kept the
+ * thread busy (a long regex match) would otherwise be followed by the next one before a Ctrl-C
+ * pressed meanwhile is noticed.
+ */
+const signalsHeard = (): Promise<void> => new Promise((res) => setImmediate(res));
+
 async function driveOne(
   run: RunContext,
   at: PlayPosition,
@@ -213,6 +221,7 @@ async function driveOne(
   forks: Semaphore,
 ): Promise<boolean> {
   for (;;) {
+    await signalsHeard();
     if (run.interrupted) return false;
     settleRescues(run, host, w);
     if (w.item.done) return false;

@@ -153,7 +153,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): D
       expanded = expandHostEntry(entry);
     } catch (e) {
       if (!(e instanceof HostRangeError)) throw e;
-      ds.push(diag(`bad host range in '${entry}': ${e.message}`, at(entry), 'write ranges as [01:10], [1:10:2] or [a:f]'));
+      ds.push(diag(`bad host range in '${entry}': ${e.message}`, at(entry), e.hint));
       return;
     }
     if (entry.endsWith(':') && expanded.port === undefined) {

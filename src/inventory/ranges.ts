@@ -60,45 +60,91 @@ export function parseAddress(address: string): { host: string; port?: number } |
   return undefined;
 }
 
-export class HostRangeError extends Error {}
+export class HostRangeError extends Error {
+  constructor(
+    message: string,
+    /** What to do, when it is not the usual range syntax. */
+    readonly hint = 'write ranges as [01:10], [1:10:2] or [a:f]',
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Expands the first `[...]` range of a name and recurses on the results, as Ansible's
- * expand_hostname_range does. Throws HostRangeError with Ansible's wording for bad ranges.
+ * Hosts one inventory entry may expand to: ranges multiply, so a typo such as
+ * `h[0:99999999999999999999]` or `h[0:9999][0:9999]` would otherwise fill the memory. An
+ * operator with more hosts than this splits them over several entries.
  */
-export function expandHostRange(name: string): string[] {
-  const open = name.indexOf('[');
-  if (open < 0) return [name];
-  const close = name.indexOf(']', open);
-  if (close < 0) throw new HostRangeError(`unclosed range in "${name}"`);
-  const head = name.slice(0, open);
-  const body = name.slice(open + 1, close);
-  const tail = name.slice(close + 1);
+export const MAX_RANGE_HOSTS = 250_000;
+
+interface Range {
+  count: bigint;
+  at(i: number): string;
+}
+
+/** One `[beg:end(:step)]` body, without building its values. */
+function parseRange(body: string): Range {
   const bounds = body.split(':');
   if (bounds.length !== 2 && bounds.length !== 3) throw new HostRangeError('host range must be begin:end or begin:end:step');
   const beg = bounds[0] || '0';
   const end = bounds[1]!;
   const stepText = bounds[2] ?? '1';
   if (!end) throw new HostRangeError('host range must specify end value');
-  const step = Number(stepText);
-  if (!/^[0-9]+$/.test(stepText) || step <= 0) throw new HostRangeError(`host range step must be a positive number, got "${stepText}"`);
-  let seq: string[];
+  if (!/^[0-9]+$/.test(stepText) || BigInt(stepText) <= 0n) throw new HostRangeError(`host range step must be a positive number, got "${stepText}"`);
+  const step = BigInt(stepText);
   const iBeg = beg.length === 1 ? ASCII_LETTERS.indexOf(beg) : -1;
   const iEnd = end.length === 1 ? ASCII_LETTERS.indexOf(end) : -1;
   if (iBeg >= 0 && iEnd >= 0) {
     if (iBeg > iEnd) throw new HostRangeError('host range must have begin <= end');
-    seq = [];
-    for (let i = iBeg; i <= iEnd; i += step) seq.push(ASCII_LETTERS[i]!);
-  } else {
-    if (!/^[0-9]+$/.test(beg) || !/^[0-9]+$/.test(end)) {
-      throw new HostRangeError(`host range [${body}] is neither numeric nor a single-letter range`);
-    }
-    const padded = beg.length > 1 && beg.startsWith('0');
-    if (padded && beg.length !== end.length) throw new HostRangeError('host range must specify equal-length begin and end formats');
-    seq = [];
-    for (let i = Number(beg); i <= Number(end); i += step) seq.push(padded ? String(i).padStart(beg.length, '0') : String(i));
+    return { count: (BigInt(iEnd - iBeg) / step) + 1n, at: (i) => ASCII_LETTERS[iBeg + i * Number(step)]! };
   }
-  return seq.flatMap((s) => expandHostRange(head + s + tail));
+  if (!/^[0-9]+$/.test(beg) || !/^[0-9]+$/.test(end)) {
+    throw new HostRangeError(`host range [${body}] is neither numeric nor a single-letter range`);
+  }
+  const padded = beg.length > 1 && beg.startsWith('0');
+  if (padded && beg.length !== end.length) throw new HostRangeError('host range must specify equal-length begin and end formats');
+  const b = BigInt(beg);
+  const e = BigInt(end);
+  // Ansible's range() of an empty span gives no hosts.
+  const count = e < b ? 0n : (e - b) / step + 1n;
+  return {
+    count,
+    at: (i) => {
+      const v = String(b + BigInt(i) * step);
+      return padded ? v.padStart(beg.length, '0') : v;
+    },
+  };
+}
+
+/**
+ * Expands every `[...]` range of a name, the leftmost varying slowest, as Ansible's
+ * expand_hostname_range does. Throws HostRangeError with Ansible's wording for bad ranges, and
+ * for an entry beyond MAX_RANGE_HOSTS before building any name.
+ */
+export function expandHostRange(name: string): string[] {
+  const literals: string[] = [];
+  const ranges: Range[] = [];
+  let rest = name;
+  for (let open = rest.indexOf('['); open >= 0; open = rest.indexOf('[')) {
+    const close = rest.indexOf(']', open);
+    if (close < 0) throw new HostRangeError(`unclosed range in "${name}"`);
+    literals.push(rest.slice(0, open));
+    ranges.push(parseRange(rest.slice(open + 1, close)));
+    rest = rest.slice(close + 1);
+  }
+  const total = ranges.reduce((n, r) => n * r.count, 1n);
+  if (total > BigInt(MAX_RANGE_HOSTS))
+    throw new HostRangeError(
+      `host range "${name}" expands to ${total} hosts, more than the limit of ${MAX_RANGE_HOSTS} per entry`,
+      'check the bounds for a typo; to have that many hosts, split the range over several entries',
+    );
+  let names = [''];
+  ranges.forEach((r, k) => {
+    const next: string[] = [];
+    for (const prefix of names) for (let i = 0; i < Number(r.count); i++) next.push(prefix + literals[k]! + r.at(i));
+    names = next;
+  });
+  return names.map((n) => n + rest);
 }
 
 /** A host entry (`web[01:03]:2222`) as the INI and YAML inventory plugins read it. */

@@ -112,7 +112,7 @@ function parseHost(entry: string, hosts: Record<string, unknown>, group: string,
     expanded = expandHostEntry(entry);
   } catch (e) {
     if (!(e instanceof HostRangeError)) throw e;
-    ds.push(diag(`bad host range in '${entry}': ${e.message}`, pos, 'write ranges as [01:10], [1:10:2] or [a:f]'));
+    ds.push(diag(`bad host range in '${entry}': ${e.message}`, pos, e.hint));
     return;
   }
   for (const name of expanded.hosts) {

@@ -12,6 +12,7 @@ import { bool, given, int, list, moduleArgs, raw, str } from './args.js';
 import * as z from 'zod';
 import type { ActionModule, ActionResult, ModuleContext } from './runtime.js';
 import type { ModuleSpec } from './types.js';
+import { GuardedRegExp } from '../regex-guard.js';
 
 const done = (status: ActionResult['status'], extra: Partial<ActionResult> = {}): ActionResult => ({
   status,
@@ -222,7 +223,7 @@ function readVarsFile(path: string, ctx: ModuleContext): Vars | string {
 function varsFilesIn(dir: string, a: IncludeVarsArgs, level = 1): string[] {
   const exts = (a.extensions ?? ['yaml', 'yml', 'json']).map(String);
   const ignore = new Set((a.ignore_files ?? []).map(String));
-  const match = a.files_matching !== undefined ? new RegExp(a.files_matching) : undefined;
+  const match = a.files_matching !== undefined ? new GuardedRegExp(a.files_matching) : undefined;
   const out: string[] = [];
   for (const entry of readdirSync(dir).sort()) {
     const p = join(dir, entry);

@@ -4,6 +4,8 @@
 // flags `(?im)`, `\A`/`\Z`, and `$`, which in Python also matches before a final newline (lines
 // are searched with their `\n`, as Python's readlines() keeps it).
 
+import { GuardedRegExp } from '../regex-guard.js';
+
 /** Text as the bytes of its UTF-8 form, one char per byte. */
 export const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 
@@ -64,7 +66,7 @@ export function compilePython(pattern: string): PyRegex {
     out += c;
   }
   try {
-    return { re: new RegExp(out, flags), multiline };
+    return { re: new GuardedRegExp(out, flags, pattern), multiline };
   } catch (e) {
     throw new RangeError(`'${pattern}' is not a regular expression this runner understands: ${(e as Error).message}`, {
       cause: e,

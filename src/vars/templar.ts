@@ -75,6 +75,16 @@ function toError(e: unknown, origin: Origin): LvsplayError {
     col = fault.colno ?? (e as { colno?: number }).colno;
   } else if (cause instanceof LvsplayError) {
     return cause;
+  } else if (e instanceof RangeError || cause instanceof RangeError) {
+    // The engine's own limits, reached by a macro that calls itself or a value too large.
+    const err = (e instanceof RangeError ? e : cause) as RangeError;
+    const deep = /call stack/i.test(err.message);
+    message = deep
+      ? 'templating went too deep (a macro or a variable that refers to itself?)'
+      : 'templating built a value too large for memory';
+    hint = deep ? 'give the recursion an end, or write the value out' : 'build a smaller value';
+    line = (e as { lineno?: number }).lineno;
+    col = (e as { colno?: number }).colno;
   } else {
     const err = e as { message?: string; lineno?: number; colno?: number };
     message = cleanNunjucksMessage(String(err.message ?? e));

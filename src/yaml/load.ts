@@ -73,16 +73,44 @@ export interface YamlResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Limits that keep a hostile file from exhausting the controller. Aliases are expanded into
+ * copies (every consumer gets plain values), so a "billion laughs" file of 1 KB would otherwise
+ * grow to gigabytes; real files use aliases for a few merged defaults, far below these.
+ */
+export const YAML_LIMITS = {
+  /** Nodes that alias expansion may add to one file. */
+  aliasNodes: 100_000,
+  /** Nesting depth of maps and lists. */
+  depth: 500,
+} as const;
+
+/** A located reason to stop converting: an alias bomb, a loop of aliases, too deep a nesting. */
+class YamlLimit extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
 export function loadYaml(text: string, file: string): YamlResult {
+  // A UTF-8 byte order mark (left by some Windows editors) is not content, as for PyYAML.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    version: '1.1',
-    merge: true,
-    uniqueKeys: true,
-    prettyErrors: false,
-    lineCounter,
-    customTags: [passthrough('!vault'), passthrough('!unsafe')],
-  });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, {
+      version: '1.1',
+      merge: true,
+      uniqueKeys: true,
+      prettyErrors: false,
+      lineCounter,
+      customTags: [passthrough('!vault'), passthrough('!unsafe')],
+    });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // The parser recurses once per nesting level: thousands of `[` overflow the stack.
+    return { value: undefined, diagnostics: [tooDeep({ file, line: 1, col: 1 })] };
+  }
   const at = (offset: number): SourcePos => {
     const lp = lineCounter.linePos(offset);
     return { file, line: lp.line, col: lp.col };
@@ -90,8 +118,82 @@ export function loadYaml(text: string, file: string): YamlResult {
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) diagnostics.push(yamlErrorDiag(e, at));
   if (diagnostics.length) return { value: undefined, diagnostics };
-  const value = convert(doc.contents as Node | null, doc, at, new Set());
-  return { value, diagnostics };
+  try {
+    checkAliases(doc, at);
+    const value = convert(doc.contents as Node | null, doc, at, new Set(), 0);
+    return { value, diagnostics };
+  } catch (e) {
+    if (e instanceof YamlLimit) return { value: undefined, diagnostics: [e.diagnostic] };
+    throw e;
+  }
+}
+
+const tooDeep = (pos: SourcePos): Diagnostic =>
+  diag(
+    `YAML nested more than ${YAML_LIMITS.depth} levels deep`,
+    pos,
+    'flatten the data: no playbook, inventory or vars file needs such nesting',
+  );
+
+const nodePos = (node: Node, at: (o: number) => SourcePos): SourcePos => at(node.range?.[0] ?? 0);
+
+/**
+ * Every alias must name an earlier anchor, must not contain itself, and all aliases together
+ * must not expand the file beyond YAML_LIMITS.aliasNodes: sizes are computed on the source
+ * nodes (each anchor once), so a bomb is refused before anything is copied.
+ */
+function checkAliases(doc: Document, at: (o: number) => SourcePos): void {
+  const sizes = new Map<Node, number>();
+  const open = new Set<Node>();
+  let added = 0;
+  const size = (node: Node | null | undefined, depth: number): number => {
+    if (!node) return 1;
+    if (depth > YAML_LIMITS.depth) throw new YamlLimit(tooDeep(nodePos(node, at)));
+    if (isAlias(node)) {
+      const target = node.resolve(doc) as Node | undefined;
+      if (!target)
+        throw new YamlLimit(
+          diag(
+            `YAML alias *${node.source} refers to no anchor &${node.source} before it`,
+            nodePos(node, at),
+            'fix the alias name (a typo?) or define the anchor earlier in the file',
+          ),
+        );
+      if (open.has(target))
+        throw new YamlLimit(
+          diag(
+            `YAML alias *${node.source} refers to the anchor that contains it (an endless value)`,
+            nodePos(node, at),
+            'point the alias at a value defined outside this one',
+          ),
+        );
+      const n = size(target, depth);
+      added += n;
+      if (added > YAML_LIMITS.aliasNodes)
+        throw new YamlLimit(
+          diag(
+            `YAML aliases expand this file beyond ${YAML_LIMITS.aliasNodes} values (an alias bomb?)`,
+            nodePos(node, at),
+            'write the data out, or use fewer nested aliases',
+          ),
+        );
+      return n;
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    let n = 1;
+    if (isMap(node) || isSeq(node)) {
+      open.add(node);
+      for (const item of node.items) {
+        if (isPair(item)) n += size(item.key as Node | null, depth + 1) + size(item.value as Node | null, depth + 1);
+        else n += size(item as Node | null, depth + 1);
+      }
+      open.delete(node);
+    }
+    sizes.set(node, n);
+    return n;
+  };
+  size(doc.contents as Node | null, 0);
 }
 
 export function loadYamlFile(path: string, displayName = path): YamlResult {
@@ -119,6 +221,7 @@ function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos): Diagnostic {
   if (e.code === 'DUPLICATE_KEY') {
     return diag('duplicate key in a YAML mapping', pos, 'remove one of the two keys: only one value can win');
   }
+  if (/call stack/i.test(e.message)) return tooDeep(pos);
   if (e.code === 'TAB_AS_INDENT') {
     return diag('a tab is used for indentation', pos, 'indent YAML with spaces');
   }
@@ -136,14 +239,22 @@ function scalarValue(node: Scalar): unknown {
   return node.value;
 }
 
-function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos, seen: Set<Node>): unknown {
+function convert(
+  node: Node | null,
+  doc: Document,
+  at: (o: number) => SourcePos,
+  seen: Set<Node>,
+  depth: number,
+): unknown {
   if (node === null || node === undefined) return null;
+  if (depth > YAML_LIMITS.depth) throw new YamlLimit(tooDeep(nodePos(node, at)));
   if (isAlias(node)) {
+    // checkAliases has refused unknown anchors and self-containing aliases.
     const target = node.resolve(doc) as Node | undefined;
     if (!target || seen.has(target)) return null;
     seen.add(target);
     try {
-      return convert(target, doc, at, seen);
+      return convert(target, doc, at, seen, depth);
     } finally {
       seen.delete(target);
     }
@@ -160,7 +271,7 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
     node.items.forEach((item, i) => {
       const n = item as Node;
       if (n?.range) p.values.set(i, at(n.range[0]));
-      out.push(convert(n, doc, at, seen));
+      out.push(convert(n, doc, at, seen, depth + 1));
     });
     places.set(out, p);
     return out;
@@ -172,9 +283,9 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
-      const rawKey = keyNode && isScalar(keyNode) ? scalarValue(keyNode) : convert(keyNode, doc, at, seen);
+      const rawKey = keyNode && isScalar(keyNode) ? scalarValue(keyNode) : convert(keyNode, doc, at, seen, depth + 1);
       if (rawKey === '<<' || (keyNode && isScalar(keyNode) && keyNode.source === '<<')) {
-        const v = convert(pair.value as Node | null, doc, at, seen);
+        const v = convert(pair.value as Node | null, doc, at, seen, depth + 1);
         for (const m of Array.isArray(v) ? v : [v])
           if (m && typeof m === 'object') merged.push(m as Record<string, unknown>);
         continue;
@@ -183,7 +294,7 @@ function convert(node: Node | null, doc: Document, at: (o: number) => SourcePos,
       if (keyNode?.range) p.keys.set(key, at(keyNode.range[0]));
       const valNode = pair.value as Node | null;
       if (valNode?.range) p.values.set(key, at(valNode.range[0]));
-      out[key] = convert(valNode, doc, at, seen);
+      out[key] = convert(valNode, doc, at, seen, depth + 1);
     }
     for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
     places.set(out, p);

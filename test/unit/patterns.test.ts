@@ -132,3 +132,26 @@ describe("Ansible's host patterns", () => {
     ]);
   });
 });
+
+describe('inventories of many hosts', () => {
+  const big = mkdtempSync(join(tmpdir(), 'patterns-big-'));
+  writeFileSync(join(big, 'hosts.ini'), '[web]\nh[0:199999]\n[db]\nd[0:99999999999999999999]\nx[0:999][0:999]\n');
+  const loaded = loadInventory(['hosts.ini'], { cwd: big });
+
+  test('200,000 hosts of one group are selected without overflowing the stack', () => {
+    const r = selectHosts(loaded.inventory, 'web:!h1', { cwd: big });
+    expect(r.hosts).toHaveLength(199_999);
+    expect(r.hosts.at(-1)).toBe('h199999');
+  });
+  test('a range beyond the limit is refused at its line, before any name is built', () => {
+    const msgs = loaded.diagnostics.map(formatDiagnostic);
+    expect(msgs).toEqual([
+      expect.stringMatching(
+        /^hosts.ini:4:1: bad host range .*expands to 100000000000000000000 hosts, more than the limit of 250000/,
+      ),
+      expect.stringMatching(
+        /^hosts.ini:5:1: bad host range .*expands to 1000000 hosts.*split the range over several entries$/,
+      ),
+    ]);
+  });
+});

@@ -106,6 +106,7 @@ function buildEnvironment(): nunjucks.Environment {
   env.addGlobal('query', queryGlobal);
   env.addGlobal('q', queryGlobal);
   env.addGlobal('omit', OMIT);
+  env.addGlobal('range', boundedRange);
   env.addGlobal('dict', (...raw: unknown[]) => {
     const { pos, kw } = splitArgs(raw);
     const base =
@@ -247,4 +248,26 @@ export function parseJinjaHeader(text: string): JinjaHeader {
     }
   }
   return { overrides, body: text.slice(m[0].length), headerLines: 1 };
+}
+
+/**
+ * Items `range()` may build. Python's range is lazy; here it is a list, so `range(300000000)`
+ * would exhaust the heap and kill the process instead of failing the task.
+ */
+export const MAX_RANGE_ITEMS = 1_000_000;
+
+function boundedRange(start: unknown, stop?: unknown, step?: unknown): number[] {
+  const [from, to, by] = stop === undefined ? [0, Number(start), 1] : [Number(start), Number(stop), Number(step ?? 1)];
+  if (![from, to, by].every(Number.isInteger))
+    throw new TemplateFault('range() takes whole numbers', 'pass integers to range()');
+  if (by === 0) throw new TemplateFault('range() arg 3 must not be zero', 'give range() a step other than 0');
+  const count = Math.max(0, Math.ceil((to - from) / by));
+  if (count > MAX_RANGE_ITEMS)
+    throw new TemplateFault(
+      `range() of ${count} items is more than the limit of ${MAX_RANGE_ITEMS}`,
+      'use a smaller range (a loop over that many items would not finish either)',
+    );
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(from + i * by);
+  return out;
 }

@@ -11,6 +11,7 @@ import { percentFormat } from './percent-format.js';
 import { fromJson, fromYaml, pyJsonDumps, toYaml } from './serialize.js';
 import { TESTS } from './tests.js';
 import { reveal } from './taint.js';
+import { GuardedRegExp } from '../../regex-guard.js';
 
 export type FilterFn = (this: unknown, value: unknown, ...args: unknown[]) => unknown;
 
@@ -238,7 +239,7 @@ export const FILTERS: Record<string, FilterFn> = {
     const repl = pyReplacement(str(pos[1] ?? ''));
     if (n <= 0) return str(v).replace(re, repl);
     return str(v).replace(re, (...m) =>
-      n-- > 0 ? m[0].replace(new RegExp(re.source, re.flags.replace('g', '')), repl) : m[0],
+      n-- > 0 ? m[0].replace(new GuardedRegExp(re.source, re.flags.replace('g', '')), repl) : m[0],
     );
   },
   regex_search: (v, ...raw) => {

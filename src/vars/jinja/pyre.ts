@@ -1,6 +1,7 @@
 // Ansible's regex filters and tests take Python regular expressions; translate the Python-only
 // syntax (named groups, \A, \Z, replacement references) to JavaScript's.
 import { TemplateFault } from './undefined.js';
+import { GuardedRegExp } from '../../regex-guard.js';
 
 export function pyRegex(
   pattern: string,
@@ -25,10 +26,10 @@ export function pyRegex(
   if (opts.multiline) flags += 'm';
   if (opts.global) flags += 'g';
   try {
-    return new RegExp(src, flags);
+    return new GuardedRegExp(src, flags, pattern);
   } catch {
     try {
-      return new RegExp(src, flags.replace('u', ''));
+      return new GuardedRegExp(src, flags.replace('u', ''), pattern);
     } catch (e) {
       throw new TemplateFault(
         `invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,

@@ -8,6 +8,7 @@ import { pyRegex } from './pyre.js';
 import { splitArgs } from './args.js';
 import { compareVersions } from './version.js';
 import { reveal } from './taint.js';
+import { GuardedRegExp } from '../../regex-guard.js';
 
 export type TestFn = (value: unknown, ...args: unknown[]) => boolean;
 
@@ -21,8 +22,8 @@ function regexTest(kind: 'match' | 'search' | 'fullmatch') {
     });
     const s = str(value);
     const type = String(kw.match_type ?? kind);
-    if (type === 'match') return new RegExp(`^(?:${re.source})`, re.flags).test(s);
-    if (type === 'fullmatch') return new RegExp(`^(?:${re.source})$`, re.flags).test(s);
+    if (type === 'match') return new GuardedRegExp(`^(?:${re.source})`, re.flags).test(s);
+    if (type === 'fullmatch') return new GuardedRegExp(`^(?:${re.source})$`, re.flags).test(s);
     return re.test(s);
   };
 }

@@ -1,0 +1,110 @@
+// Regular expressions that come from playbooks (lineinfile, blockinfile, the regex_* filters and
+// tests) run on the controller. JavaScript's engine backtracks: `^(a+)+$` on 40 characters takes
+// longer than the universe, and while it runs nothing else does, not even Ctrl-C. So every match
+// of such a pattern runs in a worker thread, and the controller waits for it at most
+// REGEX_TIME_LIMIT_MS; past that the worker is killed and the match fails with an error naming
+// the pattern. The patterns keep their full syntax (lookarounds and backreferences, which
+// linear-time engines such as RE2 refuse, are what the Python translation relies on).
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+
+/** How long one match may take. */
+export const REGEX_TIME_LIMIT_MS = 2000;
+
+/** A match that did not finish within REGEX_TIME_LIMIT_MS. */
+export class RegexTimeLimit extends Error {
+  constructor(source: string, input: string) {
+    super(
+      `the regular expression '${source}' took more than ${REGEX_TIME_LIMIT_MS / 1000} s on a text of ${input.length} characters (catastrophic backtracking) and was stopped; ` +
+        'simplify the pattern: no quantifier on a group that is itself repeated, such as (a+)+ or (a|a)*',
+    );
+  }
+}
+
+interface Reply {
+  match: Array<string | undefined> | null;
+  index: number;
+  groups?: Record<string, string | undefined>;
+  lastIndex: number;
+  error?: string;
+}
+
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const { port, shared } = workerData;
+const done = new Int32Array(shared);
+const cache = new Map();
+port.on('message', ({ source, flags, input, lastIndex }) => {
+  let reply;
+  try {
+    const key = flags + '/' + source;
+    let re = cache.get(key);
+    if (!re) { re = new RegExp(source, flags); if (cache.size > 100) cache.clear(); cache.set(key, re); }
+    re.lastIndex = lastIndex;
+    const m = re.exec(input);
+    reply = m ? { match: [...m], index: m.index, groups: m.groups, lastIndex: re.lastIndex } : { match: null, index: -1, lastIndex: re.lastIndex };
+  } catch (e) {
+    reply = { match: null, index: -1, lastIndex: 0, error: String(e && e.message) };
+  }
+  port.postMessage(reply);
+  Atomics.store(done, 0, 1);
+  Atomics.notify(done, 0);
+});
+`;
+
+interface Matcher {
+  worker: Worker;
+  port: MessagePort;
+  done: Int32Array;
+}
+
+let matcher: Matcher | undefined;
+
+function startMatcher(): Matcher {
+  const shared = new SharedArrayBuffer(4);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER, { eval: true, workerData: { port: port2, shared }, transferList: [port2] });
+  // The worker must never keep the process alive.
+  worker.unref();
+  port1.unref();
+  return { worker, port: port1, done: new Int32Array(shared) };
+}
+
+function execGuarded(source: string, flags: string, input: string, lastIndex: number, shown: string): Reply {
+  matcher ??= startMatcher();
+  const m = matcher;
+  Atomics.store(m.done, 0, 0);
+  m.port.postMessage({ source, flags, input, lastIndex });
+  if (Atomics.wait(m.done, 0, 0, REGEX_TIME_LIMIT_MS) === 'timed-out') {
+    matcher = undefined;
+    void m.worker.terminate();
+    throw new RegexTimeLimit(shown, input);
+  }
+  const reply = receiveMessageOnPort(m.port)?.message as Reply | undefined;
+  if (!reply) throw new Error('the regular expression worker gave no answer');
+  if (reply.error !== undefined) throw new SyntaxError(reply.error);
+  return reply;
+}
+
+/**
+ * A RegExp whose matching runs under the time limit. test, replace, matchAll and split all go
+ * through exec, so they are bounded too; the pattern is compiled here as well, so syntax errors
+ * come at once and source/flags read as usual.
+ */
+export class GuardedRegExp extends RegExp {
+  /** The pattern as the user wrote it, for the error (the translation from Python differs). */
+  readonly shown: string;
+
+  constructor(pattern: string | RegExp, flags?: string, shown?: string) {
+    super(pattern, flags);
+    this.shown = shown ?? this.source;
+  }
+
+  override exec(input: string): RegExpExecArray | null {
+    const global = this.global || this.sticky;
+    const r = execGuarded(this.source, this.flags, String(input), global ? this.lastIndex : 0, this.shown);
+    if (global) this.lastIndex = r.lastIndex;
+    if (!r.match) return null;
+    const out = Object.assign([...r.match], { index: r.index, input: String(input), groups: r.groups });
+    return out as RegExpExecArray;
+  }
+}
