@@ -1,7 +1,16 @@
 // Runs one module invocation on one host: probe -> pure plan -> apply (unless check mode), or an
 // action module's run. The only place that decides what check mode means, so modules never do.
 import type { ChangeSummary } from './events.js';
-import type { ActionModule, ActionResult, ApplyStep, Change, ModuleContext, StateModule } from '../modules/runtime.js';
+import type {
+  ActionModule,
+  ActionResult,
+  ApplyStep,
+  Change,
+  ModuleContext,
+  RunnableModule,
+  StateModule,
+} from '../modules/runtime.js';
+import { revealDeep } from '../secret.js';
 import type { ExecResult, RunOpts, Transport } from '../transport/index.js';
 import type { PredictedFile } from '../modules/fileinfo.js';
 import { toCommand, type ShellCommand } from '../transport/quote.js';
@@ -17,6 +26,28 @@ export interface ModuleRunOptions {
   cachedProbe?: (cmd: ShellCommand) => ExecResult | undefined;
   /** Wraps every command the module sends (the task's `environment:`). */
   wrap?: (c: ShellCommand) => ShellCommand;
+}
+
+/**
+ * The one place module arguments are revealed. A module that runs on a host gets every Secret as
+ * its text (to compare with what the host has, to build commands, to write files); each text
+ * revealed joins the run's list of revealed secrets, which every reporter masks, and
+ * `secretArgs` names the arguments that held one (a file module then hides its diff).
+ * Controller-side modules (debug, set_fact, assert...) keep their Secrets: whatever they print or
+ * store stays masked.
+ */
+export function moduleInput(
+  m: RunnableModule,
+  args: unknown,
+  revealed: Set<string> | undefined,
+): { args: unknown; secretArgs: ReadonlySet<string> } {
+  const secretArgs = new Set<string>();
+  if (m.local) return { args, secretArgs };
+  const plain = revealDeep(args, (text, key) => {
+    revealed?.add(text);
+    if (key !== undefined) secretArgs.add(key);
+  });
+  return { args: plain, secretArgs };
 }
 
 /** The module's outcome, before changed_when/failed_when and registration. */

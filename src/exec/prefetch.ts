@@ -3,6 +3,7 @@
 // own subshell with its own stdout, stderr and exit code; their results are trusted until the
 // first change on that host, and a task only uses a result whose probe command is exactly the
 // one it would send now. A no-op rerun then costs about one round trip per host.
+import { moduleInput } from './module-run.js';
 import { randomBytes } from 'node:crypto';
 import { isRunnable, type ModuleContext, type Probe } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
@@ -138,6 +139,7 @@ function probeAhead(
     if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
     const parsed = m.args.safeParse(stripOmitted(templar.render(t.args, vars, t.pos)));
     if (!parsed.success) return 'skip';
+    const input = moduleInput(m, parsed.data, run.plan.vault.revealed);
     const ctx: ModuleContext = {
       host,
       vars: templar.templateVars(vars),
@@ -146,8 +148,9 @@ function probeAhead(
       check: run.plan.check,
       diff: run.plan.diff,
       where: t.pos,
+      secretArgs: input.secretArgs,
     };
-    const probe = m.probe(parsed.data, ctx);
+    const probe = m.probe(input.args, ctx);
     if (!probe || probe.stdin !== undefined) return 'skip';
     return probe.cmd;
   } catch {

@@ -13,7 +13,7 @@ import type { TaskResult } from './events.js';
 import { findInPaths } from './files.js';
 import { asBool, keyword } from './keywords.js';
 import { loopItems } from './loops.js';
-import { runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
+import { moduleInput, runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
 import { prefetch, prefetchOn } from './prefetch.js';
 import { loopResult, registeredValue } from './result.js';
 import {
@@ -232,6 +232,7 @@ async function runOnce(
       },
     };
   }
+  const input = moduleInput(m, parsed.data, run.plan.vault.revealed);
   const hs = hostState(run, host);
   const check = effectiveCheck(run, templar, play, planned, vars);
   const diff = asBool(templar.render(keyword(play, planned, 'diff'), vars, where), run.plan.diff);
@@ -243,6 +244,7 @@ async function runOnce(
     check,
     diff,
     where,
+    secretArgs: input.secretArgs,
   };
   const runOpts = becomeOpts(templar, play, planned, vars);
   const envVars = templar.render(keyword(play, planned, 'environment'), vars, where);
@@ -259,11 +261,11 @@ async function runOnce(
     cachedProbe: (cmd: ShellCommand) => hs.probes.take(cmd),
   };
   if (m.exec === 'state' && !wrap && !task.loop && prefetchOn())
-    await prefetch(run, at, planned, host, m.probe(parsed.data, ctx), runOpts, transport);
+    await prefetch(run, at, planned, host, m.probe(input.args, ctx), runOpts, transport);
   const outcome =
     m.exec === 'state'
-      ? await runStateModule(m, parsed.data, ctx, transport, o)
-      : await runActionModule(m, parsed.data, ctx, m.local ? undefined : transport, o);
+      ? await runStateModule(m, input.args, ctx, transport, o)
+      : await runActionModule(m, input.args, ctx, m.local ? undefined : transport, o);
   // Something ran on the host (even if changed_when later calls it ok): reads ahead are stale.
   if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) hs.probes.invalidate();
   if (check && outcome.status === 'changed')

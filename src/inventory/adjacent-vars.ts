@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { diag, LvsplayError, type Diagnostic } from '../diagnostics.js';
 import { loadYaml } from '../yaml/load.js';
-import { decryptVaultText, isVaultEncrypted, type VaultSecrets } from '../vars/vault.js';
+import { decryptVaultText, isVaultEncrypted, secretLeaves, type VaultSecrets } from '../vars/vault.js';
 import type { AdjacentVars, Vars } from './types.js';
 
 export const VARS_FILE_EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -72,7 +72,8 @@ export function loadVarsFile(path: string, secrets: VaultSecrets | undefined): {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     return { vars: undefined, diagnostics: [diag(`cannot read variables file ${path}: ${code}`, { file: path, line: 1, col: 1 }, 'check its permissions')] };
   }
-  if (isVaultEncrypted(text)) {
+  const vaulted = isVaultEncrypted(text);
+  if (vaulted) {
     try {
       text = decryptVaultText(text, secrets ?? { passwords: [] }, { file: path, line: 1, col: 1 });
     } catch (e) {
@@ -89,7 +90,7 @@ export function loadVarsFile(path: string, secrets: VaultSecrets | undefined): {
       diagnostics: [diag(`variables file ${path} must hold a mapping of variable names, found ${Array.isArray(value) ? 'a list' : typeof value}`, { file: path, line: 1, col: 1 }, 'write `name: value` lines')],
     };
   }
-  return { vars: value as Vars, diagnostics: [] };
+  return { vars: vaulted && secrets ? secretLeaves(value as Vars, secrets) : (value as Vars), diagnostics: [] };
 }
 
 /** Loads group_vars/ and host_vars/ under `dir` for the given names. */

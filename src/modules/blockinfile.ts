@@ -2,29 +2,40 @@
 // when the markers exist, inserting it after/before a match (or at EOF/BOF) when not, or
 // removing it. Ported from Ansible's blockinfile.py on byte strings; written with put.
 import { overlayPredicted } from './fileinfo.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { bool, choice, moduleArgs, str } from './args.js';
 import { collectWrite } from './copy.js';
 import { fileAttrs } from './file-attrs.js';
-import { probeFiles, type FileAttrs, type ProbedFiles } from './fileinfo.js';
+import { probeFiles, type ProbedFiles } from './fileinfo.js';
 import { writeEdited } from './lineinfile.js';
 import { compilePython, toBytes } from './pyregex.js';
-import type { PlanOutcome, StateModule } from './runtime.js';
+import type { ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
-export interface BlockinfileArgs extends FileAttrs {
-  path: string;
-  block?: string;
-  state?: 'present' | 'absent';
-  marker?: string;
-  marker_begin?: string;
-  marker_end?: string;
-  insertafter?: string;
-  insertbefore?: string;
-  create?: boolean;
-  backup?: boolean;
-  validate?: string;
-  append_newline?: boolean;
-  prepend_newline?: boolean;
-}
+const blockinfileArgs = moduleArgs(
+  {
+    path: str(),
+    block: str().optional(),
+    state: choice('present', 'absent').optional(),
+    marker: str().optional(),
+    marker_begin: str().optional(),
+    marker_end: str().optional(),
+    insertafter: str().optional(),
+    insertbefore: str().optional(),
+    create: bool().optional(),
+    backup: bool().optional(),
+    validate: str().optional(),
+    append_newline: bool().optional(),
+    prepend_newline: bool().optional(),
+    ...fileAttrs,
+  },
+  { dest: 'path', destfile: 'path', name: 'path', content: 'block' },
+).superRefine((a, ctx) => {
+  if (a.insertafter !== undefined && a.insertbefore !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['insertbefore'], message: 'cannot be used together with insertafter' });
+});
+
+export type BlockinfileArgs = Revealed<z.output<typeof blockinfileArgs>>;
 
 /** Python's bytes.splitlines(True): \n, \r\n and \r all end a line. */
 function splitLinesAny(text: string): string[] {
@@ -108,7 +119,7 @@ export function editBlock(original: string | undefined, a: BlockinfileArgs): { r
   return { result, msg };
 }
 
-function planBlockinfile(a: BlockinfileArgs, probed: ProbedFiles): PlanOutcome {
+function planBlockinfile(a: BlockinfileArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOutcome {
   const f = probed.files[0]!;
   if (f.type === 'directory') return { failed: `Path ${a.path} is a directory !`, data: { rc: 256 } };
   if (!f.exists && !a.create) return { failed: `Path ${a.path} does not exist !`, data: { rc: 257 } };
@@ -120,35 +131,15 @@ function planBlockinfile(a: BlockinfileArgs, probed: ProbedFiles): PlanOutcome {
   } catch (e) {
     return { failed: (e as Error).message };
   }
-  return writeEdited(a, probed, Buffer.from(edit.result, 'latin1'), edit.msg, [], {});
+  const secret = ctx.secretArgs?.has('block') === true;
+  return writeEdited(a, probed, Buffer.from(edit.result, 'latin1'), edit.msg, [], {}, secret);
 }
 
-export const blockinfileModule: StateModule<BlockinfileArgs, ProbedFiles> = {
+export const blockinfileModule: StateModule<z.output<typeof blockinfileArgs>, ProbedFiles> = {
   name: 'blockinfile',
   aliases: ['ansible.builtin.blockinfile'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      path: str(),
-      block: str().optional(),
-      state: choice('present', 'absent').optional(),
-      marker: str().optional(),
-      marker_begin: str().optional(),
-      marker_end: str().optional(),
-      insertafter: str().optional(),
-      insertbefore: str().optional(),
-      create: bool().optional(),
-      backup: bool().optional(),
-      validate: str().optional(),
-      append_newline: bool().optional(),
-      prepend_newline: bool().optional(),
-      ...fileAttrs,
-    },
-    { dest: 'path', destfile: 'path', name: 'path', content: 'block' },
-  ).superRefine((a, ctx) => {
-    if (a.insertafter !== undefined && a.insertbefore !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['insertbefore'], message: 'cannot be used together with insertafter' });
-  }) as never,
+  args: blockinfileArgs,
   overlay: overlayPredicted,
   probe: (a) => probeFiles([{ path: a.path, what: { follow: true, content: true, realPath: true } }]),
   plan: planBlockinfile,

@@ -206,7 +206,8 @@ function findVarsPath(name: string, searchPath: readonly string[]): string | und
 /** One variables file: YAML or JSON, maybe vault-encrypted as a whole (decrypted by the templar). */
 function readVarsFile(path: string, ctx: ModuleContext): Vars | string {
   let text = readFileSync(path, 'utf8');
-  if (isVaultEncrypted(text)) {
+  const vaulted = isVaultEncrypted(text);
+  if (vaulted) {
     const plain = ctx.templar.render(new VaultText(text, { file: path, line: 1, col: 1 }), {});
     text = isSecret(plain) ? plain.reveal() : String(plain);
   }
@@ -216,7 +217,7 @@ function readVarsFile(path: string, ctx: ModuleContext): Vars | string {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     return `${path}: a variables file must hold a mapping of names to values`;
-  return value as Vars;
+  return vaulted ? ctx.templar.secretVars(value as Vars) : (value as Vars);
 }
 
 /** The files of `dir:` in name order, recursing `depth` levels (0: all), filtered as asked. */

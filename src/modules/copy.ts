@@ -4,33 +4,37 @@
 import { overlayPredicted } from './fileinfo.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, posix } from 'node:path';
-import { revealIfSecret, Secret } from '../secret.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, given, moduleArgs, raw, str } from './args.js';
 import { fileAttrs } from './file-attrs.js';
-import {
-  backupFileOf,
-  octal,
-  planWrite,
-  probeFiles,
-  sha1,
-  type FileAttrs,
-  type FileInfo,
-  type ProbedFiles,
-} from './fileinfo.js';
+import { backupFileOf, octal, planWrite, probeFiles, sha1, type FileInfo, type ProbedFiles } from './fileinfo.js';
 import type { Change, ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
-export interface CopyArgs extends FileAttrs {
-  src?: string;
-  content?: unknown;
-  dest: string;
-  backup?: boolean;
-  validate?: string;
-  force?: boolean;
-  remote_src?: boolean;
-  follow?: boolean;
-}
+const copyArgs = moduleArgs(
+  {
+    src: str().optional(),
+    // Ansible copies non-string content as JSON; keep it raw so the executor can do the same.
+    content: raw().optional(),
+    dest: str(),
+    backup: bool().optional(),
+    validate: str().optional(),
+    force: bool().optional(),
+    remote_src: bool().optional(),
+    follow: bool().optional(),
+    ...fileAttrs,
+  },
+  { thirsty: 'force' },
+).superRefine((a, ctx) => {
+  if (given(a, 'src') && given(a, 'content'))
+    ctx.addIssue({ code: 'custom', path: ['content'], message: 'cannot be used together with src' });
+  if (!given(a, 'src') && !given(a, 'content'))
+    ctx.addIssue({ code: 'custom', path: ['src'], message: 'or content is required' });
+});
+
+export type CopyArgs = Revealed<z.output<typeof copyArgs>>;
 
 /** Where a content write goes: dest itself, or dest/basename(src) for a directory dest. */
 function candidates(a: { dest: string; src?: string | undefined }): string[] {
@@ -94,16 +98,7 @@ export function planContentWrite(a: CopyArgs, probed: ProbedFiles, w: ContentWri
     backup: a.backup,
     validate: a.validate,
     afterHeader: w.afterHeader,
-    ...(w.secret
-      ? {
-          diffOf: () => ({
-            before: '(content hidden: it holds a vault value)\n',
-            after: '(content hidden: it holds a vault value)\n',
-            beforeHeader: target.path,
-            afterHeader: target.path,
-          }),
-        }
-      : {}),
+    secret: w.secret,
   });
   if ('failed' in planned) return { failed: planned.failed, data };
   if (mode !== undefined) data.mode = mode;
@@ -117,16 +112,18 @@ function mkdirP(dir: string) {
 }
 
 /** copy's content as Ansible writes it: text as is, other values as JSON. */
-function inlineContent(v: unknown): { content: Buffer; secret: boolean } {
-  const real = revealIfSecret(v);
-  if (typeof real === 'string') return { content: Buffer.from(real), secret: v instanceof Secret };
-  return { content: Buffer.from(JSON.stringify(real)), secret: false };
+function inlineContent(v: unknown): Buffer {
+  return Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 }
 
 function planCopy(a: CopyArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOutcome {
   if (a.content !== undefined) {
-    const { content, secret } = inlineContent(a.content);
-    return planContentWrite(a, probed, { content, afterHeader: 'dynamically generated', secret });
+    const secret = ctx.secretArgs?.has('content') ?? false;
+    return planContentWrite(a, probed, {
+      content: inlineContent(a.content),
+      afterHeader: 'dynamically generated',
+      secret,
+    });
   }
   const src = a.src!;
   if (a.remote_src) {
@@ -156,30 +153,11 @@ export function collectWrite(_a: unknown, _s: unknown, applied: ExecResult[]): {
   return b ? { data: { backup_file: b } } : {};
 }
 
-export const copyModule: StateModule<CopyArgs, ProbedFiles> = {
+export const copyModule: StateModule<z.output<typeof copyArgs>, ProbedFiles> = {
   name: 'copy',
   aliases: ['ansible.builtin.copy'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      src: str().optional(),
-      // Ansible copies non-string content as JSON; keep it raw so the executor can do the same.
-      content: raw().optional(),
-      dest: str(),
-      backup: bool().optional(),
-      validate: str().optional(),
-      force: bool().optional(),
-      remote_src: bool().optional(),
-      follow: bool().optional(),
-      ...fileAttrs,
-    },
-    { thirsty: 'force' },
-  ).superRefine((a, ctx) => {
-    if (given(a, 'src') && given(a, 'content'))
-      ctx.addIssue({ code: 'custom', path: ['content'], message: 'cannot be used together with src' });
-    if (!given(a, 'src') && !given(a, 'content'))
-      ctx.addIssue({ code: 'custom', path: ['src'], message: 'or content is required' });
-  }) as never,
+  args: copyArgs,
   overlay: overlayPredicted,
   probe: (a, ctx) => probeDest(a, ctx, a.remote_src && a.src !== undefined ? [a.src] : []),
   plan: planCopy,

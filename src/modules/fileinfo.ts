@@ -309,6 +309,16 @@ export function contentDiff(
   return { before: b, after: a, ...headers };
 }
 
+/** The diff of a write that holds a secret: both sides hidden (the old content may hold it too). */
+function hiddenDiff(path: string, existed: boolean): NonNullable<Change['diff']> {
+  return {
+    before: existed ? '(old content hidden: the new one holds a secret)\n' : '',
+    after: '(new content hidden: it holds a secret)\n',
+    beforeHeader: existed ? path : `${path} (absent)`,
+    afterHeader: path,
+  };
+}
+
 export interface WritePlan {
   /** The path to write (the real path when the module follows links). */
   path: string;
@@ -320,8 +330,8 @@ export interface WritePlan {
   validate?: string | undefined;
   /** How the new content is named in a diff ('dynamically generated', a template name). */
   afterHeader?: string;
-  /** A diff of its own (a secret's content is never shown). */
-  diffOf?: (before: Buffer | undefined) => NonNullable<Change['diff']>;
+  /** The new content holds a secret: the diff shows neither side (the old one may hold it too). */
+  secret?: boolean | undefined;
 }
 
 /**
@@ -347,9 +357,9 @@ export function planWrite(w: WritePlan): Change[] | { failed: string } {
       ...(f.exists && f.content === undefined
         ? {}
         : {
-            diff:
-              w.diffOf?.(f.exists ? f.content : undefined) ??
-              contentDiff(w.path, f.exists ? f.content : undefined, w.content, w.afterHeader),
+            diff: w.secret
+              ? hiddenDiff(w.path, f.exists)
+              : contentDiff(w.path, f.exists ? f.content : undefined, w.content, w.afterHeader),
           }),
       steps: [
         {

@@ -5,27 +5,44 @@
 import { overlayPredicted } from './fileinfo.js';
 import { posix } from 'node:path';
 import { sh } from '../transport/quote.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { bool, choice, given, moduleArgs, str } from './args.js';
 import { collectWrite } from './copy.js';
 import { fileAttrs } from './file-attrs.js';
 import { planWrite, probeFiles, type FileAttrs, type ProbedFiles } from './fileinfo.js';
 import { compilePython, expandMatch, splitLines, toBytes } from './pyregex.js';
-import type { Change, PlanOutcome, StateModule } from './runtime.js';
+import type { Change, ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
-export interface LineinfileArgs extends FileAttrs {
-  path: string;
-  regexp?: string;
-  search_string?: string;
-  state?: 'present' | 'absent';
-  line?: string;
-  backrefs?: boolean;
-  insertafter?: string;
-  insertbefore?: string;
-  firstmatch?: boolean;
-  create?: boolean;
-  backup?: boolean;
-  validate?: string;
-}
+const lineinfileArgs = moduleArgs(
+  {
+    path: str(),
+    regexp: str().optional(),
+    search_string: str().optional(),
+    state: choice('present', 'absent').optional(),
+    line: str().optional(),
+    backrefs: bool().optional(),
+    insertafter: str().optional(),
+    insertbefore: str().optional(),
+    firstmatch: bool().optional(),
+    create: bool().optional(),
+    backup: bool().optional(),
+    validate: str().optional(),
+    ...fileAttrs,
+  },
+  { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
+).superRefine((a, ctx) => {
+  if (a.state !== 'absent' && a.line === undefined)
+    ctx.addIssue({ code: 'custom', path: ['line'], message: 'is required with state=present' });
+  if (a.insertafter !== undefined && a.insertbefore !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['insertbefore'], message: 'cannot be used together with insertafter' });
+  if (given(a, 'regexp') && given(a, 'search_string'))
+    ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with regexp' });
+  if (given(a, 'backrefs') && given(a, 'search_string'))
+    ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with backrefs' });
+});
+
+export type LineinfileArgs = Revealed<z.output<typeof lineinfileArgs>>;
 
 export interface LineEdit {
   /** Byte strings (latin1), each with its line end. */
@@ -136,7 +153,7 @@ export function lineAbsent(input: readonly string[], a: LineinfileArgs): LineEdi
   return { lines, found, msg: found ? `${found} line(s) removed` : '' };
 }
 
-function planLineinfile(a: LineinfileArgs, probed: ProbedFiles): PlanOutcome {
+function planLineinfile(a: LineinfileArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOutcome {
   const f = probed.files[0]!;
   const state = a.state ?? 'present';
   if (f.type === 'directory') return { failed: `Path ${a.path} is a directory !`, data: { rc: 256 } };
@@ -170,6 +187,7 @@ function planLineinfile(a: LineinfileArgs, probed: ProbedFiles): PlanOutcome {
     edit.msg,
     warnings,
     edit.found !== undefined ? { found: edit.found } : {},
+    ctx.secretArgs?.has('line') === true,
   );
 }
 
@@ -184,6 +202,7 @@ export function writeEdited(
   msg: string,
   warnings: string[],
   data: Record<string, unknown>,
+  secret = false,
 ): PlanOutcome {
   const f = probed.files[0]!;
   const path = f.realPath ?? a.path;
@@ -206,6 +225,7 @@ export function writeEdited(
     backup: a.backup,
     validate: a.validate,
     afterHeader: header,
+    secret,
   });
   if ('failed' in planned) return { failed: planned.failed };
   for (const c of planned) if (c.diff && c.diff.beforeHeader === path) c.diff.beforeHeader = header;
@@ -223,37 +243,11 @@ export function writeEdited(
   };
 }
 
-export const lineinfileModule: StateModule<LineinfileArgs, ProbedFiles> = {
+export const lineinfileModule: StateModule<z.output<typeof lineinfileArgs>, ProbedFiles> = {
   name: 'lineinfile',
   aliases: ['ansible.builtin.lineinfile'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      path: str(),
-      regexp: str().optional(),
-      search_string: str().optional(),
-      state: choice('present', 'absent').optional(),
-      line: str().optional(),
-      backrefs: bool().optional(),
-      insertafter: str().optional(),
-      insertbefore: str().optional(),
-      firstmatch: bool().optional(),
-      create: bool().optional(),
-      backup: bool().optional(),
-      validate: str().optional(),
-      ...fileAttrs,
-    },
-    { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
-  ).superRefine((a, ctx) => {
-    if (a.state !== 'absent' && a.line === undefined)
-      ctx.addIssue({ code: 'custom', path: ['line'], message: 'is required with state=present' });
-    if (a.insertafter !== undefined && a.insertbefore !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['insertbefore'], message: 'cannot be used together with insertafter' });
-    if (given(a, 'regexp') && given(a, 'search_string'))
-      ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with regexp' });
-    if (given(a, 'backrefs') && given(a, 'search_string'))
-      ctx.addIssue({ code: 'custom', path: ['search_string'], message: 'cannot be used together with backrefs' });
-  }) as never,
+  args: lineinfileArgs,
   overlay: overlayPredicted,
   probe: (a) => probeFiles([{ path: a.path, what: { follow: true, content: true, realPath: true } }]),
   plan: planLineinfile,

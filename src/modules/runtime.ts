@@ -11,6 +11,7 @@ import type { ExecResult, PutOpts, RunOpts, Transport } from '../transport/types
 import type { Templar } from '../vars/templar.js';
 import type { Vars } from '../vars/precedence.js';
 import type { ModuleSpec } from './types.js';
+import type { Revealed } from '../secret.js';
 import type { PredictedFile } from './fileinfo.js';
 
 /** What a module may know about where it runs. */
@@ -27,6 +28,8 @@ export interface ModuleContext {
   predictedFiles?: ReadonlyMap<string, PredictedFile>;
   /** Where the task is written, for messages. */
   where?: SourcePos;
+  /** Arguments that held a secret (revealed for the module): their content must not be shown. */
+  secretArgs?: ReadonlySet<string>;
 }
 
 export interface Probe<S> {
@@ -66,15 +69,15 @@ export type PlanOutcome =
 export interface StateModule<A = any, S = any> extends ModuleSpec<A> {
   exec: 'state';
   /** Undefined when there is nothing to read: no round trip is spent. */
-  probe(a: A, ctx: ModuleContext): Probe<S> | undefined;
-  plan(a: A, state: S, ctx: ModuleContext): PlanOutcome;
+  probe(a: Revealed<A>, ctx: ModuleContext): Probe<S> | undefined;
+  plan(a: Revealed<A>, state: S, ctx: ModuleContext): PlanOutcome;
   /**
    * Check mode: the state as it would be after earlier predicted (not made) file writes of this
    * run, so a later task that reads the same file plans what the real run would do.
    */
   overlay?(state: S, predicted: ReadonlyMap<string, PredictedFile>): S;
   /** Values to register after the steps ran (e.g. stdout of an applied command), and whether they mean failure. */
-  collect?(a: A, state: S, applied: ExecResult[]): { data?: Record<string, unknown>; failed?: string };
+  collect?(a: Revealed<A>, state: S, applied: ExecResult[]): { data?: Record<string, unknown>; failed?: string };
 }
 
 export interface ActionContext extends ModuleContext {
@@ -95,6 +98,7 @@ export type ActionResult = Partial<TaskResult> &
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ActionModule<A = any> extends ModuleSpec<A> {
   exec: 'action';
+  /** `a` is revealed for a module that runs on a host; a controller-side one keeps its Secrets. */
   run(a: A, ctx: ActionContext): Promise<ActionResult>;
 }
 

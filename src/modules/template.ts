@@ -3,16 +3,25 @@
 import { overlayPredicted } from './fileinfo.js';
 import { statSync } from 'node:fs';
 import { formatDiagnostic, LvsplayError } from '../diagnostics.js';
-import { Secret } from '../secret.js';
+import type { z } from 'zod';
+import { Secret, type Revealed } from '../secret.js';
 import { bool, moduleArgs, str } from './args.js';
-import { collectWrite, planContentWrite, probeDest, type CopyArgs } from './copy.js';
+import { collectWrite, planContentWrite, probeDest } from './copy.js';
 import { fileAttrs } from './file-attrs.js';
 import type { ProbedFiles } from './fileinfo.js';
 import type { ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
-interface TemplateArgs extends CopyArgs {
-  src: string;
-}
+const templateArgs = moduleArgs({
+  src: str(),
+  dest: str(),
+  backup: bool().optional(),
+  validate: str().optional(),
+  force: bool().optional(),
+  follow: bool().optional(),
+  ...fileAttrs,
+});
+
+type TemplateArgs = Revealed<z.output<typeof templateArgs>>;
 
 function planTemplate(a: TemplateArgs, probed: ProbedFiles, ctx: ModuleContext): PlanOutcome {
   const path = ctx.findFile('templates', a.src);
@@ -38,19 +47,11 @@ function planTemplate(a: TemplateArgs, probed: ProbedFiles, ctx: ModuleContext):
   });
 }
 
-export const templateModule: StateModule<TemplateArgs, ProbedFiles> = {
+export const templateModule: StateModule<z.output<typeof templateArgs>, ProbedFiles> = {
   name: 'template',
   aliases: ['ansible.builtin.template'],
   exec: 'state',
-  args: moduleArgs({
-    src: str(),
-    dest: str(),
-    backup: bool().optional(),
-    validate: str().optional(),
-    force: bool().optional(),
-    follow: bool().optional(),
-    ...fileAttrs,
-  }) as never,
+  args: templateArgs,
   overlay: overlayPredicted,
   probe: (a, ctx) => probeDest(a, ctx),
   plan: planTemplate,

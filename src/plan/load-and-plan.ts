@@ -13,7 +13,8 @@ import { diag, ExitCode, hasErrors, LvsplayError, type Diagnostic } from '../dia
 import { limitHosts, loadAdjacentVars, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Play, Playbook } from '../playbook/model.js';
-import { NO_VAULT_SECRETS, readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
+import { readVaultPasswordFile, type VaultSecrets } from '../vars/vault.js';
+import { notePasswords } from '../vars/password-vars.js';
 import type { VarLayers, Vars } from '../vars/precedence.js';
 import { compilePlay, type CompiledPlay, type PlannedTask } from './compile.js';
 import { parseExtraVars } from './extra-vars.js';
@@ -80,12 +81,12 @@ export function loadAndPlan(opts: RunOptions): Plan {
   const vaultFiles = opts.vaultPasswordFile?.length
     ? opts.vaultPasswordFile
     : (cfgPathList(cfg, 'defaults', 'vault_password_file', { cwd }) ?? []);
-  const vault: VaultSecrets = vaultFiles.length
-    ? {
-        passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords),
-        revealed: new Set<string>(),
-      }
-    : NO_VAULT_SECRETS;
+  // `revealed` gathers the text of every secret the run meets (vault values, passwords), for
+  // the reporters' last masking pass; it exists even without a vault password.
+  const vault: VaultSecrets = {
+    passwords: vaultFiles.flatMap((f) => readVaultPasswordFile(resolve(cwd, f)).passwords),
+    revealed: new Set<string>(),
+  };
   const extraVars = parseExtraVars(opts.extraVars, cwd);
   const located = locatePlaybook(opts.playbook, cwd);
   if (!located)
@@ -129,6 +130,7 @@ export function loadAndPlan(opts: RunOptions): Plan {
   );
   problems.push(...adjacent.diagnostics.filter((d) => !inv.diagnostics.some((x) => x.message === d.message)));
   const src: VarSources = { inventory, extraVars, playbookVars: adjacent.vars };
+  notePasswordSources(src, loaded.playbook, vault.revealed);
 
   const tags: TagFilter = { only: splitTagOption(opts.tags), skip: splitTagOption(opts.skipTags) };
   if (!tags.only.length) tags.only = ['all'];
@@ -173,6 +175,18 @@ export function loadAndPlan(opts: RunOptions): Plan {
     verbosity: opts.verbosity ?? 0,
     warnings: shown.filter((d) => d.severity === 'warning'),
   };
+}
+
+/** Passwords set literally anywhere are masked from the start, used through a template or not. */
+function notePasswordSources(src: VarSources, playbook: Playbook, revealed: Set<string> | undefined): void {
+  const adjacent = [...(src.inventory.adjacentVars ?? []), ...(src.playbookVars ? [src.playbookVars] : [])];
+  for (const vars of [
+    src.extraVars,
+    ...[...src.inventory.hosts.values(), ...src.inventory.groups.values()].map((e) => e.vars),
+    ...adjacent.flatMap((a) => [...a.groupVars.values(), ...a.hostVars.values()]),
+    ...playbook.plays.flatMap((p) => [p.vars, ...p.varsFiles.map((f) => f.vars)]),
+  ])
+    notePasswords(vars, revealed);
 }
 
 function limitSelection(

@@ -3,7 +3,13 @@
 import { diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { readFileSync } from 'node:fs';
 import { LvsplayError } from '../diagnostics.js';
-import { decryptVaultText, isVaultEncrypted, NO_VAULT_SECRETS, type VaultSecrets } from '../vars/vault.js';
+import {
+  decryptVaultText,
+  isVaultEncrypted,
+  NO_VAULT_SECRETS,
+  secretLeaves,
+  type VaultSecrets,
+} from '../vars/vault.js';
 import { loadYaml } from '../yaml/load.js';
 import type { RoleInstance } from './model.js';
 
@@ -49,9 +55,9 @@ export interface TaskSite {
 }
 
 /** Parses a YAML file once; its problems are reported once. */
-export function readYaml(ctx: LoadContext, path: string): unknown {
+export function readYaml(ctx: LoadContext, path: string, as: 'vars' | 'tasks' = 'tasks'): unknown {
   if (ctx.files.has(path)) return ctx.files.get(path);
-  const { value, diagnostics } = loadMaybeVaulted(ctx, path);
+  const { value, diagnostics } = loadMaybeVaulted(ctx, path, as);
   ctx.diagnostics.push(...diagnostics);
   const v = diagnostics.some((d) => d.severity === 'error') ? undefined : value;
   ctx.files.set(path, v);
@@ -70,8 +76,15 @@ export function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** A YAML file that may be vault-encrypted as a whole (vars files usually are). */
-function loadMaybeVaulted(ctx: LoadContext, path: string): { value: unknown; diagnostics: Diagnostic[] } {
+/**
+ * A YAML file that may be vault-encrypted as a whole (vars files usually are): the strings of a
+ * vaulted variables file are secrets.
+ */
+function loadMaybeVaulted(
+  ctx: LoadContext,
+  path: string,
+  as: 'vars' | 'tasks',
+): { value: unknown; diagnostics: Diagnostic[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -83,6 +96,7 @@ function loadMaybeVaulted(ctx: LoadContext, path: string): { value: unknown; dia
       ],
     };
   }
+  const raw = text;
   if (isVaultEncrypted(text)) {
     try {
       text = decryptVaultText(text, ctx.vault, { file: path, line: 1, col: 1 });
@@ -91,5 +105,7 @@ function loadMaybeVaulted(ctx: LoadContext, path: string): { value: unknown; dia
       throw e;
     }
   }
-  return loadYaml(text, path);
+  const loaded = loadYaml(text, path);
+  if (as === 'vars' && isVaultEncrypted(raw)) loaded.value = secretLeaves(loaded.value, ctx.vault);
+  return loaded;
 }

@@ -151,7 +151,7 @@ function varsFilesOf(
       report(ctx, `vars file ${choices.join(' or ')} not found`, pos, `looked in ${baseDir}`);
       return;
     }
-    const v = readYaml(ctx, found);
+    const v = readYaml(ctx, found, 'vars');
     if (v === undefined || v === null) return;
     if (!isMapping(v))
       report(ctx, `${found} must hold a mapping of variables`, posOf(v) ?? pos, 'write name: value lines');

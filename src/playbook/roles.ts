@@ -130,7 +130,7 @@ function readVarsFile(ctx: LoadContext, dir: string, base: string, required: boo
     if (required) report(ctx, `vars file '${base}' not found in ${dir}`, pos, 'fix the name');
     return {};
   }
-  const v = readYaml(ctx, f);
+  const v = readYaml(ctx, f, 'vars');
   if (v === undefined || v === null) return {};
   if (!isMapping(v)) {
     report(

@@ -368,7 +368,7 @@ function noteDefinedNames(ctx: LoadContext, task: Task, site: TaskSite): void {
     if (typeof task.args.name === 'string') ctx.definedNames.add(task.args.name);
     const file = task.args.file;
     const path = typeof file === 'string' && !isTemplated(file) ? findSource(ctx, file, 'vars', site) : undefined;
-    const vars = path ? readYaml(ctx, path) : undefined;
+    const vars = path ? readYaml(ctx, path, 'vars') : undefined;
     if (isMapping(vars)) for (const k of Object.keys(vars)) ctx.definedNames.add(k);
     else ctx.dynamicVars = true;
   }

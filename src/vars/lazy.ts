@@ -6,6 +6,8 @@
 import { diag, ExitCode, LvsplayError, type SourcePos } from '../diagnostics.js';
 import { UnsafeText, VaultText, keyPosOf, valuePosOf } from '../yaml/load.js';
 import type { Vars } from './precedence.js';
+import { Secret } from '../secret.js';
+import { passwordAsSecret } from './password-vars.js';
 import { decryptVaultValue, NO_VAULT_SECRETS, type VaultSecrets } from './vault.js';
 import { isDict } from './jinja/python.js';
 
@@ -22,6 +24,8 @@ const MARKERS = /\{\{|\{%|\{#/;
 /** Does reading this value need the templar (templates, vault or unsafe values inside)? */
 export function needsRendering(v: unknown): boolean {
   if (typeof v === 'string') return MARKERS.test(v);
+  // A secret is templated too (Ansible templates vault values); what it renders to stays secret.
+  if (v instanceof Secret) return MARKERS.test(v.reveal());
   if (v instanceof VaultText || v instanceof UnsafeText) return true;
   if (Array.isArray(v)) return v.some(needsRendering);
   if (isDict(v) && !isLazyScope(v)) return Object.values(v).some(needsRendering);
@@ -47,7 +51,7 @@ export function lazyScope(raw: Vars, opts: ScopeOptions): Vars {
       return hostvars;
     }
     if (v instanceof VaultText) v = decryptVaultValue(v, opts.vault ?? NO_VAULT_SECRETS);
-    else if (v instanceof UnsafeText) v = v.text;
+    if (v instanceof UnsafeText) v = v.text;
     else if (needsRendering(v)) {
       const where = keyPosOf(raw, key) ? valuePosOf(raw, key) : undefined;
       if (resolving.includes(key)) {
@@ -68,6 +72,7 @@ export function lazyScope(raw: Vars, opts: ScopeOptions): Vars {
         resolving.pop();
       }
     }
+    v = passwordAsSecret(key, v, opts.vault?.revealed);
     cache.set(key, v);
     return v;
   };

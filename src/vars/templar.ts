@@ -11,7 +11,7 @@ import { diag, ExitCode, LvsplayError, type Diagnostic, type SourcePos } from '.
 import { Secret } from '../secret.js';
 import { UnsafeText, VaultText } from '../yaml/load.js';
 import type { Vars } from './precedence.js';
-import { decryptVaultValue, NO_VAULT_SECRETS, type VaultSecrets } from './vault.js';
+import { decryptVaultValue, NO_VAULT_SECRETS, secretLeaves, type VaultSecrets } from './vault.js';
 import { isLazyScope, lazyScope, needsRendering, overlay } from './lazy.js';
 import { compile, environment, parseJinjaHeader, withIncludePath, type LexerOverrides } from './jinja/environment.js';
 import { RENDER_KEY, type RenderState } from './jinja/lookups.js';
@@ -174,6 +174,11 @@ export class Templar {
     return Array.isArray(expr) ? expr.every(one) : one(expr);
   }
 
+  /** The values of a vault-encrypted variables file, as secrets (see secretLeaves). */
+  secretVars<T>(value: T): T {
+    return secretLeaves(value, this.#vault);
+  }
+
   /** Names read by the templates in `value` that are neither in `known` nor provided by lvsplay. */
   findUndefined(value: unknown, known: Iterable<string>): string[] {
     return findUndefinedNames(value, new Set(known));
@@ -187,7 +192,11 @@ export class Templar {
   #renderDeep(value: unknown, scope: Vars, where: SourcePos | undefined, label?: string): unknown {
     if (typeof value === 'string')
       return needsRendering(value) ? this.#renderText(value, scope, { where, text: value, label }, true) : value;
-    if (value instanceof VaultText) return decryptVaultValue(value, this.#vault);
+    if (value instanceof VaultText) return this.#renderDeep(decryptVaultValue(value, this.#vault), scope, where, label);
+    if (value instanceof Secret)
+      return needsRendering(value)
+        ? taintDeep(this.#renderText(value.reveal(), scope, { where, text: value.reveal(), label }, true))
+        : value;
     if (value instanceof UnsafeText) return value.text;
     if (Array.isArray(value)) return value.map((v) => this.#renderDeep(v, scope, where, label));
     if (isDict(value) && !isLazyScope(value)) {

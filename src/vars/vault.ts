@@ -192,6 +192,25 @@ export function encryptVaultText(plaintext: string, password: string | Secret, o
 }
 
 /**
+ * The values of a file vault-encrypted as a whole (`ansible-vault encrypt vars.yml`) are as
+ * secret as inline `!vault` values: every string becomes a Secret, changed in place so the YAML
+ * positions of maps and lists stay known. Numbers, booleans and keys stay as they are.
+ */
+export function secretLeaves<T>(value: T, secrets: VaultSecrets): T {
+  const leaf = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      secrets.revealed?.add(v);
+      return new Secret(v);
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => (v[i] = leaf(x)));
+    else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+      for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = leaf(x);
+    return v;
+  };
+  return leaf(value) as T;
+}
+
+/**
  * An inline `!vault` value, decrypted. It becomes a Secret so anything that prints (debug,
  * diffs, errors) masks it; the templar reveals it where the real text is needed.
  */

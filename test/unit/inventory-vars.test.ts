@@ -13,6 +13,7 @@ import {
 } from '../../src/inventory/index.js';
 import { readVaultPasswordFile } from '../../src/vars/vault.js';
 import { VaultText } from '../../src/yaml/load.js';
+import { Secret } from '../../src/secret.js';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'inv-vars-'));
@@ -95,12 +96,14 @@ describe('group_vars and host_vars beside the inventory', () => {
 });
 
 describe('vault-encrypted variables files', () => {
-  test('decrypt with the right password; inline !vault values stay VaultText', () => {
+  test('decrypt with the right password into secrets; inline !vault values stay VaultText', () => {
     const vault = readVaultPasswordFile(join(VAULT, 'vault-pass.txt'));
     const { inventory, diagnostics } = loadInventory(['hosts.ini'], { cwd: VAULT, vault });
     expect(diagnostics).toEqual([]);
     const vars = hostVarsOf(inventory, 'db1');
-    expect(vars['mysql_root_password']).toBe('s3cret');
+    // Every string of a file vaulted as a whole is a secret, as an inline !vault value is.
+    expect(vars['mysql_root_password']).toBeInstanceOf(Secret);
+    expect((vars['mysql_root_password'] as Secret).reveal()).toBe('s3cret');
     expect(vars['api_token']).toBeInstanceOf(VaultText);
   });
 

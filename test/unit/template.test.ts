@@ -221,3 +221,41 @@ describe('vault values in templates', () => {
     expect(r('user={{ user }}', vars)).toBe('user=repl');
   });
 });
+
+describe('Python slicing', () => {
+  // Expected values as ansible-playbook 2.14 prints them for the same expressions.
+  const vars = { s: 'abcdef', l: [1, 2, 3, 4, 5] };
+  it('slices strings to strings and lists to lists, with negative indices and steps', () => {
+    expect(r("{{ 'abcdef'[:3] }}")).toBe('abc');
+    expect(r('{{ s[::-1] }}', vars)).toBe('fedcba');
+    expect(r('{{ s[-2:] }}', vars)).toBe('ef');
+    expect(r('{{ s[1:5:2] }}', vars)).toBe('bd');
+    expect(r('{{ s[::-2] }}', vars)).toBe('fdb');
+    expect(r('{{ s[-100:2] }}', vars)).toBe('ab');
+    expect(r('{{ s[4:1:-1] }}', vars)).toBe('edc');
+    expect(r('{{ s[10:] }}', vars)).toBe('');
+    expect(r('{{ l[::-1] }}', vars)).toEqual([5, 4, 3, 2, 1]);
+    expect(r('{{ l[1:-1] }}', vars)).toEqual([2, 3, 4]);
+    expect(r('{{ l[-2::-2] }}', vars)).toEqual([4, 2]);
+    expect(r("{{ (s[:3] | upper) ~ '!' }}", vars)).toBe('ABC!');
+  });
+  it('refuses a zero step and non-integer bounds with a located message', () => {
+    expect(failure(() => r('{{ s[::0] }}', vars))).toMatch(/main\.yml:12:9: slice step cannot be zero/);
+    expect(failure(() => r("{{ s['a':] }}", vars))).toMatch(/slice start must be an integer or None/);
+    expect(failure(() => r('{{ d[1:] }}', { d: { a: 1 } }))).toMatch(/'dict' object is not subscriptable/);
+  });
+  it('slices a secret on its real text and keeps the slice secret', () => {
+    const pw = { pw: new Secret('hunter2pass') };
+    for (const [expr, real] of [
+      ['{{ pw[::-1] }}', 'ssap2retnuh'],
+      ['{{ pw[0:3] }}', 'hun'],
+      ['{{ pw[:3] | upper }}', 'HUN'],
+      ['x{{ pw[-4:] }}', 'xpass'],
+    ] as const) {
+      const v = r(expr, pw);
+      expect(isSecret(v), expr).toBe(true);
+      expect((v as Secret).reveal()).toBe(real);
+      expect(JSON.stringify(v)).not.toContain(real);
+    }
+  });
+});

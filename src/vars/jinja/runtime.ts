@@ -13,6 +13,7 @@ import { add, compare, contains, isDict, multiply, outputText, str, truthy, type
 import { pythonMethod } from './methods.js';
 import { percentFormat } from './percent-format.js';
 import { reveal } from './taint.js';
+import { pySlice } from './slice.js';
 
 /** Key of the lazy variable scope inside a nunjucks context. */
 export const SCOPE_KEY = '\u0000lvsplay.scope';
@@ -31,6 +32,9 @@ type AnyNode = {
   right?: AnyNode;
   expr?: AnyNode;
   ops?: Array<{ type: string; expr: AnyNode }>;
+  start?: AnyNode;
+  stop?: AnyNode;
+  step?: AnyNode;
 };
 type CompilerThis = {
   _emit(s: string): void;
@@ -296,6 +300,7 @@ export function installJinjaRuntime(): void {
   Object.assign(rt, {
     lvsLookup: lookupName,
     lvsMember: lookupMember,
+    lvsSlice: pySlice,
     lvsTruth: truthy,
     lvsOr: (a: unknown, b: () => unknown) => (truthy(a) ? a : b()),
     lvsAnd: (a: unknown, b: () => unknown) => (truthy(a) ? b() : a),
@@ -445,11 +450,19 @@ export function installJinjaRuntime(): void {
     if ((frame as Frame).lookup(String(node.value))) return origSymbol.call(this, node, frame);
     this._emit(`runtime.lvsLookup(context, frame, ${js(String(node.value))}, ${node.lineno + 1}, ${node.colno + 1})`);
   };
-  const origLookupVal = proto.compileLookupVal!;
   proto.compileLookupVal = function (node, frame) {
-    // nunjucks' slice syntax (`x[1:]`) has its own lookup; leave it alone.
-    if (node.val?.typename === 'Slice' || node.val?.children?.[0]?.typename === 'Slice')
-      return origLookupVal.call(this, node, frame);
+    // `x[a:b:c]`: nunjucks parses a Slice (inside an Array); Python's slicing replaces its lookup.
+    const slice = node.val?.typename === 'Slice' ? node.val : node.val?.children?.[0];
+    if (slice?.typename === 'Slice') {
+      this._emit('runtime.lvsSlice((');
+      this._compileExpression(node.target!, frame);
+      for (const part of [slice.start, slice.stop, slice.step]) {
+        this._emit('),(');
+        this._compileExpression(part!, frame);
+      }
+      this._emit(`), ${js(pathOf(node.target))})`);
+      return;
+    }
     this._emit('runtime.lvsMember((');
     this._compileExpression(node.target!, frame);
     this._emit('),');
