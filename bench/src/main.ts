@@ -3,6 +3,7 @@
 // the floor, --check of a no-op, --check with one change; the two tools alternate which goes
 // first. Results: bench/results/<date>.json, .md and .svg.
 import { Command, InvalidArgumentError } from 'commander';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -248,6 +249,15 @@ class Bench {
   }
 }
 
+/** A checkout's short commit, or its directory's name. */
+function gitLabel(dir: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+  } catch {
+    return dir.split('/').pop() ?? dir;
+  }
+}
+
 function tail(output: string): string {
   return output.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
 }
@@ -281,6 +291,10 @@ async function main(argv: string[]): Promise<number> {
       '--startup',
       'only start-up: --help, --version and --syntax-check of both tools (no lab); 20 runs by default',
     )
+    .option(
+      '--baseline <dir>',
+      'with --startup: also time an earlier checkout of lvsplay (its dist/ built) in the same runs',
+    )
     .option('--site', 'also run playbooks/site.yaml on the six-host cluster under both tools')
     .option('--keep-disks', "keep the bench hosts' prepared disks for the next bench (python3 stays installed)")
     .option('--timeout <seconds>', 'a timed run is killed (and counts as failed) after this long', positive, 1800)
@@ -292,7 +306,14 @@ async function main(argv: string[]): Promise<number> {
   const o: BenchOptions = { ...f, quick: !!f.quick, site: !!f.site, keepDisks: !!f.keepDisks, out: resolve(f.out) };
   if (program.opts<{ startup?: boolean }>().startup) {
     const runs = program.getOptionValueSource('runs') === 'default' ? 20 : o.runs;
-    const base = await benchStartup({ project: PROJECT, runs, out: o.out, log });
+    const baseline = program.opts<{ baseline?: string }>().baseline;
+    const base = await benchStartup({
+      project: PROJECT,
+      runs,
+      out: o.out,
+      log,
+      ...(baseline ? { baseline: { dir: resolve(baseline), label: gitLabel(resolve(baseline)) } } : {}),
+    });
     process.stdout.write(`${base}.json\n${base}.md\n`);
     return 0;
   }

@@ -88,7 +88,12 @@ export function currentLoad(): number[] {
  * whose pattern matches no host, ansible-playbook only warns); site.yaml is checked with the
  * cluster's inventory/lab.ini, as the issue states the target.
  */
-export function startupCommands(project: string, node: string, benchInventory: string): StartupCommand[] {
+export function startupCommands(
+  project: string,
+  node: string,
+  benchInventory: string,
+  baseline?: Baseline,
+): StartupCommand[] {
   const cli = join(project, 'bin/lvsplay.js');
   const site = join(project, 'playbooks/site.yaml');
   const labIni = join(project, 'inventory/lab.ini');
@@ -112,6 +117,7 @@ export function startupCommands(project: string, node: string, benchInventory: s
       argv: [node, cli, 'run', common, '-i', benchInventory, '--syntax-check'],
       note: 'the bench playbook, which both tools accept: the like-for-like pair',
     },
+    ...(baseline ? baselineCommands(baseline, node, site, labIni) : []),
     { name: 'ansible-playbook --help', tool: 'ansible', argv: ['ansible-playbook', '--help'] },
     { name: 'ansible-playbook --version', tool: 'ansible', argv: ['ansible-playbook', '--version'] },
     {
@@ -126,6 +132,28 @@ export function startupCommands(project: string, node: string, benchInventory: s
       tool: 'ansible',
       argv: ['ansible-playbook', common, '-i', benchInventory, '--syntax-check'],
       env: benchEnv,
+    },
+  ];
+}
+
+/** An earlier build of lvsplay (a checkout with its dist/ built), timed in the same runs. */
+export interface Baseline {
+  dir: string;
+  /** How its series are named: "lvsplay@<label> --help". */
+  label: string;
+}
+
+/** The baseline's --help and site.yaml --syntax-check, on the same playbook and inventory. */
+function baselineCommands(b: Baseline, node: string, site: string, labIni: string): StartupCommand[] {
+  const cli = join(b.dir, 'bin/lvsplay.js');
+  const note = `the earlier build in ${b.dir}, for a before/after taken in the same runs`;
+  return [
+    { name: `lvsplay@${b.label} --help`, tool: 'lvsplay', argv: [node, cli, '--help'], note },
+    {
+      name: `lvsplay@${b.label} run site.yaml --syntax-check`,
+      tool: 'lvsplay',
+      argv: [node, cli, 'run', site, '-i', labIni, '--syntax-check'],
+      note,
     },
   ];
 }
@@ -235,6 +263,7 @@ export interface StartupOptions {
   project: string;
   runs: number;
   out: string;
+  baseline?: Baseline;
   log: (s: string) => void;
 }
 
@@ -247,7 +276,7 @@ export async function benchStartup(o: StartupOptions): Promise<string> {
       inventory,
       benchInventoryText(benchHosts(1), readFileSync(join(o.project, 'inventory/lab.ini'), 'utf8')),
     );
-    const commands = startupCommands(o.project, process.execPath, inventory);
+    const commands = startupCommands(o.project, process.execPath, inventory, o.baseline);
     const samples = new Map<string, StartupSample[]>(commands.map((c) => [c.name, []]));
     const env = { ...process.env, NO_COLOR: '1', ANSIBLE_NOCOLOR: '1' };
     const loadBefore = currentLoad();

@@ -59,6 +59,25 @@ describe('start-up bench', () => {
     expect(byName('ansible-playbook common.yaml --syntax-check').argv).toContain('/tmp/x/bench.ini');
   });
 
+  it('times an earlier build on the same playbook when given one', () => {
+    const withBase = startupCommands('/p', '/usr/bin/node', '/tmp/x/bench.ini', { dir: '/old', label: 'abc1234' });
+    expect(withBase.length).toBe(cmds.length + 2);
+    expect(withBase.find((c) => c.name === 'lvsplay@abc1234 run site.yaml --syntax-check')!.argv).toEqual([
+      '/usr/bin/node',
+      '/old/bin/lvsplay.js',
+      'run',
+      '/p/playbooks/site.yaml',
+      '-i',
+      '/p/inventory/lab.ini',
+      '--syntax-check',
+    ]);
+    expect(withBase.find((c) => c.name === 'lvsplay@abc1234 --help')!.argv).toEqual([
+      '/usr/bin/node',
+      '/old/bin/lvsplay.js',
+      '--help',
+    ]);
+  });
+
   it('summarises a series: median and range, failed runs and their exit codes', () => {
     const s = startupSeries(byName('lvsplay --help'), '/p', [sample(90), sample(70), sample(300, { exitCode: 1 })]);
     expect(s.command).toBe('node bin/lvsplay.js --help');
