@@ -5,7 +5,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { loadLintConfig } from '../lint/config.js';
 import { keepalivedSyntaxFindings, mergeModels, reportOf, runRules, type LintReport } from '../lint/index.js';
 import { modelFromKeepalived } from '../lint/keepalived/model.js';
-import { RULE_IDS } from '../lint/rules/index.js';
+import { CROSS_RULES, RULE_IDS } from '../lint/rules/index.js';
 import { lintScript } from '../lint/script.js';
 import type { ClusterModel, DbMaster, Finding, RealServerHost } from '../lint/types.js';
 import type { FoundKeepalived } from './derive.js';
@@ -99,8 +99,13 @@ export function adoptFindings(i: FindingsInput): LintReport {
   model.realServersGroup = i.adoption.realServers.flatMap((rs) => [rs.host, byHost.get(rs.host)!.address]);
   findings.push(...runRules(model, config.settings));
 
-  for (const f of i.files.filter((x) => x.remote !== KEEPALIVED_CONF)) {
-    findings.push(...lintScript(resolve(i.cwd, f.local), { shellcheck: i.shellcheck, name: f.local }).findings);
-  }
+  // The hand scripts: their own findings, then what they do against keepalived (a script that
+  // also adds the VIP or programs IPVS).
+  const scripts = i.files
+    .filter((x) => x.remote !== KEEPALIVED_CONF)
+    .map((f) => lintScript(resolve(i.cwd, f.local), { shellcheck: i.shellcheck, name: f.local }));
+  for (const s of scripts) findings.push(...s.findings);
+  if (scripts.length)
+    findings.push(...runRules(mergeModels([model, ...scripts.map((s) => s.model)]), config.settings, CROSS_RULES));
   return reportOf(findings, config.disables, i.cwd);
 }
