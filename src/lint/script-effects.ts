@@ -5,7 +5,8 @@
 // lists are unrolled, functions are entered where they are called, and `case "$1"` tells which
 // action (start, stop...) each effect belongs to. What cannot be known (command output, values
 // from the environment) stays as written (`$VAR`).
-import sh from 'mvdan-sh';
+import { createRequire } from 'node:module';
+import type Sh from 'mvdan-sh';
 import type { SourcePos } from '../diagnostics.js';
 
 export interface Effect {
@@ -77,7 +78,11 @@ export class ScriptParseError extends Error {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh is GopherJS output without types */
 type Node = any;
-const type = (n: Node): string => sh.syntax.NodeType(n);
+// Loaded on the first script only: it takes ~0.1 s, which `lvsplay run` (it lints the plan, never
+// a script) should not pay.
+let shLib: typeof Sh | undefined;
+const sh = (): typeof Sh => (shLib ??= createRequire(import.meta.url)('mvdan-sh') as typeof Sh);
+const type = (n: Node): string => sh().syntax.NodeType(n);
 
 const MASK_PREFIX: Record<string, number> = {
   '255.255.255.255': 32,
@@ -91,7 +96,8 @@ const RDR_OUT = new Set([54, 55, 60]); // >, >>, >|
 export function scriptEffects(text: string, file: string): ScriptEffects {
   let tree: Node;
   try {
-    tree = sh.syntax.NewParser(sh.syntax.Variant(sh.syntax.LangBash)).Parse(text, file);
+    const { syntax } = sh();
+    tree = syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(text, file);
   } catch (e) {
     const err = e as { Error?: () => string; Text?: string; Pos?: { Line(): number; Col(): number } };
     const line = err.Pos?.Line?.() ?? 1;
