@@ -91,6 +91,7 @@ const MASK_PREFIX: Record<string, number> = {
   '255.0.0.0': 8,
 };
 const RDR_OUT = new Set([54, 55, 60]); // >, >>, >|
+const DEFAULT_OPS = new Set([70, 71, 74, 75]); // -, :-, =, :=
 
 /** Reads a script's effects; throws ScriptParseError (with its place) when the shell cannot parse it. */
 export function scriptEffects(text: string, file: string): ScriptEffects {
@@ -132,7 +133,10 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
             return wordParts(p.Parts);
           case 'ParamExp': {
             const name = p.Param.Value as string;
-            return vars.get(name) ?? `$${name}`;
+            const value = vars.get(name);
+            // ${V:-d} ${V-d} ${V:=d} ${V=d}: the default when V is not known
+            if (value === undefined && p.Exp?.Word && DEFAULT_OPS.has(p.Exp.Op)) return word(p.Exp.Word);
+            return p.Exp || p.Length ? `$${name}` : (value ?? `$${name}`);
           }
           default:
             return '$(...)';

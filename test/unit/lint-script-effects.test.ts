@@ -74,6 +74,14 @@ describe('script effects', () => {
     expect(e.usage?.actions).toEqual(['start', 'stop', 'status']);
   });
 
+  test('${V:-default} gives the default when V is not known; ${#V} and ${V%x} stay as written', () => {
+    const e = scriptEffects(
+      'ip addr add "${VIP:-10.0.0.9}/32" dev lo\nV=10.0.0.5\nip addr add ${V%x}/32 dev lo\n',
+      's',
+    );
+    expect(e.addresses.map((a) => a.address)).toEqual(['10.0.0.9', '$V']);
+  });
+
   test('a script that does not parse says where', () => {
     expect(() => scriptEffects('case "$1" in\nstart) x ;;\n', 'bad.sh')).toThrow(ScriptParseError);
     try {
