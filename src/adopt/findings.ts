@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { loadLintConfig } from '../lint/config.js';
 import { keepalivedSyntaxFindings, mergeModels, reportOf, runRules, type LintReport } from '../lint/index.js';
+import { keepalivedTestFindings } from '../lint/keepalived/check.js';
 import { modelFromKeepalived } from '../lint/keepalived/model.js';
+import { NEWEST_KEEPALIVED } from '../lint/keepalived/versions.js';
 import { CROSS_RULES, RULE_IDS } from '../lint/rules/index.js';
 import { lintScript } from '../lint/script.js';
 import type { ClusterModel, DbMaster, Finding, RealServerHost } from '../lint/types.js';
@@ -79,6 +81,9 @@ export function adoptFindings(i: FindingsInput): LintReport {
   const iface = i.adoption.cluster.get('lvs_interface')?.value as string | undefined;
 
   const models: ClusterModel[] = [...i.keepalived].map(([host, ka]) => {
+    // What keepalived -t of the newest version lint knows rejects besides keywords (adopt does not
+    // read the hosts' keepalived version yet).
+    findings.push(...keepalivedTestFindings(ka.nodes, NEWEST_KEEPALIVED));
     const m = modelFromKeepalived(ka.nodes, host);
     const r = byHost.get(host);
     for (const v of m.vrrp) {
