@@ -11,6 +11,8 @@ import type { SourcePos } from '../diagnostics.js';
 
 export interface Effect {
   pos: SourcePos;
+  /** Its place in the order the script runs (functions where called, loops unrolled). */
+  seq: number;
   /** The `$1` actions it runs under (`start`...); empty when it runs whatever the action. */
   actions: string[];
 }
@@ -118,6 +120,7 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
   };
   const vars = new Map<string, string>();
   const funcs = new Map<string, Node>();
+  let seq = 0;
   const active = new Set<string>();
   const posOf = (n: Node): SourcePos => ({ file, line: n.Pos().Line(), col: n.Pos().Col() });
 
@@ -170,6 +173,7 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
             .join(' '),
           pos: posOf(s),
           actions,
+          seq: seq++,
         });
     }
     const c = s.Cmd;
@@ -248,13 +252,13 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
       active.delete(args[0]!);
       return;
     }
-    out.commands.push({ name, pos, actions });
+    out.commands.push({ name, pos, actions, seq: seq++ });
     if ((name === 'echo' || name === 'printf') && /usage:/i.test(rest.join(' '))) {
       const m = /\{([^}]+)\}/.exec(rest.join(' ')) ?? /usage:\s*\S+\s+([\w|-]+)/i.exec(rest.join(' '));
       if (m) out.usage = { actions: m[1]!.split('|').map((x) => x.trim()), pos };
     }
     if (/^\/etc\/(rc\.d\/)?init\.d\//.test(args[0]!)) {
-      if (rest[0]) out.services.push({ name, op: rest[0], pos, actions });
+      if (rest[0]) out.services.push({ name, op: rest[0], pos, actions, seq: seq++ });
       return;
     }
     switch (name) {
@@ -267,24 +271,25 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
       case 'sysctl':
         for (const a of rest) {
           const m = /^([\w.$/-]+)\s*=\s*(.*)$/.exec(a);
-          if (m) out.sysctls.push({ key: m[1]!.replace(/\//g, '.'), value: m[2]!, pos, actions });
+          if (m) out.sysctls.push({ key: m[1]!.replace(/\//g, '.'), value: m[2]!, pos, actions, seq: seq++ });
         }
         return;
       case 'route':
-        if (rest[0] === 'add' || rest[0] === 'del') out.routes.push({ op: rest[0], args: rest.slice(1), pos, actions });
+        if (rest[0] === 'add' || rest[0] === 'del')
+          out.routes.push({ op: rest[0], args: rest.slice(1), pos, actions, seq: seq++ });
         return;
       case 'arptables':
-        out.arptables.push({ pos, actions });
+        out.arptables.push({ pos, actions, seq: seq++ });
         return;
       case 'systemctl': {
         const op = rest.find((a) => !a.startsWith('-'));
         for (const unit of rest.filter((a) => !a.startsWith('-')).slice(1))
-          out.services.push({ name: unit.replace(/\.service$/, ''), op: op!, pos, actions });
+          out.services.push({ name: unit.replace(/\.service$/, ''), op: op!, pos, actions, seq: seq++ });
         return;
       }
       case 'service':
       case 'invoke-rc.d':
-        if (rest[0] && rest[1]) out.services.push({ name: rest[0], op: rest[1], pos, actions });
+        if (rest[0] && rest[1]) out.services.push({ name: rest[0], op: rest[1], pos, actions, seq: seq++ });
         return;
     }
   };
@@ -309,15 +314,26 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
         tool: 'ip',
         pos,
         actions,
+        seq: seq++,
       });
-    } else if ('route'.startsWith(obj) && obj.length && op) out.routes.push({ op, args: a.slice(2), pos, actions });
+    } else if ('route'.startsWith(obj) && obj.length && op)
+      out.routes.push({ op, args: a.slice(2), pos, actions, seq: seq++ });
   };
 
   const ifconfig = (rest: string[], pos: SourcePos, actions: string[]): void => {
     const [dev, addr, ...more] = rest;
     if (!dev) return;
     if (addr === 'down' && dev.includes(':')) {
-      out.addresses.push({ op: 'del', address: '', iface: iface(dev), tool: 'ifconfig', pos, actions });
+      out.addresses.push({
+        op: 'del',
+        address: '',
+        iface: iface(dev),
+        label: dev,
+        tool: 'ifconfig',
+        pos,
+        actions,
+        seq: seq++,
+      });
       return;
     }
     if (!addr || !/^[\d.$]/.test(addr) || addr === 'up') return;
@@ -333,6 +349,7 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
       tool: 'ifconfig',
       pos,
       actions,
+      seq: seq++,
     });
   };
 
@@ -360,7 +377,7 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
     const tcp = flag('-t', '--tcp-service');
     const udp = flag('-u', '--udp-service');
     const fw = flag('-f', '--fwmark-service');
-    const e: IpvsEffect = { op, pos, actions };
+    const e: IpvsEffect = { op, pos, actions, seq: seq++ };
     if (tcp ?? udp ?? fw) {
       e.service = (tcp ?? udp ?? fw)!;
       e.protocol = tcp ? 'tcp' : udp ? 'udp' : 'fwmark';
@@ -379,4 +396,45 @@ export function scriptEffects(text: string, file: string): ScriptEffects {
 
   stmts(tree.Stmts, []);
   return out;
+}
+
+/** What a script does, in words, per `$1` action (`always` for what runs whatever the action). */
+export function describeEffects(e: ScriptEffects): string {
+  const all: Array<{ x: Effect; text: string }> = [];
+  const say = (x: Effect, text: string): void => void all.push({ x, text });
+  for (const a of e.addresses)
+    say(
+      a,
+      a.op === 'add'
+        ? `adds ${a.address}${a.prefix !== undefined ? `/${a.prefix}` : ''} on ${a.label ?? a.iface ?? '?'}`
+        : a.address
+          ? `removes ${a.address} from ${a.iface ?? '?'}`
+          : `takes ${a.label ?? a.iface ?? '?'} down`,
+    );
+  for (const x of e.ipvs) {
+    const what: Record<IpvsEffect['op'], string> = {
+      clear: 'clears the IPVS table',
+      'add-service': `adds IPVS service ${x.service ?? '?'}${x.scheduler ? ` (${x.scheduler})` : ''}`,
+      'edit-service': `changes IPVS service ${x.service ?? '?'}`,
+      'del-service': `removes IPVS service ${x.service ?? '?'}`,
+      'add-real': `adds real server ${x.real ?? '?'} to ${x.service ?? '?'} (${x.method ?? 'DR'}, weight ${x.weight ?? 1})`,
+      'edit-real': `changes real server ${x.real ?? '?'} of ${x.service ?? '?'}`,
+      'del-real': `removes real server ${x.real ?? '?'} from ${x.service ?? '?'}`,
+      other: 'runs ipvsadm',
+    };
+    say(x, what[x.op]);
+  }
+  for (const s of e.sysctls) say(s, `sets ${s.key}=${s.value}`);
+  for (const r of e.routes) say(r, `route ${r.op} ${r.args.join(' ')}`);
+  for (const s of e.services) say(s, `${s.op} ${s.name}`);
+  // In the order the script does them, grouped by action in the order the actions first act.
+  const said = new Map<string, string[]>();
+  all.sort((a, b) => a.x.seq - b.x.seq);
+  for (const { x, text } of all) {
+    const key = x.actions.length ? x.actions.join('|') : 'always';
+    const list = said.get(key) ?? [];
+    if (!list.includes(text)) list.push(text);
+    said.set(key, list);
+  }
+  return [...said].map(([action, list]) => `${action}: ${list.join(', ')}`).join('; ');
 }

@@ -240,6 +240,10 @@ describe('adopt: reading a hand-built cluster', () => {
       'keepalived.conf',
       '/etc/init.d/lvs_forward',
     ]);
+    // and says what it does, read with lint's script model
+    expect(a.notReproduced.find((n) => n.host === 'd2' && n.what.startsWith('/etc/init.d/'))?.what).toContain(
+      'keeps doing what it does (always: sets net.ipv4.ip_forward=1, clears the IPVS table)',
+    );
   });
 
   it('writes the inventory, the settings and the vault; no secret without a vault password', () => {

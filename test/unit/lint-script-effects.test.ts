@@ -2,7 +2,8 @@
 // usage line, syntax) and against keepalived.conf or the inventory (VIP, IPVS, forwarding).
 import { describe, expect, test } from 'vitest';
 import { lint } from '../../src/lint/index.js';
-import { scriptEffects, ScriptParseError } from '../../src/lint/script-effects.js';
+import { readFileSync } from 'node:fs';
+import { describeEffects, scriptEffects, ScriptParseError } from '../../src/lint/script-effects.js';
 
 const F = 'test/fixtures/lint/scripts';
 const at = (p: { line: number; col: number }) => `${p.line}:${p.col}`;
@@ -21,7 +22,7 @@ describe('script effects', () => {
       'add 10.0.0.5/32 lo lo:vip ip',
       'del 10.0.0.5/32 lo - ip',
       'add 10.0.0.5/24 eth0 eth0:1 ifconfig',
-      'del /- eth0 - ifconfig',
+      'del /- eth0 eth0:1 ifconfig',
     ]);
   });
 
@@ -80,6 +81,15 @@ describe('script effects', () => {
       's',
     );
     expect(e.addresses.map((a) => a.address)).toEqual(['10.0.0.9', '$V']);
+  });
+
+  test('what a script does, in words, per action, in script order', () => {
+    const e = scriptEffects(readFileSync(`${F}/director-conflict.sh`, 'utf8'), 'x');
+    expect(describeEffects(e).split('; ')).toEqual([
+      'start: sets net.ipv4.ip_forward=1, adds 10.0.7.247/32 on eth0:0, route add -host 10.0.7.247 dev eth0:0, clears the IPVS table, adds IPVS service 10.0.7.247:80 (wrr), adds real server 10.0.7.211:80 to 10.0.7.247:80 (DR, weight 1), adds real server 10.0.7.29:80 to 10.0.7.247:80 (DR, weight 1)',
+      'restart: clears the IPVS table, sets net.ipv4.ip_forward=1, adds 10.0.7.247/32 on eth0:0, route add -host 10.0.7.247 dev eth0:0, adds IPVS service 10.0.7.247:80 (wrr), adds real server 10.0.7.211:80 to 10.0.7.247:80 (DR, weight 1), adds real server 10.0.7.29:80 to 10.0.7.247:80 (DR, weight 1)',
+      'stop: clears the IPVS table, takes eth0:0 down',
+    ]);
   });
 
   test('a script that does not parse says where', () => {
