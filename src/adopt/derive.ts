@@ -2,6 +2,7 @@
 // settings and each host's own, and what the roles cannot express. Pure: readings in, adoption out.
 import type { SourcePos } from '../diagnostics.js';
 import type { KaNode } from '../lint/keepalived/parse.js';
+import { describeEffects, scriptEffects } from '../lint/script-effects.js';
 import { scriptModel } from '../lint/script.js';
 import { Secret } from '../secret.js';
 import { KEEPALIVED_AUTH, KEEPALIVED_CONF, type AdoptReading } from './probe.js';
@@ -282,9 +283,10 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
       if (name === 'realserver' && a.realServers.some((x) => x.host === r.host)) continue;
       if (name === 'lvs_server' && a.directors.some((x) => x.host === r.host && x.mode === 'script')) continue;
       const atBoot = r.boot.some((l) => new RegExp(`^S\\d\\d${name}$`).test(l));
+      const does = whatItDoes(text, path);
       a.notReproduced.push({
         host: r.host,
-        what: `${path}${atBoot ? ' (started at boot)' : ''}: no role manages it, so it stays and keeps doing what it does; once the roles do its job, remove it (update-rc.d -f ${name} remove; rm ${path})`,
+        what: `${path}${atBoot ? ' (started at boot)' : ''}: no role manages it, so it stays and keeps doing what it does${does ? ` (${does})` : ''}; once the roles do its job, remove it (update-rc.d -f ${name} remove; rm ${path})`,
       });
     }
   }
@@ -362,4 +364,13 @@ function scriptDirector(
 /** The auth_pass of keepalived.conf's first vrrp_instance, as written in the original file. */
 export function realAuthPass(text: string): string | undefined {
   return /^\s*auth_pass\s+"?([^\s"#!]+)/m.exec(text)?.[1];
+}
+
+/** What a found script does, in words (lint's script model), or nothing when it does not parse. */
+function whatItDoes(text: string, path: string): string {
+  try {
+    return describeEffects(scriptEffects(text, path));
+  } catch {
+    return '';
+  }
 }

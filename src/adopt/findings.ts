@@ -4,8 +4,10 @@ import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { loadLintConfig } from '../lint/config.js';
 import { keepalivedSyntaxFindings, mergeModels, reportOf, runRules, type LintReport } from '../lint/index.js';
+import { keepalivedTestFindings } from '../lint/keepalived/check.js';
 import { modelFromKeepalived } from '../lint/keepalived/model.js';
-import { RULE_IDS } from '../lint/rules/index.js';
+import { NEWEST_KEEPALIVED } from '../lint/keepalived/versions.js';
+import { CROSS_RULES, RULE_IDS } from '../lint/rules/index.js';
 import { lintScript } from '../lint/script.js';
 import type { ClusterModel, DbMaster, Finding, RealServerHost } from '../lint/types.js';
 import type { FoundKeepalived } from './derive.js';
@@ -79,6 +81,9 @@ export function adoptFindings(i: FindingsInput): LintReport {
   const iface = i.adoption.cluster.get('lvs_interface')?.value as string | undefined;
 
   const models: ClusterModel[] = [...i.keepalived].map(([host, ka]) => {
+    // What keepalived -t of the newest version lint knows rejects besides keywords (adopt does not
+    // read the hosts' keepalived version yet).
+    findings.push(...keepalivedTestFindings(ka.nodes, NEWEST_KEEPALIVED));
     const m = modelFromKeepalived(ka.nodes, host);
     const r = byHost.get(host);
     for (const v of m.vrrp) {
@@ -99,8 +104,13 @@ export function adoptFindings(i: FindingsInput): LintReport {
   model.realServersGroup = i.adoption.realServers.flatMap((rs) => [rs.host, byHost.get(rs.host)!.address]);
   findings.push(...runRules(model, config.settings));
 
-  for (const f of i.files.filter((x) => x.remote !== KEEPALIVED_CONF)) {
-    findings.push(...lintScript(resolve(i.cwd, f.local), { shellcheck: i.shellcheck, name: f.local }).findings);
-  }
+  // The hand scripts: their own findings, then what they do against keepalived (a script that
+  // also adds the VIP or programs IPVS).
+  const scripts = i.files
+    .filter((x) => x.remote !== KEEPALIVED_CONF)
+    .map((f) => lintScript(resolve(i.cwd, f.local), { shellcheck: i.shellcheck, name: f.local }));
+  for (const s of scripts) findings.push(...s.findings);
+  if (scripts.length)
+    findings.push(...runRules(mergeModels([model, ...scripts.map((s) => s.model)]), config.settings, CROSS_RULES));
   return reportOf(findings, config.disables, i.cwd);
 }

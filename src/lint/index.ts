@@ -14,8 +14,8 @@ import {
   versionOfDebian,
   type KeepalivedVersion,
 } from './keepalived/versions.js';
-import type { RuleSettings } from './rule.js';
-import { MODEL_RULES, RULE_IDS } from './rules/index.js';
+import type { Rule, RuleSettings } from './rule.js';
+import { CROSS_RULES, MODEL_RULES, RULE_IDS } from './rules/index.js';
 import { lintScript } from './script.js';
 import { emptyModel, type ClusterModel, type Finding } from './types.js';
 import { DEFAULT_PLAYBOOK } from './options.js';
@@ -46,8 +46,8 @@ export interface LintReport {
 
 export { DEFAULT_PLAYBOOK } from './options.js';
 
-export function runRules(model: ClusterModel, settings: RuleSettings): Finding[] {
-  return MODEL_RULES.flatMap((r) =>
+export function runRules(model: ClusterModel, settings: RuleSettings, rules: readonly Rule[] = MODEL_RULES): Finding[] {
+  return rules.flatMap((r) =>
     r.check(model, settings).map((h) => ({
       rule: r.id,
       severity: h.severity ?? r.severity,
@@ -86,7 +86,11 @@ function planFindings(
   config: LintConfig,
   findings: Finding[],
   disables: Disable[],
-): { realServersGroup: string[] | undefined; keepalivedVersion: KeepalivedVersion | undefined } {
+): {
+  realServersGroup: string[] | undefined;
+  keepalivedVersion: KeepalivedVersion | undefined;
+  model: ClusterModel;
+} {
   const { model, views } = modelFromPlan(plan);
   for (const host of plan.inventory.hosts.keys()) {
     const view = views.get(host);
@@ -99,6 +103,7 @@ function planFindings(
   findings.push(...runRules(model, config.settings));
   const directors = model.directors.map((d) => d.name);
   return {
+    model,
     realServersGroup: model.realServersGroup,
     keepalivedVersion: inventoryKeepalivedVersion(views, [...directors, ...plan.inventory.hosts.keys()]),
   };
@@ -127,6 +132,7 @@ export function mergeModels(models: ClusterModel[]): ClusterModel {
     m.realServerHosts.push(...x.realServerHosts);
     m.dbMasters.push(...x.dbMasters);
     m.keywords.push(...x.keywords);
+    if (x.scripts) (m.scripts ??= []).push(...x.scripts);
   }
   return m;
 }
@@ -153,6 +159,8 @@ export function lint(opts: LintOptions): LintReport {
 
   let realServersGroup: string[] | undefined;
   let version = opts.keepalivedVersion;
+  /** Everything given, for the cross-file rules. */
+  const everything: ClusterModel[] = [];
   if (wantInventory) {
     const plan = loadAndPlan({
       playbook: opts.playbook ?? DEFAULT_PLAYBOOK,
@@ -162,6 +170,7 @@ export function lint(opts: LintOptions): LintReport {
     });
     const r = planFindings(plan, config, findings, disables);
     realServersGroup = r.realServersGroup;
+    everything.push(r.model);
     version ??= r.keepalivedVersion;
   }
   version ??= NEWEST_KEEPALIVED;
@@ -176,13 +185,16 @@ export function lint(opts: LintOptions): LintReport {
     merged.keepalivedVersion = version;
     if (realServersGroup) merged.realServersGroup = realServersGroup;
     findings.push(...runRules(merged, config.settings));
+    everything.push(merged);
   }
   if (opts.scripts?.length) {
     const results = opts.scripts.map((f) =>
       lintScript(resolve(cwd, f), { shellcheck: opts.shellcheck !== false, name: f }),
     );
     for (const r of results) findings.push(...r.findings);
-    findings.push(...runRules(mergeModels(results.map((r) => r.model)), config.settings));
+    const merged = mergeModels(results.map((r) => r.model));
+    findings.push(...runRules(merged, config.settings));
+    findings.push(...runRules(mergeModels([...everything, merged]), config.settings, CROSS_RULES));
   }
 
   return reportOf(findings, disables, cwd);

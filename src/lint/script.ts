@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SourcePos } from '../diagnostics.js';
+import { ScriptParseError, scriptEffects, type CommandUse, type Effect, type ScriptEffects } from './script-effects.js';
 import {
   emptyModel,
   type ClusterModel,
@@ -35,6 +36,27 @@ export const SCRIPT_RULES: RuleMeta[] = [
     title: 'RHEL-only init include',
     why: '/etc/rc.d/init.d/functions exists only on RHEL-like systems; on Debian the script stops at that line',
     fix: 'drop the include (use plain shell) or source /lib/lsb/init-functions on Debian',
+  },
+  {
+    id: 'script-parse',
+    severity: 'error',
+    title: 'the init script does not parse as shell',
+    why: 'the shell stops at a syntax error: at boot the script does nothing from there on, and lint cannot read what it does',
+    fix: 'fix the syntax at the place shown (bash -n SCRIPT says the same)',
+  },
+  {
+    id: 'script-net-tools',
+    severity: 'warning',
+    title: 'net-tools command (ifconfig, route, arp, netstat) missing on Debian 12/13',
+    why: 'Debian 12 and 13 do not install net-tools by default: the command is not found at boot, so the address or route it sets is missing',
+    fix: 'use the ip equivalent',
+  },
+  {
+    id: 'script-usage',
+    severity: 'warning',
+    title: 'the $1 actions handled match the usage line',
+    why: 'an action the usage line lists but no case handles prints the usage and fails (systemd and operators call it); an unlisted one is a hidden path nobody tests',
+    fix: 'handle every action the usage line lists, and list every action handled',
   },
 ];
 
@@ -102,13 +124,6 @@ function expandedLines(text: string, file: string): ScriptLine[] {
   return out;
 }
 
-const MASK_PREFIX: Record<string, number> = {
-  '255.255.255.255': 32,
-  '255.255.255.0': 24,
-  '255.255.0.0': 16,
-  '255.0.0.0': 8,
-};
-
 export interface ScriptResult {
   model: ClusterModel;
   findings: Finding[];
@@ -134,14 +149,12 @@ export function lintScript(file: string, opts: { shellcheck?: boolean; name?: st
   return { model: r.model, findings: [...findings, ...r.findings] };
 }
 
-/** What a script's text does (VIP on lo, ARP sysctls, ipvsadm services), and the findings about its lines. */
+/** What a script's text does (VIP on lo, ARP sysctls, ipvsadm services, and every effect in `model.scripts`), and the findings about it. */
 export function scriptModel(text: string, file: string, name = file): ScriptResult {
   const findings: Finding[] = [];
   const model = emptyModel();
   const lines = expandedLines(text, file);
   const [broken, rhel] = [SCRIPT_RULES[1]!, SCRIPT_RULES[2]!];
-  const rs: RealServerHost = { name, arpIgnore: {}, arpAnnounce: {}, pos: { name: { file, line: 1, col: 1 } } };
-  const services = new Map<string, VirtualService>();
   lines.forEach((l, i) => {
     const src = /^(?:\.|source)\s+(\S+)$/.exec(l.text);
     if (src) {
@@ -175,64 +188,134 @@ export function scriptModel(text: string, file: string, name = file): ScriptResu
         pos: l.pos,
       });
     }
-    // The VIP on lo: `ip addr add VIP/32 dev lo` or `ifconfig lo:0 VIP netmask M`.
-    const ipAdd = /\bip\s+(?:-\d\s+)?a(?:ddr(?:ess)?)?\s+add\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?.*\bdev\s+lo\b/.exec(
-      l.text,
-    );
-    const ifc = /\bifconfig\s+lo(?::\w+)?\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?(.*)$/.exec(l.text);
-    if (ipAdd || ifc) {
-      rs.vip = (ipAdd ?? ifc)![1]!;
-      const mask = ifc ? /netmask\s+(\S+)/.exec(ifc[3] ?? '')?.[1] : undefined;
-      rs.vipPrefix = Number(ipAdd ? (ipAdd[2] ?? 32) : (ifc![2] ?? (mask ? (MASK_PREFIX[mask] ?? 0) : 8)));
-      rs.pos.vip = l.pos;
-      rs.pos.vipPrefix = l.pos;
-    }
-    // ARP sysctls, by /proc or sysctl.
-    for (const m of l.text.matchAll(
-      /(?:echo\s+"?(\d)"?\s*>\s*\/proc\/sys\/net\/ipv4\/conf\/(\w+)\/(arp_ignore|arp_announce))|(?:net\.ipv4\.conf\.(\w+)\.(arp_ignore|arp_announce)\s*=\s*"?(\d))/g,
-    )) {
-      const [dev, key, value] = m[1] ? [m[2]!, m[3]!, Number(m[1])] : [m[4]!, m[5]!, Number(m[6])];
-      const target = key === 'arp_ignore' ? rs.arpIgnore : rs.arpAnnounce;
-      target[dev] = value;
-      rs.pos[key === 'arp_ignore' ? 'arpIgnore' : 'arpAnnounce'] ??= l.pos;
-    }
-    // ipvsadm: -A -t VIP:PORT -s SCHED, -a -t VIP:PORT -r RIP[:PORT] -g|-m|-i -w W.
-    const ipvs = /\bipvsadm\s+(.*)$/.exec(l.text);
-    if (ipvs) {
-      const args = ipvs[1]!;
-      const svc = /-[tu]\s+(\d+\.\d+\.\d+\.\d+):(\d+)/.exec(args);
-      if (!svc) return;
-      const key = `${svc[1]}:${svc[2]}`;
-      let s = services.get(key);
-      if (!s)
-        services.set(
-          key,
-          (s = { owner: name, vip: svc[1]!, port: Number(svc[2]), realServers: [], pos: { vip: l.pos } }),
-        );
-      if (/(^|\s)-A\b/.test(args)) {
-        const sched = /-s\s+(\w+)/.exec(args)?.[1];
-        if (sched) {
-          s.algorithm = sched;
-          s.pos.algorithm = l.pos;
-        }
-      }
-      const real = /-r\s+(\d+\.\d+\.\d+\.\d+)(?::(\d+))?/.exec(args);
-      if (/(^|\s)-a\b/.test(args) && real) {
-        const kind = /\s-g\b/.test(args) ? 'DR' : /\s-i\b/.test(args) ? 'TUN' : /\s-m\b/.test(args) ? 'NAT' : undefined;
-        if (kind) s.kind = kind;
-        const w = /-w\s+(\d+)/.exec(args);
-        s.realServers.push({
-          address: real[1]!,
-          ...(real[2] ? { port: Number(real[2]) } : {}),
-          weight: w ? Number(w[1]) : 1,
-          checks: [],
-          pos: { address: l.pos, port: l.pos, weight: l.pos },
-        });
-      }
-    }
   });
+  let effects: ScriptEffects;
+  try {
+    effects = scriptEffects(text, file);
+  } catch (e) {
+    if (!(e instanceof ScriptParseError)) throw e;
+    const meta = SCRIPT_RULES.find((r) => r.id === 'script-parse')!;
+    findings.push({ ...metaFinding(meta), message: `the shell cannot parse this script: ${e.message}`, pos: e.pos });
+    return { model, findings };
+  }
+  findings.push(...scriptOwnFindings(effects));
+  modelOfEffects(effects, name, model);
+  return { model, findings };
+}
+
+const metaFinding = (m: RuleMeta): Omit<Finding, 'message'> => ({
+  rule: m.id,
+  severity: m.severity,
+  why: m.why,
+  fix: m.fix,
+});
+
+/** Effects that take place when the host boots (`start`) or whatever the action. */
+const atStart = (e: Effect): boolean =>
+  !e.actions.length || e.actions.some((a) => ['start', 'restart', 'reload', 'force-reload'].includes(a));
+
+/** Classful prefix `ifconfig` gives an address written without a netmask. */
+const classful = (address: string): number => {
+  const first = Number(address.split('.')[0]);
+  return first < 128 ? 8 : first < 192 ? 16 : 24;
+};
+
+/** The cluster model of what a script sets up at start: the VIP on lo, ARP sysctls, ipvsadm services. */
+function modelOfEffects(effects: ScriptEffects, name: string, model: ClusterModel): void {
+  const file = effects.file;
+  const rs: RealServerHost = { name, arpIgnore: {}, arpAnnounce: {}, pos: { name: { file, line: 1, col: 1 } } };
+  for (const a of effects.addresses.filter(atStart)) {
+    if (a.op !== 'add' || a.iface !== 'lo' || !a.address) continue;
+    rs.vip = a.address;
+    rs.vipPrefix = a.prefix ?? (a.tool === 'ip' ? 32 : classful(a.address));
+    rs.pos.vip = a.pos;
+    rs.pos.vipPrefix = a.pos;
+  }
+  for (const s of effects.sysctls.filter(atStart)) {
+    const m = /^net\.ipv4\.conf\.([^.]+)\.(arp_ignore|arp_announce)$/.exec(s.key);
+    if (!m || !/^\d+$/.test(s.value.trim())) continue;
+    (m[2] === 'arp_ignore' ? rs.arpIgnore : rs.arpAnnounce)[m[1]!] = Number(s.value.trim());
+    rs.pos[m[2] === 'arp_ignore' ? 'arpIgnore' : 'arpAnnounce'] ??= s.pos;
+  }
   if (rs.vip) model.realServerHosts.push(rs);
+  const services = new Map<string, VirtualService>();
+  for (const e of effects.ipvs.filter(atStart)) {
+    const svc = e.protocol !== 'fwmark' ? /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(e.service ?? '') : null;
+    if (!svc) continue;
+    let s = services.get(e.service!);
+    if (!s)
+      services.set(
+        e.service!,
+        (s = { owner: name, vip: svc[1]!, port: Number(svc[2]), realServers: [], pos: { vip: e.pos } }),
+      );
+    if ((e.op === 'add-service' || e.op === 'edit-service') && e.scheduler) {
+      s.algorithm = e.scheduler;
+      s.pos.algorithm = e.pos;
+    }
+    const real = /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(e.real ?? '');
+    if (e.op === 'add-real' && real) {
+      if (e.method) s.kind = e.method;
+      s.realServers.push({
+        address: real[1]!,
+        ...(real[2] ? { port: Number(real[2]) } : {}),
+        weight: e.weight ?? 1,
+        checks: [],
+        pos: { address: e.pos, port: e.pos, weight: e.pos },
+      });
+    }
+  }
   // ipvsadm's default forwarding method is gatewaying (-g, DR).
   for (const s of services.values()) model.services.push({ ...s, kind: s.kind ?? 'DR' });
-  return { model, findings };
+  model.scripts = [{ name, effects }];
+}
+
+/** ip equivalents of the net-tools commands Debian 12 and 13 no longer install by default. */
+const NET_TOOLS: Record<string, string> = {
+  ifconfig: 'ip addr add ADDR/PREFIX dev IFACE label IFACE:N (and ip link set IFACE up)',
+  route: 'ip route add|del ...',
+  arp: 'ip neigh',
+  netstat: 'ss',
+};
+
+/** The ip command doing what this ifconfig line does, when it set an address. */
+function equivalent(e: ScriptEffects, c: CommandUse): string | undefined {
+  if (c.name !== 'ifconfig') return undefined;
+  const a = e.addresses.find((x) => x.pos.line === c.pos.line && x.pos.col === c.pos.col);
+  if (!a?.address) return undefined;
+  const label = a.label && a.label !== a.iface ? ` label ${a.label}` : '';
+  return a.op === 'add'
+    ? `ip addr add ${a.address}/${a.prefix ?? classful(a.address)} dev ${a.iface}${label}`
+    : undefined;
+}
+
+/** Findings about the script alone: tools missing on the target release, $1 actions against the usage line. */
+function scriptOwnFindings(e: ScriptEffects): Finding[] {
+  const out: Finding[] = [];
+  const [tools, usage] = [
+    SCRIPT_RULES.find((r) => r.id === 'script-net-tools')!,
+    SCRIPT_RULES.find((r) => r.id === 'script-usage')!,
+  ];
+  for (const c of e.commands.filter((x) => NET_TOOLS[x.name] !== undefined))
+    out.push({
+      ...metaFinding(tools),
+      message: `'${c.name}' is not installed on Debian 12 or 13 by default (net-tools is not in a standard installation)`,
+      fix: `use ${equivalent(e, c) ?? NET_TOOLS[c.name]}`,
+      pos: c.pos,
+    });
+  if (e.usage && e.cases.length) {
+    const handled = new Set(e.cases.map((c) => c.action));
+    for (const c of e.cases.filter((x) => !e.usage!.actions.includes(x.action)))
+      out.push({
+        ...metaFinding(usage),
+        message: `the script handles '${c.action}', which its usage line (${e.usage.actions.join('|')}) does not list`,
+        pos: c.pos,
+      });
+    for (const a of e.usage.actions.filter((x) => !handled.has(x)))
+      out.push({
+        ...metaFinding(usage),
+        message: `the usage line lists '${a}', which no case of "$1" handles (it falls to the usage message)`,
+        pos: e.usage.pos,
+      });
+  }
+  return out;
 }

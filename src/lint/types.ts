@@ -2,6 +2,7 @@
 // matters and how to fix it, at the place of the variable (or config line) that causes it.
 import type { SourcePos } from '../diagnostics.js';
 import type { KeepalivedVersion } from './keepalived/versions.js';
+import type { ScriptEffects } from './script-effects.js';
 
 export type LintSeverity = 'error' | 'warning' | 'info';
 
@@ -141,6 +142,8 @@ export interface ClusterModel {
   keepalivedVersion?: KeepalivedVersion;
   /** Hosts in the real servers group (inventory names); undefined outside an inventory. */
   realServersGroup?: string[];
+  /** What init scripts do (addresses, ipvsadm, sysctls...), per script; for the cross-file rules. */
+  scripts?: Array<{ name: string; effects: ScriptEffects }>;
   /** Directors' peer addresses their firewall accepts VRRP from, per director. */
   vrrpAcceptFrom?: Record<string, string[]>;
 }

@@ -102,6 +102,32 @@ describe('lint agrees with keepalived -t', () => {
     });
   }
 
+  for (const v of KEEPALIVED_VERSIONS) {
+    test(`keepalived ${v}: every line -t calls an unknown keyword has a lint error on it`, () => {
+      const d = daemons.get(v)!;
+      const missing: string[] = [];
+      let lines = 0;
+      for (const f of FILES) {
+        const out = d.output.get(f) ?? '';
+        // After "Unexpected '{'" keepalived skips a block it did not know, calling each line in
+        // it unknown; lint reports the block's keyword. Unbalanced braces are keepalived-syntax's.
+        const skipping = out.indexOf("Unexpected '{'");
+        const findings = lint({ keepalived: [join(CORPUS, f)], keepalivedVersion: v, shellcheck: false }).findings;
+        if (findings.some((x) => x.rule === 'keepalived-syntax')) continue;
+        const errorLines = new Set(findings.filter((x) => x.severity === 'error').map((x) => x.pos?.line));
+        for (const m of out.matchAll(
+          new RegExp(`${f.replace(/\./g, '\\.')}: Line (\\d+)\\) Unknown keyword '([^']+)'`, 'g'),
+        )) {
+          if (m[2] === '}' || (skipping >= 0 && m.index > skipping)) continue;
+          lines++;
+          if (!errorLines.has(Number(m[1]))) missing.push(`${f}:${m[1]} ${m[2]}`);
+        }
+      }
+      expect(lines).toBeGreaterThan(5);
+      expect(missing).toEqual([]);
+    });
+  }
+
   test('the corpus tells the versions apart (keywords 2.3 added are errors for 2.2 only)', () => {
     const both = FILES.filter(
       (f) => (daemons.get('2.2')!.status.get(f) === 0) !== (daemons.get('2.3')!.status.get(f) === 0),

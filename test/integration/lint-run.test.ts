@@ -46,3 +46,27 @@ describe('run checks the cluster first', () => {
     expect(r.status).toBe(3);
   });
 });
+
+describe('lint --keepalived-version', () => {
+  const lint = (...args: string[]) =>
+    spawnSync(process.execPath, [resolve(ROOT, 'bin/lvsplay.js'), 'lint', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  const conf = 'test/fixtures/lint/keepalived-corpus/v23-json-version.conf';
+
+  it('a keyword 2.3 added: exit 1 for 2.2, 0 for 2.3 and by default', () => {
+    const old = lint('--keepalived', conf, '--keepalived-version', '2.2');
+    expect(old.status).toBe(1);
+    expect(old.stdout).toContain("error[keepalived-unknown-keyword]: 'json_version' is not a keepalived 2.2 keyword");
+    expect(lint('--keepalived', conf, '--keepalived-version', '2.3').status).toBe(0);
+    expect(lint('--keepalived', conf).status).toBe(0);
+  });
+
+  it('a version lint does not know is a bad option', () => {
+    const r = lint('--keepalived', conf, '--keepalived-version', '1.3');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('Allowed choices are 2.2, 2.3');
+  });
+});

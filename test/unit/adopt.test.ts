@@ -8,7 +8,7 @@ import { deriveAdoption } from '../../src/adopt/derive.js';
 import { groupDisagreements } from '../../src/adopt/index.js';
 import { adoptFindings } from '../../src/adopt/findings.js';
 import { expectedChanges } from '../../src/adopt/changes.js';
-import { foundFiles, parseFoundKeepalived, redactAuthPass } from '../../src/adopt/found.js';
+import { foundFiles, parseFoundKeepalived, redactAuthPass, writeFound } from '../../src/adopt/found.js';
 import { adoptReadingFromOutput, type AdoptReading } from '../../src/adopt/probe.js';
 import { MARK } from '../../src/status/probe.js';
 import { checkWritable, clusterYml, hostsIni, vaultYml } from '../../src/adopt/write.js';
@@ -240,6 +240,10 @@ describe('adopt: reading a hand-built cluster', () => {
       'keepalived.conf',
       '/etc/init.d/lvs_forward',
     ]);
+    // and says what it does, read with lint's script model
+    expect(a.notReproduced.find((n) => n.host === 'd2' && n.what.startsWith('/etc/init.d/'))?.what).toContain(
+      'keeps doing what it does (always: sets net.ipv4.ip_forward=1, clears the IPVS table)',
+    );
   });
 
   it('writes the inventory, the settings and the vault; no secret without a vault password', () => {
@@ -365,6 +369,40 @@ describe('adopt: reading a hand-built cluster', () => {
     expect(badReport.findings.filter((f) => f.rule === 'rs-arp-sysctls').map((f) => f.message)).toEqual([
       expect.stringContaining('w2'),
     ]);
+  });
+
+  it("reads the hand scripts with the same model as lint: one that clears keepalived's IPVS table is an error", () => {
+    const readings = [
+      director('d1', '192.0.2.1', 100, 'MASTER'),
+      director('d2', '192.0.2.2', 50, 'BACKUP'),
+      realServer('w1', '192.0.2.21', 1),
+      realServer('w2', '192.0.2.22', 2),
+    ];
+    const cwd = mkdtempSync(join(tmpdir(), 'adopt-found-'));
+    const files = foundFiles(readings, 'out');
+    writeFound(cwd, files);
+    const parsed = parseFoundKeepalived(files);
+    const report = adoptFindings({
+      cwd,
+      files,
+      keepalived: parsed.byHost,
+      syntax: parsed.diagnostics,
+      readings,
+      adoption: deriveAdoption(readings, parsed.byHost),
+      shellcheck: false,
+    });
+    const at = (rule: string) =>
+      report.findings.filter((f) => f.rule === rule).map((f) => `${f.severity} ${f.pos?.file}:${f.pos?.line}`);
+    expect(at('script-ipvs-keepalived')).toEqual([
+      'error out/found/d1/etc/init.d/lvs_forward:3',
+      'error out/found/d2/etc/init.d/lvs_forward:3',
+    ]);
+    expect(at('script-ip-forward')).toEqual([
+      'info out/found/d1/etc/init.d/lvs_forward:2',
+      'info out/found/d2/etc/init.d/lvs_forward:2',
+    ]);
+    // the real servers' script: a status action the script handles, and no usage line to compare
+    expect(at('script-usage')).toEqual([]);
   });
 
   it('refuses to overwrite without --force', () => {

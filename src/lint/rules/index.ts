@@ -4,6 +4,7 @@ import { firewallRules } from './firewall.js';
 import { keywordRules } from './keywords.js';
 import { lvsRules } from './lvs.js';
 import { mariadbRules } from './mariadb.js';
+import { scriptCrossRules } from './scripts.js';
 import { realServerRules } from './realserver.js';
 import { vrrpRules } from './vrrp.js';
 import { SCRIPT_RULES } from '../script.js';
@@ -19,5 +20,7 @@ export const MODEL_RULES: Rule[] = [
   ...keywordRules,
 ];
 /** Rules with their documentation, including those reported outside the model (scripts, syntax, config). */
-export const ALL_RULES = [...MODEL_RULES, KEEPALIVED_TEST_RULE, ...SCRIPT_RULES, ...CONFIG_RULES];
+/** Rules over everything lint was given at once (scripts against keepalived.conf and the inventory). */
+export const CROSS_RULES: Rule[] = scriptCrossRules;
+export const ALL_RULES = [...MODEL_RULES, ...CROSS_RULES, KEEPALIVED_TEST_RULE, ...SCRIPT_RULES, ...CONFIG_RULES];
 export const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
