@@ -73,6 +73,9 @@ export function lazyScope(raw: Vars, opts: ScopeOptions): Vars {
       }
     }
     v = passwordAsSecret(key, v, opts.vault?.revealed);
+    // A variable holding a secret (a vault value rendered, a fact derived from one): its text
+    // joins the run's list, so a host echoing it back is masked too.
+    if (v instanceof Secret) opts.vault?.revealed?.add(v.reveal());
     cache.set(key, v);
     return v;
   };

@@ -156,10 +156,12 @@ export class Templar {
         if (/^(False|false|)$/.test(text)) return false;
       }
       const origin: Origin = { where, text, label: `condition "${c}"` };
-      return this.#withRender(scope, origin, (ctx) => {
-        compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, true).render(ctx);
-        return truthy((ctx[CAPTURE_KEY] as { value?: unknown }).value);
-      });
+      return trackTaint(() =>
+        this.#withRender(scope, origin, (ctx) => {
+          compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, true).render(ctx);
+          return truthy((ctx[CAPTURE_KEY] as { value?: unknown }).value);
+        }),
+      ).value;
     };
     return Array.isArray(expr) ? expr.every(one) : one(expr);
   }
