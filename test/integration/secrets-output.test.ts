@@ -7,8 +7,9 @@
 // concatenation, JSON, module arguments (copy, lineinfile, blockinfile, template), --diff (the
 // old content of a file holding the secrets), failing commands and template errors.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -20,6 +21,7 @@ import { closeAll, createReporters, emitTo } from '../../src/report/index.js';
 import { withRevealedVault } from '../../src/report/redact.js';
 
 const VAULT_PW = 'correct horse battery';
+const BIN = resolve(import.meta.dirname, '../../bin/lvsplay.js');
 
 /** Cleartexts, each with an unusual prefix so a 3-character piece cannot appear by chance. */
 const SECRETS = {
@@ -297,6 +299,29 @@ describe('no secret reaches any output', () => {
 
   it('the listr tree on a terminal', async () => {
     expectNoSecret('tree', await treeRun());
+  });
+
+  it('the -K password, typed on stdin, echoed back by the host', () => {
+    const asked = 'QrAskPass88';
+    writeFileSync(
+      join(dir, 'ask.yml'),
+      `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - shell: printf %s ${asked}; echo; printf %s ${asked} | rev\n`,
+    );
+    for (const format of ['plain', 'jsonl']) {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'run', '-i', 'localhost,', 'ask.yml', '--vault-password-file', 'vpw', '-K', '-vvv', '-o', format],
+        {
+          cwd: dir,
+          input: `${asked}\n`,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('BECOME password:');
+      for (const t of telltales(asked).filter((x) => x.length > 3)) expect(r.stdout + r.stderr).not.toContain(t);
+    }
   });
 
   it('the handler journal', async () => {
