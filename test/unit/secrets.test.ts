@@ -64,6 +64,24 @@ describe('a file vaulted as a whole', () => {
     expect(isSecret(url)).toBe(true);
     expect((url as Secret).reveal()).toBe('mysql://app:s3cret@db1');
   });
+
+  it('an inline !vault value is used as written, never templated (as ansible-playbook does)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'pw'), `${PW}\n`);
+    const inline = encryptVaultText('x-{{ 1 + 1 }}', PW).trimEnd().split('\n').join('\n      ');
+    writeFileSync(
+      join(dir, 'play.yml'),
+      `- hosts: localhost\n  vars:\n    v: !vault |\n      ${inline}\n  tasks: []\n`,
+    );
+    const plan = loadAndPlan({
+      playbook: join(dir, 'play.yml'),
+      inventory: ['localhost,'],
+      vaultPasswordFile: [join(dir, 'pw')],
+      cwd: dir,
+    });
+    const v = createTemplar({ vault: plan.vault }).render('{{ v }}', plan.playbook.plays[0]!.vars);
+    expect((v as Secret).reveal()).toBe('x-{{ 1 + 1 }}');
+  });
 });
 
 describe('connection and become passwords', () => {
