@@ -36,6 +36,11 @@ export const SECRET_MASK = MASK;
 /** A module's text argument: plain, or a secret that only the command builder reveals. */
 export type Text = string | Secret;
 
+/** The real text of a text argument (for controller-side code, which keeps Secrets). */
+export function textOf(t: Text): string {
+  return t instanceof Secret ? t.reveal() : t;
+}
+
 /** A value with every Secret in it replaced by its text: module arguments as a module reads them. */
 export type Revealed<T> = T extends Secret
   ? string

@@ -20,9 +20,12 @@ export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
 export class HandlerJournal {
   readonly #file: string;
   readonly #playbook: string;
+  readonly #mask: (s: string) => string;
   #entries: Entry[];
 
-  constructor(playbookPath: string, dir = journalDir()) {
+  /** `mask` hides secrets in play and handler names before they are written or compared. */
+  constructor(playbookPath: string, dir = journalDir(), mask: (s: string) => string = (s) => s) {
+    this.#mask = mask;
     this.#file = join(dir, 'pending-handlers.json');
     this.#playbook = resolve(playbookPath);
     this.#entries = [];
@@ -36,18 +39,21 @@ export class HandlerJournal {
 
   /** Handlers a previous run of this playbook left pending for `host` in `play`. */
   pending(play: string, host: string): string[] {
+    play = this.#mask(play);
     return this.#entries
       .filter((e) => e.playbook === this.#playbook && e.play === play && e.host === host)
       .map((e) => e.handler);
   }
 
   notified(play: string, host: string, handler: string): void {
+    [play, handler] = [this.#mask(play), this.#mask(handler)];
     if (this.pending(play, host).includes(handler)) return;
     this.#entries.push({ playbook: this.#playbook, play, host, handler, since: new Date().toISOString() });
     this.#save();
   }
 
   ran(play: string, host: string, handler: string): void {
+    [play, handler] = [this.#mask(play), this.#mask(handler)];
     const before = this.#entries.length;
     this.#entries = this.#entries.filter(
       (e) => !(e.playbook === this.#playbook && e.play === play && e.host === host && e.handler === handler),

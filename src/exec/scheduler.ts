@@ -14,6 +14,7 @@ import type { HostCounts, RunEvent, TaskRef, TaskResult } from './events.js';
 import { ConnectionPool } from './connections.js';
 import { hostState, newGroups, taskVars, type PlayPosition, type RunContext } from './context.js';
 import { HandlerJournal } from './journal.js';
+import { redact, withRevealedVault } from '../report/redact.js';
 import { asBool, keyword } from './keywords.js';
 import { Semaphore } from './limit.js';
 import { runTask, type TaskRun } from './task.js';
@@ -40,6 +41,7 @@ export interface ExecuteResult {
 
 export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteResult> {
   const t0 = performance.now();
+  const secrets = o.secrets ?? new Set<string>();
   const run: RunContext = {
     plan,
     templar: o.templar,
@@ -47,8 +49,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     hosts: new Map(),
     emit: o.emit,
     interrupted: false,
-    journal: new HandlerJournal(plan.playbookPath, o.journalDir),
-    secrets: o.secrets ?? new Set(),
+    journal: new HandlerJournal(plan.playbookPath, o.journalDir, (s) =>
+      redact(s, withRevealedVault(secrets, plan.vault)),
+    ),
+    secrets,
     groups: newGroups(plan),
   };
   const onAbort = () => {

@@ -84,6 +84,10 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
     return { result: folded };
   } catch (e) {
     const r = errorResult(e, t0, host);
+    // A no_log task's errors (template, lookup, filter) may quote its data: censored too. A
+    // no_log that cannot be templated counts as on.
+    const noLog = keyword(play, planned, 'no_log');
+    if (noLog !== undefined && asBool(safeKeyword(templar, play, planned, 'no_log', vars) ?? true)) r.noLog = true;
     if (r.status === 'unreachable') hostState(run, host).unreachable = true;
     else if (asBool(safeKeyword(templar, play, planned, 'ignore_errors', vars))) r.ignored = true;
     return { result: r };

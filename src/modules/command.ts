@@ -3,7 +3,8 @@
 // running the command is the change. Check mode cannot know what a command would do: the
 // module is marked unpredictable and the executor reports "unknown" instead of guessing.
 import { shlexSplit } from '../shlex.js';
-import { revealIfSecret } from '../secret.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh, raw, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, given, list, moduleArgs, str } from './args.js';
@@ -27,17 +28,15 @@ const needsCommand = (
     ctx.addIssue({ code: 'custom', path: ['cmd'], message: 'is required: give the command as free form or cmd' });
 };
 
-interface CommandArgs {
-  cmd?: string;
-  argv?: unknown[];
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-  stdin?: string;
-  stdin_add_newline?: boolean;
-  strip_empty_ends?: boolean;
-  executable?: string;
-}
+const commandArgs = moduleArgs({ ...common, argv: list().optional() }, { _raw_params: 'cmd' }).superRefine(
+  needsCommand,
+);
+const shellArgs = moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(
+  needsCommand,
+);
+
+/** What command and shell share: one has argv, the other executable. */
+type CommandArgs = Revealed<z.output<typeof commandArgs> & z.output<typeof shellArgs>>;
 
 interface Guards {
   createsExists?: boolean;
@@ -67,12 +66,12 @@ function probeGuards(a: CommandArgs) {
 function commandLine(a: CommandArgs, viaShell: boolean): ShellCommand {
   const cd = a.chdir ? sh`cd ${a.chdir} && ` : sh``;
   if (viaShell) {
-    const script = String(revealIfSecret(a.cmd ?? ''));
+    const script = a.cmd ?? '';
     // The script is the operator's own shell text: run as written, by the chosen shell.
     return a.executable ? sh`${cd}${a.executable} -c ${script}` : sh`${cd}${raw(`{\n${script}\n}`)}`;
   }
   // command: no shell features; every word is passed literally, as Ansible's command does.
-  const words = a.argv ? a.argv.map((w) => String(revealIfSecret(w))) : shlexSplit(String(revealIfSecret(a.cmd ?? '')));
+  const words = a.argv ? a.argv.map((w) => String(w)) : shlexSplit(a.cmd ?? '');
   return sh`${cd}${raw('exec')} ${words}`;
 }
 
@@ -112,29 +111,27 @@ function collect(a: CommandArgs, _g: unknown, applied: ExecResult[]) {
   return rc === 0 ? { data } : { data, failed: 'non-zero return code' };
 }
 
-export const commandModule: StateModule<CommandArgs, Guards | undefined> = {
+export const commandModule: StateModule<z.output<typeof commandArgs>, Guards | undefined> = {
   name: 'command',
   aliases: ['ansible.builtin.command'],
   freeForm: 'cmd',
   rawFreeForm: true,
   predictable: false,
   exec: 'state',
-  args: moduleArgs({ ...common, argv: list().optional() }, { _raw_params: 'cmd' }).superRefine(needsCommand) as never,
+  args: commandArgs,
   probe: probeGuards,
   plan: planCommand(false),
   collect,
 };
 
-export const shellModule: StateModule<CommandArgs, Guards | undefined> = {
+export const shellModule: StateModule<z.output<typeof shellArgs>, Guards | undefined> = {
   name: 'shell',
   aliases: ['ansible.builtin.shell'],
   freeForm: 'cmd',
   rawFreeForm: true,
   predictable: false,
   exec: 'state',
-  args: moduleArgs({ ...common, executable: str().optional() }, { _raw_params: 'cmd' }).superRefine(
-    needsCommand,
-  ) as never,
+  args: shellArgs,
   probe: probeGuards,
   plan: planCommand(true),
   collect,

@@ -4,13 +4,13 @@
 import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { isSecret } from '../secret.js';
+import { isSecret, textOf } from '../secret.js';
 import { isVaultEncrypted } from '../vars/vault.js';
 import { loadYaml, VaultText } from '../yaml/load.js';
 import type { Vars } from '../vars/precedence.js';
 import { bool, given, int, list, moduleArgs, raw, str } from './args.js';
 import * as z from 'zod';
-import type { ActionModule, ActionResult, ModuleContext } from './runtime.js';
+import type { ActionResult, ControllerModule, ModuleContext } from './runtime.js';
 import type { ModuleSpec } from './types.js';
 import { GuardedRegExp } from '../regex-guard.js';
 
@@ -27,22 +27,17 @@ const asText = (v: unknown): string => (typeof v === 'string' ? v : isSecret(v) 
 const why = (e: unknown): string =>
   e instanceof LvsplayError ? e.diagnostics.map(formatDiagnostic).join('\n') : (e as Error).message;
 
-interface AssertArgs {
-  that: unknown[];
-  fail_msg?: unknown;
-  success_msg?: unknown;
-  quiet?: boolean;
-}
+const assertArgs = moduleArgs(
+  { that: list(), fail_msg: raw().optional(), success_msg: raw().optional(), quiet: bool().optional() },
+  { msg: 'fail_msg' },
+);
 
-export const assertModule: ActionModule<AssertArgs> = {
+export const assertModule: ControllerModule<z.output<typeof assertArgs>> = {
   name: 'assert',
   aliases: ['ansible.builtin.assert'],
   local: true,
   exec: 'action',
-  args: moduleArgs(
-    { that: list(), fail_msg: raw().optional(), success_msg: raw().optional(), quiet: bool().optional() },
-    { msg: 'fail_msg' },
-  ) as never,
+  args: assertArgs,
   async run(a, ctx) {
     for (const cond of a.that) {
       let holds: boolean;
@@ -66,11 +61,12 @@ export const assertModule: ActionModule<AssertArgs> = {
   },
 };
 
-interface DebugArgs {
-  msg?: unknown;
-  var?: string;
-  verbosity?: number;
-}
+const debugArgs = moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine(
+  (a, ctx) => {
+    if (given(a, 'msg') && given(a, 'var'))
+      ctx.addIssue({ code: 'custom', path: ['var'], message: 'cannot be used together with msg' });
+  },
+);
 
 /** `var:` names a variable or an expression (`result.stdout`), rendered as Ansible does. */
 function debugVar(name: string, ctx: ModuleContext): unknown {
@@ -83,17 +79,12 @@ function debugVar(name: string, ctx: ModuleContext): unknown {
   }
 }
 
-export const debugModule: ActionModule<DebugArgs> = {
+export const debugModule: ControllerModule<z.output<typeof debugArgs>> = {
   name: 'debug',
   aliases: ['ansible.builtin.debug'],
   local: true,
   exec: 'action',
-  args: moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine(
-    (a, ctx) => {
-      if (given(a, 'msg') && given(a, 'var'))
-        ctx.addIssue({ code: 'custom', path: ['var'], message: 'cannot be used together with msg' });
-    },
-  ) as never,
+  args: debugArgs,
   async run(a, ctx) {
     const level = Number(ctx.vars.ansible_verbosity ?? 0);
     if ((a.verbosity ?? 0) > level)
@@ -118,12 +109,14 @@ export const debugModule: ActionModule<DebugArgs> = {
   },
 };
 
-export const failModule: ActionModule<{ msg?: unknown }> = {
+const failArgs = moduleArgs({ msg: raw().optional() });
+
+export const failModule: ControllerModule<z.output<typeof failArgs>> = {
   name: 'fail',
   aliases: ['ansible.builtin.fail'],
   local: true,
   exec: 'action',
-  args: moduleArgs({ msg: raw().optional() }) as never,
+  args: failArgs,
   async run(a) {
     return done('failed', { msg: a.msg === undefined ? 'Failed as requested from task' : asText(a.msg) });
   },
@@ -132,24 +125,26 @@ export const failModule: ActionModule<{ msg?: unknown }> = {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** set_fact takes any variable names; only the names themselves are checked. */
-export const setFactModule: ActionModule<Record<string, unknown>> = {
+const setFactArgs = z.record(z.string(), z.unknown()).superRefine((a, ctx) => {
+  for (const k of Object.keys(a)) {
+    if (k === 'cacheable') continue;
+    if (!IDENT.test(k))
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: 'is not a valid variable name (letters, digits and _, not starting with a digit)',
+      });
+  }
+  if (Object.keys(a).filter((k) => k !== 'cacheable').length === 0)
+    ctx.addIssue({ code: 'custom', path: [], message: 'needs at least one variable to set' });
+});
+
+export const setFactModule: ControllerModule<z.output<typeof setFactArgs>> = {
   name: 'set_fact',
   aliases: ['ansible.builtin.set_fact'],
   local: true,
   exec: 'action',
-  args: z.record(z.string(), z.unknown()).superRefine((a, ctx) => {
-    for (const k of Object.keys(a)) {
-      if (k === 'cacheable') continue;
-      if (!IDENT.test(k))
-        ctx.addIssue({
-          code: 'custom',
-          path: [k],
-          message: 'is not a valid variable name (letters, digits and _, not starting with a digit)',
-        });
-    }
-    if (Object.keys(a).filter((k) => k !== 'cacheable').length === 0)
-      ctx.addIssue({ code: 'custom', path: [], message: 'needs at least one variable to set' });
-  }) as never,
+  args: setFactArgs,
   async run(a) {
     // `cacheable` asks Ansible to keep the facts in its fact cache; a run here has none to keep.
     const facts: Vars = Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'cacheable'));
@@ -185,15 +180,22 @@ export const metaModule: ModuleSpec = {
   }),
 };
 
-interface IncludeVarsArgs {
-  file?: string;
-  dir?: string;
-  name?: string;
-  depth?: number;
-  files_matching?: string;
-  ignore_files?: unknown[];
-  extensions?: unknown[];
-}
+const includeVarsArgs = moduleArgs({
+  file: str().optional(),
+  dir: str().optional(),
+  name: str().optional(),
+  depth: int().optional(),
+  files_matching: str().optional(),
+  ignore_files: list().optional(),
+  extensions: list().optional(),
+}).superRefine((a, ctx) => {
+  if (!given(a, 'file') && !given(a, 'dir'))
+    ctx.addIssue({ code: 'custom', path: ['file'], message: 'is required: give file (or dir)' });
+  if (given(a, 'file') && given(a, 'dir'))
+    ctx.addIssue({ code: 'custom', path: ['dir'], message: 'cannot be used together with file' });
+});
+
+type IncludeVarsArgs = z.output<typeof includeVarsArgs>;
 
 /** Ansible's _find_needle('vars', name): the role's vars/, then beside the task, then the playbook's. */
 function findVarsPath(name: string, searchPath: readonly string[]): string | undefined {
@@ -224,7 +226,7 @@ function readVarsFile(path: string, ctx: ModuleContext): Vars | string {
 function varsFilesIn(dir: string, a: IncludeVarsArgs, level = 1): string[] {
   const exts = (a.extensions ?? ['yaml', 'yml', 'json']).map(String);
   const ignore = new Set((a.ignore_files ?? []).map(String));
-  const match = a.files_matching !== undefined ? new GuardedRegExp(a.files_matching) : undefined;
+  const match = a.files_matching !== undefined ? new GuardedRegExp(textOf(a.files_matching)) : undefined;
   const out: string[] = [];
   for (const entry of readdirSync(dir).sort()) {
     const p = join(dir, entry);
@@ -239,7 +241,7 @@ function varsFilesIn(dir: string, a: IncludeVarsArgs, level = 1): string[] {
 }
 
 function readIncludeVars(a: IncludeVarsArgs, ctx: ModuleContext): { vars: Vars; files: string[] } | { failed: string } {
-  const wanted = String(a.file ?? a.dir);
+  const wanted = textOf((a.file ?? a.dir)!);
   const found = findVarsPath(wanted, ctx.templar.searchPath);
   if (!found)
     return {
@@ -255,30 +257,17 @@ function readIncludeVars(a: IncludeVarsArgs, ctx: ModuleContext): { vars: Vars; 
   return { vars, files };
 }
 
-export const includeVarsModule: ActionModule<IncludeVarsArgs> = {
+export const includeVarsModule: ControllerModule<z.output<typeof includeVarsArgs>> = {
   name: 'include_vars',
   aliases: ['ansible.builtin.include_vars'],
   local: true,
   exec: 'action',
   freeForm: 'file',
-  args: moduleArgs({
-    file: str().optional(),
-    dir: str().optional(),
-    name: str().optional(),
-    depth: int().optional(),
-    files_matching: str().optional(),
-    ignore_files: list().optional(),
-    extensions: list().optional(),
-  }).superRefine((a, ctx) => {
-    if (!given(a, 'file') && !given(a, 'dir'))
-      ctx.addIssue({ code: 'custom', path: ['file'], message: 'is required: give file (or dir)' });
-    if (given(a, 'file') && given(a, 'dir'))
-      ctx.addIssue({ code: 'custom', path: ['dir'], message: 'cannot be used together with file' });
-  }) as never,
+  args: includeVarsArgs,
   async run(a, ctx) {
     const r = readIncludeVars(a, ctx);
     if ('failed' in r) return done('failed', { msg: r.failed });
-    const facts = a.name !== undefined ? { [String(a.name)]: r.vars } : r.vars;
+    const facts = a.name !== undefined ? { [textOf(a.name)]: r.vars } : r.vars;
     return done('ok', { setFacts: facts, data: { ansible_included_var_files: r.files } });
   },
 };

@@ -1,6 +1,8 @@
 // file: a path's kind (file, directory, symlink, hard link, absent, touched) and its
 // owner/group/mode, recursively for a directory. One probe reads the path, the link source and,
 // for `recurse`, how many entries below still differ; the plan says exactly what will change.
+import type { Revealed } from '../secret.js';
+import type { z } from 'zod';
 import { posix } from 'node:path';
 import { joinCommands, sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
@@ -20,16 +22,22 @@ import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
 type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
-export interface FileArgs extends FileAttrs {
-  path: string;
-  state?: FileState;
-  src?: string;
-  recurse?: boolean;
-  force?: boolean;
-  follow?: boolean;
-  access_time?: string;
-  modification_time?: string;
-}
+const fileArgs = moduleArgs(
+  {
+    path: str(),
+    state: choice('file', 'directory', 'link', 'hard', 'absent', 'touch').optional(),
+    src: str().optional(),
+    recurse: bool().optional(),
+    force: bool().optional(),
+    follow: bool().optional(),
+    access_time: str().optional(),
+    modification_time: str().optional(),
+    ...fileAttrs,
+  },
+  { dest: 'path', name: 'path' },
+);
+
+export type FileArgs = Revealed<z.output<typeof fileArgs>>;
 
 export interface FileFacts extends ProbedFiles {
   /** recurse: entries below the directory whose owner / group / mode differ. */
@@ -274,24 +282,11 @@ function planHard(a: FileArgs, f: FileInfo, src: FileInfo | undefined, withAttrs
   return { changes: at ? [change, at] : [change], data };
 }
 
-export const fileModule: StateModule<FileArgs, FileFacts> = {
+export const fileModule: StateModule<z.output<typeof fileArgs>, FileFacts> = {
   name: 'file',
   aliases: ['ansible.builtin.file'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      path: str(),
-      state: choice('file', 'directory', 'link', 'hard', 'absent', 'touch').optional(),
-      src: str().optional(),
-      recurse: bool().optional(),
-      force: bool().optional(),
-      follow: bool().optional(),
-      access_time: str().optional(),
-      modification_time: str().optional(),
-      ...fileAttrs,
-    },
-    { dest: 'path', name: 'path' },
-  ) as never,
+  args: fileArgs,
   probe: probeFile,
   plan: planFile,
 };

@@ -3,21 +3,43 @@
 // and `nft list ruleset` shows them). The running rules are saved with iptables-save to
 // /etc/iptables/rules.v4 (rules.v6), and a small SysV boot script loads them at boot, so a
 // reboot keeps the rule. The file is compared with the running rules, so a rerun saves nothing.
-import { revealIfSecret } from '../secret.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, int, list, moduleArgs, str } from './args.js';
-import { BOOT_SCRIPT, BOOT_SCRIPT_TEXT, RULES_DIR, ruleText, ruleWords, type RuleArgs } from './fw-rule.js';
+import { BOOT_SCRIPT, BOOT_SCRIPT_TEXT, RULES_DIR, ruleText, ruleWords } from './fw-rule.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
-interface FirewallArgs extends RuleArgs {
-  state?: 'present' | 'absent';
-  action?: 'append' | 'insert';
-  rule_num?: number;
-  ip_version?: 'ipv4' | 'ipv6' | 'both';
-  wait?: string;
-  numeric?: boolean;
-}
+const firewallArgs = moduleArgs({
+  table: choice('filter', 'nat', 'mangle', 'raw', 'security').optional(),
+  state: choice('present', 'absent').optional(),
+  action: choice('append', 'insert').optional(),
+  rule_num: int().optional(),
+  ip_version: choice('ipv4', 'ipv6', 'both').optional(),
+  chain: str().optional(),
+  protocol: str().optional(),
+  source: str().optional(),
+  destination: str().optional(),
+  src_range: str().optional(),
+  dst_range: str().optional(),
+  match: list().optional(),
+  jump: str().optional(),
+  in_interface: str().optional(),
+  out_interface: str().optional(),
+  source_port: str().optional(),
+  destination_port: str().optional(),
+  destination_ports: list().optional(),
+  ctstate: list().optional(),
+  icmp_type: str().optional(),
+  reject_with: str().optional(),
+  limit: str().optional(),
+  comment: str().optional(),
+  wait: str().optional(),
+  numeric: bool().optional(),
+});
+
+type FirewallArgs = Revealed<z.output<typeof firewallArgs>>;
 
 export interface FirewallState {
   backend: 'iptables' | 'nft-only' | 'none';
@@ -104,7 +126,7 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
   if (!a.chain) return { failed: 'chain is required to manage a rule (e.g. chain: INPUT)' };
   const t = tools(a.ip_version === 'ipv6');
   const table = a.table ?? 'filter';
-  const words = ruleWords({ ...a, ...(a.comment !== undefined ? { comment: String(revealIfSecret(a.comment)) } : {}) });
+  const words = ruleWords(a);
   const text = ruleText(a.chain, words);
   if (s.chain === false)
     return {
@@ -209,37 +231,11 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
   };
 }
 
-export const firewallModule: StateModule<FirewallArgs, FirewallState> = {
+export const firewallModule: StateModule<z.output<typeof firewallArgs>, FirewallState> = {
   name: 'firewall',
   aliases: ['iptables', 'ansible.builtin.iptables'],
   exec: 'state',
-  args: moduleArgs({
-    table: choice('filter', 'nat', 'mangle', 'raw', 'security').optional(),
-    state: choice('present', 'absent').optional(),
-    action: choice('append', 'insert').optional(),
-    rule_num: int().optional(),
-    ip_version: choice('ipv4', 'ipv6', 'both').optional(),
-    chain: str().optional(),
-    protocol: str().optional(),
-    source: str().optional(),
-    destination: str().optional(),
-    src_range: str().optional(),
-    dst_range: str().optional(),
-    match: list().optional(),
-    jump: str().optional(),
-    in_interface: str().optional(),
-    out_interface: str().optional(),
-    source_port: str().optional(),
-    destination_port: str().optional(),
-    destination_ports: list().optional(),
-    ctstate: list().optional(),
-    icmp_type: str().optional(),
-    reject_with: str().optional(),
-    limit: str().optional(),
-    comment: str().optional(),
-    wait: str().optional(),
-    numeric: bool().optional(),
-  }) as never,
+  args: firewallArgs,
   probe,
   plan: planFirewall,
   // A check run saves nothing; after an earlier task's predicted save the file holds the running

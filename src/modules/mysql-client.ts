@@ -4,13 +4,9 @@
 // remote shell's `read` and `printf` builtins move it into a mode-0600 temp file given to the
 // client with --defaults-extra-file, removed as soon as the client exits.
 import { createHash } from 'node:crypto';
-import { revealIfSecret } from '../secret.js';
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { MysqlLogin, TextArg } from './mysql-login.js';
-
-export const text = (v: TextArg | undefined): string | undefined =>
-  v === undefined ? undefined : String(revealIfSecret(v));
+import type { MysqlLogin } from './mysql-login.js';
 
 /** A string literal for SQL (MariaDB's default sql_mode reads backslash escapes). */
 export function sqlString(s: string): string {
@@ -56,16 +52,16 @@ export function mysqlCall(
   const words: string[] = ['--batch'];
   if (!o.columnNames) words.push('--skip-column-names');
   if (o.force) words.push('--force');
-  const user = text(login.login_user);
-  const host = text(login.login_host);
-  const socket = text(login.login_unix_socket);
+  const user = login.login_user;
+  const host = login.login_host;
+  const socket = login.login_unix_socket;
   if (user !== undefined) words.push(`--user=${user}`);
   // Without a host the client takes the unix socket, as root on Debian's MariaDB logs in.
   if (host !== undefined) words.push(`--host=${host}`);
   if (login.login_port !== undefined) words.push(`--port=${login.login_port}`);
   if (socket !== undefined) words.push(`--socket=${socket}`);
-  const password = text(login.login_password);
-  const configFile = text(login.config_file);
+  const password = login.login_password;
+  const configFile = login.config_file;
   if (password === undefined) {
     const defaults = configFile !== undefined ? [`--defaults-extra-file=${configFile}`] : [];
     // A read-only query holds no secret: on the command line it can use the host's session

@@ -1,6 +1,6 @@
 // How the community.mysql modules reach the server; shared by mysql_user/db/replication.
-import type { Secret } from '../secret.js';
-import type { VaultText } from '../yaml/load.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { bool, int, str } from './args.js';
 
 export const mysqlLogin = {
@@ -13,15 +13,5 @@ export const mysqlLogin = {
   check_implicit_admin: bool().optional(),
 };
 
-/** A text argument as the executor hands it over: vault values arrive as Secret. */
-export type TextArg = string | Secret | VaultText;
-
-export interface MysqlLogin {
-  login_user?: TextArg;
-  login_password?: TextArg;
-  login_host?: TextArg;
-  login_port?: number;
-  login_unix_socket?: TextArg;
-  config_file?: TextArg;
-  check_implicit_admin?: boolean;
-}
+/** The login arguments as a module reads them (revealed by the executor). */
+export type MysqlLogin = Revealed<z.output<z.ZodObject<typeof mysqlLogin>>>;

@@ -1,5 +1,7 @@
 // mysql_db: databases present (with their character set and collation) or absent. One probe
 // reads every named database from information_schema; only the differences become statements.
+import type { Revealed } from '../secret.js';
+import type { z } from 'zod';
 import type { ExecResult } from '../transport/types.js';
 import { choice, list, moduleArgs, str } from './args.js';
 import {
@@ -10,17 +12,22 @@ import {
   rowsTagged,
   sqlIdent,
   sqlString,
-  text,
 } from './mysql-client.js';
-import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
+import { mysqlLogin } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
-interface DbArgs extends MysqlLogin {
-  name: unknown[];
-  state?: 'present' | 'absent';
-  encoding?: TextArg;
-  collation?: TextArg;
-}
+const dbArgs = moduleArgs(
+  {
+    name: list(),
+    state: choice('present', 'absent').optional(),
+    encoding: str().optional(),
+    collation: str().optional(),
+    ...mysqlLogin,
+  },
+  { db: 'name' },
+);
+
+type DbArgs = Revealed<z.output<typeof dbArgs>>;
 
 export interface DbInfo {
   charset: string;
@@ -48,8 +55,8 @@ export function parseDbs(r: ExecResult): DbState {
 }
 
 function createSql(name: string, a: DbArgs): string {
-  const enc = text(a.encoding);
-  const col = text(a.collation);
+  const enc = a.encoding;
+  const col = a.collation;
   return `CREATE DATABASE ${sqlIdent(name)}${enc ? ` CHARACTER SET ${sqlString(enc)}` : ''}${col ? ` COLLATE ${sqlString(col)}` : ''};\n`;
 }
 
@@ -74,8 +81,8 @@ export function planDbs(a: DbArgs, dbs: DbState): PlanOutcome {
       if (cur) sqlChange(`drop database ${n}`, `DROP DATABASE ${sqlIdent(n)};\n`, show(n, cur), show(n, undefined));
       continue;
     }
-    const enc = text(a.encoding);
-    const col = text(a.collation);
+    const enc = a.encoding;
+    const col = a.collation;
     if (!cur) {
       sqlChange(
         `create database ${n}`,
@@ -99,20 +106,11 @@ export function planDbs(a: DbArgs, dbs: DbState): PlanOutcome {
   return { changes, data: { db: want.join(','), db_list: want, executed_commands: executed } };
 }
 
-export const mysqlDbModule: StateModule<DbArgs, DbState> = {
+export const mysqlDbModule: StateModule<z.output<typeof dbArgs>, DbState> = {
   name: 'mysql_db',
   aliases: ['community.mysql.mysql_db'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      name: list(),
-      state: choice('present', 'absent').optional(),
-      encoding: str().optional(),
-      collation: str().optional(),
-      ...mysqlLogin,
-    },
-    { db: 'name' },
-  ) as never,
+  args: dbArgs,
   probe(a) {
     const list = names(a).map(sqlString).join(', ');
     const call = mysqlCall(

@@ -2,10 +2,12 @@
 // (master/slave) names are accepted, as community.mysql does. One probe reads SHOW SLAVE STATUS
 // and SHOW MASTER STATUS; every mode then plans from what the server says, so a rerun of
 // changeprimary on a replica already pointing at that primary leaves running replication alone.
+import type { Revealed } from '../secret.js';
+import type { z } from 'zod';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, int, moduleArgs, str } from './args.js';
-import { clientFailure, mysqlCall, mysqlStep, parseBatch, sqlString, text } from './mysql-client.js';
-import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
+import { clientFailure, mysqlCall, mysqlStep, parseBatch, sqlString } from './mysql-client.js';
+import { mysqlLogin } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
 const MODES = [
@@ -26,7 +28,6 @@ const MODES = [
   'resetslave',
   'resetslaveall',
 ] as const;
-type Mode = (typeof MODES)[number];
 
 const OLD_NAMES: Record<string, string> = {
   getmaster: 'getprimary',
@@ -39,19 +40,35 @@ const OLD_NAMES: Record<string, string> = {
   resetslaveall: 'resetreplicaall',
 };
 
-interface ReplicationArgs extends MysqlLogin {
-  mode?: Mode;
-  primary_host?: TextArg;
-  primary_user?: TextArg;
-  primary_password?: TextArg;
-  primary_port?: number;
-  primary_connect_retry?: number;
-  primary_log_file?: TextArg;
-  primary_log_pos?: number;
-  primary_ssl?: boolean;
-  primary_use_gtid?: 'current_pos' | 'replica_pos' | 'slave_pos' | 'disabled';
-  connection_name?: TextArg;
-}
+const replicationArgs = moduleArgs(
+  {
+    mode: choice(...MODES).optional(),
+    primary_host: str().optional(),
+    primary_user: str().optional(),
+    primary_password: str().optional(),
+    primary_port: int().optional(),
+    primary_connect_retry: int().optional(),
+    primary_log_file: str().optional(),
+    primary_log_pos: int().optional(),
+    primary_ssl: bool().optional(),
+    primary_use_gtid: choice('current_pos', 'replica_pos', 'slave_pos', 'disabled').optional(),
+    connection_name: str().optional(),
+    ...mysqlLogin,
+  },
+  {
+    master_host: 'primary_host',
+    master_user: 'primary_user',
+    master_password: 'primary_password',
+    master_port: 'primary_port',
+    master_connect_retry: 'primary_connect_retry',
+    master_log_file: 'primary_log_file',
+    master_log_pos: 'primary_log_pos',
+    master_ssl: 'primary_ssl',
+    master_use_gtid: 'primary_use_gtid',
+  },
+);
+
+type ReplicationArgs = Revealed<z.output<typeof replicationArgs>>;
 
 export interface ReplicationState {
   /** SHOW SLAVE STATUS by column name; undefined when no primary is configured. */
@@ -78,7 +95,7 @@ export function parseReplication(r: ExecResult): ReplicationState {
 
 const modeOf = (a: ReplicationArgs): string => OLD_NAMES[a.mode ?? 'getreplica'] ?? a.mode ?? 'getreplica';
 const conn = (a: ReplicationArgs): string =>
-  a.connection_name !== undefined ? ` ${sqlString(text(a.connection_name)!)}` : '';
+  a.connection_name !== undefined ? ` ${sqlString(a.connection_name!)}` : '';
 const running = (v: string | null | undefined): boolean => v === 'Yes' || v === 'Connecting' || v === 'Preparing';
 const GTID: Record<string, string> = {
   current_pos: 'Current_Pos',
@@ -92,8 +109,8 @@ function wantedPrimary(a: ReplicationArgs): Array<{ sql: string; field?: string;
   const w: Array<{ sql: string; field?: string; value?: string; show: string }> = [];
   const add = (sql: string, field: string | undefined, value: string | undefined, show: string) =>
     w.push({ sql, show, ...(field ? { field } : {}), ...(value !== undefined ? { value } : {}) });
-  const host = text(a.primary_host);
-  const user = text(a.primary_user);
+  const host = a.primary_host;
+  const user = a.primary_user;
   if (host !== undefined) add(`MASTER_HOST=${sqlString(host)}`, 'Master_Host', host, `host: ${host}`);
   if (user !== undefined) add(`MASTER_USER=${sqlString(user)}`, 'Master_User', user, `user: ${user}`);
   if (a.primary_port !== undefined)
@@ -139,9 +156,9 @@ function planChangePrimary(
     r !== undefined && r.Master_Host !== '' && wanted.every((w) => w.field === undefined || r[w.field] === w.value);
   if (pointsThere) return { changes: [], data: { queries: [] }, msg: 'Replica already points at this primary' };
   const items = [...wanted.map((w) => w.sql)];
-  const pw = text(a.primary_password);
+  const pw = a.primary_password;
   if (pw !== undefined) items.push(`MASTER_PASSWORD=${sqlString(pw)}`);
-  const file = text(a.primary_log_file);
+  const file = a.primary_log_file;
   if (file !== undefined) items.push(`MASTER_LOG_FILE=${sqlString(file)}`);
   if (a.primary_log_pos !== undefined) items.push(`MASTER_LOG_POS=${a.primary_log_pos}`);
   if (!items.length) return { failed: 'changeprimary needs at least one primary_* option' };
@@ -157,7 +174,7 @@ function planChangePrimary(
   return {
     changes: [
       {
-        summary: `point replica at ${text(a.primary_host) ?? 'the primary'}`,
+        summary: `point replica at ${a.primary_host ?? 'the primary'}`,
         diff: {
           before: describeReplica(r),
           after,
@@ -235,37 +252,11 @@ export function planReplication(a: ReplicationArgs, s: ReplicationState): PlanOu
   }
 }
 
-export const mysqlReplicationModule: StateModule<ReplicationArgs, ReplicationState> = {
+export const mysqlReplicationModule: StateModule<z.output<typeof replicationArgs>, ReplicationState> = {
   name: 'mysql_replication',
   aliases: ['community.mysql.mysql_replication'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      mode: choice(...MODES).optional(),
-      primary_host: str().optional(),
-      primary_user: str().optional(),
-      primary_password: str().optional(),
-      primary_port: int().optional(),
-      primary_connect_retry: int().optional(),
-      primary_log_file: str().optional(),
-      primary_log_pos: int().optional(),
-      primary_ssl: bool().optional(),
-      primary_use_gtid: choice('current_pos', 'replica_pos', 'slave_pos', 'disabled').optional(),
-      connection_name: str().optional(),
-      ...mysqlLogin,
-    },
-    {
-      master_host: 'primary_host',
-      master_user: 'primary_user',
-      master_password: 'primary_password',
-      master_port: 'primary_port',
-      master_connect_retry: 'primary_connect_retry',
-      master_log_file: 'primary_log_file',
-      master_log_pos: 'primary_log_pos',
-      master_ssl: 'primary_ssl',
-      master_use_gtid: 'primary_use_gtid',
-    },
-  ) as never,
+  args: replicationArgs,
   probe(a) {
     return {
       ...mysqlCall(a, `SHOW SLAVE${conn(a)} STATUS;\nSHOW MASTER STATUS;\n`, { columnNames: true, readOnly: true }),

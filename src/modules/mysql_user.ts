@@ -3,6 +3,8 @@
 // mysql_native_password hash, computed here ('*' + SHA1(SHA1(pw))), so the plain password is
 // never sent to the host at all: statements carry the hash (IDENTIFIED BY PASSWORD '*...'),
 // on stdin, and diffs say only whether it changes.
+import type { Revealed } from '../secret.js';
+import type { z } from 'zod';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, raw, str } from './args.js';
 import {
@@ -14,24 +16,33 @@ import {
   rowsTagged,
   sqlIdent,
   sqlString,
-  text,
 } from './mysql-client.js';
 import { formatPrivileges, parseGrants, parsePriv, splitTarget, type Privileges } from './mysql-grants.js';
-import { mysqlLogin, type MysqlLogin, type TextArg } from './mysql-login.js';
+import { mysqlLogin } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
-interface UserArgs extends MysqlLogin {
-  name: TextArg;
-  password?: TextArg;
-  encrypted?: boolean;
-  host?: TextArg;
-  host_all?: boolean;
-  priv?: unknown;
-  append_privs?: boolean;
-  state?: 'present' | 'absent';
-  update_password?: 'always' | 'on_create';
-  sql_log_bin?: boolean;
-}
+const userArgs = moduleArgs(
+  {
+    name: str(),
+    password: str().optional(),
+    encrypted: bool().optional(),
+    host: str().optional(),
+    host_all: bool().optional(),
+    // 'db.table:PRIV,PRIV/db2.*:PRIV' or a mapping of the same.
+    priv: raw().optional(),
+    append_privs: bool().optional(),
+    state: choice('present', 'absent').optional(),
+    update_password: choice('always', 'on_create').optional(),
+    sql_log_bin: bool().optional(),
+    ...mysqlLogin,
+  },
+  { user: 'name' },
+).superRefine((a, ctx) => {
+  if (a.host_all === true)
+    ctx.addIssue({ code: 'custom', path: ['host_all'], message: 'is not supported: name each account with host' });
+});
+
+type UserArgs = Revealed<z.output<typeof userArgs>>;
 
 export interface UserState {
   exists: boolean;
@@ -54,11 +65,11 @@ export function parseUser(r: ExecResult): UserState {
   return { exists: true, authString: account[2] ?? '', plugin: account[3] ?? '', grants: parseGrants(grantLines) };
 }
 
-const account = (a: UserArgs): string => `${sqlString(text(a.name)!)}@${sqlString(text(a.host) ?? 'localhost')}`;
-const label = (a: UserArgs): string => `${text(a.name)}@${text(a.host) ?? 'localhost'}`;
+const account = (a: UserArgs): string => `${sqlString(a.name!)}@${sqlString(a.host ?? 'localhost')}`;
+const label = (a: UserArgs): string => `${a.name}@${a.host ?? 'localhost'}`;
 
 function wantedHash(a: UserArgs): string | undefined {
-  const pw = text(a.password);
+  const pw = a.password;
   if (pw === undefined) return undefined;
   return a.encrypted ? pw : nativePasswordHash(pw);
 }
@@ -103,7 +114,7 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
   const acct = account(a);
   const who = label(a);
   const header = { beforeHeader: `mysql user ${who} (before)`, afterHeader: `mysql user ${who} (after)` };
-  const data = { user: text(a.name), host: text(a.host) ?? 'localhost' };
+  const data = { user: a.name, host: a.host ?? 'localhost' };
   const noBinlog = a.sql_log_bin === false ? 'SET SQL_LOG_BIN=0;\n' : '';
   const step = (stmts: string[]) => mysqlStep(a, `${noBinlog}${stmts.join('\n')}\n`);
   if ((a.state ?? 'present') === 'absent') {
@@ -180,33 +191,14 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
   };
 }
 
-export const mysqlUserModule: StateModule<UserArgs, UserState> = {
+export const mysqlUserModule: StateModule<z.output<typeof userArgs>, UserState> = {
   name: 'mysql_user',
   aliases: ['community.mysql.mysql_user'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      name: str(),
-      password: str().optional(),
-      encrypted: bool().optional(),
-      host: str().optional(),
-      host_all: bool().optional(),
-      // 'db.table:PRIV,PRIV/db2.*:PRIV' or a mapping of the same.
-      priv: raw().optional(),
-      append_privs: bool().optional(),
-      state: choice('present', 'absent').optional(),
-      update_password: choice('always', 'on_create').optional(),
-      sql_log_bin: bool().optional(),
-      ...mysqlLogin,
-    },
-    { user: 'name' },
-  ).superRefine((a, ctx) => {
-    if (a.host_all === true)
-      ctx.addIssue({ code: 'custom', path: ['host_all'], message: 'is not supported: name each account with host' });
-  }) as never,
+  args: userArgs,
   probe(a) {
     const sql =
-      `SELECT '#u', Host, User, authentication_string, plugin FROM mysql.user WHERE User = ${sqlString(text(a.name)!)} AND Host = ${sqlString(text(a.host) ?? 'localhost')};\n` +
+      `SELECT '#u', Host, User, authentication_string, plugin FROM mysql.user WHERE User = ${sqlString(a.name!)} AND Host = ${sqlString(a.host ?? 'localhost')};\n` +
       `SELECT '${G_MARK}';\nSHOW GRANTS FOR ${account(a)};\n`;
     return { ...mysqlCall(a, sql, { force: true, readOnly: true }), parse: parseUser };
   },

@@ -1,6 +1,8 @@
 // package: apt, dnf and yum behind one name; the probe finds which one the host has. The plan
 // compares installed versions and candidates with what is asked, so a rerun installs nothing
 // and check mode names the exact versions a real run would install or remove.
+import type { Revealed } from '../secret.js';
+import type { z } from 'zod';
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, given, int, list, moduleArgs, str } from './args.js';
@@ -13,15 +15,7 @@ import {
 } from './pkg-state.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
-interface PackageArgs {
-  name?: unknown[];
-  state?: 'present' | 'installed' | 'latest' | 'absent' | 'removed';
-  update_cache?: boolean;
-  cache_valid_time?: number;
-  install_recommends?: boolean;
-  purge?: boolean;
-  use?: string;
-}
+type PackageArgs = Revealed<z.output<typeof packageSchema>>;
 
 /** apt takes `name=version`; the probe asks about the name. */
 const splitSpec = (spec: string) => {
@@ -199,7 +193,12 @@ export const packageArgs = moduleArgs(
   { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends' },
 );
 
-export const packageModule: StateModule<PackageArgs, PackageState> = {
+const packageSchema = packageArgs.superRefine((a, ctx) => {
+  if (!given(a, 'name') && !a.update_cache)
+    ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required (or set update_cache: yes alone)' });
+});
+
+export const packageModule: StateModule<z.output<typeof packageSchema>, PackageState> = {
   name: 'package',
   aliases: [
     'apt',
@@ -211,10 +210,7 @@ export const packageModule: StateModule<PackageArgs, PackageState> = {
     'ansible.builtin.yum',
   ],
   exec: 'state',
-  args: packageArgs.superRefine((a, ctx) => {
-    if (!given(a, 'name') && !a.update_cache)
-      ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required (or set update_cache: yes alone)' });
-  }) as never,
+  args: packageSchema,
   probe: (a) => {
     const names = (a.name ?? []).map((n) => splitSpec(String(n)).name);
     const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');

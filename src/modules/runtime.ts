@@ -95,12 +95,23 @@ export type ActionResult = Partial<TaskResult> &
     facts?: Vars;
   };
 
+/** An action module that runs on a host: its arguments arrive revealed (see moduleInput). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface ActionModule<A = any> extends ModuleSpec<A> {
+export interface HostActionModule<A = any> extends ModuleSpec<A> {
   exec: 'action';
-  /** `a` is revealed for a module that runs on a host; a controller-side one keeps its Secrets. */
+  local?: false;
+  run(a: Revealed<A>, ctx: ActionContext): Promise<ActionResult>;
+}
+
+/** A controller-side module (debug, set_fact, assert...): it keeps its Secrets, so what it prints stays masked. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ControllerModule<A = any> extends ModuleSpec<A> {
+  exec: 'action';
+  local: true;
   run(a: A, ctx: ActionContext): Promise<ActionResult>;
 }
+
+export type ActionModule = HostActionModule | ControllerModule;
 
 export type RunnableModule = StateModule | ActionModule;
 

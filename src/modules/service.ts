@@ -2,20 +2,29 @@
 // because, for the arguments accepted here, their meaning is the same. A start or restart waits
 // until the service really runs: an init script that prints success is not proof (keepalived
 // without IPVS, or a restart while the old process still exits, both leave it stopped).
-import { revealIfSecret } from '../secret.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, str } from './args.js';
 import { isRunning, parseServiceProbe, runningTest, serviceProbeCommand, type ServiceState } from './init-probe.js';
 import type { ApplyStep, Change, PlanOutcome, StateModule } from './runtime.js';
 
-interface ServiceArgs {
-  name?: string;
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-  enabled?: boolean;
-  pattern?: string;
-  daemon_reload?: boolean;
-}
+const serviceArgs = moduleArgs(
+  {
+    name: str().optional(),
+    state: choice('started', 'stopped', 'restarted', 'reloaded').optional(),
+    enabled: bool().optional(),
+    pattern: str().optional(),
+    daemon_reload: bool().optional(),
+  },
+  { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' },
+).superRefine((a, ctx) => {
+  if (a.name === undefined && !a.daemon_reload)
+    ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
+});
+
+type ServiceArgs = Revealed<z.output<typeof serviceArgs>>;
 
 /** How long a start or stop may take to show before the task fails. */
 export const SETTLE_SECONDS = 10;
@@ -57,7 +66,7 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   if (a.daemon_reload && s.init === 'systemd')
     changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
   if (a.name === undefined) return { changes };
-  const name = String(revealIfSecret(a.name));
+  const name = a.name;
   if (!s.known && (a.state !== undefined || a.enabled !== undefined)) {
     return {
       failed: `no service named ${name} on this host (${s.init === 'systemd' ? 'no such systemd unit' : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name`,
@@ -119,7 +128,7 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   };
 }
 
-export const serviceModule: StateModule<ServiceArgs, ServiceState> = {
+export const serviceModule: StateModule<z.output<typeof serviceArgs>, ServiceState> = {
   name: 'service',
   aliases: [
     'systemd',
@@ -131,22 +140,10 @@ export const serviceModule: StateModule<ServiceArgs, ServiceState> = {
     'ansible.builtin.sysvinit',
   ],
   exec: 'state',
-  args: moduleArgs(
-    {
-      name: str().optional(),
-      state: choice('started', 'stopped', 'restarted', 'reloaded').optional(),
-      enabled: bool().optional(),
-      pattern: str().optional(),
-      daemon_reload: bool().optional(),
-    },
-    { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' },
-  ).superRefine((a, ctx) => {
-    if (a.name === undefined && !a.daemon_reload)
-      ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
-  }) as never,
+  args: serviceArgs,
   probe: (a) => {
     // Without a name (daemon_reload alone) the probe still says which init system runs.
-    const name = String(revealIfSecret(a.name ?? ''));
+    const name = a.name ?? '';
     return {
       cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)),
       parse: (r: ExecResult) => parseServiceProbe(r.stdout),

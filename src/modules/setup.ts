@@ -1,18 +1,19 @@
 // setup / gather_facts: one round trip reading OS, distribution, addresses, init system, package
 // manager and IPVS. The host prints labelled sections of plain command output; `parseFacts` is
 // a pure parser of that text, so it is tested on output captured from real hosts.
+import type { z } from 'zod';
 import { sh, raw } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, int, list, moduleArgs, str } from './args.js';
 import type { StateModule } from './runtime.js';
 
-interface SetupArgs {
-  gather_subset?: unknown[];
-  gather_timeout?: number;
-  filter?: unknown[];
-  fact_path?: string;
-  parallel?: boolean;
-}
+const setupArgs = moduleArgs({
+  gather_subset: list().optional(),
+  gather_timeout: int().optional(),
+  filter: list().optional(),
+  fact_path: str().optional(),
+  parallel: bool().optional(),
+});
 
 export type Facts = Record<string, unknown>;
 
@@ -309,17 +310,11 @@ export function filterFacts(facts: Facts, patterns: string[]): Facts {
   return out;
 }
 
-export const setupModule: StateModule<SetupArgs, Facts> = {
+export const setupModule: StateModule<z.output<typeof setupArgs>, Facts> = {
   name: 'setup',
   aliases: ['gather_facts', 'ansible.builtin.setup', 'ansible.builtin.gather_facts'],
   exec: 'state',
-  args: moduleArgs({
-    gather_subset: list().optional(),
-    gather_timeout: int().optional(),
-    filter: list().optional(),
-    fact_path: str().optional(),
-    parallel: bool().optional(),
-  }) as never,
+  args: setupArgs,
   // Every subset costs the same single round trip, so gather_subset is accepted and all is read.
   probe: () => ({ cmd: factsProbeCommand(), parse: (r: ExecResult) => parseFacts(r.stdout) }),
   plan: (a, facts) => ({ changes: [], data: { ansible_facts: filterFacts(facts, (a.filter ?? []).map(String)) } }),

@@ -1,18 +1,22 @@
 // stat: reads a path's type, owner, mode, size, times and checksum into `stat`, as Ansible's
 // stat module returns them. It never changes anything.
+import type { z } from 'zod';
 import { overlayPredicted } from './fileinfo.js';
 import { bool, choice, moduleArgs, str } from './args.js';
 import { octal, probeFiles, type FileInfo, type ProbedFiles } from './fileinfo.js';
 import type { PlanOutcome, StateModule } from './runtime.js';
 
-interface StatArgs {
-  path: string;
-  follow?: boolean;
-  get_checksum?: boolean;
-  checksum_algorithm?: 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
-  get_mime?: boolean;
-  get_attributes?: boolean;
-}
+const statArgs = moduleArgs(
+  {
+    path: str(),
+    follow: bool().optional(),
+    get_checksum: bool().optional(),
+    checksum_algorithm: choice('md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512').optional(),
+    get_mime: bool().optional(),
+    get_attributes: bool().optional(),
+  },
+  { dest: 'path', name: 'path', checksum: 'checksum_algorithm', checksum_algo: 'checksum_algorithm' },
+);
 
 /** Ansible's `stat` dictionary from what the probe read. */
 export function statResult(f: FileInfo): Record<string, unknown> {
@@ -60,21 +64,11 @@ export function statResult(f: FileInfo): Record<string, unknown> {
   return s;
 }
 
-export const statModule: StateModule<StatArgs, ProbedFiles> = {
+export const statModule: StateModule<z.output<typeof statArgs>, ProbedFiles> = {
   name: 'stat',
   aliases: ['ansible.builtin.stat'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      path: str(),
-      follow: bool().optional(),
-      get_checksum: bool().optional(),
-      checksum_algorithm: choice('md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512').optional(),
-      get_mime: bool().optional(),
-      get_attributes: bool().optional(),
-    },
-    { dest: 'path', name: 'path', checksum: 'checksum_algorithm', checksum_algo: 'checksum_algorithm' },
-  ) as never,
+  args: statArgs,
   overlay: overlayPredicted,
   probe: (a) =>
     probeFiles([

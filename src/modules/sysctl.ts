@@ -1,7 +1,8 @@
 // sysctl: one kernel parameter, both at runtime (/proc/sys) and persisted in a sysctl file, so
 // a reboot keeps what the run set. Each side is compared on its own: a rerun changes nothing,
 // and a runtime value drifted back after a reboot is put right even when the file is already so.
-import { revealIfSecret } from '../secret.js';
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, str } from './args.js';
@@ -10,15 +11,23 @@ import type { Change, PlanOutcome, StateModule } from './runtime.js';
 /** Where values are persisted unless `sysctl_file` says otherwise (read at boot by `sysctl --system`). */
 export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/99-lvsplay.conf';
 
-interface SysctlArgs {
-  name: string;
-  value?: string;
-  state?: 'present' | 'absent';
-  reload?: boolean;
-  sysctl_file?: string;
-  sysctl_set?: boolean;
-  ignoreerrors?: boolean;
-}
+const sysctlArgs = moduleArgs(
+  {
+    name: str(),
+    value: str().optional(),
+    state: choice('present', 'absent').optional(),
+    reload: bool().optional(),
+    sysctl_file: str().optional(),
+    sysctl_set: bool().optional(),
+    ignoreerrors: bool().optional(),
+  },
+  { key: 'name', val: 'value' },
+).superRefine((a, ctx) => {
+  if (a.state !== 'absent' && a.value === undefined)
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'is required with state=present' });
+});
+
+type SysctlArgs = Revealed<z.output<typeof sysctlArgs>>;
 
 export interface SysctlState {
   /** The key exists under /proc/sys. */
@@ -105,9 +114,9 @@ const keyLines = (content: string, key: string) =>
     .join('');
 
 function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
-  const key = String(revealIfSecret(a.name));
+  const key = a.name;
   const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
-  const want = a.state === 'absent' ? undefined : normaliseValue(String(revealIfSecret(a.value ?? '')));
+  const want = a.state === 'absent' ? undefined : normaliseValue(String(a.value ?? ''));
   const changes: Change[] = [];
   const before = s.runtime !== undefined ? normaliseValue(s.runtime) : undefined;
   const data = {
@@ -158,25 +167,11 @@ function planSysctl(a: SysctlArgs, s: SysctlState): PlanOutcome {
   return { changes, data };
 }
 
-export const sysctlModule: StateModule<SysctlArgs, SysctlState> = {
+export const sysctlModule: StateModule<z.output<typeof sysctlArgs>, SysctlState> = {
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
   exec: 'state',
-  args: moduleArgs(
-    {
-      name: str(),
-      value: str().optional(),
-      state: choice('present', 'absent').optional(),
-      reload: bool().optional(),
-      sysctl_file: str().optional(),
-      sysctl_set: bool().optional(),
-      ignoreerrors: bool().optional(),
-    },
-    { key: 'name', val: 'value' },
-  ).superRefine((a, ctx) => {
-    if (a.state !== 'absent' && a.value === undefined)
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'is required with state=present' });
-  }) as never,
+  args: sysctlArgs,
   probe,
   plan: planSysctl,
 };

@@ -3,23 +3,33 @@
 // Ports are tried with `nc -z` when the host has netcat; without it a local port is read from
 // /proc/net/tcp{,6}. The script prints one `lvsplay-wait=<ok|timeout|...>` line and the elapsed
 // seconds; `judge` turns that into the result.
+import type { z } from 'zod';
+import type { Revealed } from '../secret.js';
 import { sh, raw, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { choice, int, moduleArgs, str } from './args.js';
-import type { ActionModule, ActionResult } from './runtime.js';
+import type { ActionResult, HostActionModule } from './runtime.js';
 
-export interface WaitArgs {
-  host?: string;
-  port?: number;
-  path?: string;
-  state?: 'started' | 'stopped' | 'present' | 'absent' | 'drained';
-  search_regex?: string;
-  timeout?: number;
-  connect_timeout?: number;
-  delay?: number;
-  sleep?: number;
-  msg?: string;
-}
+const waitArgs = moduleArgs(
+  {
+    host: str().optional(),
+    port: int().optional(),
+    path: str().optional(),
+    state: choice('started', 'stopped', 'present', 'absent', 'drained').optional(),
+    search_regex: str().optional(),
+    timeout: int().optional(),
+    connect_timeout: int().optional(),
+    delay: int().optional(),
+    sleep: int().optional(),
+    msg: str().optional(),
+  },
+  { dest: 'path' },
+).superRefine((a, ctx) => {
+  if (a.port !== undefined && a.path !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'cannot be used together with port' });
+});
+
+export type WaitArgs = Revealed<z.output<typeof waitArgs>>;
 
 const LOCAL = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1', '']);
 
@@ -110,28 +120,11 @@ export function judge(a: WaitArgs, r: ExecResult): ActionResult {
   };
 }
 
-export const waitForModule: ActionModule<WaitArgs> = {
+export const waitForModule: HostActionModule<z.output<typeof waitArgs>> = {
   name: 'wait_for',
   aliases: ['ansible.builtin.wait_for'],
   exec: 'action',
-  args: moduleArgs(
-    {
-      host: str().optional(),
-      port: int().optional(),
-      path: str().optional(),
-      state: choice('started', 'stopped', 'present', 'absent', 'drained').optional(),
-      search_regex: str().optional(),
-      timeout: int().optional(),
-      connect_timeout: int().optional(),
-      delay: int().optional(),
-      sleep: int().optional(),
-      msg: str().optional(),
-    },
-    { dest: 'path' },
-  ).superRefine((a, ctx) => {
-    if (a.port !== undefined && a.path !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'cannot be used together with port' });
-  }) as never,
+  args: waitArgs,
   async run(a, ctx) {
     if (!ctx.transport)
       return { status: 'failed', changes: [], warnings: [], msg: 'wait_for needs a connection to the host' };

@@ -19,7 +19,11 @@ export const CENSORED_ITEM = '(censored due to no_log)';
  */
 export type SecretSource = Iterable<string | Secret>;
 
-/** The forms a secret can take in printed text: raw, and escaped inside a JSON string. */
+/**
+ * The forms a secret can take in printed text: raw, escaped inside a JSON string, and, for one
+ * of 4 characters or more, the usual transforms a host or a filter may print it in (upper and
+ * lower case, reversed, base64).
+ */
 function needles(secrets: SecretSource): string[] {
   const out = new Set<string>();
   for (const s of secrets) {
@@ -28,6 +32,17 @@ function needles(secrets: SecretSource): string[] {
     out.add(raw);
     const escaped = JSON.stringify(raw).slice(1, -1);
     if (escaped !== raw) out.add(escaped);
+    if (raw.length >= 4) {
+      const b64 = Buffer.from(raw, 'utf8').toString('base64');
+      for (const form of [
+        raw.toUpperCase(),
+        raw.toLowerCase(),
+        [...raw].reverse().join(''),
+        b64,
+        b64.replace(/=+$/, ''),
+      ])
+        out.add(form);
+    }
     // A multi-line secret may be printed one line at a time (stdout_lines, diffs).
     for (const line of raw.split('\n')) if (line.trim().length >= 4) out.add(line);
   }

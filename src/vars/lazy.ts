@@ -8,7 +8,7 @@ import { UnsafeText, VaultText, keyPosOf, valuePosOf } from '../yaml/load.js';
 import type { Vars } from './precedence.js';
 import { Secret } from '../secret.js';
 import { passwordAsSecret } from './password-vars.js';
-import { decryptVaultValue, NO_VAULT_SECRETS, type VaultSecrets } from './vault.js';
+import { decryptVaultValue, NO_VAULT_SECRETS, SecretTemplate, type VaultSecrets } from './vault.js';
 import { isDict } from './jinja/python.js';
 
 export type RenderValue = (value: unknown, scope: Vars, where: SourcePos | undefined, label: string) => unknown;
@@ -24,8 +24,7 @@ const MARKERS = /\{\{|\{%|\{#/;
 /** Does reading this value need the templar (templates, vault or unsafe values inside)? */
 export function needsRendering(v: unknown): boolean {
   if (typeof v === 'string') return MARKERS.test(v);
-  // A secret is templated too (Ansible templates vault values); what it renders to stays secret.
-  if (v instanceof Secret) return MARKERS.test(v.reveal());
+  if (v instanceof SecretTemplate) return true;
   if (v instanceof VaultText || v instanceof UnsafeText) return true;
   if (Array.isArray(v)) return v.some(needsRendering);
   if (isDict(v) && !isLazyScope(v)) return Object.values(v).some(needsRendering);
@@ -73,6 +72,9 @@ export function lazyScope(raw: Vars, opts: ScopeOptions): Vars {
       }
     }
     v = passwordAsSecret(key, v, opts.vault?.revealed);
+    // A variable holding a secret (a vault value rendered, a fact derived from one): its text
+    // joins the run's list, so a host echoing it back is masked too.
+    if (v instanceof Secret) opts.vault?.revealed?.add(v.reveal());
     cache.set(key, v);
     return v;
   };

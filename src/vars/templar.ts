@@ -11,7 +11,7 @@ import { diag, ExitCode, LvsplayError, type Diagnostic, type SourcePos } from '.
 import { Secret } from '../secret.js';
 import { UnsafeText, VaultText } from '../yaml/load.js';
 import type { Vars } from './precedence.js';
-import { decryptVaultValue, NO_VAULT_SECRETS, secretLeaves, type VaultSecrets } from './vault.js';
+import { decryptVaultValue, NO_VAULT_SECRETS, SecretTemplate, secretLeaves, type VaultSecrets } from './vault.js';
 import { isLazyScope, lazyScope, needsRendering, overlay } from './lazy.js';
 import { compile, environment, parseJinjaHeader, withIncludePath, type LexerOverrides } from './jinja/environment.js';
 import { RENDER_KEY, type RenderState } from './jinja/lookups.js';
@@ -166,10 +166,12 @@ export class Templar {
         if (/^(False|false|)$/.test(text)) return false;
       }
       const origin: Origin = { where, text, label: `condition "${c}"` };
-      return this.#withRender(scope, origin, (ctx) => {
-        compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, true).render(ctx);
-        return truthy((ctx[CAPTURE_KEY] as { value?: unknown }).value);
-      });
+      return trackTaint(() =>
+        this.#withRender(scope, origin, (ctx) => {
+          compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, true).render(ctx);
+          return truthy((ctx[CAPTURE_KEY] as { value?: unknown }).value);
+        }),
+      ).value;
     };
     return Array.isArray(expr) ? expr.every(one) : one(expr);
   }
@@ -192,11 +194,9 @@ export class Templar {
   #renderDeep(value: unknown, scope: Vars, where: SourcePos | undefined, label?: string): unknown {
     if (typeof value === 'string')
       return needsRendering(value) ? this.#renderText(value, scope, { where, text: value, label }, true) : value;
-    if (value instanceof VaultText) return this.#renderDeep(decryptVaultValue(value, this.#vault), scope, where, label);
-    if (value instanceof Secret)
-      return needsRendering(value)
-        ? taintDeep(this.#renderText(value.reveal(), scope, { where, text: value.reveal(), label }, true))
-        : value;
+    if (value instanceof VaultText) return decryptVaultValue(value, this.#vault);
+    if (value instanceof SecretTemplate)
+      return taintDeep(this.#renderText(value.reveal(), scope, { where, text: value.reveal(), label }, true));
     if (value instanceof UnsafeText) return value.text;
     if (Array.isArray(value)) return value.map((v) => this.#renderDeep(v, scope, where, label));
     if (isDict(value) && !isLazyScope(value)) {

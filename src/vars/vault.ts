@@ -192,6 +192,12 @@ export function encryptVaultText(plaintext: string, password: string | Secret, o
 }
 
 /**
+ * A string of a file vaulted as a whole that holds a template: Ansible renders it when it is
+ * read (an inline `!vault` value it does not), and what it renders to stays secret.
+ */
+export class SecretTemplate extends Secret {}
+
+/**
  * The values of a file vault-encrypted as a whole (`ansible-vault encrypt vars.yml`) are as
  * secret as inline `!vault` values: every string becomes a Secret, changed in place so the YAML
  * positions of maps and lists stay known. Numbers, booleans and keys stay as they are.
@@ -200,7 +206,7 @@ export function secretLeaves<T>(value: T, secrets: VaultSecrets): T {
   const leaf = (v: unknown): unknown => {
     if (typeof v === 'string') {
       secrets.revealed?.add(v);
-      return new Secret(v);
+      return /\{\{|\{%|\{#/.test(v) ? new SecretTemplate(v) : new Secret(v);
     }
     if (Array.isArray(v)) v.forEach((x, i) => (v[i] = leaf(x)));
     else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)

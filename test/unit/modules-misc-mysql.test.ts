@@ -6,7 +6,10 @@ import { parsePriv, parseGrants, formatPrivileges } from '../../src/modules/mysq
 import { parseUser, planUser, mysqlUserModule } from '../../src/modules/mysql_user.js';
 import { parseDbs, planDbs } from '../../src/modules/mysql_db.js';
 import { parseReplication, planReplication } from '../../src/modules/mysql_replication.js';
-import { Secret } from '../../src/secret.js';
+import { Secret, revealDeep } from '../../src/secret.js';
+
+/** Arguments as the executor hands them to a module: secrets given, revealed in one place. */
+const asGiven = <T>(args: T) => revealDeep(args, () => undefined);
 import type { ExecResult } from '../../src/transport/types.js';
 
 const ok = (stdout: string, code = 0, stderr = ''): ExecResult => ({ code, stdout, stderr, ms: 3 });
@@ -50,7 +53,7 @@ describe('mysql client plumbing', () => {
     expect(nativePasswordHash('abc')).toBe('*0D3CED9BEC10A777AEC23CCC353A8C08A633045E');
   });
   it('never puts a login password on the command line: it travels on stdin', () => {
-    const c = mysqlCall({ login_user: 'admin', login_password: new Secret('s3cr$t pw') }, 'SELECT 1;\n', {
+    const c = mysqlCall(asGiven({ login_user: 'admin', login_password: new Secret('s3cr$t pw') }), 'SELECT 1;\n', {
       readOnly: true,
     });
     expect(c.cmd.text).not.toContain('s3cr');
@@ -91,12 +94,12 @@ describe('mysql_user', () => {
   });
   it('plans nothing when password and privileges match', () => {
     const s = parseUser(ok(APP_EXISTS));
-    const p = planUser({ name: 'app', host: '%', password: new Secret('secret'), priv: 't1.*:ALL' }, s);
+    const p = planUser(asGiven({ name: 'app', host: '%', password: new Secret('secret'), priv: 't1.*:ALL' }), s);
     expect(p).toMatchObject({ changes: [] });
   });
   it('creates with the hash, never the plain password, and grants', () => {
     const p = planUser(
-      { name: 'zz', host: '%', password: new Secret('pa$$'), priv: 'd.*:SELECT' },
+      asGiven({ name: 'zz', host: '%', password: new Secret('pa$$'), priv: 'd.*:SELECT' }),
       parseUser(ZZ_MISSING),
     );
     if ('failed' in p) throw new Error(p.failed);
@@ -190,17 +193,17 @@ describe('mysql_replication', () => {
       primary_log_file: 'mysql-bin.000009',
       primary_log_pos: 1234,
     };
-    expect(planReplication(a, s)).toMatchObject({ changes: [] });
+    expect(planReplication(asGiven(a), s)).toMatchObject({ changes: [] });
   });
   it('points a replica elsewhere: stops, changes and restarts it, password masked in queries', () => {
     const s = parseReplication(ok(running));
     const p = planReplication(
-      {
-        mode: 'changemaster' as never,
+      asGiven({
+        mode: 'changemaster' as const,
         primary_host: '10.0.7.42',
         primary_user: 'repl',
         primary_password: new Secret('pw!'),
-      },
+      }),
       s,
     );
     if ('failed' in p) throw new Error(p.failed);

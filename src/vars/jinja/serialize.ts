@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { Secret } from '../../secret.js';
 import { TemplateFault, Undefined } from './undefined.js';
 import { isDict } from './python.js';
-import { reveal } from './taint.js';
+import { renderIsTainted, reveal } from './taint.js';
 
 function jsonString(s: string, ensureAscii: boolean): string {
   const j = JSON.stringify(s);
@@ -118,11 +118,22 @@ export function toYaml(value: unknown, opts: { indent?: number; inlineLeaves?: b
   return `${block(data, opts.indent ?? 2, opts.inlineLeaves ?? false, '').join('\n')}\n`;
 }
 
+/** A parser's complaint; only where it is when the text may be a secret (parsers quote their input). */
+function parseFault(what: string, e: unknown): TemplateFault {
+  const message = (e as Error).message.split('\n')[0]!;
+  if (!renderIsTainted()) return new TemplateFault(`${what}: ${message}`);
+  const at = /(?:at )?(?:position \d+|line \d+, column \d+)/.exec(message)?.[0];
+  return new TemplateFault(
+    `${what}${at ? ` (${at})` : ''}; the text is a secret, so the parser's message is not shown`,
+    'check the value of the secret (ansible-vault view) and what it is filtered with',
+  );
+}
+
 export function fromYaml(text: unknown): unknown {
   try {
     return parse(String(reveal(text)), { version: '1.1', merge: true });
   } catch (e) {
-    throw new TemplateFault(`from_yaml: the text is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw parseFault('from_yaml: the text is not valid YAML', e);
   }
 }
 
@@ -130,6 +141,6 @@ export function fromJson(text: unknown): unknown {
   try {
     return JSON.parse(String(reveal(text)));
   } catch (e) {
-    throw new TemplateFault(`from_json: the text is not valid JSON: ${(e as Error).message}`);
+    throw parseFault('from_json: the text is not valid JSON', e);
   }
 }
