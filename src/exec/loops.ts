@@ -9,10 +9,9 @@ const isDict = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Secret);
 
 export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown[] {
-  let value = templar.render(loop.value, vars, loop.pos);
-  // `with_items: "{{ x }}"` and `with_items: x` (a bare name, old style) both name a list.
-  if (typeof value === 'string' && loop.kind !== 'loop' && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && value in vars)
-    value = templar.render(`{{ ${value} }}`, vars, loop.pos);
+  // `with_items: x` (a bare name) is the one string 'x', as in ansible-core 2.14, which stopped
+  // looking bare names up as variables; the loader warns about it.
+  const value = templar.render(loop.value, vars, loop.pos);
   const fail = (what: string): never => {
     throw new LvsplayError(
       diag(

@@ -123,7 +123,7 @@ function buildEnvironment(): nunjucks.Environment {
     if (f) return f as never;
     if (Object.hasOwn(e.tests, name)) {
       throw new TemplateFault(
-        `'${name}' is a test, not a filter: using tests as filters was removed from Ansible`,
+        `'${name}' is a test, not a filter: Ansible removed tests used as filters in 2.9 (ansible-core 2.14 fails here too)`,
         `write "value is ${name}" instead of "value | ${name}"`,
       );
     }
