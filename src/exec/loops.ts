@@ -4,6 +4,8 @@ import type { LoopSpec } from '../playbook/model.js';
 import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
+import { hasLookup } from '../vars/jinja/lookups.js';
+import { overlay } from '../vars/lazy.js';
 
 const isDict = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Secret);
@@ -60,8 +62,17 @@ export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown
     case 'sequence':
       return sequence(String(value), fail);
     default:
+      // `with_first_found:`, `with_file:`...: the items are what the lookup plugin returns.
+      if (hasLookup(loop.kind)) {
+        const items = templar.render(
+          '{{ query(__lvs_lookup, __lvs_terms) }}',
+          overlay(vars, { __lvs_lookup: loop.kind, __lvs_terms: value }),
+          loop.pos,
+        );
+        return Array.isArray(items) ? items : [items];
+      }
       return fail(
-        `is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence)`,
+        `is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence, and with_<lookup> for the lookups of docs/templates.md)`,
       );
   }
 }
