@@ -101,7 +101,7 @@ export function runInventory(flags: InventoryFlags): number {
           undefined,
           'list the hosts with `lvsplay inventory --graph`',
         ),
-        ExitCode.error,
+        ExitCode.badOptions, // as ansible-inventory 2.14 (5: "You must pass a single valid host")
       );
     }
     const vars = listedHostVars(inv, flags.host);
