@@ -105,7 +105,7 @@ export async function runInventory(flags: InventoryFlags): Promise<number> {
           undefined,
           'list the hosts with `lvsplay inventory --graph`',
         ),
-        ExitCode.error,
+        ExitCode.badOptions, // as ansible-inventory 2.14 (5: "You must pass a single valid host")
       );
     }
     const vars = listedHostVars(inv, flags.host);

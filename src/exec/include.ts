@@ -23,7 +23,11 @@ function loaderOf(run: RunContext, at: PlayPosition) {
       join(playbookDir, 'roles'),
       join(playbookDir, '..', 'roles'),
     ];
-    l = { ctx: newContext(at.pp.play.baseDir, rolesPath, run.plan.vault), cache: new Map() };
+    const collectionsPath = [
+      join(playbookDir, 'collections'),
+      ...(cfgPathList(run.plan.cfg, 'defaults', 'collections_path', { separators: /[:,]/ }) ?? []),
+    ];
+    l = { ctx: newContext(at.pp.play.baseDir, rolesPath, run.plan.vault, collectionsPath), cache: new Map() };
     contexts.set(run, l);
   }
   return l;

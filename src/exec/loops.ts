@@ -4,15 +4,16 @@ import type { LoopSpec } from '../playbook/model.js';
 import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
+import { hasLookup } from '../vars/jinja/lookups.js';
+import { overlay } from '../vars/lazy.js';
 
 const isDict = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Secret);
 
 export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown[] {
-  let value = templar.render(loop.value, vars, loop.pos);
-  // `with_items: "{{ x }}"` and `with_items: x` (a bare name, old style) both name a list.
-  if (typeof value === 'string' && loop.kind !== 'loop' && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && value in vars)
-    value = templar.render(`{{ ${value} }}`, vars, loop.pos);
+  // `with_items: x` (a bare name) is the one string 'x', as in ansible-core 2.14, which stopped
+  // looking bare names up as variables; the loader warns about it.
+  const value = templar.render(loop.value, vars, loop.pos);
   const fail = (what: string): never => {
     throw new LvsplayError(
       diag(
@@ -61,8 +62,17 @@ export function loopItems(loop: LoopSpec, templar: Templar, vars: Vars): unknown
     case 'sequence':
       return sequence(String(value), fail);
     default:
+      // `with_first_found:`, `with_file:`...: the items are what the lookup plugin returns.
+      if (hasLookup(loop.kind)) {
+        const items = templar.render(
+          '{{ query(__lvs_lookup, __lvs_terms) }}',
+          overlay(vars, { __lvs_lookup: loop.kind, __lvs_terms: value }),
+          loop.pos,
+        );
+        return Array.isArray(items) ? items : [items];
+      }
       return fail(
-        `is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence)`,
+        `is not supported by lvsplay (supported: loop, with_items, with_list, with_dict, with_indexed_items, with_flattened, with_together, with_nested, with_subelements, with_sequence, and with_<lookup> for the lookups of docs/templates.md)`,
       );
   }
 }

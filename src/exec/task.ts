@@ -208,11 +208,17 @@ async function runOnce(
     const incVars = templar.render(task.vars, vars, where) as Vars;
     return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, include: { target, vars: incVars } };
   }
+  if (task.unsupported) {
+    const msg = `${task.unsupported}: this host cannot run the task`;
+    return { outcome: { status: 'failed', msg, changes: [], changesMade: [] } };
+  }
   const args = stripOmitted(templar.render(task.args, vars, where)) as Record<string, unknown>;
   if (task.action === 'meta') {
     const action = String(args.action ?? args._raw_params ?? args.free_form ?? Object.values(args)[0] ?? '');
     return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, meta: action };
   }
+  const lacking = unsupportedGiven(task.unsupportedArgs, args, task.actionAs);
+  if (lacking) return { outcome: { status: 'failed', msg: lacking, changes: [], changesMade: [] } };
   const m = task.module;
   if (!isRunnable(m)) {
     return {
@@ -275,6 +281,14 @@ async function runOnce(
   if (check && outcome.status === 'changed')
     hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
+}
+
+/** The arguments lvsplay lacks that a task gives (omitted ones are not given), as a failure message. */
+function unsupportedGiven(lacking: string[] | undefined, args: Record<string, unknown>, module: string) {
+  const given = (lacking ?? []).filter((k) => k in args);
+  if (!given.length) return undefined;
+  const s = given.length > 1 ? 's' : '';
+  return `argument${s} ${given.map((k) => `'${k}'`).join(', ')} of module '${module}' not implemented by lvsplay: this host cannot run the task`;
 }
 
 /** changed_when / failed_when / ignore_errors / register / notify, on the module's outcome. */

@@ -150,6 +150,10 @@ export function sortedJson(v: unknown): string {
   return JSON.stringify(sort(toPlain(v)), null, 4);
 }
 
+/**
+ * YAML as ansible-inventory writes it (PyYAML: keys sorted, single quotes), in YAML 1.1 so that a
+ * string such as 'no', 'yes' or 'on' stays quoted and reads back as a string, not a boolean.
+ */
 export function toYamlText(v: unknown): string {
-  return stringify(toPlain(v), { indent: 2, lineWidth: 0 });
+  return stringify(toPlain(v), { indent: 2, lineWidth: 0, version: '1.1', sortMapEntries: true, singleQuote: true });
 }

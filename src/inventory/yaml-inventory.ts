@@ -1,7 +1,7 @@
 // YAML (and JSON) inventories as Ansible's yaml plugin reads them: top-level keys are groups,
 // each with optional `hosts`, `vars` and `children` maps; host keys may carry ranges and ports.
 import { diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
-import { keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
+import { isNumericKey, keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
 import { addChildGroup, ensureGroup, ensureHost, setGroupVar } from './model.js';
 import { expandHostEntry, HostRangeError } from './ranges.js';
 import type { Inventory } from './types.js';
@@ -102,6 +102,11 @@ function parseGroup(name: string, data: unknown, holder: Record<string, unknown>
 
 function parseHost(entry: string, hosts: Record<string, unknown>, group: string, ds: Diagnostic[], inv: Inventory): void {
   const pos = keyPosOf(hosts, entry);
+  if (isNumericKey(hosts, entry)) {
+    // ansible-inventory 2.14 refuses it too ("Host pattern 1 must be a string").
+    ds.push(diag(`host name ${entry} must be a string, not a number`, pos, `enclose it in quotation marks: '${entry}':`));
+    return;
+  }
   const vars = hosts[entry] ?? {};
   if (!isMap(vars)) {
     ds.push(diag(`variables of host '${entry}' must be a mapping, found ${typeName(vars)}`, valuePosOf(hosts, entry) ?? pos, 'write `host:` then indented `key: value` lines'));

@@ -9,6 +9,8 @@ export interface ArgsCheck {
   /** The arguments with aliases renamed and loose types converted (templated values left as text). */
   args: Record<string, unknown> | undefined;
   diagnostics: Diagnostic[];
+  /** Arguments Ansible's module takes but lvsplay's does not (kept in `args` as written). */
+  unsupported: string[];
 }
 
 /** The argument names a module accepts, read from its schema (for "did you mean"). */
@@ -26,21 +28,37 @@ export function argNamesOf(spec: ModuleSpec): string[] {
 /**
  * @param source the parsed mapping the arguments came from (for positions), if any
  * @param fallback where to point when an argument has no position of its own (free form)
+ * @param ansibleOptions the options Ansible's module of that name takes: one of these that
+ *   lvsplay's module lacks is not a mistake but `unsupported` (the caller decides what that means)
  */
 export function checkModuleArgs(
   spec: ModuleSpec,
   args: Record<string, unknown>,
   source: object | undefined,
   fallback: SourcePos | undefined,
+  ansibleOptions: readonly string[] = [],
 ): ArgsCheck {
-  const r = (spec.args as z.ZodType).safeParse(args);
-  if (r.success) return { args: r.data as Record<string, unknown>, diagnostics: [] };
+  const schema = spec.args as z.ZodType;
+  let r = schema.safeParse(args);
+  const unsupported = r.success
+    ? []
+    : r.error.issues
+        .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []))
+        .filter((k) => ansibleOptions.includes(k));
+  if (unsupported.length) {
+    const rest = Object.fromEntries(Object.entries(args).filter(([k]) => !unsupported.includes(k)));
+    r = schema.safeParse(rest);
+  }
+  if (r.success) {
+    const kept = Object.fromEntries(unsupported.map((k) => [k, args[k]]));
+    return { args: { ...(r.data as Record<string, unknown>), ...kept }, diagnostics: [], unsupported };
+  }
   const known = argNamesOf(spec);
   const diagnostics: Diagnostic[] = [];
   for (const issue of r.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
-        const near = closest(k, known);
+        const near = closest(k, [...known, ...ansibleOptions]);
         diagnostics.push(
           diag(
             `module '${spec.name}' has no argument '${k}'`,
@@ -59,5 +77,5 @@ export function checkModuleArgs(
       issue.code === 'invalid_type' && issue.path.length === 0 ? 'must be a mapping of arguments' : issue.message;
     diagnostics.push(diag(`${what} ${message}`, where ?? fallback, 'fix the value as the module expects'));
   }
-  return { args: undefined, diagnostics };
+  return { args: undefined, diagnostics, unsupported };
 }

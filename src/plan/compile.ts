@@ -15,6 +15,8 @@ export interface PlannedTask {
   when: string[];
   /** Blocks (and role/import blocks) around the task, outermost first. */
   blocks: Block[];
+  /** In the rescue or always part of a block around it (ansible-playbook does not list those). */
+  recovery?: true;
 }
 
 export interface CompiledPlay {
@@ -32,6 +34,7 @@ interface Inherited {
   tags: string[];
   when: string[];
   blocks: Block[];
+  recovery?: true;
 }
 
 /** Roles (deps first) as blocks; a role already run with the same params is skipped. */
@@ -95,6 +98,7 @@ function walk(
         tags: uniq([...inh.tags, ...n.tags]),
         when: [...inh.when, ...n.when],
         blocks: inh.blocks,
+        ...(inh.recovery ? { recovery: true as const } : {}),
       });
       continue;
     }
@@ -105,8 +109,8 @@ function walk(
       blocks: [...inh.blocks, n],
     };
     walk(n.block, inner, section, out, importedRoles);
-    walk(n.rescue, inner, section, out, importedRoles);
-    walk(n.always, inner, section, out, importedRoles);
+    walk(n.rescue, { ...inner, recovery: true }, section, out, importedRoles);
+    walk(n.always, { ...inner, recovery: true }, section, out, importedRoles);
   }
 }
 

@@ -25,9 +25,13 @@ function taskLines(p: PlannedPlay, want: ListingWanted): string {
   const playTags = new Set(p.play.tags);
   const allTags = new Set<string>();
   let msg = want.tasks ? '    tasks:\n' : '';
-  // Unlike ansible-playbook, a play left without hosts (by --limit) lists no tasks: it will not run.
-  const tasks = p.hosts.length ? p.compiled.tasks : [];
+  // Unlike ansible-playbook, a play left without hosts (by --limit) lists no tasks: it will not
+  // run. A play on a group made at run time (group_by) may run: its tasks are listed.
+  const tasks = p.hosts.length || p.pendingGroups ? p.compiled.tasks : [];
   for (const t of tasks) {
+    // ansible-playbook 2.14 walks only the block part of each block: rescue and always tasks
+    // are neither listed nor counted in TASK TAGS.
+    if (t.recovery) continue;
     for (const tag of t.tags) allTags.add(tag);
     if (want.tasks) {
       const tags = [...new Set([...playTags, ...t.tags])].sort();
@@ -48,7 +52,8 @@ export function formatListing(plan: Plan, want: ListingWanted): string {
   let out = `\nplaybook: ${plan.playbookPath}\n`;
   for (const p of plan.plays) {
     out += `${playHeader(p, want)}\n`;
-    if (want.tasks || want.tags) out += `${taskLines(p, want)}\n`;
+    // Ansible prints the task section as one message already ending in a newline: no blank line.
+    if (want.tasks || want.tags) out += taskLines(p, want);
   }
   return out;
 }

@@ -23,6 +23,7 @@ import { orderHosts, serialBatches } from './serial.js';
 import { splitTagOption, type TagFilter } from './tags.js';
 import { checkTemplates } from './templates-check.js';
 import { knownNames } from './known-names.js';
+import { ansibleModuleOf } from '../modules/ansible-names.js';
 import { hostLayers, hostVars, type VarSources } from './vars.js';
 
 export interface RunOptions {
@@ -49,6 +50,8 @@ export interface PlannedPlay {
   batches: string[][];
   compiled: CompiledPlay;
   /** A host's variable layers, for the play or for one of its tasks. */
+  /** Its pattern matches no host yet, but a group_by/add_host task may make it match at run time. */
+  pendingGroups?: true;
   layersOf(host: string, task?: PlannedTask): VarLayers;
   varsOf(host: string, task?: PlannedTask): Vars;
 }
@@ -73,6 +76,9 @@ export interface Plan {
 }
 
 export const DEFAULT_FORKS = 25;
+
+/** Modules that add hosts to groups while the playbook runs. */
+const RUNTIME_GROUP_MODULES = ['ansible.builtin.group_by', 'ansible.builtin.add_host'];
 
 export function loadAndPlan(opts: RunOptions): Plan {
   const cwd = opts.cwd ?? process.cwd();
@@ -117,6 +123,10 @@ export function loadAndPlan(opts: RunOptions): Plan {
   const root = projectRootOf(dirname(playbookPath));
   const loaded = loadPlaybook(playbookPath, {
     rolesPath: cfgPathList(cfg, 'defaults', 'roles_path', { cwd, separators: /[:,]/ }) ?? [],
+    collectionsPath:
+      cfgPathList(cfg, 'defaults', 'collections_path', { cwd, separators: /[:,]/ }) ??
+      cfgPathList(cfg, 'defaults', 'collections_paths', { cwd, separators: /[:,]/ }) ??
+      [],
     ...(root ? { projectRoot: root } : {}),
     vault,
   });
@@ -136,12 +146,32 @@ export function loadAndPlan(opts: RunOptions): Plan {
   if (!tags.only.length) tags.only = ['all'];
   const limited = limitSelection(inventory, opts.limit, cwd, problems);
   const plays: PlannedPlay[] = [];
+  const compiledPlays = loaded.playbook.plays.map((play) => compilePlay(play, tags));
+  const makesGroups = compiledPlays.some((c) =>
+    c.tasks.some((t) => RUNTIME_GROUP_MODULES.includes(ansibleModuleOf(t.task.actionAs) ?? '')),
+  );
   loaded.playbook.plays.forEach((play, index) => {
-    const hosts = haveInventory ? playHosts(inventory, play, extraVars, cwd, problems) : [];
+    const found: Diagnostic[] = [];
+    const hosts = haveInventory ? playHosts(inventory, play, extraVars, cwd, found) : [];
+    // As ansible-playbook: a group made at run time (group_by, add_host) may be what the play
+    // is for; its pattern matching nothing now is then a warning, not an error.
+    const pending = makesGroups && !hosts.length && found.some((d) => d.message.endsWith('matches no hosts'));
+    problems.push(
+      ...found.map((d) =>
+        pending && d.message.endsWith('matches no hosts')
+          ? {
+              ...d,
+              severity: 'warning' as const,
+              message: `${d.message} in the inventory; a group_by or add_host task of the playbook may create it at run time`,
+            }
+          : d,
+      ),
+    );
     const selected = limited ? hosts.filter((h) => limited.has(h)) : hosts;
     const ordered = orderHosts(selected, play.order);
-    const compiled = compilePlay(play, tags);
+    const compiled = compiledPlays[index]!;
     plays.push({
+      ...(pending ? { pendingGroups: true as const } : {}),
       index,
       play,
       hosts: ordered,
@@ -157,7 +187,7 @@ export function loadAndPlan(opts: RunOptions): Plan {
   problems.push(
     ...checkTemplates({ playbook: loaded.playbook, known, dynamicVars: loaded.dynamicVars || hasErrors(problems) }),
   );
-  const shown = problems.map((d) => relativePos(d, cwd));
+  const shown = onceEach(problems.map((d) => relativePos(d, cwd)));
   if (hasErrors(shown)) throw new LvsplayError(sortProblems(shown), ExitCode.parseError);
   const forksCfg = Number.parseInt(cfgValue(cfg, 'defaults', 'forks') ?? '', 10);
   return {
@@ -231,6 +261,15 @@ function substitute(text: string, vars: Vars): string {
       return dflt ?? m;
     },
   );
+}
+
+/** A file read twice (a role in two plays) reports each of its problems once. */
+function onceEach(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.severity} ${d.pos?.file}:${d.pos?.line}:${d.pos?.col} ${d.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 function sortProblems(ds: Diagnostic[]): Diagnostic[] {

@@ -17,6 +17,10 @@ export interface LoadContext {
   diagnostics: Diagnostic[];
   /** Directories searched for roles, in order. */
   rolesPath: string[];
+  /** Directories holding `ansible_collections/` (playbook-adjacent `collections/`, collections_path). */
+  collectionsPath: string[];
+  /** The `collections:` of the play being read: short role names are looked for in them too. */
+  playCollections: string[];
   /** Directory of the top playbook (`playbook_dir`). */
   playbookDir: string;
   /** Files being imported right now, to refuse import cycles. */
@@ -33,10 +37,13 @@ export function newContext(
   playbookDir: string,
   rolesPath: string[],
   vault: VaultSecrets = NO_VAULT_SECRETS,
+  collectionsPath: string[] = [],
 ): LoadContext {
   return {
     diagnostics: [],
     rolesPath,
+    collectionsPath,
+    playCollections: [],
     playbookDir,
     importing: [],
     files: new Map(),

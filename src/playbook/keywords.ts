@@ -105,8 +105,6 @@ export const UNSUPPORTED: Record<string, string> = {
   vars_prompt: 'interactive prompts are not supported; pass the value with -e',
   debugger: 'the task debugger is not supported; remove the keyword',
   module_defaults: 'module_defaults is not supported; give the arguments on each task',
-  local_action: 'local_action is not supported; use delegate_to: localhost',
-  action: "the 'action:' form is not supported; write the module name as the key",
 };
 
 /** `include_tasks` and friends: handled by the loader, not modules. */

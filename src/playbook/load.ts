@@ -14,6 +14,8 @@ export interface LoadOptions {
   rolesPath?: string[];
   /** The project root: its `roles/` is searched too. */
   projectRoot?: string;
+  /** collections_path from ansible.cfg (absolute), searched after `collections/` beside the playbook. */
+  collectionsPath?: string[];
   vault?: VaultSecrets;
 }
 
@@ -34,7 +36,8 @@ export function loadPlaybook(path: string, opts: LoadOptions = {}): LoadedPlaybo
   const rolesPath = [resolve(dir, 'roles'), ...(opts.rolesPath ?? [])];
   if (opts.projectRoot) rolesPath.push(resolve(opts.projectRoot, 'roles'));
   rolesPath.push(dir);
-  const ctx = newContext(dir, [...new Set(rolesPath)], opts.vault);
+  const collectionsPath = [resolve(dir, 'collections'), ...(opts.collectionsPath ?? [])];
+  const ctx = newContext(dir, [...new Set(rolesPath)], opts.vault, [...new Set(collectionsPath)]);
   const plays = readPlays(ctx, abs, path, { file: path, line: 1, col: 1 });
   return {
     playbook: { path, plays },

@@ -32,6 +32,13 @@ export interface Task extends Scope {
   /** How the task spelled the module (an alias or FQCN), for messages. */
   actionAs: string;
   module?: ModuleSpec;
+  /**
+   * Why lvsplay cannot run this task although Ansible can (a module it does not implement): the
+   * playbook still loads, and a host the task runs on fails with this message.
+   */
+  unsupported?: string;
+  /** Arguments Ansible's module takes and lvsplay's does not: a host fails if one is given (not omitted). */
+  unsupportedArgs?: string[];
   /** Arguments: aliases renamed, loose types converted, templates left as text. */
   args: Record<string, unknown>;
   register?: string;

@@ -27,6 +27,8 @@ export function parsePlay(
     if (PLAY_KEYWORDS.has(k)) kws.push(k);
     else unknownKeyword(ctx, raw, k, PLAY_KEYWORDS, 'play', at);
   }
+  // `collections: [ns.coll]`: the play's short role names are also looked for in these.
+  ctx.playCollections = Array.isArray(raw.collections) ? raw.collections.filter((c) => typeof c === 'string') : [];
   const scope = parseScope(ctx, raw, kws, at);
   const hosts = hostsOf(ctx, raw, at);
   const site: TaskSite = { file, dir: baseDir, handlers: false };
@@ -145,10 +147,13 @@ function varsFilesOf(
       ctx.dynamicVars = true; // chosen per host at run time
       return;
     }
-    const paths = (choices as string[]).map((c) => (isAbsolute(c) ? c : resolve(baseDir, c)));
+    // As ansible-playbook 2.14: the playbook's vars/ first, then beside the playbook.
+    const paths = (choices as string[]).flatMap((c) =>
+      isAbsolute(c) ? [c] : [resolve(baseDir, 'vars', c), resolve(baseDir, c)],
+    );
     const found = paths.find((p) => readable(p));
     if (!found) {
-      report(ctx, `vars file ${choices.join(' or ')} not found`, pos, `looked in ${baseDir}`);
+      report(ctx, `vars file ${choices.join(' or ')} not found`, pos, `looked in ${baseDir}/vars and ${baseDir}`);
       return;
     }
     const v = readYaml(ctx, found, 'vars');

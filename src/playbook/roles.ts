@@ -20,7 +20,26 @@ export function findRoleDir(ctx: LoadContext, name: string): string | undefined 
     const p = isAbsolute(name) ? name : resolve(ctx.playbookDir, name);
     return isDir(p) ? p : undefined;
   }
-  return ctx.rolesPath.map((d) => join(d, name)).find(isDir);
+  return ctx.rolesPath.map((d) => join(d, name)).find(isDir) ?? findCollectionRole(ctx, name)?.path;
+}
+
+/**
+ * A role of a collection, as Ansible finds it: `ns.coll.role` (or a short name and the play's
+ * `collections:`) under `ansible_collections/ns/coll/roles/` of each collections path. Its name
+ * is the FQCN (listings print `ns.coll.role : task`).
+ */
+function findCollectionRole(ctx: LoadContext, name: string): { path: string; fqcn: string } | undefined {
+  const parts = name.split('.');
+  const candidates =
+    parts.length === 3 ? [name] : parts.length === 1 ? ctx.playCollections.map((c) => `${c}.${name}`) : [];
+  for (const fqcn of candidates) {
+    const [ns, coll, role] = fqcn.split('.') as [string, string, string];
+    for (const base of ctx.collectionsPath) {
+      const path = join(base, 'ansible_collections', ns, coll, 'roles', role);
+      if (isDir(path)) return { path, fqcn };
+    }
+  }
+  return undefined;
 }
 
 interface RoleFrom {
@@ -57,11 +76,12 @@ export function loadRole(
       ctx,
       `role '${name}' not found`,
       pos,
-      `${near ? `did you mean '${near}'? ` : ''}looked in ${ctx.rolesPath.join(', ')}`,
+      `${near ? `did you mean '${near}'? ` : ''}looked in ${[...ctx.rolesPath, ...ctx.collectionsPath].join(', ')}`,
     );
     return undefined;
   }
-  const roleName = basename(path);
+  const inCollection = findCollectionRole(ctx, name);
+  const roleName = inCollection?.path === path ? inCollection.fqcn : basename(path);
   if (chain.includes(path)) {
     report(
       ctx,

@@ -5,6 +5,7 @@ import { closest, type SourcePos } from '../diagnostics.js';
 import { isTemplated } from '../modules/args.js';
 import { checkModuleArgs } from '../modules/check.js';
 import { moduleNames, resolveModule } from '../modules/registry.js';
+import { ansibleModuleNames, ansibleModuleOf, ansibleOptionsOf } from '../modules/ansible-names.js';
 import type { ModuleSpec } from '../modules/types.js';
 import { keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
 import { isMapping, readYaml, report, warn, type LoadContext, type TaskSite } from './context.js';
@@ -18,6 +19,7 @@ import {
 } from './keywords.js';
 import type { Block, Node, Task } from './model.js';
 import { parseKv } from './kv.js';
+import { expandActionForm } from './legacy.js';
 import { findSource, findTaskFile } from './paths.js';
 import { importRole, resolveIncludedRole } from './roles.js';
 import { parseScope, unknownKeyword } from './scope.js';
@@ -25,6 +27,8 @@ import { checkTaskKeywords } from './task-keywords.js';
 import { checkSourceFile } from './sources.js';
 
 const REMOVED_INCLUDE = "'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)";
+const DEPRECATED_INCLUDE =
+  "'include' is deprecated in Ansible (ansible-core 2.14 still runs it and prints a deprecation warning; 2.16 removes it)";
 
 export function parseTaskList(ctx: LoadContext, list: unknown, site: TaskSite, pos: SourcePos): Node[] {
   if (list === null || list === undefined) return [];
@@ -40,21 +44,23 @@ export function parseTaskList(ctx: LoadContext, list: unknown, site: TaskSite, p
   return out;
 }
 
-function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePos): Node[] {
-  if (!isMapping(raw)) {
+function parseEntry(ctx: LoadContext, entry: unknown, site: TaskSite, at: SourcePos): Node[] {
+  if (!isMapping(entry)) {
     report(
       ctx,
-      `a task must be a mapping of keywords and one module, got ${raw === null ? 'nothing' : typeof raw}`,
+      `a task must be a mapping of keywords and one module, got ${entry === null ? 'nothing' : typeof entry}`,
       at,
       'write e.g. "- name: ...\\n  package: name=x"',
     );
     return [];
   }
-  if ('block' in raw) return [parseBlock(ctx, raw, site, at)];
+  if ('block' in entry) return [parseBlock(ctx, entry, site, at)];
+  const raw = expandActionForm(ctx, entry, at);
 
   const keywords = site.handlers ? HANDLER_KEYWORDS : TASK_KEYWORDS;
   const kws: string[] = [];
-  const actions: Array<{ key: string; spec?: ModuleSpec; include?: IncludeKind }> = [];
+  // `lacking`: a module Ansible has (its FQCN) that lvsplay does not implement.
+  const actions: Array<{ key: string; spec?: ModuleSpec; include?: IncludeKind; lacking?: string }> = [];
   const unknown: string[] = [];
   let loopKey: string | undefined;
   for (const key of Object.keys(raw)) {
@@ -68,10 +74,10 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
           'keep one of them',
         );
       loopKey = key;
-    } else if (key === 'include')
-      report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
+    } else if (key === 'include') actions.push({ key, include: legacyIncludeKind(ctx, raw, at) });
     else if (includeKindOf(key)) actions.push({ key, include: includeKindOf(key)! });
     else if (resolveModule(key)) actions.push({ key, spec: resolveModule(key)! });
+    else if (ansibleModuleOf(key)) actions.push({ key, lacking: ansibleModuleOf(key)! });
     else unknown.push(key);
   }
   if (raw.loop !== undefined && loopKey)
@@ -82,12 +88,12 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
       'keep one of them',
     );
 
-  const names = moduleNames();
+  const names = [...moduleNames(), ...ansibleModuleNames()];
   for (const key of unknown) {
     // Beside a module, a stray key is a misspelt keyword; alone, most likely a misspelt module.
     const nearKw = closest(key, keywords);
     const nearMod = closest(key, names);
-    if (actions.length > 0 || 'include' in raw || (unknown.length > 1 && nearKw && !nearMod))
+    if (actions.length > 0 || (unknown.length > 1 && nearKw && !nearMod))
       unknownKeyword(ctx, raw, key, keywords, 'task', at);
     else
       report(
@@ -109,7 +115,7 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
   }
   const action = actions[0];
   if (!action) {
-    if (unknown.length === 0 && !('include' in raw))
+    if (unknown.length === 0)
       report(ctx, 'this task has no module to run', at, 'add a module such as "command:" or "debug:"');
     return [];
   }
@@ -131,21 +137,86 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
     ctx.definedNames.add(raw.register);
   }
   if (raw.loop !== undefined) task.loop = { kind: 'loop', value: raw.loop, pos: valuePosOf(raw, 'loop') ?? at };
-  else if (loopKey)
+  else if (loopKey) {
     task.loop = { kind: withLookup(loopKey)!, value: raw[loopKey], pos: valuePosOf(raw, loopKey) ?? at };
+    const v = raw[loopKey];
+    const overList = ['with_items', 'with_list', 'with_flattened', 'with_indexed_items', 'with_dict'];
+    if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && overList.includes(loopKey))
+      warn(
+        ctx,
+        `${loopKey}: ${v} loops over the one string '${v}', not over a variable: ansible-core 2.14 no longer ` +
+          'looks bare names up as variables, and neither does lvsplay',
+        task.loop.pos,
+        `write ${loopKey}: "{{ ${v} }}" to loop over the variable`,
+      );
+  }
   if (site.role) task.role = site.role;
 
   const modulePos = keyPosOf(raw, action.key) ?? at;
   const { args, source } = gatherArgs(ctx, raw, action.key, action.spec, modulePos);
+  if (action.key === 'include') {
+    // `include: file.yml k=v`: the words after the file name are variables of the include.
+    const kv = typeof args._raw_params === 'string' ? parseKv(args._raw_params) : undefined;
+    if (kv?.rest !== undefined) {
+      task.vars = { ...task.vars, ...kv.args };
+      args._raw_params = kv.rest;
+    }
+  }
   if (action.include) return includeOrImport(ctx, task, action.include, args, site, modulePos, source);
+  if (action.lacking) {
+    task.args = args;
+    task.unsupported = `module ${named(action.key)} is not implemented by lvsplay`;
+    warn(
+      ctx,
+      `${task.unsupported}; the playbook loads, and a host this task runs on fails`,
+      modulePos,
+      'guard the task with when: so that it never runs on hosts lvsplay manages, or replace the module',
+    );
+    return [task];
+  }
   const spec = action.spec!;
   task.module = spec;
-  const checked = checkModuleArgs(spec, args, source, modulePos);
+  const checked = checkModuleArgs(spec, args, source, modulePos, ansibleOptionsOf(action.key) ?? []);
   ctx.diagnostics.push(...checked.diagnostics);
   task.args = checked.args ?? args;
+  if (checked.unsupported.length) {
+    task.unsupportedArgs = checked.unsupported;
+    for (const k of checked.unsupported)
+      warn(
+        ctx,
+        `argument '${k}' of module ${named(action.key)} is not implemented by lvsplay; ` +
+          'a host this task runs on fails unless its value is omitted',
+        (source && keyPosOf(source, k)) ?? modulePos,
+        `drop '${k}', or give it "{{ omit }}" where lvsplay runs the task`,
+      );
+  }
   noteDefinedNames(ctx, task, site);
   if (checked.args) checkSourceFile(ctx, task, site, modulePos, source);
   return [task];
+}
+
+/**
+ * `include:` runs as ansible-core 2.14 runs it: statically (import_tasks) when its file name holds
+ * no template and the task has no loop, else dynamically (include_tasks); with its deprecation.
+ */
+function legacyIncludeKind(ctx: LoadContext, raw: Record<string, unknown>, at: SourcePos): IncludeKind {
+  const value = raw.include;
+  const target = typeof value === 'string' ? value : isMapping(value) ? (value.file ?? value._raw_params) : undefined;
+  const looped = raw.loop !== undefined || Object.keys(raw).some((k) => withLookup(k));
+  const kind = looped || isTemplated(target) ? 'include_tasks' : 'import_tasks';
+  warn(
+    ctx,
+    `${DEPRECATED_INCLUDE}; it runs here as ${kind}, as 2.14 does`,
+    keyPosOf(raw, 'include') ?? at,
+    `rename include: to ${kind}:`,
+  );
+  return kind;
+}
+
+/** 'apt' (ansible.builtin.apt): how the task wrote a module, and what Ansible runs for it. */
+function named(key: string): string {
+  const fqcn = ansibleModuleOf(key);
+  return fqcn && fqcn !== key ? `'${key}' (${fqcn})` : `'${key}'`;
 }
 
 function toStrings(v: unknown): string[] {
@@ -173,7 +244,12 @@ function gatherArgs(
     const onlyKeys = spec?.rawFreeForm
       ? new Set(['chdir', 'creates', 'removes', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'])
       : undefined;
-    const kv = spec?.name === 'set_fact' || !freeForm || onlyKeys ? parseKv(text, onlyKeys) : { args: {}, rest: text };
+    // `include_role: name=x tasks_from=y`: the free form of a role include is key=value words.
+    const roleInclude = ['include_role', 'import_role'].includes(includeKindOf(key) ?? '');
+    const kv =
+      spec?.name === 'set_fact' || !freeForm || onlyKeys || roleInclude
+        ? parseKv(text, onlyKeys)
+        : { args: {}, rest: text };
     args = { ...kv.args };
     if (kv.rest !== undefined) {
       if (freeForm) args[freeForm] = kv.rest;
@@ -295,7 +371,7 @@ function includeOrImport(
     if (!path) {
       report(
         ctx,
-        `${kind}: task file '${target}' not found`,
+        `${task.actionAs}: task file '${target}' not found`,
         (source && valuePosOf(source, 'file')) ?? pos,
         `looked beside ${site.file}${site.role ? ` and in ${site.role.path}/tasks` : ''}`,
       );

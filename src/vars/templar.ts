@@ -274,17 +274,24 @@ export class Templar {
       Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'ansible_managed' || !(k in scope))),
     );
     const includeDirs = [dirname(full), ...this.searchPath.map((b) => join(b, 'templates')), ...this.searchPath];
-    return withIncludePath(includeDirs, () =>
+    // As Ansible's template module: Jinja drops the source's final newline, then the result gets
+    // as many trailing newlines as the source had, if it has fewer.
+    const out = withIncludePath(includeDirs, () =>
       this.#renderText(
-        header.body,
+        header.body.replace(/\n$/, ''),
         withExtra,
         { file: path, lineOffset: header.headerLines, text },
         false,
         header.overrides,
       ),
     ) as string | Secret;
+    const wanted = trailingNewlines(header.body);
+    const pad = (s: string) => s + '\n'.repeat(Math.max(0, wanted - trailingNewlines(s)));
+    return out instanceof Secret ? new Secret(pad(out.reveal())) : pad(out);
   }
 }
+
+const trailingNewlines = (s: string): number => s.length - s.replace(/\n+$/, '').length;
 
 export function createTemplar(opts: TemplarOptions = {}): Templar {
   return new Templar(opts);

@@ -168,11 +168,14 @@ export function checkTemplateText(value: unknown, where?: SourcePos): Diagnostic
         const name = String((n.name as Node)?.value);
         if (hasFilter(name)) return;
         if (hasTest(name)) {
+          // ansible-core 2.14 loads it and fails only where it is evaluated: so does lvsplay.
           out.push(
             diag(
-              `'${name}' is a test, not a filter: using tests as filters was removed from Ansible`,
+              `'${name}' is a test used as a filter: Ansible removed that form in 2.9, and ansible-core 2.14 ` +
+                'loads the playbook but fails a task where it is evaluated; so does lvsplay',
               where,
               `write "value is ${name}" instead of "value | ${name}"`,
+              'warning',
             ),
           );
         } else {

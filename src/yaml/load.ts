@@ -56,6 +56,16 @@ export function valuePosOf(obj: unknown, key: string | number): SourcePos | unde
   const p = places.get(obj);
   return p?.values.get(key) ?? (typeof key === 'string' ? p?.keys.get(key) : undefined) ?? p?.self;
 }
+const numericKeys = new WeakMap<object, Set<string>>();
+function numericKeysOf(obj: object): Set<string> {
+  let set = numericKeys.get(obj);
+  if (!set) numericKeys.set(obj, (set = new Set()));
+  return set;
+}
+/** Whether the key `key` of a parsed map was written as a number (`1:`), not as a string. */
+export function isNumericKey(obj: object, key: string): boolean {
+  return numericKeys.get(obj)?.has(key) ?? false;
+}
 /** Records a position for an object built by code (e.g. INI inventories) so diagnostics can find it. */
 export function setPos(obj: object, self: SourcePos, keys?: Map<string, SourcePos>): void {
   places.set(obj, { self, keys: keys ?? new Map(), values: new Map(keys ?? []) });
@@ -291,6 +301,7 @@ function convert(
         continue;
       }
       const key = rawKey === null ? 'null' : String(rawKey);
+      if (typeof rawKey === 'number') numericKeysOf(out).add(key);
       if (keyNode?.range) p.keys.set(key, at(keyNode.range[0]));
       const valNode = pair.value as Node | null;
       if (valNode?.range) p.values.set(key, at(valNode.range[0]));

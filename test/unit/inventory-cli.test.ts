@@ -74,9 +74,28 @@ describe('lvsplay inventory', () => {
     });
   });
 
+  test('--list --yaml round-trips strings YAML 1.1 reads as booleans', async () => {
+    const r = await run(tree({ 'hosts.ini': '[web]\nw1 flag=no other=yes s="on" mode=0644\n' }), [
+      '-i',
+      'hosts.ini',
+      '--list',
+      '--yaml',
+    ]);
+    // The bytes ansible-inventory 2.14 prints for this inventory.
+    expect(r.out).toContain(
+      "        w1:\n          flag: 'no'\n          mode: '0644'\n          other: 'yes'\n          s: 'on'\n",
+    );
+    expect(parse(r.out, { version: '1.1' }).all.children.web.hosts.w1).toEqual({
+      flag: 'no',
+      other: 'yes',
+      s: 'on',
+      mode: '0644',
+    });
+  });
+
   test('--host of an unknown host fails with a hint', async () => {
     const r = await run(tree({ 'hosts.ini': LAB }), ['-i', 'hosts.ini', '--host', 'lvs9']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5); // ansible-inventory 2.14 exits 5 too
     expect(r.err).toMatch(/host 'lvs9' is not in the inventory/);
   });
 

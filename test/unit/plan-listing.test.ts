@@ -55,11 +55,12 @@ describe('listing layout', () => {
         '      Always check\tTAGS: [always, lb]',
         '      common : Set the time zone\tTAGS: [lb, time]',
         '      lb : Install keepalived\tTAGS: [lb]',
+        // ansible-playbook 2.14 lists common's task a second time here (as lb's dependency; it is
+        // skipped when run); lvsplay lists a role that will not run again only once.
         '      Inside the block\tTAGS: [blk, lb]',
-        '      Rescue step\tTAGS: [blk, lb]',
+        // Rescue and always tasks are not listed by ansible-playbook 2.14.
         '      Extra step\tTAGS: [extra, lb]',
         '      include_tasks\tTAGS: [lb]',
-        '',
         '',
         '  play #2 (realservers): realservers\tTAGS: []',
         "    pattern: ['realservers']",
@@ -71,7 +72,6 @@ describe('listing layout', () => {
         '      web5',
         '    tasks:',
         '      debug\tTAGS: []',
-        '',
         '',
       ].join('\n'),
     );

@@ -140,7 +140,7 @@ describe('strict undefined', () => {
 describe('refusals and syntax errors', () => {
   it('refuses test-as-filter with the fix', () => {
     expect(failure(() => r('{{ result | failed }}', { result: { failed: false } }))).toBe(
-      `roles/web/tasks/main.yml:12:9: 'failed' is a test, not a filter: using tests as filters was removed from Ansible; write "value is failed" instead of "value | failed"`,
+      `roles/web/tasks/main.yml:12:9: 'failed' is a test, not a filter: Ansible removed tests used as filters in 2.9 (ansible-core 2.14 fails here too); write "value is failed" instead of "value | failed"`,
     );
   });
   it('suggests the closest filter for a typo', () => {

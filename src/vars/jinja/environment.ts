@@ -28,6 +28,11 @@ export function withIncludePath<T>(dirs: string[], fn: () => T): T {
 }
 
 class IncludeLoader extends nunjucks.Loader {
+  /** Jinja2 looks every name up on the search path: `./templates/x.j2` is not relative to the includer. */
+  override isRelative(): boolean {
+    return false;
+  }
+
   getSource(name: string): nunjucks.LoaderSource {
     const dirs = includeStack[includeStack.length - 1] ?? [];
     const found = isAbsolute(name)
@@ -42,7 +47,8 @@ class IncludeLoader extends nunjucks.Loader {
       );
     }
     const { body } = parseJinjaHeader(readFileSync(found, 'utf8'));
-    return { src: body, path: found, noCache: true };
+    // Jinja2 without keep_trailing_newline (as Ansible loads included files) drops one final newline.
+    return { src: body.replace(/\r?\n$/, ''), path: found, noCache: true };
   }
 }
 
@@ -124,7 +130,7 @@ function buildEnvironment(): nunjucks.Environment {
     if (f) return f as never;
     if (Object.hasOwn(e.tests, name)) {
       throw new TemplateFault(
-        `'${name}' is a test, not a filter: using tests as filters was removed from Ansible`,
+        `'${name}' is a test, not a filter: Ansible removed tests used as filters in 2.9 (ansible-core 2.14 fails here too)`,
         `write "value is ${name}" instead of "value | ${name}"`,
       );
     }

@@ -12,6 +12,7 @@ import { fromJson, fromYaml, pyJsonDumps, toYaml } from './serialize.js';
 import { TESTS } from './tests.js';
 import { reveal } from './taint.js';
 import { GuardedRegExp } from '../../regex-guard.js';
+import { TEXT_FILTERS } from './text-filters.js';
 
 export type FilterFn = (this: unknown, value: unknown, ...args: unknown[]) => unknown;
 
@@ -166,6 +167,7 @@ function b64decode(v: unknown): string {
 }
 
 export const FILTERS: Record<string, FilterFn> = {
+  ...TEXT_FILTERS,
   default(value, ...raw) {
     const { pos, kw } = splitArgs(raw);
     const fallback = kw.default_value ?? pos[0] ?? '';

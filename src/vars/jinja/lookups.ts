@@ -118,6 +118,11 @@ const LOOKUPS: Record<string, Lookup> = {
   },
 };
 
+/** Whether lvsplay has the lookup plugin `name` (so `with_<name>:` can loop over its results). */
+export function hasLookup(name: string): boolean {
+  return Object.hasOwn(LOOKUPS, name);
+}
+
 function runLookup(
   state: RenderState,
   name: unknown,

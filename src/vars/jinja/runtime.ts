@@ -104,7 +104,9 @@ function lookupName(context: Context, frame: Frame, name: string, line: number, 
 
 function lookupMember(obj: unknown, key: unknown, path: string, line: number, col: number): unknown {
   const base = path.replace(/(\.[^.[\]]*|\[[^\]]*\])$/, '');
-  if (obj instanceof Undefined) throw obj.fault();
+  // As Ansible's undefined: `a.b.c[0]` stays undefined when `a.b` is (so `| default(x)` applies);
+  // using it still fails, naming the first missing part.
+  if (obj instanceof Undefined) return obj;
   obj = reveal(obj);
   key = reveal(key);
   if (obj === null || obj === undefined) {
@@ -257,8 +259,27 @@ function patchIsParsing(): void {
 }
 
 type BraceTracking = { in_code: boolean; braceDepth?: number };
+type CommentTrim = {
+  trimBlocks: boolean;
+  tags: { COMMENT_END: string };
+  current(): string;
+  currentStr(): string;
+  forward(): void;
+};
 
 let installed = false;
+
+function nonZero(y: number, what: string): number {
+  if (y === 0) throw new TemplateFault(`ZeroDivisionError: ${what} by zero`, 'check the divisor');
+  return y;
+}
+
+function numberOperand(v: unknown, op: string): number {
+  const x = reveal(defined(v));
+  if (typeof x === 'number') return x;
+  if (typeof x === 'boolean') return Number(x);
+  throw new TemplateFault(`unsupported operand type for ${op}: '${typeName(x)}'`, 'convert it with | int or | float');
+}
 
 export function installJinjaRuntime(): void {
   if (installed) return;
@@ -274,20 +295,25 @@ export function installJinjaRuntime(): void {
   const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts: object): object } }).lexer;
   const tokenizer = Object.getPrototypeOf(lexer.lex('', {})) as Record<
     string,
-    (this: BraceTracking, ...a: unknown[]) => unknown
+    (this: BraceTracking & CommentTrim, ...a: unknown[]) => unknown
   >;
   tokenizer._parseString = parseStringLiteral as never;
   // Like Jinja2's lexer, `}}` closes the expression only outside dict braces: `{{ {'a': {'x': 1}} }}`.
   const origNextToken = tokenizer.nextToken!;
-  tokenizer.nextToken = function (this: BraceTracking) {
-    const tok = origNextToken.call(this) as { type: string } | null;
+  tokenizer.nextToken = function (this: BraceTracking & CommentTrim) {
+    const tok = origNextToken.call(this) as { type: string; value: string } | null;
+    // Jinja2's trim_blocks also drops the newline after a comment (`{# ... #}\n`); nunjucks keeps it.
+    if (tok?.type === 'comment' && this.trimBlocks && !tok.value.endsWith(`-${this.tags.COMMENT_END}`)) {
+      if (this.current() === '\r' && this.currentStr().startsWith('\r\n')) this.forward();
+      if (this.current() === '\n') this.forward();
+    }
     if (!this.in_code) this.braceDepth = 0;
     else if (tok?.type === 'left-curly') this.braceDepth = (this.braceDepth ?? 0) + 1;
     else if (tok?.type === 'right-curly') this.braceDepth = Math.max(0, (this.braceDepth ?? 0) - 1);
     return tok;
   };
   const origExtract = tokenizer._extractString!;
-  tokenizer._extractString = function (this: BraceTracking, str: unknown) {
+  tokenizer._extractString = function (this: BraceTracking & CommentTrim, str: unknown) {
     if (this.in_code && (this.braceDepth ?? 0) > 0 && typeof str === 'string' && str.replace(/^-/, '').startsWith('}'))
       return null;
     return origExtract.call(this, str);
@@ -319,10 +345,14 @@ export function installJinjaRuntime(): void {
       const x = reveal(defined(a));
       if (typeof x === 'string') return percentFormat(x, b);
       const y = reveal(defined(b));
-      if (typeof x === 'number' && typeof y === 'number') return ((x % y) + y) % y;
+      if (typeof x === 'number' && typeof y === 'number') return ((x % nonZero(y, 'modulo')) + y) % y;
       throw new TemplateFault(`unsupported operand types for %: '${typeName(x)}' and '${typeName(y)}'`);
     },
     lvsConcat: (a: unknown, b: unknown) => str(a) + str(b),
+    // Python raises ZeroDivisionError where JavaScript gives Infinity or NaN: the task fails.
+    lvsDiv: (a: unknown, b: unknown) => numberOperand(a, '/') / nonZero(numberOperand(b, '/'), 'division'),
+    lvsFloorDiv: (a: unknown, b: unknown) =>
+      Math.floor(numberOperand(a, '//') / nonZero(numberOperand(b, '//'), 'integer division')),
   });
   rt.inOperator = (key: unknown, container: unknown) => contains(container, key);
   rt.suppressValue = (val: unknown) => outputText(val);
@@ -414,6 +444,8 @@ export function installJinjaRuntime(): void {
   proto.compileAdd = binary('lvsAdd');
   proto.compileMul = binary('lvsMul');
   proto.compileMod = binary('lvsMod');
+  proto.compileDiv = binary('lvsDiv');
+  proto.compileFloorDiv = binary('lvsFloorDiv');
   proto.compileConcat = binary('lvsConcat');
   proto.compileCompare = function (node, frame) {
     this._emit('runtime.lvsCompare(');

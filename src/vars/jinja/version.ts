@@ -2,6 +2,7 @@
 // semantic versions with version_type='semver'.
 import { TemplateFault } from './undefined.js';
 import { str } from './python.js';
+import { compare, valid } from 'semver';
 
 type Part = number | string;
 
@@ -20,12 +21,11 @@ function strict(v: string): Part[] {
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), m[4] ? m[4] : 'z', m[5] ? Number(m[5]) : 0];
 }
 
-function semver(v: string): Part[] {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(v);
-  if (!m) throw new TemplateFault(`invalid semantic version '${v}'`, 'use versions like 1.2.3 or 1.2.3-rc.1');
-  const pre = m[4] ? m[4].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
-  // No pre-release sorts after any pre-release: mark it with a sentinel that compares highest.
-  return [Number(m[1]), Number(m[2]), Number(m[3]), ...(pre.length ? [0, ...pre] : [1])];
+/** SemVer 2.0 order (the semver package): pre-releases first, numeric identifiers below words. */
+function semverCompare(a: string, b: string): number {
+  for (const v of [a, b])
+    if (!valid(v)) throw new TemplateFault(`invalid semantic version '${v}'`, 'use versions like 1.2.3 or 1.2.3-rc.1');
+  return compare(a, b);
 }
 
 function cmpParts(a: Part[], b: Part[]): number {
@@ -64,6 +64,7 @@ export function compareVersions(a: unknown, b: unknown, op: string, isStrict: bo
   const check = OPS[op];
   if (!check) throw new TemplateFault(`invalid version operator '${op}'`, `use one of ${Object.keys(OPS).join(', ')}`);
   const kind = type ?? (isStrict ? 'strict' : 'loose');
-  const parse = kind === 'strict' ? strict : kind === 'semver' || kind === 'semantic' ? semver : loose;
+  if (kind === 'semver' || kind === 'semantic') return check(semverCompare(str(a), str(b)));
+  const parse = kind === 'strict' ? strict : loose;
   return check(cmpParts(parse(str(a)), parse(str(b))));
 }
