@@ -50,6 +50,11 @@ function parseEntry(ctx: LoadContext, raw: unknown, site: TaskSite, at: SourcePo
     );
     return [];
   }
+  if ('block' in raw && (raw.block === null || raw.block === undefined)) {
+    // ansible-playbook refuses an empty `block:` as a malformed block.
+    report(ctx, "'block' holds no tasks", keyPosOf(raw, 'block') ?? at, 'list the tasks under block:, or remove it');
+    return [];
+  }
   if ('block' in raw) return [parseBlock(ctx, raw, site, at)];
 
   const keywords = site.handlers ? HANDLER_KEYWORDS : TASK_KEYWORDS;
