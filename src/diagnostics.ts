@@ -24,6 +24,8 @@ export const ExitCode = {
   ok: 0,
   error: 1,
   failedHosts: 2,
+  /** A command-line usage error: ansible-playbook's argument parser exits 2 too. */
+  usage: 2,
   unreachable: 3,
   parseError: 4,
   badOptions: 5,

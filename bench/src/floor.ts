@@ -5,6 +5,7 @@
 //   node floor.js INVENTORY [GROUP]
 import { hostsOfGroup, hostVarsOf, loadInventory } from '../../src/inventory/index.js';
 import { connect, targetFromVars } from '../../src/transport/index.js';
+import { sh } from '../../src/transport/quote.js';
 
 async function main(argv: string[]): Promise<number> {
   const [inventory, group = 'all'] = argv;
@@ -23,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     hosts.map(async (h) => {
       const t = await connect(targetFromVars(h, hostVarsOf(inv, h)), { mode: 'exec' });
       try {
-        const r = await t.run('true');
+        const r = await t.run(sh`true`);
         if (r.code !== 0) throw new Error(`exit ${r.code}`);
       } finally {
         await t.close();

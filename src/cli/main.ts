@@ -16,10 +16,10 @@ const EXIT_HELP = `
 Exit codes (as ansible-playbook's):
   0   success, nothing failed
   1   error
-  2   one or more hosts failed
+  2   one or more hosts failed; or, for run, a command-line usage error (--bogus, --forks 0)
   3   one or more hosts were unreachable
   4   parse error: the playbook, inventory or a role has a mistake (nothing was touched)
-  5   bad or incomplete command-line options
+  5   bad options: a file named by an option is missing or broken, an ansible.cfg error
   99  interrupted (Ctrl-C); the recap is still printed`;
 
 /**
@@ -63,7 +63,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
         return ExitCode.ok;
-      return ExitCode.badOptions;
+      // `run` answers as ansible-playbook, whose argument parser exits 2 on a usage error
+      // (--forks 0, --bogus); the other commands have no Ansible counterpart and keep 5.
+      return argv.slice(2).find((a) => !a.startsWith('-')) === 'run' ? ExitCode.usage : ExitCode.badOptions;
     }
     if (e instanceof LvsplayError) {
       for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);

@@ -86,6 +86,12 @@ export function parseAnsibleCfg(text: string, file: string): { cfg: AnsibleCfg; 
     const section = /^\[([^\]]+)\]/.exec(trimmed);
     if (section) {
       const name = section[1]!.trim();
+      // Python's configparser (strict, as Ansible reads the file) refuses a section or an
+      // option given twice, rather than let one silently win.
+      if (sections.has(name))
+        diagnostics.push(
+          diag(`section [${name}] already exists`, pos, 'merge the two sections into one: Ansible refuses the file'),
+        );
       current = sections.get(name) ?? new Map();
       sections.set(name, current);
       lastKey = undefined;
@@ -104,9 +110,50 @@ export function parseAnsibleCfg(text: string, file: string): { cfg: AnsibleCfg; 
     }
     lastKey = kv[1]!.toLowerCase();
     lastIndent = indent;
+    if (current.has(lastKey))
+      diagnostics.push(
+        diag(
+          `option '${lastKey}' is set twice in its section`,
+          pos,
+          'keep one of the two lines: Ansible refuses the file',
+        ),
+      );
     current.set(lastKey, stripInline(kv[2]!));
   });
   return { cfg: { path: file, sections }, diagnostics };
+}
+
+/**
+ * The typed settings lvsplay reads, checked as Ansible checks them: a value that is not a whole
+ * number stops ansible-playbook (exit 5), and so does it here.
+ */
+const INTEGER_SETTINGS: Array<[section: string, key: string]> = [
+  ['defaults', 'forks'],
+  ['defaults', 'timeout'],
+];
+
+/**
+ * Errors in the values of the settings lvsplay honours, at their line. `range` holds those
+ * ansible-playbook reports through its command-line parser (forks below 1: exit 2).
+ */
+export function checkCfgValues(cfg: AnsibleCfg, text: string): { type: Diagnostic[]; range: Diagnostic[] } {
+  const out = { type: [] as Diagnostic[], range: [] as Diagnostic[] };
+  const lines = text.split(/\r?\n/);
+  const at = (key: string) => {
+    const line = lines.findIndex((l) => new RegExp(`^\\s*${key}\\s*[=:]`, 'i').test(l));
+    return cfg.path ? { file: cfg.path, line: line + 1, col: 1 } : undefined;
+  };
+  for (const [section, key] of INTEGER_SETTINGS) {
+    const v = cfgValue(cfg, section, key);
+    if (v === undefined) continue;
+    if (!/^[+-]?\d+$/.test(v))
+      out.type.push(diag(`[${section}] ${key} must be a whole number, not '${v}'`, at(key), `write ${key} = 5 (say)`));
+    else if (key === 'forks' && Number(v) < 1)
+      out.range.push(
+        diag(`[${section}] forks must be 1 or more, not ${v}`, at(key), 'set forks = 5 (say), or remove the line'),
+      );
+  }
+  return out;
 }
 
 function stripInline(v: string): string {
@@ -114,7 +161,12 @@ function stripInline(v: string): string {
   return (m ? v.slice(0, m.index) : v).trim().replace(/%%/g, '%');
 }
 
-export function readAnsibleCfg(opts: CfgLookup = {}): { cfg: AnsibleCfg; diagnostics: Diagnostic[] } {
+export function readAnsibleCfg(opts: CfgLookup = {}): {
+  cfg: AnsibleCfg;
+  diagnostics: Diagnostic[];
+  /** Values out of range (forks = 0). */
+  range?: Diagnostic[];
+} {
   const path = findAnsibleCfg(opts);
   if (!path) return { cfg: { sections: new Map() }, diagnostics: [] };
   let text: string;
@@ -132,7 +184,9 @@ export function readAnsibleCfg(opts: CfgLookup = {}): { cfg: AnsibleCfg; diagnos
       ],
     };
   }
-  return parseAnsibleCfg(text, path);
+  const parsed = parseAnsibleCfg(text, path);
+  const values = checkCfgValues(parsed.cfg, text);
+  return { ...parsed, diagnostics: [...parsed.diagnostics, ...values.type], range: values.range };
 }
 
 /** A setting from `[section]`, falling back to configparser's [DEFAULT] section. */

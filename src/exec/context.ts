@@ -10,6 +10,7 @@ import type { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import { factVars, newHostState, type HostState } from './state.js';
 import type { HandlerJournal } from './journal.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 export interface RunContext {
   plan: Plan;
@@ -19,6 +20,8 @@ export interface RunContext {
   emit(e: RunEvent): void;
   /** Set by Ctrl-C: no new task starts. */
   interrupted: boolean;
+  /** An error that ends the run at once, as ansible-playbook's ERROR! (exit 1, no recap). */
+  fatal?: Diagnostic;
   journal: HandlerJournal;
   /** Values to scrub from all output (become passwords, decrypted vault values). */
   secrets: Set<string>;

@@ -1,7 +1,7 @@
 // The scheduler owns the policy: plays in order, serial batches, the linear (per-task barrier)
 // and free strategies, forks, handlers, any_errors_fatal and max_fail_percentage. It emits
 // events; reporters draw them.
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Plan, PlannedPlay } from '../plan/load-and-plan.js';
 import type { PlannedTask } from '../plan/compile.js';
 import type { Task } from '../playbook/model.js';
@@ -9,7 +9,7 @@ import { resolveModule } from '../modules/registry.js';
 import { isRunnable } from '../modules/runtime.js';
 import type { Templar } from '../vars/templar.js';
 import type { TargetOpts, ConnectOpts } from '../transport/index.js';
-import { ExitCode } from '../diagnostics.js';
+import { ExitCode, LvsplayError } from '../diagnostics.js';
 import type { HostCounts, RunEvent, TaskRef, TaskResult } from './events.js';
 import { ConnectionPool } from './connections.js';
 import { hostState, newGroups, taskVars, type PlayPosition, type RunContext } from './context.js';
@@ -84,6 +84,12 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     await run.pool.closeAll();
+  }
+  if (run.fatal) {
+    const pos = run.fatal.pos;
+    const shown =
+      pos && !relative(process.cwd(), pos.file).startsWith('..') ? relative(process.cwd(), pos.file) : pos?.file;
+    throw new LvsplayError(pos ? { ...run.fatal, pos: { ...pos, file: shown! } } : run.fatal, ExitCode.error);
   }
   const recap: Record<string, HostCounts> = {};
   const unknown: Record<string, number> = {};
@@ -184,6 +190,7 @@ async function drive(
   }
   for (;;) {
     await signalsHeard();
+    if (run.fatal) return true;
     if (run.interrupted) return false;
     for (const [h, w] of walkers) settleRescues(run, h, w);
     const active = [...walkers].filter(([, w]) => !w.item.done);
@@ -226,6 +233,7 @@ async function driveOne(
 ): Promise<boolean> {
   for (;;) {
     await signalsHeard();
+    if (run.fatal) return true;
     if (run.interrupted) return false;
     settleRescues(run, host, w);
     if (w.item.done) return false;

@@ -2,7 +2,7 @@
 // become, check mode, environment and which host it connects to. Shared by the task runner and
 // the read-ahead, so both see a task the same way.
 import { dirname } from 'node:path';
-import type { SourcePos } from '../diagnostics.js';
+import { ExitCode, LvsplayError, type SourcePos } from '../diagnostics.js';
 import { LOCALHOST_NAMES } from '../inventory/index.js';
 import type { PlannedTask } from '../plan/compile.js';
 import { Secret } from '../secret.js';
@@ -12,6 +12,7 @@ import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
 import { taskVars, type PlayPosition, type RunContext } from './context.js';
 import { asBool, keyword } from './keywords.js';
+import { becomeMethodName, checkBecomeMethod } from '../playbook/strict-values.js';
 
 export function templarFor(base: Templar, planned: PlannedTask): Templar {
   const role = planned.task.role;
@@ -55,7 +56,12 @@ export function becomeOpts(
   const user = get('become_user');
   const method = get('become_method');
   if (user) o.user = String(user);
-  if (method === 'sudo' || method === 'su') o.method = method;
+  if (method !== undefined && method !== null) {
+    // A templated method is known only now: one lvsplay cannot run fails the task, never sudo.
+    const bad = checkBecomeMethod(String(method), planned.task.pos);
+    if (bad) throw new LvsplayError(bad, ExitCode.error);
+    o.method = becomeMethodName(String(method));
+  }
   return { become: Object.keys(o).length ? o : true };
 }
 

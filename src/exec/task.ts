@@ -1,6 +1,7 @@
 // One task on one host: `when`, loops, argument templating, the module, then changed_when,
 // failed_when, ignore_errors, register and notify, as Ansible orders them.
-import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
+import { LvsplayError, diag, formatDiagnostic } from '../diagnostics.js';
+import { valuePosOf } from '../yaml/load.js';
 import { isRunnable, type ModuleContext } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
 import { UnreachableError, BecomeError, type Transport } from '../transport/index.js';
@@ -360,6 +361,14 @@ async function finish(
   return { result, ...(once.include ? { include: once.include } : {}), ...(once.meta ? { meta: once.meta } : {}) };
 }
 
+/** Does a handler of the play (or of one of its roles) have this name or listen to it? */
+function isHandlerName(at: PlayPosition, name: string): boolean {
+  return at.pp.compiled.handlers.some(({ task: h }) => {
+    if (h.listen.includes(name) || h.name === name) return true;
+    return h.role !== undefined && h.name !== undefined && `${h.role.name} : ${h.name}` === name;
+  });
+}
+
 /** register, notify and the host's failure state, once per task (after the loop). */
 function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, result: TaskResult): void {
   const hs = hostState(run, host);
@@ -368,6 +377,16 @@ function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, ho
   if (result.status === 'unknown') hs.unknown++;
   if (result.status === 'changed' && task.notify.length) {
     for (const n of task.notify) {
+      if (!isHandlerName(at, n)) {
+        // ansible-playbook stops the whole run here (ERROR!, exit 1): a notification that can
+        // never run must not be kept, nor journaled for every later run.
+        run.fatal ??= diag(
+          `the notified handler '${n}' is not a handler of this play (by name or listen)`,
+          valuePosOf(task.raw, 'notify') ?? task.pos,
+          'fix the name under notify:, or add the handler',
+        );
+        continue;
+      }
       hs.notified.add(n);
       run.journal.notified(at.pp.play.name, host, n);
     }

@@ -67,6 +67,10 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): D
     const at = (fragment: string): SourcePos => ({ ...pos, col: Math.max(raw.indexOf(fragment), 0) + 1 });
 
     const section = SECTION.exec(line);
+    if (!section && line[0] === '[' && !line.includes(']')) {
+      ds.push(diag(`section header '${line}' is not closed`, pos, `write [${line.slice(1)}]`));
+      return;
+    }
     if (section) {
       const name = section[1]!;
       const type = section[2] ?? 'hosts';

@@ -105,8 +105,9 @@ function parseRange(body: string): Range {
   if (padded && beg.length !== end.length) throw new HostRangeError('host range must specify equal-length begin and end formats');
   const b = BigInt(beg);
   const e = BigInt(end);
-  // Ansible's range() of an empty span gives no hosts.
-  const count = e < b ? 0n : (e - b) / step + 1n;
+  // Ansible silently makes no hosts of an empty span; here it is the mistake it always is.
+  if (e < b) throw new HostRangeError('host range must have begin <= end');
+  const count = (e - b) / step + 1n;
   return {
     count,
     at: (i) => {

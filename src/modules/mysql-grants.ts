@@ -36,15 +36,48 @@ export function splitTarget(t: string): { db: string; table: string } {
 const unTick = (s: string): string =>
   s.startsWith('`') && s.endsWith('`') && s.length >= 2 ? s.slice(1, -1).replace(/``/g, '`') : s;
 
+/**
+ * The privilege names of MySQL 8 and MariaDB 10/11 (from their GRANT documentation): `priv`
+ * comes from group_vars and goes into GRANT/REVOKE statements, so only these words (and a column
+ * list of plain identifiers) may appear there, as community.mysql also checks.
+ */
+const PRIVILEGES = new Set([
+  ...['ALL', 'ALL PRIVILEGES', 'USAGE', 'GRANT', 'GRANT OPTION', 'PROXY'],
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'REFERENCES', 'TRIGGER', 'EVENT'],
+  ...['EXECUTE', 'CREATE ROUTINE', 'ALTER ROUTINE', 'SHOW_ROUTINE', 'CREATE VIEW', 'SHOW VIEW', 'LOCK TABLES'],
+  ...['CREATE TEMPORARY TABLES', 'CREATE TABLESPACE', 'CREATE USER', 'CREATE ROLE', 'DROP ROLE', 'DELETE HISTORY'],
+  ...['FILE', 'PROCESS', 'RELOAD', 'SHUTDOWN', 'SUPER', 'SHOW DATABASES', 'REPLICATION CLIENT', 'REPLICATION SLAVE'],
+  // MariaDB's split of SUPER.
+  ...['BINLOG ADMIN', 'BINLOG MONITOR', 'BINLOG REPLAY', 'CONNECTION ADMIN', 'FEDERATED ADMIN', 'READ_ONLY ADMIN'],
+  ...['REPLICATION MASTER ADMIN', 'REPLICATION SLAVE ADMIN', 'REPLICA MONITOR', 'SLAVE MONITOR', 'SET USER'],
+  // MySQL 8's dynamic privileges.
+  ...['APPLICATION_PASSWORD_ADMIN', 'AUDIT_ADMIN', 'BACKUP_ADMIN', 'BINLOG_ADMIN', 'BINLOG_ENCRYPTION_ADMIN'],
+  ...['CLONE_ADMIN', 'CONNECTION_ADMIN', 'ENCRYPTION_KEY_ADMIN', 'GROUP_REPLICATION_ADMIN', 'INNODB_REDO_LOG_ARCHIVE'],
+  ...['PERSIST_RO_VARIABLES_ADMIN', 'REPLICATION_APPLIER', 'REPLICATION_SLAVE_ADMIN', 'RESOURCE_GROUP_ADMIN'],
+  ...['RESOURCE_GROUP_USER', 'ROLE_ADMIN', 'SESSION_VARIABLES_ADMIN', 'SET_USER_ID', 'SHOW_ROUTINE', 'SYSTEM_USER'],
+  ...['SYSTEM_VARIABLES_ADMIN', 'TABLE_ENCRYPTION_ADMIN', 'XA_RECOVER_ADMIN', 'FLUSH_OPTIMIZER_COSTS', 'FLUSH_STATUS'],
+  ...['FLUSH_TABLES', 'FLUSH_USER_RESOURCES', 'PASSWORDLESS_USER_ADMIN', 'SENSITIVE_VARIABLES_OBSERVER'],
+]);
+
+/** A privilege as `priv` may give it: a known name, optionally on a list of plain column names. */
+function checkPrivilege(p: string): void {
+  const m = /^([A-Z_ ]+?)\s*(?:\(([^()]*)\))?$/.exec(p);
+  const cols = m?.[2]?.split(',').map((c) => c.trim());
+  if (m && PRIVILEGES.has(m[1]!) && (!cols || cols.every((c) => /^[A-Za-z0-9_$]+$/.test(c)))) return;
+  throw new Error(
+    `priv: '${p}' is not a MySQL privilege (such as SELECT, INSERT, ALL or REPLICATION SLAVE, optionally with (column, ...))`,
+  );
+}
+
 /** Parses `priv`; throws a message naming the bad part. */
 export function parsePriv(priv: unknown): Privileges {
   const out: Privileges = new Map();
   const add = (target: string, privs: string): void => {
-    const list = privs
-      .split(',')
+    const list = splitPrivList(privs)
       .map(normalPriv)
       .filter((p) => p !== '');
     if (!target.trim() || !list.length) throw new Error(`priv '${target}:${privs}' must be 'db.table:PRIV[,PRIV...]'`);
+    list.forEach(checkPrivilege);
     const key = normalTarget(target);
     const set = out.get(key) ?? new Set<string>();
     for (const p of list) set.add(p);

@@ -9,7 +9,10 @@ import {
   cfgValue,
   type AnsibleCfg,
 } from '../config/ansible-cfg.js';
-import { diag, ExitCode, hasErrors, LvsplayError, type Diagnostic } from '../diagnostics.js';
+import { diag, ExitCode, hasErrors, LvsplayError, type Diagnostic, type SourcePos } from '../diagnostics.js';
+import type { AdjacentVars } from '../inventory/types.js';
+import { checkBecomeMethod, checkConnection } from '../playbook/strict-values.js';
+import { posOf, valuePosOf } from '../yaml/load.js';
 import { limitHosts, loadAdjacentVars, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Play, Playbook } from '../playbook/model.js';
@@ -82,7 +85,20 @@ const RUNTIME_GROUP_MODULES = ['ansible.builtin.group_by', 'ansible.builtin.add_
 
 export function loadAndPlan(opts: RunOptions): Plan {
   const cwd = opts.cwd ?? process.cwd();
-  const { cfg, diagnostics: cfgDiags } = readAnsibleCfg({ cwd });
+  const { cfg, diagnostics: cfgDiags, range } = readAnsibleCfg({ cwd });
+  // As ansible-playbook: a broken ansible.cfg stops everything at once, as an options error,
+  // and forks below 1 as its command-line parser's error (exit 2).
+  if (hasErrors(cfgDiags))
+    throw new LvsplayError(
+      cfgDiags.map((d) => relativePos(d, cwd)),
+      ExitCode.badOptions,
+    );
+  if (range?.length && opts.forks === undefined)
+    throw new LvsplayError(
+      range.map((d) => relativePos(d, cwd)),
+      ExitCode.usage,
+    );
+  const forksCfg = Number.parseInt(cfgValue(cfg, 'defaults', 'forks') ?? '', 10);
   const problems: Diagnostic[] = [...cfgDiags];
   const vaultFiles = opts.vaultPasswordFile?.length
     ? opts.vaultPasswordFile
@@ -141,6 +157,7 @@ export function loadAndPlan(opts: RunOptions): Plan {
   problems.push(...adjacent.diagnostics.filter((d) => !inv.diagnostics.some((x) => x.message === d.message)));
   const src: VarSources = { inventory, extraVars, playbookVars: adjacent.vars };
   notePasswordSources(src, loaded.playbook, vault.revealed);
+  problems.push(...strictInventoryValues(inventory, adjacent.vars));
 
   const tags: TagFilter = { only: splitTagOption(opts.tags), skip: splitTagOption(opts.skipTags) };
   if (!tags.only.length) tags.only = ['all'];
@@ -189,7 +206,6 @@ export function loadAndPlan(opts: RunOptions): Plan {
   );
   const shown = onceEach(problems.map((d) => relativePos(d, cwd)));
   if (hasErrors(shown)) throw new LvsplayError(sortProblems(shown), ExitCode.parseError);
-  const forksCfg = Number.parseInt(cfgValue(cfg, 'defaults', 'forks') ?? '', 10);
   return {
     playbook: loaded.playbook,
     playbookPath: located,
@@ -227,7 +243,8 @@ function limitSelection(
 ): Set<string> | undefined {
   if (!limit) return undefined;
   const r = limitHosts(inv, [...inv.hosts.keys()], limit, { cwd });
-  if (hasErrors(r.diagnostics)) throw new LvsplayError(r.diagnostics, ExitCode.badOptions);
+  // ansible-playbook: a --limit that leaves no host, or a bad pattern in it, is an error (1).
+  if (hasErrors(r.diagnostics)) throw new LvsplayError(r.diagnostics, ExitCode.error);
   problems.push(...r.diagnostics);
   return new Set(r.hosts);
 }
@@ -280,6 +297,35 @@ function sortProblems(ds: Diagnostic[]): Diagnostic[] {
 }
 
 /** Files are read by absolute path; show them as the user would write them from where they stand. */
+/**
+ * `ansible_connection` and `ansible_become_method` wherever the inventory side sets them (hosts,
+ * groups, group_vars/host_vars): a misspelt one would otherwise fall back to ssh or sudo.
+ */
+function strictInventoryValues(inventory: Inventory, adjacent: AdjacentVars | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const scan = (vars: Vars | undefined, fallback: SourcePos | undefined) => {
+    if (!vars) return;
+    for (const [key, check] of [
+      ['ansible_connection', checkConnection],
+      ['ansible_become_method', checkBecomeMethod],
+    ] as const) {
+      if (!(key in vars)) continue;
+      const found = check(vars[key], valuePosOf(vars, key) ?? fallback);
+      if (!found) continue;
+      const d = { ...found, message: `${found.message} (${key})` };
+      const where = (x: Diagnostic) => `${x.pos?.file}:${x.pos?.line}:${x.pos?.col}: ${x.message}`;
+      if (!out.some((x) => where(x) === where(d))) out.push(d);
+    }
+  };
+  for (const h of inventory.hosts.values()) scan(h.vars, h.pos);
+  for (const g of inventory.groups.values()) scan(g.vars, g.pos);
+  for (const a of [...(inventory.adjacentVars ?? []), ...(adjacent ? [adjacent] : [])]) {
+    for (const v of a.groupVars.values()) scan(v, posOf(v));
+    for (const v of a.hostVars.values()) scan(v, posOf(v));
+  }
+  return out;
+}
+
 function relativePos(d: Diagnostic, cwd: string): Diagnostic {
   if (!d.pos || !isAbsolute(d.pos.file)) return d;
   const rel = relative(cwd, d.pos.file);

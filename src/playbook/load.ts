@@ -63,7 +63,12 @@ function readPlays(ctx: LoadContext, abs: string, shown: string, at: SourcePos):
   }
   const value = readYaml(ctx, abs);
   if (value === undefined) return [];
-  if (value === null) return [];
+  if (value === null && ctx.importing.length) return [];
+  if (value === null) {
+    // As ansible-playbook: an empty playbook is a mistake (a wrong file?), not a success.
+    report(ctx, 'the playbook is empty', { file: abs, line: 1, col: 1 }, 'add plays, or give the right file');
+    return [];
+  }
   if (!Array.isArray(value)) {
     report(
       ctx,

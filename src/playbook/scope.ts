@@ -6,6 +6,7 @@ import { keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
 import { isMapping, report, type LoadContext } from './context.js';
 import type { Scope } from './model.js';
 import { UNSUPPORTED } from './keywords.js';
+import { checkBecomeMethod, checkConnection } from './strict-values.js';
 
 const BOOL_KEYWORDS = new Set([
   'any_errors_fatal',
@@ -58,7 +59,10 @@ export function parseScope(
     const v = raw[k];
     kw[k] = v;
     const at = valuePosOf(raw, k) ?? pos;
-    if (UNSUPPORTED[k]) report(ctx, `'${k}' is not supported by lvsplay`, keyPosOf(raw, k) ?? pos, UNSUPPORTED[k]);
+    const strict =
+      k === 'connection' ? checkConnection(v, at) : k === 'become_method' ? checkBecomeMethod(v, at) : undefined;
+    if (strict) ctx.diagnostics.push(strict);
+    else if (UNSUPPORTED[k]) report(ctx, `'${k}' is not supported by lvsplay`, keyPosOf(raw, k) ?? pos, UNSUPPORTED[k]);
     else if (
       BOOL_KEYWORDS.has(k) &&
       !(typeof v === 'boolean' || isTemplated(v) || (typeof v === 'string' && BOOLISH.test(v)) || v === 0 || v === 1)

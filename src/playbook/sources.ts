@@ -1,6 +1,9 @@
 // copy/template/include_vars name files on the controller: a missing one is known before any
 // connection, so it is reported now.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SourcePos } from '../diagnostics.js';
+import { checkTemplateFile } from '../vars/template-check.js';
 import { isTemplated } from '../modules/args.js';
 import { valuePosOf } from '../yaml/load.js';
 import { report, type LoadContext, type TaskSite } from './context.js';
@@ -26,7 +29,11 @@ export function checkSourceFile(
   const key = which === 'vars' ? 'file' : 'src';
   const name = task.args[key];
   if (typeof name !== 'string' || isTemplated(name) || task.args.remote_src === true) return;
-  if (findSource(ctx, name, which, site)) return;
+  const found = findSource(ctx, name, which, site);
+  if (found) {
+    if (which === 'templates') checkTemplateOnce(ctx, found, site);
+    return;
+  }
   const where = site.role ? `${site.role.path}/${which}/` : `${which}/ beside the playbook`;
   report(
     ctx,
@@ -34,4 +41,26 @@ export function checkSourceFile(
     (source && valuePosOf(source, key)) ?? pos,
     `put the file in ${where} or fix the name`,
   );
+}
+
+const checkedTemplates = new WeakMap<LoadContext, Set<string>>();
+
+/** The template file a task renders, checked once per load (tasks often share one). */
+function checkTemplateOnce(ctx: LoadContext, path: string, site: TaskSite): void {
+  const seen = checkedTemplates.get(ctx) ?? new Set<string>();
+  checkedTemplates.set(ctx, seen);
+  if (seen.has(path)) return;
+  seen.add(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return; // unreadable: the run reports it with the host
+  }
+  const dirs = [
+    dirname(path),
+    ...(site.role ? [join(site.role.path, 'templates')] : []),
+    join(ctx.playbookDir, 'templates'),
+  ];
+  ctx.diagnostics.push(...checkTemplateFile(path, text, [...new Set(dirs)]));
 }

@@ -54,6 +54,11 @@ function parseEntry(ctx: LoadContext, entry: unknown, site: TaskSite, at: Source
     );
     return [];
   }
+  if ('block' in entry && (entry.block === null || entry.block === undefined)) {
+    // ansible-playbook refuses an empty `block:` as a malformed block.
+    report(ctx, "'block' holds no tasks", keyPosOf(entry, 'block') ?? at, 'list the tasks under block:, or remove it');
+    return [];
+  }
   if ('block' in entry) return [parseBlock(ctx, entry, site, at)];
   const raw = expandActionForm(ctx, entry, at);
 

@@ -4,15 +4,15 @@
 // user the task needs.
 import { spawn } from 'node:child_process';
 import { putScript, readPutOutput } from './put.js';
-import { toCommand, type ShellCommand } from './quote.js';
+import type { ShellCommand } from './quote.js';
 import { BecomeError, type ExecResult, type PutOpts, type PutResult, type RunOpts, type Transport } from './types.js';
 
 export class LocalTransport implements Transport {
   readonly warnings: string[] = [];
   constructor(readonly host: string) {}
 
-  run(cmd: ShellCommand | string, opts: RunOpts = {}): Promise<ExecResult> {
-    const c = toCommand(cmd);
+  run(cmd: ShellCommand, opts: RunOpts = {}): Promise<ExecResult> {
+    const c = cmd;
     if (
       opts.become &&
       typeof opts.become === 'object' &&

@@ -24,9 +24,11 @@ export function putScript(path: string, size: number, opts: PutOpts): ShellComma
     opts.mode !== undefined
       ? sh`chmod ${opts.mode.toString(8).padStart(4, '0')} "$tmp" || fail mode "cannot set mode"`
       : sh`if [ -e "$dest" ]; then chmod "$(stat -c %a "$dest")" "$tmp"; else chmod "$(printf %o $((0666 & ~0$um)))" "$tmp"; fi || fail mode "cannot set mode"`;
-  // The validate command is playbook text (like a shell task); %s becomes the temp file.
+  // The validate command is playbook text (like a shell task); %s becomes the temp file. It is
+  // "$tmp", exported, so that it also names the file inside quotes handed to another shell
+  // (`sh -c 'test -s %s'`), where Ansible's plain substitution puts the path.
   const validate = opts.validate
-    ? sh`${raw(opts.validate.split('%s').join('"$tmp"'))} || fail validate ${`validation failed: ${opts.validate}`}`
+    ? sh`(export tmp; ${raw(opts.validate.split('%s').join('"$tmp"'))}) || fail validate ${`validation failed: ${opts.validate}`}`
     : sh`:`;
   // A hard link keeps the old inode under the backup name at no copying cost.
   const backup = opts.backup

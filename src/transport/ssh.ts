@@ -7,7 +7,7 @@ import { BecomeWatcher, wrapBecome, type BecomeSpec, type WrappedCommand } from 
 import { openClient, type OpenClient } from './connect.js';
 import { ChannelLimiter } from './limiter.js';
 import { putScript, readPutOutput } from './put.js';
-import { toCommand, type ShellCommand } from './quote.js';
+import type { ShellCommand } from './quote.js';
 import { RemoteShell } from './session.js';
 import type { ConnectTarget } from './target.js';
 import {
@@ -74,8 +74,8 @@ export class SshTransport implements Transport {
     return this.#limiter.limit;
   }
 
-  async run(cmd: ShellCommand | string, opts: RunOpts = {}): Promise<ExecResult> {
-    const command = toCommand(cmd);
+  async run(cmd: ShellCommand, opts: RunOpts = {}): Promise<ExecResult> {
+    const command = cmd;
     const become = this.#becomeSpec(opts.become);
     const wrapped = become ? wrapBecome(command, become) : undefined;
     const req: ExecRequest = {

@@ -131,6 +131,23 @@ function expandTokens(value: string, t: Tokens): string {
   });
 }
 
+/**
+ * The ProxyCommand runs under `sh -c` with %h, %r, %n, %p and %u put in as they are; like
+ * OpenSSH 9.6+, a value with shell characters (from an inventory: `ansible_host='x;rm -rf ~'`)
+ * is refused instead of run.
+ */
+function checkProxyTokens(host: string, command: string, t: Tokens): void {
+  for (const [, c] of command.matchAll(/%([hrnpu])/g)) {
+    const v = t[c as 'h' | 'r' | 'n' | 'p' | 'u'];
+    if (/^[A-Za-z0-9._:@+=,/[\]-]*$/.test(v) && !v.startsWith('-')) continue;
+    fail(
+      host,
+      `ProxyCommand would put %${c} = ${JSON.stringify(v)} into a shell command, and it holds shell characters`,
+      'fix the host name or user in the inventory (OpenSSH 9.6 and later refuse such names too)',
+    );
+  }
+}
+
 function expandPath(p: string, t: Tokens): string {
   const e = expandTokens(p, t);
   return e === '~' ? t.d : e.startsWith('~/') ? t.d + e.slice(1) : e;
@@ -282,8 +299,10 @@ export function targetFromVars(hostName: string, vars: Record<string, unknown>, 
   const password = secret(firstVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'));
   if (password) target.password = password;
   if (agent) target.agent = agent;
-  if (!jump.length && proxyCommand && !/^none$/i.test(proxyCommand))
+  if (!jump.length && proxyCommand && !/^none$/i.test(proxyCommand)) {
+    checkProxyTokens(hostName, proxyCommand, tokens);
     target.proxyCommand = expandTokens(proxyCommand, tokens);
+  }
   const alias = all.get('HostKeyAlias');
   if (alias) target.hostKeyAlias = alias;
   if (!Number.isFinite(target.connectTimeoutMs) || target.connectTimeoutMs <= 0) {

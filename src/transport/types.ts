@@ -56,7 +56,7 @@ export interface Transport {
   readonly host: string;
   /** Notes for the operator (a new host key recorded, a missing identity file). */
   readonly warnings: string[];
-  run(cmd: ShellCommand | string, opts?: RunOpts): Promise<ExecResult>;
+  run(cmd: ShellCommand, opts?: RunOpts): Promise<ExecResult>;
   put(path: string, content: Buffer | string, opts?: PutOpts): Promise<PutResult>;
   close(): Promise<void>;
 }

@@ -1,5 +1,7 @@
 // Static checks on template strings, for validation before any host is touched: which variable
 // names a template reads, syntax errors, unknown filters/tests, tests used as filters.
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { closest, diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { UnsafeText } from '../yaml/load.js';
@@ -163,46 +165,107 @@ export function checkTemplateText(value: unknown, where?: SourcePos): Diagnostic
       out.push(diag(`template syntax error: ${msg}`, where, 'fix the Jinja2 syntax'));
       return;
     }
-    walk(ast, (n) => {
-      if (n.typename === 'Filter') {
-        const name = String((n.name as Node)?.value);
-        if (hasFilter(name)) return;
-        if (hasTest(name)) {
-          // ansible-core 2.14 loads it and fails only where it is evaluated: so does lvsplay.
-          out.push(
-            diag(
-              `'${name}' is a test used as a filter: Ansible removed that form in 2.9, and ansible-core 2.14 ` +
-                'loads the playbook but fails a task where it is evaluated; so does lvsplay',
-              where,
-              `write "value is ${name}" instead of "value | ${name}"`,
-              'warning',
-            ),
-          );
-        } else {
-          const near = closest(name, Object.keys((environment() as unknown as { filters: object }).filters));
-          out.push(
-            diag(
-              `no filter named '${name}'`,
-              where,
-              near ? `did you mean '${near}'?` : 'see docs/templates.md for the filters lvsplay has',
-            ),
-          );
-        }
-      } else if (n.typename === 'Is') {
-        const right = n.right as Node;
-        const name = String(right?.typename === 'FunCall' ? (right.name as Node)?.value : right?.value);
-        if (!hasTest(name)) {
-          const near = closest(name, Object.keys((environment() as unknown as { tests: object }).tests));
-          out.push(
-            diag(
-              `no test named '${name}'`,
-              where,
-              near ? `did you mean '${near}'?` : 'see docs/templates.md for the tests lvsplay has',
-            ),
-          );
-        }
-      }
-    });
+    out.push(...unknownFiltersAndTests(ast, () => where));
+  });
+  return out;
+}
+
+/**
+ * A template file a task renders, checked before any host is touched: syntax, unknown filters
+ * and tests, and `{% include %}`/`{% import %}` of a literal name that is in none of `dirs`;
+ * every problem at its line in the file.
+ */
+export function checkTemplateFile(file: string, text: string, dirs: string[]): Diagnostic[] {
+  let ast: Node;
+  try {
+    // A `#jinja2:` first line holds settings, not template text: keep its line, drop its content.
+    ast = parse(text.replace(/^#jinja2:[^\n]*/, ''));
+  } catch (e) {
+    const raw = String((e as Error).message);
+    const place = /\[Line (\d+), Column (\d+)\]/.exec(raw);
+    const msg = raw
+      .replace(/^\([^)]*\)(\s*\[Line \d+, Column \d+\])?\s*/s, '')
+      .split('\n')[0]!
+      .trim();
+    const pos = place
+      ? { file, line: Number(place[1]), col: Number(place[2]) }
+      : { file, ...(unclosedPlace(text) ?? { line: 1, col: 1 }) };
+    return [diag(`template syntax error: ${msg}`, pos, 'fix the Jinja2 syntax')];
+  }
+  const at = (n: Node): SourcePos => ({ file, line: (n.lineno ?? 0) + 1, col: (n.colno ?? 0) + 1 });
+  const out = unknownFiltersAndTests(ast, at);
+  walk(ast, (n) => {
+    if (n.typename !== 'Include' && n.typename !== 'Import' && n.typename !== 'FromImport') return;
+    const target = n.template as Node | undefined;
+    if (target?.typename !== 'Literal' || typeof target.value !== 'string') return;
+    const name = target.value;
+    if (dirs.some((d) => existsSync(isAbsolute(name) ? name : join(d, name)))) return;
+    out.push(
+      diag(
+        `template '${name}' is not found (looked in ${dirs.join(', ')})`,
+        at(n),
+        'fix the name, or put the file beside the template',
+      ),
+    );
+  });
+  return out;
+}
+
+const BLOCK_TAGS = new Set(['if', 'for', 'macro', 'block', 'call', 'filter', 'raw', 'with', 'autoescape']);
+
+/**
+ * Where the tag or `{{` left open at the end of a template starts: the parser's end-of-file
+ * errors carry no place, and the opening is what the author has to close.
+ */
+function unclosedPlace(text: string): { line: number; col: number } | undefined {
+  const open: number[] = [];
+  let expr: number | undefined;
+  for (const m of text.matchAll(/\{\{|\}\}|\{%-?\s*(\w+)/g)) {
+    if (m[0] === '{{') expr ??= m.index;
+    else if (m[0] === '}}') expr = undefined;
+    else if (BLOCK_TAGS.has(m[1]!)) open.push(m.index);
+    else if (m[1]!.startsWith('end')) open.pop();
+  }
+  const at = expr ?? open.at(-1);
+  if (at === undefined) return undefined;
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
+}
+
+function unknownName(kind: 'filter' | 'test', name: string, pos: SourcePos | undefined): Diagnostic {
+  const known = (environment() as unknown as Record<'filters' | 'tests', object>)[`${kind}s`];
+  const near = closest(name, Object.keys(known));
+  return diag(
+    `no ${kind} named '${name}'`,
+    pos,
+    near ? `did you mean '${near}'?` : `see docs/templates.md for the ${kind}s lvsplay has`,
+  );
+}
+
+/** Filters and tests a template uses that do not exist, each at the place `at` gives. */
+function unknownFiltersAndTests(ast: Node, at: (n: Node) => SourcePos | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  walk(ast, (n) => {
+    if (n.typename === 'Filter') {
+      const name = String((n.name as Node)?.value);
+      if (hasFilter(name)) return;
+      if (hasTest(name)) {
+        // ansible-core 2.14 loads it and fails only where it is evaluated: so does lvsplay.
+        out.push(
+          diag(
+            `'${name}' is a test used as a filter: Ansible removed that form in 2.9, and ansible-core 2.14 ` +
+              'loads the playbook but fails a task where it is evaluated; so does lvsplay',
+            at(n),
+            `write "value is ${name}" instead of "value | ${name}"`,
+            'warning',
+          ),
+        );
+      } else out.push(unknownName('filter', name, at(n)));
+    } else if (n.typename === 'Is') {
+      const right = n.right as Node;
+      const name = String(right?.typename === 'FunCall' ? (right.name as Node)?.value : right?.value);
+      if (!hasTest(name)) out.push(unknownName('test', name, at(n)));
+    }
   });
   return out;
 }

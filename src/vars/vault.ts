@@ -44,7 +44,8 @@ export function isVaultEncrypted(text: string): boolean {
  */
 export function readVaultPasswordFile(path: string, id?: string): VaultSecrets {
   const fail = (what: string, hint: string): never => {
-    throw new LvsplayError(diag(`vault password file ${path}: ${what}`, undefined, hint), ExitCode.badOptions);
+    // ansible-playbook exits 1 for a vault password file it cannot read.
+    throw new LvsplayError(diag(`vault password file ${path}: ${what}`, undefined, hint), ExitCode.error);
   };
   let executable: boolean;
   try {

@@ -119,14 +119,15 @@ export function loadYaml(text: string, file: string): YamlResult {
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // The parser recurses once per nesting level: thousands of `[` overflow the stack.
-    return { value: undefined, diagnostics: [tooDeep({ file, line: 1, col: 1 })] };
+    const before = text.slice(0, flowTooDeepAt(text) ?? 0).split('\n');
+    return { value: undefined, diagnostics: [tooDeep({ file, line: before.length, col: before.at(-1)!.length + 1 })] };
   }
   const at = (offset: number): SourcePos => {
     const lp = lineCounter.linePos(offset);
     return { file, line: lp.line, col: lp.col };
   };
   const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) diagnostics.push(yamlErrorDiag(e, at));
+  for (const e of doc.errors) diagnostics.push(yamlErrorDiag(e, at, text));
   if (diagnostics.length) return { value: undefined, diagnostics };
   try {
     checkAliases(doc, at);
@@ -225,13 +226,32 @@ export function loadYamlFile(path: string, displayName = path): YamlResult {
   return loadYaml(text, displayName);
 }
 
-function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos): Diagnostic {
+/**
+ * Where flow brackets first nest deeper than the limit: the parser's own stack overflow happens
+ * at a depth that varies with the stack size, so the place reported is this one.
+ */
+function flowTooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > YAML_LIMITS.depth) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return undefined;
+}
+
+function yamlErrorDiag(e: YAMLError, at: (o: number) => SourcePos, text: string): Diagnostic {
   const pos = at(e.pos[0]);
   const first = e.message.split('\n')[0] ?? e.message;
   if (e.code === 'DUPLICATE_KEY') {
     return diag('duplicate key in a YAML mapping', pos, 'remove one of the two keys: only one value can win');
   }
-  if (/call stack/i.test(e.message)) return tooDeep(pos);
+  if (/call stack/i.test(e.message)) return tooDeep(at(flowTooDeepAt(text) ?? e.pos[0]));
   if (e.code === 'TAB_AS_INDENT') {
     return diag('a tab is used for indentation', pos, 'indent YAML with spaces');
   }
@@ -293,6 +313,15 @@ function convert(
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
+      if (keyNode && (isMap(keyNode) || isSeq(keyNode)))
+        // `msg: {{ x }}` reads as a mapping whose key is a mapping: PyYAML refuses it too.
+        throw new YamlLimit(
+          diag(
+            'a mapping or list is used as a mapping key',
+            nodePos(keyNode, at),
+            'a value starting with {{ must be quoted: msg: "{{ x }}"',
+          ),
+        );
       const rawKey = keyNode && isScalar(keyNode) ? scalarValue(keyNode) : convert(keyNode, doc, at, seen, depth + 1);
       if (rawKey === '<<' || (keyNode && isScalar(keyNode) && keyNode.source === '<<')) {
         const v = convert(pair.value as Node | null, doc, at, seen, depth + 1);

@@ -11,6 +11,7 @@ import {
   type SshTransport,
 } from '../../src/transport/index.js';
 import { createUser, startSshd, type Sshd } from './sshd.js';
+import { sh } from '../../src/transport/quote.js';
 
 // Local accounts made for this file and removed after it; sudo rules in a drop-in file.
 const withPw = 'lvsplay-t1';
@@ -56,7 +57,7 @@ describe('password authentication', () => {
         opts(),
       ),
     );
-    expect((await t.run('id -un')).stdout).toBe(`${withPw}\n`);
+    expect((await t.run(sh`id -un`)).stdout).toBe(`${withPw}\n`);
     await t.close();
   });
 
@@ -84,13 +85,13 @@ describe.each(['exec', 'session'] as const)('sudo (%s mode)', (mode) => {
   afterAll(() => t?.close());
 
   it('becomes root answering the random prompt, never showing the password', async () => {
-    const r = await t.run('id -un; echo err >&2', { become: true });
+    const r = await t.run(sh`id -un; echo err >&2`, { become: true });
     expect(r).toMatchObject({ code: 0, stdout: 'root\n', stderr: 'err\n' });
     expect(JSON.stringify(r)).not.toContain('quotes');
   });
 
   it('passes stdin through sudo to the command', async () => {
-    const r = await t.run('cat; id -un', { become: true, stdin: 'data\n' });
+    const r = await t.run(sh`cat; id -un`, { become: true, stdin: 'data\n' });
     expect(r.stdout).toBe('data\nroot\n');
   });
 
@@ -106,7 +107,7 @@ describe.each(['exec', 'session'] as const)('sudo (%s mode)', (mode) => {
 
   it('says clearly that the become password is wrong, quickly', async () => {
     const start = Date.now();
-    const err = await t.run('id -un', { become: { password: new Secret('not-it') } }).catch((e) => e);
+    const err = await t.run(sh`id -un`, { become: { password: new Secret('not-it') } }).catch((e) => e);
     expect(err).toBeInstanceOf(BecomeError);
     expect(err.message).toMatch(/incorrect sudo password/);
     expect(err.message).not.toContain('not-it');
@@ -118,15 +119,15 @@ describe('sudo without a password', () => {
   it('needs none under NOPASSWD, in both modes', async () => {
     for (const mode of ['exec', 'session'] as const) {
       const t = await connect(targetFromVars('h', vars(noPw, { ansible_become: true }), opts()), { mode });
-      expect((await t.run('id -un')).stdout).toBe('root\n'); // ansible_become: the host default
-      expect((await t.run('id -un', { become: false })).stdout).toBe(`${noPw}\n`);
+      expect((await t.run(sh`id -un`)).stdout).toBe('root\n'); // ansible_become: the host default
+      expect((await t.run(sh`id -un`, { become: false })).stdout).toBe(`${noPw}\n`);
       await t.close();
     }
   });
 
   it('asks for ansible_become_password when sudo wants one', async () => {
     const t = await connect(targetFromVars('h', vars(withPw), opts()), { mode: 'exec' });
-    const err = await t.run('id -un', { become: true }).catch((e) => e);
+    const err = await t.run(sh`id -un`, { become: true }).catch((e) => e);
     expect(err).toBeInstanceOf(BecomeError);
     expect(err.message).toMatch(/set ansible_become_password or use --ask-become-pass/);
     await t.close();
@@ -138,7 +139,7 @@ describe('su', () => {
     const t = await connect(
       targetFromVars('h', vars('root', { ansible_become_method: 'su', ansible_become_user: noPw }), opts()),
     );
-    expect((await t.run("id -un; printf '%s' \"it's\"", { become: true })).stdout).toBe(`${noPw}\nit's`);
+    expect((await t.run(sh`id -un; printf '%s' "it's"`, { become: true })).stdout).toBe(`${noPw}\nit's`);
     await t.close();
   });
 
@@ -150,9 +151,9 @@ describe('su', () => {
         opts(),
       ),
     );
-    const r = await t.run('id -un', { become: true });
+    const r = await t.run(sh`id -un`, { become: true });
     expect(r.stdout.trim()).toBe(noPw);
-    const err = await t.run('id -un', { become: { password: new Secret('bad') } }).catch((e) => e);
+    const err = await t.run(sh`id -un`, { become: { password: new Secret('bad') } }).catch((e) => e);
     expect(err).toBeInstanceOf(BecomeError);
     await t.close();
   });

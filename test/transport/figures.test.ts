@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, targetFromVars, type ConnectTarget } from '../../src/transport/index.js';
 import { createUser, startSshd, type Sshd } from './sshd.js';
+import { sh } from '../../src/transport/quote.js';
 
 let sshd: Sshd;
 let home: string;
@@ -55,17 +56,17 @@ describe('transport figures', () => {
     const figures: Record<string, number> = { handshakeMs: median(handshakes) };
     for (const mode of ['exec', 'session'] as const) {
       const t = await connect(target, { mode });
-      await t.run('true'); // a session opens its shell on first use
+      await t.run(sh`true`); // a session opens its shell on first use
       const rtts: number[] = [];
       for (let i = 0; i < 10; i++) {
         const s = performance.now();
-        await t.run('true');
+        await t.run(sh`true`);
         rtts.push(performance.now() - s);
       }
       figures[`${mode}RoundTripMs`] = median(rtts);
       const start = performance.now();
       for (let i = 0; i < 50; i++) {
-        const r = await t.run(`echo ${i}`);
+        const r = await t.run(sh`echo ${String(i)}`);
         expect(r.stdout).toBe(`${i}\n`);
       }
       figures[`${mode}50SequentialMs`] = performance.now() - start;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, targetFromVars, UnreachableError } from '../../src/transport/index.js';
 import { startSshd, type Sshd } from './sshd.js';
+import { sh } from '../../src/transport/quote.js';
 
 let sshd: Sshd;
 let jump: Sshd;
@@ -55,7 +56,7 @@ describe('host keys', () => {
     execFileSync('ssh-keygen', ['-q', '-H', '-f', kh], { stdio: 'ignore' });
     expect(readFileSync(kh, 'utf8')).not.toContain('127.0.0.1');
     const t = await connect(target(common(kh, 'yes')));
-    expect((await t.run('echo hi')).stdout).toBe('hi\n');
+    expect((await t.run(sh`echo hi`)).stdout).toBe('hi\n');
     expect(t.warnings).toEqual([]);
     await t.close();
   });
@@ -105,7 +106,7 @@ describe('host keys', () => {
 describe('proxies', () => {
   it('connects through a ProxyCommand (socat) with %h and %p', async () => {
     const t = await connect(target({ ansible_ssh_common_args: `-o ProxyCommand="socat - TCP:%h:%p"` }));
-    expect((await t.run('echo via-proxy')).stdout).toBe('via-proxy\n');
+    expect((await t.run(sh`echo via-proxy`)).stdout).toBe('via-proxy\n');
     await t.close();
   });
 
@@ -121,8 +122,8 @@ describe('proxies', () => {
   it('connects through a ProxyJump host (-J) on a second sshd', async () => {
     const t = await connect(target({ ansible_ssh_extra_args: `-J root@127.0.0.1:${jump.port}` }));
     // The command runs on the target, reached from the jump host's loopback.
-    expect((await t.run('echo $SSH_CONNECTION')).stdout).toMatch(new RegExp(` ${sshd.port}\\n$`));
-    expect((await t.run('echo jumped')).stdout).toBe('jumped\n');
+    expect((await t.run(sh`echo $SSH_CONNECTION`)).stdout).toMatch(new RegExp(` ${sshd.port}\\n$`));
+    expect((await t.run(sh`echo jumped`)).stdout).toBe('jumped\n');
     await t.close();
   });
 
@@ -144,7 +145,7 @@ describe('proxies', () => {
     expect(tgt.port).toBe(sshd.port);
     expect(tgt.jump[0]).toMatchObject({ host: '127.0.0.1', port: jump.port });
     const t = await connect(tgt);
-    expect((await t.run('echo ok')).stdout).toBe('ok\n');
+    expect((await t.run(sh`echo ok`)).stdout).toBe('ok\n');
     await t.close();
   });
 });

@@ -46,7 +46,7 @@ describe.each(['exec', 'session'] as const)('run over a real sshd (%s mode)', (m
 
   it('passes stdin and keeps unicode whole', async () => {
     const text = 'ünïcödé ✓ 日本語\n'.repeat(5000);
-    const r = await t.run('cat', { stdin: text });
+    const r = await t.run(sh`cat`, { stdin: text });
     expect(r.stdout).toBe(text);
   });
 
@@ -61,12 +61,12 @@ describe.each(['exec', 'session'] as const)('run over a real sshd (%s mode)', (m
 
   it('kills a command at its timeout and says so', async () => {
     const start = Date.now();
-    const r = await t.run('sleep 30', { timeoutMs: 300 });
+    const r = await t.run(sh`sleep 30`, { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
     expect(r.code).toBeNull();
     expect(Date.now() - start).toBeLessThan(3000);
     // The connection is still usable afterwards.
-    expect((await t.run('echo ok')).stdout).toBe('ok\n');
+    expect((await t.run(sh`echo ok`)).stdout).toBe('ok\n');
   });
 
   it('runs many commands at once on one connection beyond MaxSessions', async () => {

@@ -70,6 +70,18 @@ describe('privileges', () => {
     expect(formatPrivileges(parsePriv({ '`app`.*': 'select, insert' }))).toBe('app.*:INSERT,SELECT');
     expect(() => parsePriv('app.*')).toThrow(/db.table:PRIV/);
   });
+  it('takes only privilege names, so group_vars cannot inject SQL into GRANT', () => {
+    expect(formatPrivileges(parsePriv('app.t:SELECT (id, name),UPDATE (name)'))).toBe(
+      'app.t:SELECT (ID, NAME),UPDATE (NAME)',
+    );
+    for (const bad of [
+      'app.*:SELECT ON *.* TO evil; DROP DATABASE app; --',
+      'app.*:ALL; DROP USER root',
+      "app.*:SELECT (a'), b)",
+      'app.*:SELEKT',
+    ])
+      expect(() => parsePriv(bad), bad).toThrow(/is not a MySQL privilege/);
+  });
   it('reads SHOW GRANTS, leaving PROXY out and the grant option as GRANT', () => {
     expect(formatPrivileges(parseGrants(ROOT_GRANTS))).toBe('*.*:ALL PRIVILEGES,GRANT');
   });

@@ -108,6 +108,26 @@ describe('targetFromVars', () => {
     expect(t.knownHostsFiles).toEqual([`${home}/.ssh/lab_known_hosts`, '/dev/null']);
   });
 
+  it('refuses to put a host name or user with shell characters into a ProxyCommand', () => {
+    for (const [k, v] of [
+      ['ansible_host', '10.0.7.21;touch /tmp/pwned'],
+      ['ansible_host', '$(id)'],
+      ['ansible_host', '-oProxyCommand=x'],
+    ] as const) {
+      expect(targetFromVars('db1', { ansible_ssh_common_args: '-o ProxyCommand="nc %h %p"' }, none).proxyCommand).toBe(
+        'nc db1 22',
+      );
+      let err: unknown;
+      try {
+        targetFromVars('db1', { ansible_ssh_common_args: '-o ProxyCommand="nc %h %p"', [k]: v }, none);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, v).toBeInstanceOf(LvsplayError);
+      expect((err as Error).message).toMatch(/ProxyCommand would put %h = .* shell characters/);
+    }
+  });
+
   it('takes become settings, keeping passwords secret', () => {
     const t = targetFromVars(
       'h',
