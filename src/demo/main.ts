@@ -18,7 +18,7 @@ import { quote } from '../transport/quote.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INV = resolve(ROOT, 'inventory/lab.ini');
 const LOG = mkdtempSync(join(tmpdir(), 'lvsplay-demo.'));
-const $ = zx({ quote, cwd: ROOT, nothrow: true, quiet: true, verbose: false });
+const $ = zx({ quote, cwd: ROOT, nothrow: true, quiet: true, verbose: false, stdio: ['ignore', 'pipe', 'pipe'] });
 const lvsplay = (args: string[], timeoutMs: number) =>
   $({ timeout: timeoutMs, timeoutSignal: 'SIGKILL' })`${process.execPath} ${join(ROOT, 'bin/lvsplay.js')} ${args}`;
 
