@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then exec sudo -- bash "$0" "$@"; fi
+  if command -v sudo >/dev/null; then exec sudo -- bash scripts/demo.sh "$@"; fi
   echo "demo: run as root (the lab uses network namespaces); this machine has no sudo" >&2
   exit 1
 fi
