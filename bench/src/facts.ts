@@ -1,18 +1,16 @@
 // The machine and the versions a result was measured with.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { $ } from '../../src/lab/sys.js';
 import type { MachineFacts } from './results.js';
 
 const COLLECTIONS = ['ansible.posix', 'community.mysql'];
 
+/** What the command prints; nothing when it fails or is missing. */
 function quiet(argv: string[], cwd?: string): string {
-  try {
-    return execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], cwd });
-  } catch {
-    return '';
-  }
+  const r = $({ sync: true, ...(cwd && { cwd }) })`${argv}`;
+  return r.exitCode === 0 ? r.stdout : '';
 }
 
 function osName(): string {

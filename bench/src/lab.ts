@@ -3,10 +3,10 @@
 // lvsplay does not; both are installed on every bench host before anything is timed. A fresh
 // host for the first-converge scenario is that prepared disk restored while the lab is down:
 // the same state each time, with the same host key, without waiting for apt again.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostPaths, labPaths } from '../../src/lab/paths.js';
+import { $ } from '../../src/lab/sys.js';
 import type { BenchHost } from './inventory.js';
 
 /** The project's top directory: the first parent holding lvsplay's package.json (this file runs
@@ -25,28 +25,19 @@ function findProject(from: string): string {
 export const PROJECT = findProject(import.meta.dirname);
 export const CLI = join(PROJECT, 'bin/lvsplay.js');
 
-export interface CmdOutcome {
-  code: number;
-  output: string;
-}
-
-export function runCmd(argv: readonly string[], opts: { input?: string; cwd?: string } = {}): Promise<CmdOutcome> {
-  return new Promise((done, fail) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? PROJECT, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => chunks.push(b));
-    child.stderr.on('data', (b: Buffer) => chunks.push(b));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }));
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-/** `lvsplay lab ...`; a failure stops the bench with the lab's own message. */
+/** `lvsplay lab ...` (through zx's `$`, as the lab's own commands); a failure stops the bench
+ * with the lab's own message. */
 export async function lab(...args: string[]): Promise<string> {
-  const r = await runCmd([process.execPath, CLI, 'lab', ...args]);
-  if (r.code !== 0) throw new Error(`lvsplay lab ${args.join(' ')} failed (exit ${r.code}):\n${r.output.trim()}`);
-  return r.output;
+  const r = await $({ cwd: PROJECT })`${process.execPath} ${CLI} lab ${args}`;
+  if (r.exitCode !== 0)
+    throw new Error(`lvsplay lab ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.stdall.trim()}`);
+  return r.stdall;
+}
+
+/** `cp -a`: keeps owners, modes, device nodes (overlay whiteouts) and xattrs, as the overlay needs. */
+async function copyTree(from: string, to: string, what: string): Promise<void> {
+  const r = await $`cp -a ${from} ${to}`;
+  if (r.exitCode !== 0) throw new Error(`${what} failed: ${r.stdall.trim()}`);
 }
 
 /** Runs `fn` over `items`, at most `limit` at once. */
@@ -111,8 +102,7 @@ export async function saveSnapshots(hosts: readonly BenchHost[]): Promise<void> 
     const dir = join(snapshotRoot(), h.name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const r = await runCmd(['cp', '-a', hostPaths(h.name).upper, join(dir, 'upper')]);
-    if (r.code !== 0) throw new Error(`saving ${h.name}'s disk failed: ${r.output.trim()}`);
+    await copyTree(hostPaths(h.name).upper, join(dir, 'upper'), `saving ${h.name}'s disk`);
     writeFileSync(join(dir, 'base.hash'), baseHash());
   });
 }
@@ -123,9 +113,7 @@ export async function restoreSnapshots(hosts: readonly BenchHost[]): Promise<voi
     const hp = hostPaths(h.name);
     rmSync(hp.upper, { recursive: true, force: true });
     rmSync(hp.work, { recursive: true, force: true });
-    // cp -a keeps owners, modes, device nodes (overlay whiteouts) and xattrs, as the overlay needs
-    const r = await runCmd(['cp', '-a', join(snapshotRoot(), h.name, 'upper'), hp.upper]);
-    if (r.code !== 0) throw new Error(`restoring ${h.name}'s disk failed: ${r.output.trim()}`);
+    await copyTree(join(snapshotRoot(), h.name, 'upper'), hp.upper, `restoring ${h.name}'s disk`);
   });
 }
 

@@ -32,22 +32,28 @@ export interface Sys {
   must: Tag<string>;
 }
 
-const LAB = { quote, quiet: true, nothrow: true, verbose: false } as const;
+// zx leaves a command's stdin an open pipe when it is given no input: a command that reads it
+// (cat, ssh into a UML guest) would wait for ever. Without input, stdin is /dev/null.
+const NO_STDIN = ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'];
+const LAB = { quote, quiet: true, nothrow: true, verbose: false, stdio: NO_STDIN };
 
-/** zx's `$` as the lab uses it: POSIX quoting, quiet, a failure is a value. */
+/** zx's `$` as the lab uses it: POSIX quoting, quiet, a failure is a value, stdin closed. */
 export const $ = zx(LAB);
 
 /** `run` and `must` with options (stdin, environment, directory, a time limit, live output). */
 export function sys(opts: RunOptions = {}): Sys {
   const shell = zx({
     ...LAB,
-    ...(opts.input !== undefined && { input: opts.input }),
+    // (an empty input is /dev/null: zx would leave the pipe open)
+    ...(opts.input !== undefined && opts.input.length > 0 && { input: opts.input, stdio: 'pipe' as const }),
     ...(opts.env && { env: opts.env }),
     ...(opts.cwd && { cwd: opts.cwd }),
     ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs, timeoutSignal: 'SIGKILL' as const }),
   });
   const run: Tag<CmdResult> = async (pieces, ...values) => {
     const p = shell(pieces, ...values);
+    // a command that exits without reading all of its input is no error of ours
+    p.stdin?.on('error', () => {});
     if (opts.onOutput) {
       const on = opts.onOutput;
       p.stdout.on('data', (b: Buffer) => on(b.toString()));

@@ -35,6 +35,17 @@ describe('lab commands', () => {
     expect(await must`echo fine`).toBe('fine\n');
   });
 
+  it('give a command an empty, closed stdin unless told otherwise (cat ends at once)', async () => {
+    expect(await sys({ timeoutMs: 20_000 }).run`cat`).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await sys({ timeoutMs: 20_000, input: '' }).run`cat`).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await $({ timeout: 20_000 })`cat`).exitCode).toBe(0);
+    expect($({ sync: true, timeout: 20_000 })`cat`.exitCode).toBe(0);
+  });
+
+  it('survive a command that exits before reading its input', async () => {
+    expect((await sys({ input: 'x'.repeat(1 << 20) }).run`true`).code).toBe(0);
+  });
+
   it('feed stdin, set the environment and directory, stream output and stop at a time limit', async () => {
     expect(await sys({ input: 'over stdin' }).must`cat`).toBe('over stdin');
     expect(await sys({ env: { ...process.env, LAB_X: 'x y' } }).must`printenv LAB_X`).toBe('x y\n');

@@ -47,8 +47,7 @@ describe('broken-input corpus', () => {
         const line = all
           .split('\n')
           .find(
-            (l) =>
-              (l.startsWith(at) || l.includes(`/${at}`) || l.includes(`"${at}`)) && !l.includes(`${at}warning: `),
+            (l) => (l.startsWith(at) || l.includes(`/${at}`) || l.includes(`"${at}`)) && !l.includes(`${at}warning: `),
           );
         expect(line, `no diagnostic at ${at} in:\n${all}`).toBeDefined();
         expect(line).toContain(exp.message);
