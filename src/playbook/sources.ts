@@ -1,9 +1,8 @@
 // copy/template/include_vars name files on the controller: a missing one is known before any
 // connection, so it is reported now.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { SourcePos } from '../diagnostics.js';
-import { checkTemplateFile } from '../vars/template-check.js';
+import { checkTemplateFile, templateIncludeDirs } from '../vars/template-check.js';
 import { isTemplated } from '../modules/args.js';
 import { valuePosOf } from '../yaml/load.js';
 import { report, type LoadContext, type TaskSite } from './context.js';
@@ -57,10 +56,6 @@ function checkTemplateOnce(ctx: LoadContext, path: string, site: TaskSite): void
   } catch {
     return; // unreadable: the run reports it with the host
   }
-  const dirs = [
-    dirname(path),
-    ...(site.role ? [join(site.role.path, 'templates')] : []),
-    join(ctx.playbookDir, 'templates'),
-  ];
-  ctx.diagnostics.push(...checkTemplateFile(path, text, [...new Set(dirs)]));
+  const bases = [...(site.role ? [site.role.path] : []), ctx.playbookDir];
+  ctx.diagnostics.push(...checkTemplateFile(path, text, templateIncludeDirs(path, bases)));
 }

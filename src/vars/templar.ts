@@ -6,7 +6,7 @@
 // Errors are LvsplayErrors whose diagnostic names the YAML file:line of the string (`where`) or
 // the template file and line, never a nunjucks stack trace.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { diag, ExitCode, LvsplayError, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { Secret } from '../secret.js';
 import { UnsafeText, VaultText } from '../yaml/load.js';
@@ -19,7 +19,7 @@ import { SCOPE_KEY } from './jinja/runtime.js';
 import { TemplateFault, Undefined } from './jinja/undefined.js';
 import { isDict, truthy } from './jinja/python.js';
 import { taintDeep, trackTaint } from './jinja/taint.js';
-import { findUndefinedNames, checkTemplateText, isOneOutput } from './template-check.js';
+import { findUndefinedNames, checkTemplateText, isOneOutput, templateIncludeDirs } from './template-check.js';
 
 export interface TemplarOptions {
   /** Base directories for lookups and includes: the role's directory first, then the playbook's. */
@@ -273,7 +273,7 @@ export class Templar {
       scope,
       Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'ansible_managed' || !(k in scope))),
     );
-    const includeDirs = [dirname(full), ...this.searchPath.map((b) => join(b, 'templates')), ...this.searchPath];
+    const includeDirs = templateIncludeDirs(full, this.searchPath);
     // As Ansible's template module: Jinja drops the source's final newline, then the result gets
     // as many trailing newlines as the source had, if it has fewer.
     const out = withIncludePath(includeDirs, () =>

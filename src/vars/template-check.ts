@@ -1,7 +1,7 @@
 // Static checks on template strings, for validation before any host is touched: which variable
 // names a template reads, syntax errors, unknown filters/tests, tests used as filters.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { closest, diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { UnsafeText } from '../yaml/load.js';
@@ -268,6 +268,15 @@ function unknownFiltersAndTests(ast: Node, at: (n: Node) => SourcePos | undefine
     }
   });
   return out;
+}
+
+/**
+ * Where Jinja looks for a name a template file includes, as Ansible's template module sets it up:
+ * the template's own directory, then `templates/` of each base of the search path (the role, the
+ * playbook's directory), then each base itself (so `./templates/x.j2` is found from the role).
+ */
+export function templateIncludeDirs(file: string, bases: string[]): string[] {
+  return [...new Set([dirname(file), ...bases.map((b) => join(b, 'templates')), ...bases])];
 }
 
 /** Is the template exactly one `{{ expression }}` and nothing else? */

@@ -86,9 +86,9 @@ describe('the bundled build', () => {
     expect(r.status).toBe(0);
   });
 
-  it('a bad option is still exit 5 with the usage hint', () => {
+  it("a bad option is still a usage error (exit 2, as ansible-playbook's argument parser) with the hint", () => {
     const r = cli('run', 'playbooks/site.yaml', '--forks', 'none');
-    expect(r.status).toBe(5);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('forks must be a whole number');
   });
 
