@@ -97,14 +97,19 @@ function proxyCommandSocket(t: ConnectTarget, command: string): Carrier {
   const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let exited: string | undefined;
+  let ended!: () => void;
+  const end = new Promise<void>((r) => (ended = r));
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 4096) stderr += d.toString();
   });
-  child.on('exit', (code, signal) => {
+  // 'close', not 'exit': only then has all that the proxy wrote to stderr been read.
+  child.on('close', (code, signal) => {
     exited = `ProxyCommand exited with ${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`;
+    ended();
   });
   child.on('error', (e) => {
     exited = `ProxyCommand could not start: ${e.message}`;
+    ended();
   });
   const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
   sock.on('error', () => {}); // reported through failure()
@@ -113,9 +118,12 @@ function proxyCommandSocket(t: ConnectTarget, command: string): Carrier {
     close: () => {
       if (child.exitCode === null) child.kill('SIGTERM');
     },
-    // The handshake may fail a moment before the child's exit is seen: give it that moment.
+    // The handshake may fail a moment before the child's end is seen (longer on a loaded
+    // machine): wait for it, up to 2 s.
     failure: async () => {
-      for (let i = 0; i < 20 && exited === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([end, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       return exited ?? (stderr.trim() ? `ProxyCommand said: ${stderr.trim()}` : undefined);
     },
   };
@@ -240,9 +248,12 @@ export async function openClient(t: ConnectTarget, carrier?: Duplex): Promise<Op
     });
   } catch (e) {
     client.end();
+    const err = e as Error & { level?: string };
+    // A proxy that failed has ended by itself: read why before ending one still running.
+    const proxyFailure = err.level === 'client-timeout' ? undefined : await owned?.failure();
     owned?.close();
     if (sock instanceof Socket) sock.destroy();
-    throw classify(t, e as Error & { level?: string }, hostKeyProblem, auth.tried, auth.notes, await owned?.failure());
+    throw classify(t, err, hostKeyProblem, auth.tried, auth.notes, proxyFailure);
   }
   client.setNoDelay(true);
   client.on('error', () => {}); // later errors surface on channels and close
