@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { Socket, isIP } from 'node:net';
 import { Duplex } from 'node:stream';
-import ssh2, { type ConnectConfig, type Client as SshClient } from 'ssh2';
+import ssh2, { type ConnectConfig, type Client as SshClient, type ServerHostKeyAlgorithm } from 'ssh2';
 
 // ssh2 is CommonJS: its named exports exist only on the default export under Node's ESM loader.
 const { Client } = ssh2;
@@ -22,7 +22,7 @@ export interface OpenClient {
   warnings: string[];
 }
 
-const DEFAULT_HOST_KEY_ALGOS = [
+const DEFAULT_HOST_KEY_ALGOS: ServerHostKeyAlgorithm[] = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
@@ -34,9 +34,10 @@ const DEFAULT_HOST_KEY_ALGOS = [
 
 /** Asks first for key types known_hosts already holds, as ssh does, so a host known by its
  * RSA key is not mistaken for a changed host when it also offers ed25519. */
-function hostKeyAlgorithms(known: string[]): string[] {
+function hostKeyAlgorithms(known: string[]): ServerHostKeyAlgorithm[] {
   const first = known.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
-  return [...new Set([...first.filter((a) => DEFAULT_HOST_KEY_ALGOS.includes(a)), ...DEFAULT_HOST_KEY_ALGOS])];
+  const offered = first.filter((a): a is ServerHostKeyAlgorithm => (DEFAULT_HOST_KEY_ALGOS as string[]).includes(a));
+  return [...new Set([...offered, ...DEFAULT_HOST_KEY_ALGOS])];
 }
 
 function unreachable(t: ConnectTarget, reason: UnreachableReason, message: string): UnreachableError {
@@ -237,7 +238,7 @@ export async function openClient(t: ConnectTarget, carrier?: Duplex): Promise<Op
     keepaliveCountMax: t.keepaliveCountMax,
     hostVerifier: verify,
     authHandler: auth.methods,
-    algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(allKnown, hostName)) as never },
+    algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(allKnown, hostName)) },
   };
   try {
     await new Promise<void>((resolve, reject) => {

@@ -127,7 +127,7 @@ function buildEnvironment(): nunjucks.Environment {
   // Unknown names get a "did you mean", and tests used as filters get Ansible's refusal.
   env.getFilter = function (name: string) {
     const f = e.filters[name];
-    if (f) return f as never;
+    if (f) return f;
     if (Object.hasOwn(e.tests, name)) {
       throw new TemplateFault(
         `'${name}' is a test, not a filter: Ansible removed tests used as filters in 2.9 (ansible-core 2.14 fails here too)`,

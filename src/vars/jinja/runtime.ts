@@ -293,13 +293,16 @@ export function installJinjaRuntime(): void {
   const rt = lib.runtime;
   patchIsParsing();
   const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts: object): object } }).lexer;
-  const tokenizer = Object.getPrototypeOf(lexer.lex('', {})) as Record<
-    string,
-    (this: BraceTracking & CommentTrim, ...a: unknown[]) => unknown
-  >;
-  tokenizer._parseString = parseStringLiteral as never;
+  type Self = BraceTracking & CommentTrim;
+  // The three methods of nunjucks' tokenizer that are replaced below, as they are called.
+  const tokenizer = Object.getPrototypeOf(lexer.lex('', {})) as {
+    _parseString(this: Tokenizer, delimiter: string): string;
+    nextToken(this: Self): unknown;
+    _extractString(this: Self, str: unknown): unknown;
+  };
+  tokenizer._parseString = parseStringLiteral;
   // Like Jinja2's lexer, `}}` closes the expression only outside dict braces: `{{ {'a': {'x': 1}} }}`.
-  const origNextToken = tokenizer.nextToken!;
+  const origNextToken = tokenizer.nextToken;
   tokenizer.nextToken = function (this: BraceTracking & CommentTrim) {
     const tok = origNextToken.call(this) as { type: string; value: string } | null;
     // Jinja2's trim_blocks also drops the newline after a comment (`{# ... #}\n`); nunjucks keeps it.
@@ -312,7 +315,7 @@ export function installJinjaRuntime(): void {
     else if (tok?.type === 'right-curly') this.braceDepth = Math.max(0, (this.braceDepth ?? 0) - 1);
     return tok;
   };
-  const origExtract = tokenizer._extractString!;
+  const origExtract = tokenizer._extractString;
   tokenizer._extractString = function (this: BraceTracking & CommentTrim, str: unknown) {
     if (this.in_code && (this.braceDepth ?? 0) > 0 && typeof str === 'string' && str.replace(/^-/, '').startsWith('}'))
       return null;
