@@ -2,8 +2,13 @@
 // or init scripts given on the command line) before anything connects.
 import { type Command, Option } from 'commander';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
-import { DEFAULT_PLAYBOOK, FORMATS, type LintFormat } from '../lint/options.js';
-import { KEEPALIVED_VERSIONS, type KeepalivedVersion } from '../lint/keepalived/versions.js';
+import {
+  DEFAULT_PLAYBOOK,
+  FORMATS,
+  KEEPALIVED_VERSIONS,
+  type KeepalivedVersion,
+  type LintFormat,
+} from '../lint/options.js';
 import { collect } from './options.js';
 
 interface LintFlags {

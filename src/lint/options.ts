@@ -4,3 +4,7 @@ export type LintFormat = 'text' | 'json' | 'sarif';
 export const FORMATS: LintFormat[] = ['text', 'json', 'sarif'];
 
 export const DEFAULT_PLAYBOOK = 'playbooks/site.yaml';
+
+/** The keepalived releases lint knows (their keyword tables load with the rules). */
+export const KEEPALIVED_VERSIONS = ['2.2', '2.3'] as const;
+export type KeepalivedVersion = (typeof KEEPALIVED_VERSIONS)[number];

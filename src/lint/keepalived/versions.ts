@@ -3,9 +3,9 @@
 // `keepalived -t`), not from documentation: a keyword missing from a release's table for its
 // block is what that release's `keepalived -t` answers with "Unknown keyword" (exit 5).
 import tables from './keywords.json' with { type: 'json' };
+import { KEEPALIVED_VERSIONS, type KeepalivedVersion } from '../options.js';
 
-export const KEEPALIVED_VERSIONS = ['2.2', '2.3'] as const;
-export type KeepalivedVersion = (typeof KEEPALIVED_VERSIONS)[number];
+export { KEEPALIVED_VERSIONS, type KeepalivedVersion };
 export const NEWEST_KEEPALIVED: KeepalivedVersion = '2.3';
 
 /** The Debian release shipping each version (what the lab and the differential test use). */
