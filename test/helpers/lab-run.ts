@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { labExec, labUp, type LabUpOptions } from '../../src/lab/index.js';
+import { labExec, labStatus, labUp, type LabUpOptions } from '../../src/lab/index.js';
 import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 import { executePlan, type ExecuteResult } from '../../src/exec/scheduler.js';
 import { RecordingReporter } from '../../src/report/recording.js';
@@ -94,8 +94,27 @@ export async function ensureCluster(lab: Parameters<typeof ensureLab>[0] = {}): 
   await ensureLab(lab);
   const r = await runPlaybookFile(join(PROJECT, 'playbooks/site.yaml'), { cwd: PROJECT });
   if (r.exitCode !== 0) throw new Error(`site.yaml did not converge the lab (exit ${r.exitCode})`);
-  await replicationSettled(90_000);
+  await Promise.all([replicationSettled(90_000), vrrpSettled(60_000)]);
   return r;
+}
+
+/**
+ * Waits until exactly one director holds the VIP, three readings in a row. Right after a
+ * converge the two directors may both hold it for a moment: the BACKUP, started first (the
+ * role rolls the BACKUP out first), took it while alone, and gives it up only when the
+ * MASTER's first advertisement reaches it (longer on a loaded machine with UML directors).
+ */
+async function vrrpSettled(limitMs: number): Promise<void> {
+  const t0 = Date.now();
+  let steady = 0;
+  for (;;) {
+    const holders = (await labStatus()).vipHolders;
+    steady = holders.length === 1 ? steady + 1 : 0;
+    if (steady >= 3) return;
+    if (Date.now() - t0 > limitMs)
+      throw new Error(`the VIP is held by ${holders.join(', ') || 'nobody'} after ${limitMs} ms, wanted one director`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
 }
 
 /**
