@@ -26,7 +26,10 @@ export const ExitCode = {
   failedHosts: 2,
   /** A command-line usage error: ansible-playbook's argument parser exits 2 too. */
   usage: 2,
-  unreachable: 3,
+  /** A run could not reach a host (ansible-playbook 2.14 exits 4, also when others failed). */
+  unreachable: 4,
+  /** lvsplay's own read-only commands (status, adopt): a host did not answer, kept apart from 4. */
+  notReached: 3,
   parseError: 4,
   badOptions: 5,
   interrupted: 99,

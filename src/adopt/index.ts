@@ -104,7 +104,7 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
           'adopt reads every host; fix the connection (or leave the host out of the inventory) and run it again',
         ),
       ),
-      ExitCode.unreachable,
+      ExitCode.notReached,
     );
   }
   const files = foundFiles(readings, o.out);

@@ -10,12 +10,16 @@ import { createTemplar } from '../vars/templar.js';
 import { Secret } from '../secret.js';
 import { withRevealedVault } from '../report/redact.js';
 import { ExitCode } from '../diagnostics.js';
+import { relative } from 'node:path';
+import { runLockOptions } from '../exec/run-lock.js';
 import type { TargetOpts, TransportMode } from '../transport/index.js';
 
 export interface ExecuteFlags {
   output?: OutputFormat;
   askBecomePass?: boolean;
   timeout?: number;
+  /** Seconds to wait for a host's run lock held by another run (default 0: refuse at once). */
+  lockWait?: number;
 }
 
 export async function executeFromCli(plan: Plan, flags: ExecuteFlags): Promise<number> {
@@ -55,6 +59,7 @@ export async function executeFromCli(plan: Plan, flags: ExecuteFlags): Promise<n
       connectOpts: mode === 'exec' || mode === 'session' ? { mode } : {},
       signal: abort.signal,
       secrets,
+      runLock: runLockOptions(relative(process.cwd(), plan.playbookPath) || plan.playbookPath, flags.lockWait ?? 0),
     });
     return r.exitCode;
   } finally {

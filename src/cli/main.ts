@@ -17,8 +17,9 @@ Exit codes (as ansible-playbook's):
   0   success, nothing failed
   1   error
   2   one or more hosts failed; or, for run, a command-line usage error (--bogus, --forks 0)
-  3   one or more hosts were unreachable
-  4   parse error: the playbook, inventory or a role has a mistake (nothing was touched)
+  3   status, adopt: a host did not answer
+  4   parse error: the playbook, inventory or a role has a mistake (nothing was touched);
+      for run, also: one or more hosts were unreachable (even when others failed)
   5   bad options: a file named by an option is missing or broken, an ansible.cfg error
   99  interrupted (Ctrl-C); the recap is still printed`;
 

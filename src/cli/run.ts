@@ -44,6 +44,12 @@ function timeoutValue(v: string): number {
   return Number(v);
 }
 
+function lockWaitValue(v: string): number {
+  if (!/^\d+$/.test(v.trim()))
+    throw new InvalidArgumentError('lock-wait must be a whole number of seconds, 0 or more.');
+  return Number(v);
+}
+
 function forksValue(v: string): number {
   if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
     throw new InvalidArgumentError('forks must be a whole number of 1 or more.');
@@ -72,6 +78,11 @@ export function registerRun(program: Command, execute?: Executor): void {
     .option('--vault-password-file <file>', 'vault password file (repeatable)', collect, [])
     .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password')
     .option('-T, --timeout <seconds>', 'ssh connection timeout (default 10)', timeoutValue)
+    .option(
+      '--lock-wait <seconds>',
+      'wait this long for a host another run is changing (default 0: that host fails at once, naming the other run)',
+      lockWaitValue,
+    )
     .option(
       '-o, --output <format>',
       `output: ${OUTPUT_FORMATS.join(', ')} (auto: a task tree on a terminal, plain lines otherwise)`,

@@ -44,7 +44,7 @@ export async function runStatus(flags: StatusFlags): Promise<number> {
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : `${statusLines(status).join('\n')}\n`,
       );
-      return probes.every((p) => p.reachable) ? ExitCode.ok : ExitCode.unreachable;
+      return probes.every((p) => p.reachable) ? ExitCode.ok : ExitCode.notReached;
     }
     return await watch(cluster, flags.format);
   } finally {

@@ -5,6 +5,14 @@ import type { ConnectOpts } from '../transport/index.js';
 import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { LOCALHOST_NAMES } from '../inventory/index.js';
 import { LocalTransport } from '../transport/local.js';
+import { DEFAULT_LOCK_PATH, takeRunLock, type RunLockOptions } from './run-lock.js';
+
+export interface PoolOptions {
+  /** Take each remote host's run lock on connecting (runs that change hosts). */
+  runLock?: RunLockOptions;
+  /** Told what the operator should know about a host's run lock (waiting for it, none taken). */
+  onLockNote?: (host: string, message: string) => void;
+}
 
 export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
@@ -12,6 +20,7 @@ export class ConnectionPool {
   constructor(
     private readonly targetOpts: TargetOpts = {},
     private readonly connectOpts: ConnectOpts = {},
+    private readonly poolOpts: PoolOptions = {},
   ) {}
 
   /** The host's transport; `vars` are its (rendered) connection variables. */
@@ -39,7 +48,18 @@ export class ConnectionPool {
         throw new UnreachableError(host, 'proxy-failed', e.diagnostics.map(formatDiagnostic).join('; '));
       throw e;
     }
-    return connect(target, this.connectOpts);
+    const t = await connect(target, this.connectOpts);
+    const lock = this.poolOpts.runLock;
+    const path = lockPath(vars.lvsplay_run_lock);
+    if (lock && path) {
+      try {
+        await takeRunLock(t, path, lock, (message) => this.poolOpts.onLockNote?.(host, message));
+      } catch (e) {
+        await t.close();
+        throw e;
+      }
+    }
+    return t;
   }
 
   /** Drops a host's connection (after it died), so the next use reconnects. */
@@ -54,4 +74,11 @@ export class ConnectionPool {
     this.#open.clear();
     await Promise.all(all.map((p) => p.then((t) => t.close()).catch(() => undefined)));
   }
+}
+
+/** The host's `lvsplay_run_lock`: a path, or false/'' for no lock; the default path when unset. */
+function lockPath(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === true) return DEFAULT_LOCK_PATH;
+  if (v === false || v === '' || (typeof v === 'string' && /^(false|no|off|0)$/i.test(v))) return undefined;
+  return String(v);
 }

@@ -12,6 +12,7 @@ import type { TargetOpts, ConnectOpts } from '../transport/index.js';
 import { ExitCode, LvsplayError } from '../diagnostics.js';
 import type { HostCounts, RunEvent, TaskRef, TaskResult } from './events.js';
 import { ConnectionPool } from './connections.js';
+import type { RunLockOptions } from './run-lock.js';
 import { hostState, newGroups, taskVars, type PlayPosition, type RunContext } from './context.js';
 import { HandlerJournal } from './journal.js';
 import { redact, withRevealedVault } from '../report/redact.js';
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   /** Aborted by Ctrl-C: no new task starts, the recap is still printed. */
   signal?: AbortSignal;
   secrets?: Set<string>;
+  /** Take each host's run lock as it is first reached (never in check mode). */
+  runLock?: RunLockOptions;
 }
 
 export interface ExecuteResult {
@@ -45,7 +48,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   const run: RunContext = {
     plan,
     templar: o.templar,
-    pool: new ConnectionPool(o.targetOpts, o.connectOpts),
+    pool: new ConnectionPool(o.targetOpts, o.connectOpts, {
+      ...(o.runLock && !plan.check ? { runLock: o.runLock } : {}),
+      onLockNote: (host, message) => o.emit({ type: 'warning', host, message }),
+    }),
     hosts: new Map(),
     emit: o.emit,
     interrupted: false,
@@ -100,10 +106,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   const states = [...run.hosts.values()];
   const exitCode = run.interrupted
     ? ExitCode.interrupted
-    : states.some((s) => s.failed)
-      ? ExitCode.failedHosts
-      : states.some((s) => s.unreachable)
-        ? ExitCode.unreachable
+    : states.some((s) => s.unreachable)
+      ? ExitCode.unreachable
+      : states.some((s) => s.failed)
+        ? ExitCode.failedHosts
         : ExitCode.ok;
   run.emit({ type: 'runEnd', recap, ms: performance.now() - t0, exitCode, interrupted: run.interrupted });
   return { exitCode, recap, unknown };

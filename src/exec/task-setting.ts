@@ -90,7 +90,11 @@ export function connectionVars(
 export function connectionSubset(vars: Vars): Vars {
   const out: Vars = {};
   for (const [k, v] of Object.entries(vars))
-    if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') out[k] = v;
+    if (
+      (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && k !== 'ansible_play_hosts') ||
+      k === 'lvsplay_run_lock'
+    )
+      out[k] = v;
   return out;
 }
 

@@ -15,6 +15,7 @@ import {
   UnreachableError,
   type BecomeOpts,
   type ExecResult,
+  type HeldCommand,
   type PutOpts,
   type PutResult,
   type RunOpts,
@@ -52,6 +53,7 @@ export class SshTransport implements Transport {
   readonly #client: Client;
   readonly #limiter: ChannelLimiter;
   readonly #shells = new Set<RemoteShell>();
+  readonly #held = new Map<ClientChannel, ((why: string) => void) | undefined>();
   #shellWaiters: (() => void)[] = [];
   #closed: string | undefined;
 
@@ -105,8 +107,54 @@ export class SshTransport implements Transport {
     return result;
   }
 
+  async hold(
+    cmd: ShellCommand,
+    until: (stdout: string) => boolean,
+    waitMs: number,
+    onDropped?: (why: string) => void,
+  ): Promise<HeldCommand> {
+    this.#assertOpen();
+    let ch: ClientChannel;
+    try {
+      ch = await new Promise<ClientChannel>((resolve, reject) =>
+        this.#client.exec(cmd.text, (err, c) => (err ? reject(err) : resolve(c))),
+      );
+    } catch (e) {
+      return { output: '', closed: true, error: (e as Error).message, release: () => undefined };
+    }
+    this.#held.set(ch, onDropped);
+    ch.setEncoding('utf8');
+    let output = '';
+    let closed = false;
+    const release = () => {
+      this.#held.delete(ch);
+      if (!closed) ch.close();
+    };
+    return new Promise<HeldCommand>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ch.off('data', onData);
+        resolve({ output: cmd.redact(output), closed, release });
+      };
+      const onData = (d: string) => {
+        output += d;
+        if (until(cmd.redact(output))) done();
+      };
+      const timer = setTimeout(done, waitMs);
+      ch.on('data', onData);
+      ch.stderr.resume();
+      ch.once('close', () => {
+        closed = true;
+        this.#held.delete(ch);
+        done();
+      });
+    });
+  }
+
   async close(): Promise<void> {
     this.#closed ??= 'the transport was closed';
+    for (const ch of this.#held.keys()) ch.close();
+    this.#held.clear();
     for (const s of this.#shells) s.close();
     this.opened.close();
   }
@@ -153,6 +201,16 @@ export class SshTransport implements Transport {
         });
       } catch (e) {
         const refused = /Channel open failure/i.test((e as Error).message);
+        if (refused && this.#limiter.active <= 1 && this.#held.size > 0) {
+          // The server allows no second channel (MaxSessions 1): a held command must give way.
+          for (const [ch, onDropped] of this.#held) {
+            ch.close();
+            onDropped?.('the server allows one channel at a time (sshd MaxSessions)');
+          }
+          this.#held.clear();
+          this.#limiter.release();
+          continue;
+        }
         if (refused) this.#limiter.lower();
         this.#limiter.release();
         // A remote shell request waits for a busy shell instead of retrying for a slot.

@@ -52,11 +52,32 @@ export interface PutResult extends ExecResult {
   backupPath?: string;
 }
 
+/** A command left running on a channel of its own (the run lock's holder). */
+export interface HeldCommand {
+  /** What it printed on stdout until `until` was satisfied, it ended, or the wait ran out. */
+  readonly output: string;
+  /** True when the command had already ended. */
+  readonly closed: boolean;
+  /** Why the channel could not be opened or ended, when it did. */
+  readonly error?: string;
+  /** Ends the command by closing its channel. */
+  release(): void;
+}
+
 export interface Transport {
   readonly host: string;
   /** Notes for the operator (a new host key recorded, a missing identity file). */
   readonly warnings: string[];
   run(cmd: ShellCommand, opts?: RunOpts): Promise<ExecResult>;
+  /** Starts `cmd` on a channel of its own, outside the channel bound, and resolves once its
+   * output satisfies `until`, it ends, or `waitMs` passes; the command runs on until released.
+   * `onDropped` is told if the transport ends it first (a server that allows one channel only). */
+  hold?(
+    cmd: ShellCommand,
+    until: (stdout: string) => boolean,
+    waitMs: number,
+    onDropped?: (why: string) => void,
+  ): Promise<HeldCommand>;
   put(path: string, content: Buffer | string, opts?: PutOpts): Promise<PutResult>;
   close(): Promise<void>;
 }
@@ -70,7 +91,8 @@ export type UnreachableReason =
   | 'hostkey-revoked'
   | 'dns'
   | 'proxy-failed'
-  | 'closed';
+  | 'closed'
+  | 'locked';
 
 /** A host that cannot be reached: the executor marks it unreachable and goes on. */
 export class UnreachableError extends Error {

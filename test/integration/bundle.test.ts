@@ -92,7 +92,7 @@ describe('the bundled build', () => {
     expect(r.stderr).toContain('forks must be a whole number');
   });
 
-  it('a run gets to the executor (ssh2 from node_modules): a closed port is unreachable, exit 3', () => {
+  it('a run gets to the executor (ssh2 from node_modules): a closed port is unreachable, exit 4 as ansible-playbook', () => {
     const r = cli(
       'run',
       'site.yaml',
@@ -107,7 +107,7 @@ describe('the bundled build', () => {
       'mysql_replication_password=y',
     );
     expect(r.stdout).toMatch(/UNREACHABLE!/);
-    expect(r.status).toBe(3);
+    expect(r.status).toBe(4);
   });
 
   it('source maps lead back to src/', () => {

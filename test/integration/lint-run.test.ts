@@ -37,13 +37,13 @@ describe('run checks the cluster first', () => {
     expect(r.stdout).not.toContain('TASK [');
   });
 
-  it('--no-lint goes on to run: here the hosts (a closed loopback port) are unreachable, exit 3', () => {
+  it('--no-lint goes on to run: here the hosts (a closed loopback port) are unreachable, exit 4', () => {
     const refused = run('-i', CLOSED);
     expect(refused.status).toBe(4);
     const r = run('-i', CLOSED, '--no-lint', '-o', 'plain');
     expect(r.stderr).not.toContain('error[vrrp');
     expect(r.stdout).toMatch(/UNREACHABLE!/);
-    expect(r.status).toBe(3);
+    expect(r.status).toBe(4);
   });
 });
 

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { lockScript, readLockReply, type RunLockOptions } from '../../src/exec/run-lock.js';
+
+const opts: RunLockOptions = {
+  waitSec: 0,
+  runId: 'abcdef012345',
+  owner: "run abcdef012345 of o'brien@ctl (pid 1, playbook site.yaml, since 2026-12-07T07:00:00Z)",
+};
+
+describe('the run lock script and its reply', () => {
+  it('is a script /bin/sh parses, with the owner as one quoted word', () => {
+    const text = lockScript("/run/lock/it's here.lock", opts).text;
+    expect(() => execFileSync('sh', ['-n', '-c', text])).not.toThrow();
+    expect(text).toContain(`f='/run/lock/it'\\''s here.lock'`);
+    expect(text).toContain(`'run abcdef012345 of o'\\''brien@ctl`);
+  });
+
+  it('reads held, busy (with the holder), timeout, unsupported and not-yet-answered replies', () => {
+    expect(readLockReply('lvsplay-lock-held\n', 0)).toEqual({ kind: 'held' });
+    expect(readLockReply('lvsplay-lock-busy\nrun 1 of a@b (pid 2)\n\nlvsplay-lock-end\n', 0)).toEqual({
+      kind: 'busy',
+      holder: 'run 1 of a@b (pid 2)',
+      waiting: false,
+    });
+    expect(readLockReply('lvsplay-lock-busy\n\nlvsplay-lock-end\n', 5)).toMatchObject({ kind: 'busy', waiting: true });
+    expect(readLockReply('lvsplay-lock-busy\nx\n\nlvsplay-lock-end\nlvsplay-lock-held\n', 5)).toEqual({ kind: 'held' });
+    expect(readLockReply('lvsplay-lock-busy\nx\n\nlvsplay-lock-end\nlvsplay-lock-timeout\n', 5)).toEqual({
+      kind: 'timeout',
+      holder: 'x',
+    });
+    expect(readLockReply('lvsplay-lock-unsupported no flock command on the host\n', 0)).toEqual({
+      kind: 'unsupported',
+      why: 'no flock command on the host',
+    });
+    expect(readLockReply('lvsplay-lock-busy\nrun 1 of', 0)).toEqual({ kind: 'pending' });
+    expect(readLockReply('', 0)).toEqual({ kind: 'pending' });
+  });
+});
