@@ -233,7 +233,8 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
 
 export const firewallModule: StateModule<z.output<typeof firewallArgs>, FirewallState> = {
   name: 'firewall',
-  aliases: ['iptables', 'ansible.builtin.iptables'],
+  // not ansible.builtin.iptables: that one only changes the running rules (see iptables.ts)
+  aliases: [],
   exec: 'state',
   args: firewallArgs,
   probe,

@@ -5,6 +5,7 @@ import { assertModule, debugModule, failModule, includeVarsModule, metaModule, s
 import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
+import { iptablesModule } from './iptables.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
@@ -30,6 +31,7 @@ export const MODULES: readonly ModuleSpec[] = [
   commandModule,
   shellModule,
   firewallModule,
+  iptablesModule,
   mysqlUserModule,
   mysqlDbModule,
   mysqlReplicationModule,

@@ -19,7 +19,7 @@ const has = async (rule: string) =>
 
 const VRRP = `
     - name: vrrp from peers
-      iptables:
+      firewall:
         chain: INPUT
         protocol: vrrp
         source: 10.0.7.0/24
@@ -125,4 +125,42 @@ describe('firewall on a lab host', () => {
       },
     });
   });
+});
+
+describe('ansible.builtin.iptables on a lab host', () => {
+  const WEB = `
+    - name: web from the client
+      ansible.builtin.iptables:
+        chain: INPUT
+        protocol: tcp
+        source: 10.0.7.100
+        destination_ports: ["80", "443"]
+        ctstate: NEW
+        jump: ACCEPT
+        comment: web
+    - name: forward dropped
+      ansible.builtin.iptables: { chain: FORWARD, policy: DROP }
+`;
+  it('changes the running rules only, as Ansible: nothing saved, no boot script; check predicted it; a rerun changes nothing', async () => {
+    await reset();
+    await onHost(H, 'iptables -w -P FORWARD ACCEPT');
+    try {
+      const { real } = await convergeHonestly(
+        play(H, WEB),
+        H,
+        async () => `${await snapshot()}${await onHost(H, 'iptables -w -S FORWARD | head -1')}`,
+      );
+      expect(statuses(real, H)).toEqual({ 'web from the client': 'changed', 'forward dropped': 'changed' });
+      expect(
+        await has(
+          'INPUT -s 10.0.7.100 -p tcp -m multiport --dports 80,443 -m conntrack --ctstate NEW -m comment --comment web -j ACCEPT',
+        ),
+      ).toBe(true);
+      expect(await onHost(H, 'iptables -w -S FORWARD | head -1')).toBe('-P FORWARD DROP\n');
+      expect(await onHost(H, 'ls /etc/iptables /etc/init.d/lvsplay-firewall 2>&1; true')).toMatch(/No such file/);
+    } finally {
+      await onHost(H, 'iptables -w -P FORWARD ACCEPT');
+      await reset();
+    }
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ describe('module names', () => {
     ['ansible.builtin.copy', 'copy'],
     ['ansible.posix.sysctl', 'sysctl'],
     ['community.mysql.mysql_user', 'mysql_user'],
-    ['iptables', 'firewall'],
+    ['iptables', 'ansible.builtin.iptables'],
     ['systemd', 'service'],
     ['sysvinit', 'service'],
     ['ansible.legacy.command', 'command'],
