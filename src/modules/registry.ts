@@ -11,6 +11,7 @@ import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
 import { packageModule } from './package.js';
+import { pingModule } from './ping.js';
 import { serviceModule } from './service.js';
 import { setupModule } from './setup.js';
 import { statModule } from './stat.js';
@@ -36,6 +37,7 @@ export const MODULES: readonly ModuleSpec[] = [
   mysqlDbModule,
   mysqlReplicationModule,
   waitForModule,
+  pingModule,
   statModule,
   setupModule,
   assertModule,

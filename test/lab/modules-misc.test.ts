@@ -67,3 +67,21 @@ describe('controller modules in a run', () => {
     expect(failing.rec.results('db1')[0]!.result).toMatchObject({ status: 'failed', msg: 'nope' });
   });
 });
+
+describe('ping on db1', () => {
+  it('answers pong over the host login (in check mode too), and fails on data=crash as Ansible does', async () => {
+    const pb = play(`
+    - {name: ping, ping: {}, register: p}
+    - {name: custom data, ping: {data: hello}, register: q}
+    - {name: pong, assert: {that: ["p.ping == 'pong'", "q.ping == 'hello'"]}}
+`);
+    for (const check of [false, true]) {
+      const r = await runPlaybookText(pb, { check });
+      expect(r.exitCode).toBe(0);
+      expect(statuses(r, 'db1')).toEqual({ ping: 'ok', 'custom data': 'ok', pong: 'ok' });
+    }
+    const crash = await runPlaybookText(play(`    - {name: crash, ping: {data: crash}}`));
+    expect(crash.exitCode).toBe(2);
+    expect(crash.rec.results('db1')[0]).toMatchObject({ status: 'failed', result: { msg: 'boom' } });
+  });
+});
