@@ -6,6 +6,7 @@ import { copyModule } from './copy.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { iptablesModule } from './iptables.js';
+import { iptablesStateModule } from './iptables_state.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
@@ -33,6 +34,7 @@ export const MODULES: readonly ModuleSpec[] = [
   shellModule,
   firewallModule,
   iptablesModule,
+  iptablesStateModule,
   mysqlUserModule,
   mysqlDbModule,
   mysqlReplicationModule,

@@ -4,9 +4,9 @@
 // sent). Each tool runs the case in check mode, then for real, then again; per task the changed
 // flags must be equal in all three runs, and the rules left (iptables-save) identical.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bounded, runTool } from '../helpers/compat.js';
 
@@ -54,6 +54,16 @@ const CASES: Record<string, string> = {
   'iprange and an owner match on output': `
     - iptables: { chain: INPUT, src_range: 192.0.2.1-192.0.2.9, jump: DROP }
     - iptables: { chain: OUTPUT, uid_owner: "0", protocol: tcp, destination_port: "9999", jump: ACCEPT }`,
+  'iptables_state saved: a new file, unchanged, then a rule later': `
+    - iptables: { chain: INPUT, protocol: tcp, destination_port: "22", jump: ACCEPT }
+    - community.general.iptables_state: { state: saved, path: "{{ out }}/rules.v4" }
+    - community.general.iptables_state: { state: saved, path: "{{ out }}/rules.v4" }
+    - iptables: { chain: INPUT, protocol: tcp, destination_port: "80", jump: ACCEPT }
+    - community.general.iptables_state: { state: saved, path: "{{ out }}/sub/dir/rules.v4", table: filter }`,
+  'iptables_state saved from an empty namespace, ipv6 and nat': `
+    - community.general.iptables_state: { state: saved, path: "{{ out }}/empty.v4" }
+    - community.general.iptables_state: { state: saved, path: "{{ out }}/nat.v4", table: nat }
+    - community.general.iptables_state: { state: saved, ip_version: ipv6, path: "{{ out }}/rules.v6" }`,
   'ipv6 rule': `
     - iptables: { ip_version: ipv6, chain: INPUT, protocol: tcp, source: "2001:db8::/32", destination_port: "22", jump: ACCEPT }
     - iptables: { ip_version: ipv6, chain: INPUT, protocol: ipv6-icmp, icmp_type: echo-request, jump: ACCEPT }`,
@@ -85,6 +95,22 @@ interface ToolOutcome {
   run: string[];
   rerun: string[];
   rules: string;
+  /** The files the case wrote under {{ out }}: path (relative), mode and content. */
+  files: string;
+}
+
+/** Every file under `root`, with its mode and text, sorted. */
+function filesUnder(root: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(`${relative(root, p)} ${(statSync(p).mode & 0o7777).toString(8)}\n${readFileSync(p, 'utf8')}`);
+    }
+  };
+  walk(root);
+  return out.join('\n');
 }
 
 interface JsonRun {
@@ -92,7 +118,13 @@ interface JsonRun {
 }
 
 /** One tool's run of a case in `ns`: per task, 'changed', 'ok' or 'failed: msg'. */
-async function runIn(tool: 'ansible' | 'lvsplay', ns: string, book: string, check: boolean): Promise<string[]> {
+async function runIn(
+  tool: 'ansible' | 'lvsplay',
+  ns: string,
+  book: string,
+  check: boolean,
+  out: string,
+): Promise<string[]> {
   const args =
     tool === 'ansible'
       ? [
@@ -109,6 +141,7 @@ async function runIn(tool: 'ansible' | 'lvsplay', ns: string, book: string, chec
           book,
         ]
       : ['netns', 'exec', ns, process.execPath, BIN, 'run', book, '-i', 'localhost,', '-o', 'json'];
+  args.push('-e', `out=${out}`);
   if (check) args.push('--check');
   const r = await runTool('ip', args, dir);
   let doc: JsonRun;
@@ -145,10 +178,12 @@ describe('ansible.builtin.iptables against ansible-playbook 2.14, in private net
         const out: Partial<Record<'ansible' | 'lvsplay', ToolOutcome>> = {};
         for (const tool of ['ansible', 'lvsplay'] as const) {
           const ns = netns(tool);
-          const check = await runIn(tool, ns, book, true);
-          const run = await runIn(tool, ns, book, false);
-          const rerun = await runIn(tool, ns, book, false);
-          out[tool] = { check, run, rerun, rules: rules(ns) };
+          const files = join(dir, `out-${i}-${tool}`);
+          mkdirSync(files);
+          const check = await runIn(tool, ns, book, true, files);
+          const run = await runIn(tool, ns, book, false, files);
+          const rerun = await runIn(tool, ns, book, false, files);
+          out[tool] = { check, run, rerun, rules: rules(ns), files: filesUnder(files) };
         }
         return { name, ...out };
       }),
@@ -164,6 +199,7 @@ describe('ansible.builtin.iptables against ansible-playbook 2.14, in private net
         rerun: a.rerun,
       });
       expect(l.rules, r.name).toBe(a.rules);
+      expect(l.files, r.name).toBe(a.files);
     }
     // the oracle is not degenerate: rules were made, and some tasks changed nothing
     expect(results.filter((r) => r.ansible!.rules.includes('-A ')).length).toBeGreaterThanOrEqual(8);

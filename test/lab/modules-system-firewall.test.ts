@@ -127,7 +127,7 @@ describe('firewall on a lab host', () => {
   });
 });
 
-describe('ansible.builtin.iptables on a lab host', () => {
+describe('ansible.builtin.iptables and community.general.iptables_state on a lab host', () => {
   const WEB = `
     - name: web from the client
       ansible.builtin.iptables:
@@ -140,17 +140,27 @@ describe('ansible.builtin.iptables on a lab host', () => {
         comment: web
     - name: forward dropped
       ansible.builtin.iptables: { chain: FORWARD, policy: DROP }
+    - name: saved where asked
+      community.general.iptables_state: { state: saved, path: /var/tmp/lvsplay-fw/rules.v4 }
 `;
   it('changes the running rules only, as Ansible: nothing saved, no boot script; check predicted it; a rerun changes nothing', async () => {
     await reset();
-    await onHost(H, 'iptables -w -P FORWARD ACCEPT');
+    await onHost(H, 'iptables -w -P FORWARD ACCEPT; rm -rf /var/tmp/lvsplay-fw');
     try {
       const { real } = await convergeHonestly(
         play(H, WEB),
         H,
-        async () => `${await snapshot()}${await onHost(H, 'iptables -w -S FORWARD | head -1')}`,
+        async () =>
+          `${await snapshot()}${await onHost(H, 'iptables -w -S FORWARD | head -1; cat /var/tmp/lvsplay-fw/rules.v4 2>/dev/null; true')}`,
       );
-      expect(statuses(real, H)).toEqual({ 'web from the client': 'changed', 'forward dropped': 'changed' });
+      expect(statuses(real, H)).toEqual({
+        'web from the client': 'changed',
+        'forward dropped': 'changed',
+        'saved where asked': 'changed',
+      });
+      expect(await onHost(H, 'cat /var/tmp/lvsplay-fw/rules.v4')).toMatch(
+        /^-A INPUT -s 10\.0\.7\.100\/32 .*--dports 80,443/m,
+      );
       expect(
         await has(
           'INPUT -s 10.0.7.100 -p tcp -m multiport --dports 80,443 -m conntrack --ctstate NEW -m comment --comment web -j ACCEPT',
@@ -159,7 +169,7 @@ describe('ansible.builtin.iptables on a lab host', () => {
       expect(await onHost(H, 'iptables -w -S FORWARD | head -1')).toBe('-P FORWARD DROP\n');
       expect(await onHost(H, 'ls /etc/iptables /etc/init.d/lvsplay-firewall 2>&1; true')).toMatch(/No such file/);
     } finally {
-      await onHost(H, 'iptables -w -P FORWARD ACCEPT');
+      await onHost(H, 'iptables -w -P FORWARD ACCEPT; rm -rf /var/tmp/lvsplay-fw');
       await reset();
     }
   }, 60_000);
