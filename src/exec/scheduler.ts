@@ -185,38 +185,66 @@ async function drive(
   gens: Map<string, HostWalk>,
   forks: Semaphore,
 ): Promise<boolean> {
-  const walkers = new Map<string, Walker>();
-  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
+  const walkers = walkersOf(gens);
   if (at.pp.play.strategy === 'free') {
     const results = await Promise.all([...walkers].map(([h, w]) => driveOne(run, at, h, w, forks)));
     return results.some(Boolean);
   }
+  return driveLinear(run, at, walkers, forks, false);
+}
+
+function walkersOf(gens: Map<string, HostWalk>): Map<string, Walker> {
+  return new Map([...gens].map(([h, gen]) => [h, { gen, item: gen.next(undefined) }]));
+}
+
+/**
+ * The linear driver, for a play's tasks and for a handler flush alike: the hosts waiting on the
+ * same task run it together, and none goes on before they all finish. For tasks, flush points
+ * run the handlers and the run policy (any_errors_fatal, max_fail_percentage, end_play) applies
+ * after each task; for handlers, each that ran is journaled.
+ */
+async function driveLinear(
+  run: RunContext,
+  at: PlayPosition,
+  walkers: Map<string, Walker>,
+  forks: Semaphore,
+  handlers: boolean,
+): Promise<boolean> {
   for (;;) {
-    await signalsHeard();
-    if (run.fatal) return true;
+    if (!handlers) {
+      await signalsHeard();
+      if (run.fatal) return true;
+    }
     if (run.interrupted) return false;
     for (const [h, w] of walkers) settleRescues(run, h, w);
     const active = [...walkers].filter(([, w]) => !w.item.done);
     if (!active.length) {
       // Every host is done or failed: force_handlers still runs what the failed ones notified.
-      await runHandlers(run, at, forcedHosts(run, at, walkers), forks);
+      if (!handlers) await runHandlers(run, at, forcedHosts(run, at, walkers), forks);
       return false;
     }
     const first = active[0]![1].item.value as WalkItem;
     const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
     const hosts = group.map(([h]) => h);
-    if (first.kind === 'flush') {
+    if (first.kind === 'flush' && !handlers) {
       if (first.after !== 'pre_tasks') carryOver(run, hosts);
       await runHandlers(run, at, [...hosts, ...forcedHosts(run, at, walkers)], forks);
       for (const [, w] of group) w.item = w.gen.next(undefined);
       continue;
     }
-    if (first.kind !== 'task') continue;
-    const outcomes = await runTaskOn(run, at, first.planned, hosts, forks);
-    for (const [h, w] of group) {
-      w.item = w.gen.next(outcomes.get(h));
-      settleRescues(run, h, w);
+    if (first.kind !== 'task') {
+      for (const [, w] of active) w.item = w.gen.next(undefined);
+      continue;
     }
+    const outcomes = await runTaskOn(run, at, first.planned, hosts, forks, handlers);
+    for (const [h, w] of group) {
+      const oc = outcomes.get(h);
+      if (handlers && oc && !oc.failed)
+        for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
+      w.item = w.gen.next(oc);
+      if (!handlers) settleRescues(run, h, w);
+    }
+    if (handlers) continue;
     if (outcomes.has('\0end_play')) {
       for (const [, w] of walkers) w.item = { done: true, value: 'ended' };
     }
@@ -468,33 +496,9 @@ async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], f
     gens.set(h, walkHandlers(handlers, chosen));
   }
   if (!gens.size) return;
-  const walkers = new Map<string, Walker>();
-  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
-  for (;;) {
-    if (run.interrupted) return;
-    for (const [h, w] of walkers) settleRescues(run, h, w);
-    const active = [...walkers].filter(([, w]) => !w.item.done);
-    if (!active.length) break;
-    const first = active[0]![1].item.value as WalkItem;
-    if (first.kind !== 'task') {
-      for (const [, w] of active) w.item = w.gen.next(undefined);
-      continue;
-    }
-    const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
-    const outcomes = await runTaskOn(
-      run,
-      at,
-      first.planned,
-      group.map(([h]) => h),
-      forks,
-      true,
-    );
-    for (const [h, w] of group) {
-      const oc = outcomes.get(h);
-      if (oc && !oc.failed) for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
-      w.item = w.gen.next(oc);
-    }
-  }
+  const walkers = walkersOf(gens);
+  await driveLinear(run, at, walkers, forks, true);
+  if (run.interrupted) return;
   for (const [h, chosen] of chosenOf) {
     const hs = hostState(run, h);
     if (!runsHandlers(h)) continue;
