@@ -19,6 +19,7 @@ interface RunFlags extends ExecuteFlags {
   check?: boolean;
   diff?: boolean;
   forks?: number;
+  forceHandlers?: boolean;
   extraVars: string[];
   verbose: number;
   vaultPasswordFile: string[];
@@ -68,6 +69,7 @@ export function registerRun(program: Command, execute?: Executor): void {
     .option('-C, --check', 'predict the changes without making them')
     .option('-D, --diff', 'show the differences in files and state')
     .option('-f, --forks <n>', 'hosts worked on at once', forksValue)
+    .option('--force-handlers', 'run notified handlers even on a host that failed')
     .option(
       '-e, --extra-vars <vars>',
       'k=v words, YAML/JSON text, or @file (repeatable; highest precedence)',
@@ -112,6 +114,7 @@ export async function runPlaybook(playbook: string, flags: RunFlags, execute?: E
   };
   if (flags.limit !== undefined) opts.limit = flags.limit;
   if (flags.forks !== undefined) opts.forks = flags.forks;
+  if (flags.forceHandlers) opts.forceHandlers = true;
   // loaded here, not at the top: `lvsplay --help` registers this command without them
   const { loadAndPlan } = await import('../plan/load-and-plan.js');
   const plan = loadAndPlan(opts);

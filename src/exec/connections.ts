@@ -1,5 +1,6 @@
-// One ssh connection per host for the whole run, opened on first use. A host that cannot be
-// reached is remembered as such, so later tasks fail fast instead of retrying the handshake.
+// One ssh connection per host (and login: a task with another remote_user or port gets its own)
+// for the whole run, opened on first use. A host that cannot be reached is remembered as such,
+// so later tasks fail fast instead of retrying the handshake.
 import { connect, targetFromVars, UnreachableError, type Transport, type TargetOpts } from '../transport/index.js';
 import type { ConnectOpts } from '../transport/index.js';
 import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
@@ -25,10 +26,11 @@ export class ConnectionPool {
 
   /** The host's transport; `vars` are its (rendered) connection variables. */
   get(host: string, vars: Record<string, unknown>): Promise<Transport> {
-    let p = this.#open.get(host);
+    const key = loginKey(host, vars);
+    let p = this.#open.get(key);
     if (!p) {
       p = this.#connect(host, vars);
-      this.#open.set(host, p);
+      this.#open.set(key, p);
       // Keep the rejection handled here; callers await the same promise.
       p.catch(() => undefined);
     }
@@ -64,9 +66,11 @@ export class ConnectionPool {
 
   /** Drops a host's connection (after it died), so the next use reconnects. */
   forget(host: string): void {
-    const p = this.#open.get(host);
-    this.#open.delete(host);
-    p?.then((t) => t.close()).catch(() => undefined);
+    for (const [key, p] of this.#open)
+      if (key === host || key.startsWith(`${host}\0`)) {
+        this.#open.delete(key);
+        p.then((t) => t.close()).catch(() => undefined);
+      }
   }
 
   async closeAll(): Promise<void> {
@@ -81,4 +85,12 @@ function lockPath(v: unknown): string | undefined {
   if (v === undefined || v === null || v === true) return DEFAULT_LOCK_PATH;
   if (v === false || v === '' || (typeof v === 'string' && /^(false|no|off|0)$/i.test(v))) return undefined;
   return String(v);
+}
+
+/** The host plus what makes a different login: the same host as another user is another connection. */
+function loginKey(host: string, vars: Record<string, unknown>): string {
+  const parts = ['ansible_connection', 'ansible_host', 'ansible_user', 'ansible_port'].map((k) =>
+    vars[k] === undefined || vars[k] === null ? '' : String(vars[k]),
+  );
+  return parts.every((p) => p === '') ? host : [host, ...parts].join('\0');
 }

@@ -130,8 +130,8 @@ export async function takeRunLock(
     return undefined;
   }
   if ((r.kind === 'busy' || r.kind === 'timeout') && r.holder.includes(`run ${o.runId} `)) {
-    // our own earlier connection to this host, not yet torn down by its sshd
-    warn("the run lock is still held by this run's earlier connection; going on without it");
+    // this run holds it already: by another login to the same host (a task's remote_user), or
+    // by an earlier connection its sshd has not torn down yet
     return undefined;
   }
   if (r.kind === 'busy' || r.kind === 'timeout') {

@@ -155,19 +155,22 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
 function factsTask(pp: PlannedPlay): PlannedTask | undefined {
   const m = resolveModule('setup');
   if (!isRunnable(m)) return undefined;
+  const subset = pp.play.keywords.gather_subset;
+  const gatherTimeout = pp.play.keywords.gather_timeout;
   const task: Task = {
     kind: 'task',
     name: 'Gathering Facts',
     action: 'setup',
     actionAs: 'setup',
     module: m,
-    args: {},
+    // The play's gather_subset chooses the facts kept; gather_timeout bounds the read.
+    args: subset === undefined || subset === null ? {} : { gather_subset: subset },
     notify: [],
     listen: [],
     tags: ['always'],
     when: [],
     vars: {},
-    keywords: {},
+    keywords: gatherTimeout === undefined || gatherTimeout === null ? {} : { timeout: gatherTimeout },
     pos: pp.play.pos,
   };
   return { task, section: 'pre_tasks', tags: ['always'], when: [], blocks: [] };
@@ -188,34 +191,66 @@ async function drive(
   gens: Map<string, HostWalk>,
   forks: Semaphore,
 ): Promise<boolean> {
-  const walkers = new Map<string, Walker>();
-  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
+  const walkers = walkersOf(gens);
   if (at.pp.play.strategy === 'free') {
     const results = await Promise.all([...walkers].map(([h, w]) => driveOne(run, at, h, w, forks)));
     return results.some(Boolean);
   }
+  return driveLinear(run, at, walkers, forks, false);
+}
+
+function walkersOf(gens: Map<string, HostWalk>): Map<string, Walker> {
+  return new Map([...gens].map(([h, gen]) => [h, { gen, item: gen.next(undefined) }]));
+}
+
+/**
+ * The linear driver, for a play's tasks and for a handler flush alike: the hosts waiting on the
+ * same task run it together, and none goes on before they all finish. For tasks, flush points
+ * run the handlers and the run policy (any_errors_fatal, max_fail_percentage, end_play) applies
+ * after each task; for handlers, each that ran is journaled.
+ */
+async function driveLinear(
+  run: RunContext,
+  at: PlayPosition,
+  walkers: Map<string, Walker>,
+  forks: Semaphore,
+  handlers: boolean,
+): Promise<boolean> {
   for (;;) {
-    await signalsHeard();
-    if (run.fatal) return true;
+    if (!handlers) {
+      await signalsHeard();
+      if (run.fatal) return true;
+    }
     if (run.interrupted) return false;
     for (const [h, w] of walkers) settleRescues(run, h, w);
     const active = [...walkers].filter(([, w]) => !w.item.done);
-    if (!active.length) return false;
+    if (!active.length) {
+      // Every host is done or failed: force_handlers still runs what the failed ones notified.
+      if (!handlers) await runHandlers(run, at, forcedHosts(run, at, walkers), forks);
+      return false;
+    }
     const first = active[0]![1].item.value as WalkItem;
     const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
     const hosts = group.map(([h]) => h);
-    if (first.kind === 'flush') {
+    if (first.kind === 'flush' && !handlers) {
       if (first.after !== 'pre_tasks') carryOver(run, hosts);
-      await runHandlers(run, at, hosts, forks);
+      await runHandlers(run, at, [...hosts, ...forcedHosts(run, at, walkers)], forks);
       for (const [, w] of group) w.item = w.gen.next(undefined);
       continue;
     }
-    if (first.kind !== 'task') continue;
-    const outcomes = await runTaskOn(run, at, first.planned, hosts, forks);
-    for (const [h, w] of group) {
-      w.item = w.gen.next(outcomes.get(h));
-      settleRescues(run, h, w);
+    if (first.kind !== 'task') {
+      for (const [, w] of active) w.item = w.gen.next(undefined);
+      continue;
     }
+    const outcomes = await runTaskOn(run, at, first.planned, hosts, forks, handlers);
+    for (const [h, w] of group) {
+      const oc = outcomes.get(h);
+      if (handlers && oc && !oc.failed)
+        for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
+      w.item = w.gen.next(oc);
+      if (!handlers) settleRescues(run, h, w);
+    }
+    if (handlers) continue;
     if (outcomes.has('\0end_play')) {
       for (const [, w] of walkers) w.item = { done: true, value: 'ended' };
     }
@@ -242,7 +277,10 @@ async function driveOne(
     if (run.fatal) return true;
     if (run.interrupted) return false;
     settleRescues(run, host, w);
-    if (w.item.done) return false;
+    if (w.item.done) {
+      await runHandlers(run, at, forcedHosts(run, at, new Map([[host, w]])), forks);
+      return false;
+    }
     const item = w.item.value as WalkItem;
     if (item.kind === 'flush') {
       if (item.after !== 'pre_tasks') carryOver(run, [host]);
@@ -256,6 +294,24 @@ async function driveOne(
     settleRescues(run, host, w);
     if (afterTaskPolicy(run, at, item.planned, [host])) return true;
   }
+}
+
+/**
+ * force_handlers (the play keyword, else --force-handlers or ansible.cfg): hosts of this walk
+ * that failed still run the handlers they notified, at the next flush, as Ansible does.
+ */
+function forcedHosts(run: RunContext, at: PlayPosition, walkers: Map<string, Walker>): string[] {
+  if (!forceHandlers(run, at)) return [];
+  return [...walkers.keys()].filter((h) => {
+    const hs = hostState(run, h);
+    return hs.failed && !hs.unreachable && hs.notified.size > 0;
+  });
+}
+
+function forceHandlers(run: RunContext, at: PlayPosition): boolean {
+  const v = at.pp.play.keywords.force_handlers;
+  if (v === undefined || v === null) return run.plan.forceHandlers;
+  return asBool(run.templar.render(v, at.pp.play.vars, at.pp.play.pos), run.plan.forceHandlers);
 }
 
 function carryOver(run: RunContext, hosts: string[]): void {
@@ -313,8 +369,15 @@ async function runTaskOn(
   const out = new Map<string, StepOutcome>();
   const runOnce = asBool(keyword(at.pp.play, planned, 'run_once'));
   const targets = runOnce ? hosts.slice(0, 1) : hosts;
+  // throttle: at most that many hosts run this task at once, below forks.
+  const throttle = throttleOf(run, at, planned, targets[0]);
+  const slots = throttle ? new Semaphore(throttle) : undefined;
   const runs = await Promise.all(
-    targets.map((h) => forks.use(() => runTask(run, at, planned, h)).then((r) => [h, r] as const)),
+    targets.map((h) =>
+      forks
+        .use(() => (slots ? slots.use(() => runTask(run, at, planned, h)) : runTask(run, at, planned, h)))
+        .then((r) => [h, r] as const),
+    ),
   );
   const byHost = new Map<string, TaskRun>(runs);
   if (runOnce && runs[0]) {
@@ -347,6 +410,18 @@ async function runTaskOn(
   return out;
 }
 
+/** The task's throttle (0: none); like Ansible, templated with the first host's variables. */
+function throttleOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string | undefined): number {
+  const v = keyword(at.pp.play, planned, 'throttle');
+  if (v === undefined || v === null || host === undefined) return 0;
+  try {
+    const n = Number(run.templar.render(v, taskVars(run, at, host, planned), planned.task.pos));
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The host a task was delegated to, as the output names it (rendered for this host). */
 function delegateOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): string | undefined {
   const d = keyword(at.pp.play, planned, 'delegate_to');
@@ -360,7 +435,11 @@ function delegateOf(run: RunContext, at: PlayPosition, planned: PlannedTask, hos
 
 function count(run: RunContext, host: string, r: TaskResult): void {
   const c = hostState(run, host).counts;
-  if (r.ignored) c.ignored++;
+  if (r.ignored && r.status === 'unreachable') {
+    // ignore_unreachable: Ansible counts it ok and ignored.
+    c.ok++;
+    c.ignored++;
+  } else if (r.ignored) c.ignored++;
   else if (r.status === 'failed') c.failed++;
   else if (r.status === 'unreachable') c.unreachable++;
   else if (r.status === 'skipped') c.skipped++;
@@ -371,7 +450,7 @@ function count(run: RunContext, host: string, r: TaskResult): void {
 }
 
 function outcomeOf(r: TaskRun, res: TaskResult, included: StepOutcome['included']): StepOutcome {
-  if (res.status === 'unreachable') return { failed: true, unreachable: true };
+  if (res.status === 'unreachable' && !res.ignored) return { failed: true, unreachable: true };
   if (res.status === 'failed' && !res.ignored) return { failed: true };
   if (r.meta === 'end_host') return { failed: false, ended: true };
   return included ? { failed: false, included } : { failed: false };
@@ -405,9 +484,11 @@ async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], f
   const handlers = at.pp.compiled.handlers;
   const gens = new Map<string, HostWalk>();
   const chosenOf = new Map<string, Set<PlannedTask>>();
-  for (const h of hosts) {
+  const force = forceHandlers(run, at);
+  const runsHandlers = (h: string) => usable(run, h) || (force && !hostState(run, h).unreachable);
+  for (const h of new Set(hosts)) {
     const hs = hostState(run, h);
-    if (!hs.notified.size || !usable(run, h)) continue;
+    if (!hs.notified.size || !runsHandlers(h)) continue;
     const chosen = new Set(handlers.filter((p) => handlerMatches(p, hs.notified)));
     for (const n of hs.notified) {
       if (![...chosen].some((p) => handlerNames(p).includes(n)))
@@ -421,36 +502,12 @@ async function runHandlers(run: RunContext, at: PlayPosition, hosts: string[], f
     gens.set(h, walkHandlers(handlers, chosen));
   }
   if (!gens.size) return;
-  const walkers = new Map<string, Walker>();
-  for (const [h, gen] of gens) walkers.set(h, { gen, item: gen.next(undefined) });
-  for (;;) {
-    if (run.interrupted) return;
-    for (const [h, w] of walkers) settleRescues(run, h, w);
-    const active = [...walkers].filter(([, w]) => !w.item.done);
-    if (!active.length) break;
-    const first = active[0]![1].item.value as WalkItem;
-    if (first.kind !== 'task') {
-      for (const [, w] of active) w.item = w.gen.next(undefined);
-      continue;
-    }
-    const group = active.filter(([, w]) => sameItem(w.item.value as WalkItem, first));
-    const outcomes = await runTaskOn(
-      run,
-      at,
-      first.planned,
-      group.map(([h]) => h),
-      forks,
-      true,
-    );
-    for (const [h, w] of group) {
-      const oc = outcomes.get(h);
-      if (oc && !oc.failed) for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
-      w.item = w.gen.next(oc);
-    }
-  }
+  const walkers = walkersOf(gens);
+  await driveLinear(run, at, walkers, forks, true);
+  if (run.interrupted) return;
   for (const [h, chosen] of chosenOf) {
     const hs = hostState(run, h);
-    if (!usable(run, h)) continue;
+    if (!runsHandlers(h)) continue;
     for (const p of chosen) for (const n of handlerNames(p)) hs.notified.delete(n);
   }
 }

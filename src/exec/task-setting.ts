@@ -2,10 +2,11 @@
 // become, check mode, environment and which host it connects to. Shared by the task runner and
 // the read-ahead, so both see a task the same way.
 import { dirname } from 'node:path';
-import { ExitCode, LvsplayError, type SourcePos } from '../diagnostics.js';
+import { ExitCode, LvsplayError, diag, type SourcePos } from '../diagnostics.js';
 import { LOCALHOST_NAMES } from '../inventory/index.js';
 import type { PlannedTask } from '../plan/compile.js';
 import { Secret } from '../secret.js';
+import { shlexSplit } from '../shlex.js';
 import type { BecomeOpts, RunOpts } from '../transport/index.js';
 import { raw, sh, type ShellCommand } from '../transport/quote.js';
 import type { Vars } from '../vars/precedence.js';
@@ -47,12 +48,16 @@ export function becomeOpts(
 ): RunOpts {
   const get = (k: string) => templar.render(keyword(play, planned, k), vars, planned.task.pos);
   const become = get('become');
+  const rawFlags = get('become_flags');
+  const flags =
+    rawFlags === undefined || rawFlags === null || rawFlags === '' ? undefined : shlexSplit(String(rawFlags));
   if (become === undefined || become === null) {
     const user = get('become_user');
-    return user ? { become: { user: String(user) } } : {};
+    if (user) return { become: { user: String(user), ...(flags ? { flags } : {}) } };
+    return flags ? { become: { flags, ifHost: true } } : {};
   }
   if (!asBool(become)) return { become: false };
-  const o: BecomeOpts = {};
+  const o: BecomeOpts = flags ? { flags } : {};
   const user = get('become_user');
   const method = get('become_method');
   if (user) o.user = String(user);
@@ -75,15 +80,35 @@ export function connectionVars(
   templar: Templar,
 ): { host: string; vars: Vars } {
   const d = keyword(at.pp.play, planned, 'delegate_to');
+  const login = loginKeywords(at.pp.play, planned, vars, templar);
+  // Ansible's implicit localhost has ansible_connection=local as a variable, which beats the keyword.
+  if (LOCALHOST_NAMES.includes(host) && !run.plan.inventory.hosts.has(host)) delete login.ansible_connection;
   if (d === undefined || d === null || d === '')
-    return { host, vars: templar.render(connectionSubset(vars), vars) as Vars };
+    return { host, vars: { ...login, ...(templar.render(connectionSubset(vars), vars) as Vars) } };
   const target = String(templar.render(d, vars, planned.task.pos));
   if (run.plan.inventory.hosts.has(target)) {
     const dv = taskVars(run, at, target);
-    return { host: target, vars: templar.render(connectionSubset(dv), dv) as Vars };
+    return { host: target, vars: { ...login, ...(templar.render(connectionSubset(dv), dv) as Vars) } };
   }
-  if (LOCALHOST_NAMES.includes(target)) return { host: target, vars: { ansible_connection: 'local' } };
-  return { host: target, vars: { ansible_host: target } };
+  if (LOCALHOST_NAMES.includes(target)) return { host: target, vars: { ...login, ansible_connection: 'local' } };
+  return { host: target, vars: { ...login, ansible_host: target } };
+}
+
+/**
+ * remote_user, port and connection as the variables they stand for; as in Ansible, a variable
+ * set for the host (ansible_user, ansible_port, ansible_connection) wins over the keyword.
+ */
+const LOGIN_KEYWORDS = { remote_user: 'ansible_user', port: 'ansible_port', connection: 'ansible_connection' };
+
+function loginKeywords(play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars, templar: Templar): Vars {
+  const out: Vars = {};
+  for (const [k, v] of Object.entries(LOGIN_KEYWORDS)) {
+    const value = keyword(play, planned, k);
+    if (value !== undefined && value !== null && value !== '') out[v] = templar.render(value, vars, planned.task.pos);
+  }
+  if (typeof out.ansible_connection === 'string')
+    out.ansible_connection = out.ansible_connection.replace(/^ansible\.builtin\./, '');
+  return out;
 }
 
 /** Only the connection variables are rendered for connecting (others may not even render). */
@@ -106,5 +131,62 @@ export function withEnvironment(env: Vars): (c: ShellCommand) => ShellCommand {
       return sh`${raw(k)}=${v instanceof Secret ? v : String(v ?? '')}; export ${raw(k)};`;
     });
     return sh`${assigns} ${c}`;
+  };
+}
+
+/** A task's limits on one host, resolved once before it runs. */
+export interface TaskLimits {
+  /** `timeout:` in seconds; absent or 0: none. */
+  timeoutSec?: number;
+  ignoreUnreachable: boolean;
+  ignoreErrors: boolean;
+}
+
+export function taskTimeout(
+  templar: Templar,
+  play: PlayPosition['pp']['play'],
+  planned: PlannedTask,
+  vars: Vars,
+): number | undefined {
+  const v = keyword(play, planned, 'timeout');
+  if (v === undefined || v === null) return undefined;
+  const n = Number(templar.render(v, vars, planned.task.pos));
+  if (!Number.isInteger(n) || n < 0)
+    throw new LvsplayError(
+      diag(
+        `'timeout' must be a whole number of seconds, got ${JSON.stringify(v)}`,
+        planned.task.pos,
+        'write timeout: 30',
+      ),
+      ExitCode.error,
+    );
+  return n || undefined;
+}
+
+/** Templating errors here are left to the task itself, which reports them with its own result. */
+export function taskLimits(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): TaskLimits {
+  const play = at.pp.play;
+  const templar = templarFor(run.templar, planned);
+  const none: TaskLimits = { ignoreUnreachable: false, ignoreErrors: false };
+  let vars: Vars;
+  try {
+    vars = taskVars(run, at, host, planned);
+  } catch {
+    return none;
+  }
+  const get = <T>(f: () => T, dflt: T): T => {
+    try {
+      return f();
+    } catch {
+      return dflt;
+    }
+  };
+  const flag = (k: string) =>
+    get(() => asBool(templar.render(keyword(play, planned, k), vars, planned.task.pos)), false);
+  const timeoutSec = get(() => taskTimeout(templar, play, planned, vars), undefined);
+  return {
+    ...(timeoutSec ? { timeoutSec } : {}),
+    ignoreUnreachable: flag('ignore_unreachable'),
+    ignoreErrors: flag('ignore_errors'),
   };
 }

@@ -22,7 +22,10 @@ import {
   conditionsHold,
   connectionVars,
   effectiveCheck,
+  taskLimits,
+  taskTimeout,
   templarFor,
+  type TaskLimits,
   withEnvironment,
 } from './task-setting.js';
 
@@ -37,6 +40,37 @@ export interface TaskRun {
 const now = () => performance.now();
 
 export async function runTask(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
+  const limits = taskLimits(run, at, planned, host);
+  const body = runTaskBody(run, at, planned, host);
+  const r = limits.timeoutSec ? await withDeadline(body, limits, planned) : await body;
+  // ignore_unreachable: the host stays in the play; Ansible counts the result ok and ignored.
+  if (r.result.status === 'unreachable' && limits.ignoreUnreachable) {
+    r.result.ignored = true;
+    hostState(run, host).unreachable = false;
+  }
+  return r;
+}
+
+/** `timeout:` as Ansible enforces it: the task fails with its message once the time is up. */
+async function withDeadline(body: Promise<TaskRun>, limits: TaskLimits, planned: PlannedTask): Promise<TaskRun> {
+  const t0 = now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<TaskRun>((res) => {
+    timer = setTimeout(() => {
+      const msg = `The ${planned.task.actionAs} action failed to execute in the expected time frame (${limits.timeoutSec}) and was terminated`;
+      const result: TaskResult = { status: 'failed', changes: [], ms: now() - t0, warnings: [], msg };
+      if (limits.ignoreErrors) result.ignored = true;
+      res({ result });
+    }, limits.timeoutSec! * 1000);
+  });
+  try {
+    return await Promise.race([body, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
   const t0 = now();
   const play = at.pp.play;
   const task = planned.task;
@@ -257,7 +291,12 @@ async function runOnce(
     where,
     secretArgs: input.secretArgs,
   };
-  const runOpts = becomeOpts(templar, play, planned, vars);
+  const timeoutSec = taskTimeout(templar, play, planned, vars);
+  // Commands still running when the task's time is up are stopped too, not left behind.
+  const runOpts = {
+    ...becomeOpts(templar, play, planned, vars),
+    ...(timeoutSec ? { timeoutMs: timeoutSec * 1000 } : {}),
+  };
   const envVars = templar.render(keyword(play, planned, 'environment'), vars, where);
   const wrap = envVars && typeof envVars === 'object' ? withEnvironment(envVars as Vars) : undefined;
   const connVars = connectionVars(run, at, planned, host, vars, templar);

@@ -1,6 +1,6 @@
 // The shapes `ansible-inventory` prints, built as plain data (and text for --graph) so the CLI
 // only writes them out: --list (JSON with _meta.hostvars), --list --yaml, --graph, --host.
-import { stringify } from 'yaml';
+import { stringify, type ScalarTag, type Tags } from 'yaml';
 import { isSecret } from '../secret.js';
 import { UnsafeText, VaultText } from '../yaml/load.js';
 import type { Inventory, Vars } from './types.js';
@@ -153,7 +153,21 @@ export function sortedJson(v: unknown): string {
 /**
  * YAML as ansible-inventory writes it (PyYAML: keys sorted, single quotes), in YAML 1.1 so that a
  * string such as 'no', 'yes' or 'on' stays quoted and reads back as a string, not a boolean.
+ * PyYAML's booleans are YAML 1.1's without y and n, so `y` is written bare, as Ansible does.
  */
 export function toYamlText(v: unknown): string {
-  return stringify(toPlain(v), { indent: 2, lineWidth: 0, version: '1.1', sortMapEntries: true, singleQuote: true });
+  return stringify(toPlain(v), {
+    indent: 2,
+    // PyYAML writes a list under a key without indenting it.
+    indentSeq: false,
+    lineWidth: 0,
+    version: '1.1',
+    sortMapEntries: true,
+    singleQuote: true,
+    customTags: (tags: Tags): Tags =>
+      tags.map((t) => (typeof t === 'object' && t.tag === BOOL_TAG ? ({ ...t, test: PYYAML_BOOL } as ScalarTag) : t)),
+  });
 }
+
+const BOOL_TAG = 'tag:yaml.org,2002:bool';
+const PYYAML_BOOL = /^(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF)$/;

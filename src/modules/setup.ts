@@ -293,6 +293,87 @@ export function parseFacts(stdout: string): Facts {
   };
 }
 
+/** The subset each fact belongs to; lvsplay's own (ipvs) is always kept. */
+function subsetOf(name: string, facts: Facts): string | undefined {
+  if (name === 'ipvs' || name === 'lvsplay_ipvs') return undefined;
+  if (/^(mem|swap)\w*_mb$|^processor_/.test(name)) return 'hardware';
+  const ifaces = Array.isArray(facts.interfaces) ? (facts.interfaces as string[]) : [];
+  if (/^(interfaces|default_ipv[46]|all_ipv[46]_addresses)$/.test(name) || ifaces.includes(name)) return 'network';
+  if (/^(distribution|os_family)/.test(name)) return 'distribution';
+  if (/^(user_)/.test(name)) return 'user';
+  if (['pkg_mgr', 'service_mgr', 'date_time'].includes(name)) return name;
+  return 'platform';
+}
+
+/** The parts of Ansible's `min` subset that lvsplay reads. */
+const MIN_PARTS = ['distribution', 'platform', 'user', 'pkg_mgr', 'service_mgr', 'date_time'];
+/** Names Ansible 2.14 accepts in gather_subset besides those above (lvsplay reads none of their facts). */
+const OTHER_SUBSETS = [
+  'virtual',
+  'ohai',
+  'facter',
+  'apparmor',
+  'caps',
+  'cmdline',
+  'dns',
+  'env',
+  'fips',
+  'local',
+  'lsb',
+  'python',
+  'selinux',
+  'ssh_pub_keys',
+  'devices',
+  'interfaces',
+  'system',
+  'chroot',
+  'iscsi',
+  'nvme',
+  'fibre_channel_wwn',
+  'systemd',
+  'loadavg',
+  'dmi',
+  'mounts',
+];
+
+/**
+ * gather_subset as ansible-core 2.14 reads it (module_utils/facts/collector.py): the minimal
+ * subset always, then `all` or named subsets, less `!name` (`!all` leaves the minimal subset,
+ * `!min` removes it too); a subset named explicitly is kept even if excluded.
+ */
+export function subsetFacts(facts: Facts, subsets: string[]): Facts {
+  const valid = new Set([...MIN_PARTS, 'hardware', 'network', ...OTHER_SUBSETS]);
+  const names = subsets
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const add = new Set<string>();
+  const exclude = new Set<string>();
+  const explicit = new Set<string>();
+  for (const n of ['min', ...(names.length ? names : ['all'])]) {
+    if (n === 'min') MIN_PARTS.forEach((g) => add.add(g));
+    else if (n === 'all') valid.forEach((g) => add.add(g));
+    else if (n === '!min') MIN_PARTS.forEach((g) => exclude.add(g));
+    else if (n === '!all') [...valid].filter((g) => !MIN_PARTS.includes(g)).forEach((g) => exclude.add(g));
+    else if (n.startsWith('!')) exclude.add(n.slice(1));
+    else if (!valid.has(n))
+      throw new Error(
+        `Bad subset '${n}' given to gather_subset; options allowed: all, min, ${[...valid].sort().join(', ')}`,
+      );
+    else {
+      explicit.add(n);
+      add.add(n);
+    }
+  }
+  for (const g of exclude) if (!explicit.has(g)) add.delete(g);
+  const out: Facts = {};
+  for (const [k, v] of Object.entries(facts)) {
+    const g = subsetOf(k, facts);
+    if (g === undefined || add.has(g)) out[k] = v;
+  }
+  return out;
+}
+
 /** Ansible's `filter`: shell-style patterns matched against `ansible_<name>` (or the bare name). */
 export function filterFacts(facts: Facts, patterns: string[]): Facts {
   if (!patterns.length) return facts;
@@ -315,7 +396,16 @@ export const setupModule: StateModule<z.output<typeof setupArgs>, Facts> = {
   aliases: ['gather_facts', 'ansible.builtin.setup', 'ansible.builtin.gather_facts'],
   exec: 'state',
   args: setupArgs,
-  // Every subset costs the same single round trip, so gather_subset is accepted and all is read.
+  // Every subset costs the same single round trip: all is read, and gather_subset then keeps
+  // the facts of the subsets asked for, as Ansible returns them.
   probe: () => ({ cmd: factsProbeCommand(), parse: (r: ExecResult) => parseFacts(r.stdout) }),
-  plan: (a, facts) => ({ changes: [], data: { ansible_facts: filterFacts(facts, (a.filter ?? []).map(String)) } }),
+  plan: (a, facts) => {
+    let subset: Facts;
+    try {
+      subset = subsetFacts(facts, (a.gather_subset ?? ['all']).map(String));
+    } catch (e) {
+      return { failed: (e as Error).message };
+    }
+    return { changes: [], data: { ansible_facts: filterFacts(subset, (a.filter ?? []).map(String)) } };
+  },
 };

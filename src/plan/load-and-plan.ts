@@ -39,6 +39,8 @@ export interface RunOptions {
   check?: boolean;
   diff?: boolean;
   forks?: number;
+  /** --force-handlers: notified handlers run on a host even after it failed. */
+  forceHandlers?: boolean;
   verbosity?: number;
   vaultPasswordFile?: string[];
   cwd?: string;
@@ -71,6 +73,8 @@ export interface Plan {
   cfg: AnsibleCfg;
   /** forks: -f, else ansible.cfg, else lvsplay's default. */
   forks: number;
+  /** --force-handlers, else ansible.cfg force_handlers; a play's force_handlers keyword overrides it. */
+  forceHandlers: boolean;
   check: boolean;
   diff: boolean;
   verbosity: number;
@@ -216,6 +220,8 @@ export function loadAndPlan(opts: RunOptions): Plan {
     vault,
     cfg,
     forks: opts.forks ?? (Number.isFinite(forksCfg) && forksCfg > 0 ? forksCfg : DEFAULT_FORKS),
+    forceHandlers:
+      opts.forceHandlers || /^(true|yes|on|1|y|t)$/i.test(cfgValue(cfg, 'defaults', 'force_handlers') ?? ''),
     check: opts.check ?? false,
     diff: opts.diff ?? false,
     verbosity: opts.verbosity ?? 0,

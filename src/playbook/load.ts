@@ -133,6 +133,7 @@ function importPlaybook(
     raw,
     ['when', 'vars', 'tags'].filter((k) => k in raw),
     pos,
+    'task',
   );
   const plays = readPlays(ctx, abs, target, valuePosOf(raw, key) ?? pos);
   // The import's keywords reach every play it brings in.

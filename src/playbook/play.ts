@@ -29,7 +29,7 @@ export function parsePlay(
   }
   // `collections: [ns.coll]`: the play's short role names are also looked for in these.
   ctx.playCollections = Array.isArray(raw.collections) ? raw.collections.filter((c) => typeof c === 'string') : [];
-  const scope = parseScope(ctx, raw, kws, at);
+  const scope = parseScope(ctx, raw, kws, at, 'play');
   const hosts = hostsOf(ctx, raw, at);
   const site: TaskSite = { file, dir: baseDir, handlers: false };
   const section = (k: string, handlers = false) =>

@@ -207,7 +207,7 @@ export function roleEntry(
     if (ROLE_ENTRY_KEYWORDS.has(k)) kws.push(k);
     else params[k] = v;
   }
-  const scope = parseScope(ctx, raw, kws, at);
+  const scope = parseScope(ctx, raw, kws, at, 'role');
   Object.assign(params, scope.vars);
   return loadRole(ctx, name, params, scope, valuePosOf(raw, raw.role !== undefined ? 'role' : 'name') ?? at, {}, chain);
 }

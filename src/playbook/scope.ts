@@ -5,24 +5,15 @@ import { isTemplated } from '../modules/args.js';
 import { keyPosOf, posOf, valuePosOf } from '../yaml/load.js';
 import { isMapping, report, type LoadContext } from './context.js';
 import type { Scope } from './model.js';
-import { UNSUPPORTED } from './keywords.js';
+import { KEYWORD_TABLE, keywordAt, type KeywordScope, type KeywordSpec } from './keyword-table.js';
 import { checkBecomeMethod, checkConnection } from './strict-values.js';
 
-const BOOL_KEYWORDS = new Set([
-  'any_errors_fatal',
-  'become',
-  'check_mode',
-  'diff',
-  'gather_facts',
-  'ignore_errors',
-  'ignore_unreachable',
-  'no_log',
-  'run_once',
-  'force_handlers',
-  'delegate_facts',
-]);
-const INT_KEYWORDS = new Set(['retries', 'delay', 'timeout', 'throttle', 'port', 'max_fail_percentage']);
 const BOOLISH = /^(yes|no|true|false|on|off|y|n|t|f|1|0)$/i;
+
+/** "on a block" when the keyword is honoured elsewhere (notify), so the message says where it is not. */
+function refusedWhere(spec: KeywordSpec, scope: KeywordScope): string {
+  return KEYWORD_TABLE.some((r) => r.name === spec.name && !r.refused) ? ` on a ${scope}` : '';
+}
 
 /** `tags: a,b`, `tags: [a, b]`, `tags: 42` → ['a', 'b'] / ['42']. */
 export function tagList(v: unknown): string[] {
@@ -53,23 +44,31 @@ export function parseScope(
   raw: Record<string, unknown>,
   keywords: Iterable<string>,
   pos: SourcePos,
+  scope: KeywordScope,
 ): Scope {
   const kw: Record<string, unknown> = {};
   for (const k of keywords) {
     const v = raw[k];
     kw[k] = v;
     const at = valuePosOf(raw, k) ?? pos;
+    const spec = keywordAt(k, scope);
     const strict =
       k === 'connection' ? checkConnection(v, at) : k === 'become_method' ? checkBecomeMethod(v, at) : undefined;
     if (strict) ctx.diagnostics.push(strict);
-    else if (UNSUPPORTED[k]) report(ctx, `'${k}' is not supported by lvsplay`, keyPosOf(raw, k) ?? pos, UNSUPPORTED[k]);
+    else if (spec?.refused)
+      report(
+        ctx,
+        `'${k}' is not supported by lvsplay${refusedWhere(spec, scope)}`,
+        keyPosOf(raw, k) ?? pos,
+        spec.refused,
+      );
     else if (
-      BOOL_KEYWORDS.has(k) &&
+      spec?.type === 'bool' &&
       !(typeof v === 'boolean' || isTemplated(v) || (typeof v === 'string' && BOOLISH.test(v)) || v === 0 || v === 1)
     )
       report(ctx, `'${k}' must be a boolean (yes/no, true/false), got ${JSON.stringify(v)}`, at, 'write yes or no');
     else if (
-      INT_KEYWORDS.has(k) &&
+      spec?.type === 'int' &&
       !(Number.isInteger(v) || isTemplated(v) || (typeof v === 'string' && /^\d+$/.test(v)))
     )
       report(ctx, `'${k}' must be an integer, got ${JSON.stringify(v)}`, at, 'write a whole number');

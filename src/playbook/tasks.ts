@@ -124,7 +124,7 @@ function parseEntry(ctx: LoadContext, entry: unknown, site: TaskSite, at: Source
       report(ctx, 'this task has no module to run', at, 'add a module such as "command:" or "debug:"');
     return [];
   }
-  const scope = parseScope(ctx, raw, kws, at);
+  const scope = parseScope(ctx, raw, kws, at, site.handlers ? 'handler' : 'task');
   checkTaskKeywords(ctx, raw, at);
   const task: Task = {
     kind: 'task',
@@ -294,7 +294,7 @@ function parseBlock(ctx: LoadContext, raw: Record<string, unknown>, site: TaskSi
       report(ctx, REMOVED_INCLUDE, keyPosOf(raw, key) ?? at, 'rename include: to include_tasks: or import_tasks:');
     else unknownKeyword(ctx, raw, key, BLOCK_KEYWORDS, 'block', at);
   }
-  const scope = parseScope(ctx, raw, kws, at);
+  const scope = parseScope(ctx, raw, kws, at, 'block');
   const b: Block = {
     kind: 'block',
     ...scope,

@@ -14,6 +14,8 @@ export interface BecomeSpec {
   user: string;
   password?: Secret;
   timeoutMs: number;
+  /** become_flags, split into words. */
+  flags?: string[];
 }
 
 export interface WrappedCommand {
@@ -34,18 +36,31 @@ export function wrapBecome(cmd: ShellCommand, spec: BecomeSpec): WrappedCommand 
   const inner = sh`printf '%s\n' ${marker} >&2; ${cmd}`;
   if (spec.method === 'su') {
     return {
-      command: sh`su - ${spec.user} -c ${asWord(inner)}`,
+      command: sh`su ${spec.flags ?? []} - ${spec.user} -c ${asWord(inner)}`,
       marker,
       prompt: /(?:^|\n)[^\n]*assword[^\n]*:\s*$/,
       pty: spec.password !== undefined,
     };
   }
   return {
-    command: sh`sudo -H -S -p ${SUDO_PROMPT} -u ${spec.user} -- sh -c ${asWord(inner)}`,
+    command: sh`sudo ${sudoFlags(spec)} -S -p ${SUDO_PROMPT} -u ${spec.user} -- sh -c ${asWord(inner)}`,
     marker,
     prompt: SUDO_PROMPT,
     pty: false,
   };
+}
+
+/**
+ * become_flags replace sudo's default -H; -S and the prompt stay (the password goes on stdin).
+ * With a password, -n (never prompt) is dropped, as Ansible's sudo plugin does.
+ */
+function sudoFlags(spec: BecomeSpec): string[] {
+  if (!spec.flags) return ['-H'];
+  if (!spec.password) return spec.flags;
+  return spec.flags
+    .filter((f) => f !== '-n' && f !== '--non-interactive')
+    .map((f) => (f.startsWith('--') ? f : f.replace(/^(-\w*)n(\w*)$/, '$1$2')))
+    .filter((f) => f !== '-');
 }
 
 export type BecomeEvent = { kind: 'wait' } | { kind: 'prompt' } | { kind: 'started'; rest: string };

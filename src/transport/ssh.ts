@@ -162,12 +162,16 @@ export class SshTransport implements Transport {
   #becomeSpec(b: RunOpts['become']): BecomeSpec | undefined {
     const host = this.target.become;
     if (b === false || (b === undefined && !host.enabled)) return undefined;
+    if (typeof b === 'object' && b.ifHost && !host.enabled) return undefined;
     const chosen: BecomeOpts = b === true || b === undefined ? host : b;
     const spec: BecomeSpec = {
       method: chosen.method ?? host.method ?? 'sudo',
       user: chosen.user ?? host.user ?? 'root',
       timeoutMs: chosen.timeoutMs ?? BECOME_TIMEOUT_MS,
     };
+    // As in Ansible, the host's ansible_become_flags wins over the become_flags keyword.
+    const flags = host.flags ?? chosen.flags;
+    if (flags) spec.flags = flags;
     // Becoming the user we already log in as changes nothing: skip the wrapper (and the need
     // for sudo on hosts reached as root).
     if (spec.user === this.target.user) return undefined;

@@ -8,6 +8,7 @@ import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import SSHConfig from 'ssh-config';
 import { closest, diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { Secret } from '../secret.js';
+import { shlexSplit } from '../shlex.js';
 import { parseProxyJump, parseSshArgs, type JumpSpec } from './sshargs.js';
 import type { BecomeMethod, BecomeOpts } from './types.js';
 
@@ -296,6 +297,8 @@ export function targetFromVars(hostName: string, vars: Record<string, unknown>, 
     warnings,
   };
   if (becomePassword) target.become.password = becomePassword;
+  const becomeFlags = str(firstVar(vars, 'ansible_become_flags', `ansible_${becomeMethod}_flags`));
+  if (becomeFlags) target.become.flags = shlexSplit(becomeFlags);
   const password = secret(firstVar(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'));
   if (password) target.password = password;
   if (agent) target.agent = agent;

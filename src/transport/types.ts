@@ -12,6 +12,10 @@ export interface BecomeOpts {
   password?: Secret;
   /** How long to wait for sudo/su to start the command (prompt answered or not). */
   timeoutMs?: number;
+  /** become_flags: words put before the user, instead of sudo's -H (or, for su, none). */
+  flags?: string[];
+  /** Become only where the host does (ansible_become), with these settings on top. */
+  ifHost?: boolean;
 }
 
 export interface RunOpts {

@@ -2,8 +2,8 @@
 // taken from public Ansible projects and for fixtures that exercise each feature. The real
 // ansible-inventory (ansible-core, installed by scripts/install-deps.sh) is run here as the
 // reference; it is never a dependency of lvsplay itself.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -15,6 +15,19 @@ import { parse } from 'yaml';
 const FIX = join(import.meta.dirname, '../fixtures/inventory');
 const ANSIBLE_INVENTORY = '/usr/bin/ansible-inventory';
 const scratch = mkdtempSync(join(tmpdir(), 'lvsplay-inv-'));
+
+function ansibleEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: scratch,
+    ANSIBLE_CONFIG: join(scratch, 'none.cfg'),
+    ANSIBLE_LOCAL_TEMP: scratch,
+  };
+}
+
+function ansibleText(args: string[]): string {
+  return execFileSync(ANSIBLE_INVENTORY, args, { cwd: FIX, encoding: 'utf8', timeout: 60_000, env: ansibleEnv() });
+}
 
 function ansibleInventory(args: string[]): unknown {
   const out = execFileSync(ANSIBLE_INVENTORY, args, {
@@ -124,6 +137,45 @@ describe('lvsplay inventory --list matches ansible-inventory --list', () => {
       const ours = await lvsplayInventory(['-i', src, '--host', host]);
       expect(JSON.parse(ours.out)).toEqual(expected);
     }
+  });
+  test('--list --yaml prints what ansible-inventory --list --yaml prints, byte for byte, and reads back', async () => {
+    for (const src of ['compare/yaml-strings/hosts.yml', 'compare/yaml-features/hosts.yml']) {
+      const expected = ansibleText(['-i', src, '--list', '--yaml']);
+      const ours = await lvsplayInventory(['-i', src, '--list', '--yaml']);
+      // PyYAML names a value met twice with an anchor (&id001); lvsplay writes it out again.
+      if (expected.includes('&id0'))
+        expect(parse(ours.out, { version: '1.1' })).toEqual(parse(expected, { version: '1.1' }));
+      else expect(ours.out).toBe(expected);
+      const json = await lvsplayInventory(['-i', src, '--list']);
+      const all = JSON.parse(json.out) as Record<string, { vars?: unknown }>;
+      const readBack = parse(ours.out, { version: '1.1' }) as { all: { vars?: unknown } };
+      if (src.includes('strings')) expect(readBack.all.vars).toEqual(all['all']?.vars);
+    }
+  });
+  test('--host of a host the inventory lacks: the same exit code as ansible-inventory', async () => {
+    const src = 'compare/yaml-strings/hosts.yml';
+    const theirs = spawnSync(ANSIBLE_INVENTORY, ['-i', src, '--host', 'nosuchhost'], { cwd: FIX, env: ansibleEnv() });
+    const ours = await lvsplayInventory(['-i', src, '--host', 'nosuchhost']);
+    expect(ours.code).toBe(theirs.status);
+    expect(ours.err).toMatch(/nosuchhost/);
+  });
+  test('a YAML host key written as a number: ansible-inventory cannot parse the source; lvsplay refuses it at its place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-inv-int-'));
+    writeFileSync(join(dir, 'hosts.yml'), 'all:\n  hosts:\n    web1:\n    10:\n');
+    const theirs = spawnSync(ANSIBLE_INVENTORY, ['-i', join(dir, 'hosts.yml'), '--list'], {
+      cwd: FIX,
+      env: ansibleEnv(),
+      encoding: 'utf8',
+    });
+    expect(theirs.stderr).toMatch(/(Failed|Unable) to parse .*hosts\.yml/);
+    const ours = await lvsplayInventory(['-i', join(dir, 'hosts.yml'), '--list']);
+    // Ansible goes on with an empty inventory (exit 0); lvsplay stops (a parse error, exit 4),
+    // saying where and what to do.
+    expect(theirs.status).toBe(0);
+    expect(ours.code).toBe(4);
+    expect(ours.err).toMatch(
+      /hosts\.yml:4:5: host name 10 must be a string, not a number; enclose it in quotation marks/,
+    );
   });
   test('--graph prints the same tree as ansible-inventory --graph', async () => {
     for (const [src, ...extra] of [

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filterFacts, parseFacts } from '../../src/modules/setup.js';
+import { filterFacts, parseFacts, subsetFacts } from '../../src/modules/setup.js';
 import {
   DEFAULT_SYSCTL_FILE,
   editSysctlFile,
@@ -154,5 +154,44 @@ describe('sysctl', () => {
     expect('changes' in plan && plan.changes.map((c) => c.summary)).toEqual([
       `remove net.ipv4.ip_local_port_range from ${DEFAULT_SYSCTL_FILE}`,
     ]);
+  });
+});
+
+describe('gather_subset as ansible-core 2.14 reads it', () => {
+  const facts = {
+    distribution: 'Debian',
+    os_family: 'Debian',
+    hostname: 'd1',
+    pkg_mgr: 'apt',
+    interfaces: ['lo', 'eth0'],
+    eth0: { device: 'eth0' },
+    default_ipv4: { address: '10.0.0.2' },
+    memtotal_mb: 512,
+    processor_vcpus: 1,
+    ipvs: true,
+  };
+  const keys = (subsets: string[]) => Object.keys(subsetFacts(facts, subsets)).sort();
+  it('all (the default) keeps everything', () => {
+    expect(keys([])).toEqual(Object.keys(facts).sort());
+    expect(keys(['all'])).toEqual(Object.keys(facts).sort());
+  });
+  it('!all keeps the minimal subset; a named subset adds to it; !min takes it away', () => {
+    expect(keys(['!all'])).toEqual(['distribution', 'hostname', 'ipvs', 'os_family', 'pkg_mgr']);
+    expect(keys(['network'])).toEqual([
+      'default_ipv4',
+      'distribution',
+      'eth0',
+      'hostname',
+      'interfaces',
+      'ipvs',
+      'os_family',
+      'pkg_mgr',
+    ]);
+    expect(keys(['!all', '!min', 'hardware'])).toEqual(['ipvs', 'memtotal_mb', 'processor_vcpus']);
+    expect(keys(['all', '!hardware'])).not.toContain('memtotal_mb');
+    expect(keys(['all', '!hardware'])).toContain('eth0');
+  });
+  it('refuses a subset name Ansible does not have', () => {
+    expect(() => subsetFacts(facts, ['hardwre'])).toThrow(/Bad subset 'hardwre'/);
   });
 });

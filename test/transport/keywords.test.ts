@@ -1,0 +1,113 @@
+// Login and become keywords over a real ssh connection (a throwaway loopback sshd): remote_user
+// on a play and on a task, with the host's ansible_user winning over both as in Ansible 2.14
+// (checked against ansible-playbook -vvv: "ESTABLISH SSH CONNECTION FOR USER"), and become_flags
+// reaching sudo.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPlaybookIn } from '../helpers/run-playbook.js';
+import { createUser, startSshd, type Sshd } from './sshd.js';
+
+const userA = 'lvsplay-kw1';
+const userB = 'lvsplay-kw2';
+const sudoers = '/etc/sudoers.d/lvsplay-keywords-test';
+let sshd: Sshd;
+let home: string;
+const cleanups: (() => void)[] = [];
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  home = mkdtempSync(join(tmpdir(), 'lvsplay-home-'));
+  cleanups.push(createUser(userA), createUser(userB));
+  writeFileSync(sudoers, `${userA} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+});
+afterAll(async () => {
+  rmSync(sudoers, { force: true });
+  for (const c of cleanups) c();
+  await sshd?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function run(playbook: string, inventory: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsplay-kwssh-'));
+  // The "remote" host is this machine: the users write their answers here.
+  chmodSync(dir, 0o777);
+  const conn = `ansible_host=127.0.0.1 ansible_ssh_private_key_file=${sshd.clientKey}`;
+  writeFileSync(join(dir, 'inv.ini'), inventory.replaceAll('CONN', conn).replaceAll('PORT', String(sshd.port)));
+  writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir).replaceAll('PORT', String(sshd.port)));
+  writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\n');
+  const r = await runPlaybookIn(
+    dir,
+    {},
+    { targetOpts: { home, userConfigFile: null, systemConfigFile: null, agentSocket: '' } },
+  );
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
+  return { ...r, read };
+}
+
+describe('remote_user', () => {
+  it("logs in as the play's, then the task's remote_user; a host's ansible_user wins over both", async () => {
+    const r = await run(
+      `
+- hosts: all
+  gather_facts: false
+  remote_user: ${userA}
+  tasks:
+    - shell: id -un > DIR/play-{{ inventory_hostname }}
+    - shell: id -un > DIR/task-{{ inventory_hostname }}
+      remote_user: ${userB}
+`,
+      `plain CONN ansible_port=PORT\npinned CONN ansible_port=PORT ansible_user=${userB}\n`,
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.read('play-plain')).toBe(userA);
+    expect(r.read('task-plain')).toBe(userB);
+    expect(r.read('play-pinned')).toBe(userB);
+    expect(r.read('task-pinned')).toBe(userB);
+  });
+});
+
+describe('become_flags', () => {
+  it('are given to sudo (here -g: the primary group of the command)', async () => {
+    const r = await run(
+      `
+- hosts: all
+  gather_facts: false
+  remote_user: ${userA}
+  become: true
+  tasks:
+    - shell: id -gn > DIR/plain
+    - shell: id -gn > DIR/flagged
+      become_flags: -H -g ${userB}
+`,
+      'h CONN ansible_port=PORT\n',
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.read('plain')).toBe('root');
+    expect(r.read('flagged')).toBe(userB);
+  });
+});
+
+describe('port, become, become_user, become_method', () => {
+  it('connect to the port the play names and run as the user become_user names', async () => {
+    const r = await run(
+      `
+- hosts: all
+  gather_facts: false
+  port: PORT
+  remote_user: ${userA}
+  tasks:
+    - shell: id -un > DIR/login
+    - shell: id -un > DIR/become
+      become: true
+      become_method: sudo
+      become_user: ${userB}
+`,
+      'h CONN\n',
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.read('login')).toBe(userA);
+    expect(r.read('become')).toBe(userB);
+  });
+});
