@@ -19,6 +19,8 @@ const CASES: Record<string, [string, string]> = {
   'a host unreachable': ['down', '- command: "true"'],
   'unreachable and another failed': ['down\nlocal1', '- command: "false"'],
   'unreachable, the other fine': ['down\nlocal1', '- command: "true"'],
+  'unreachable ignored': ['down', '- command: "true"\n      ignore_unreachable: true'],
+  'unreachable ignored, then not': ['down', '- command: "true"\n      ignore_unreachable: true\n    - command: "true"'],
   'failed_when on a changed command': ['local1', '- command: "true"\n      failed_when: true'],
   'a failed host rescued': [
     'local1',
