@@ -435,12 +435,12 @@ function delegateOf(run: RunContext, at: PlayPosition, planned: PlannedTask, hos
 
 function count(run: RunContext, host: string, r: TaskResult): void {
   const c = hostState(run, host).counts;
-  if (r.ignored && r.status === 'unreachable') {
-    // ignore_unreachable: Ansible counts it ok and ignored.
+  if (r.ignored) {
+    // An ignored failure (ignore_errors) or unreachable host (ignore_unreachable): Ansible 2.14
+    // counts it ok and ignored.
     c.ok++;
     c.ignored++;
-  } else if (r.ignored) c.ignored++;
-  else if (r.status === 'failed') c.failed++;
+  } else if (r.status === 'failed') c.failed++;
   else if (r.status === 'unreachable') c.unreachable++;
   else if (r.status === 'skipped') c.skipped++;
   else if (r.status === 'changed') {
