@@ -44,8 +44,13 @@ const result = await build({
   // stays a package of node_modules, loaded only when a command connects.
   external: ['ssh2'],
   // The bundle sits two levels below the project, as src/<area>/*.ts do: the lab finds assets/ by
-  // import.meta.url ('../../assets/lab/'), which must mean the same from either.
-  define: { 'import.meta.url': '__lvsplayImportMetaUrl' },
+  // import.meta.url ('../../assets/lab/'), which must mean the same from either. (A top-level
+  // await in src/ would stop this build: CommonJS has none.)
+  define: {
+    'import.meta.url': '__lvsplayImportMetaUrl',
+    'import.meta.dirname': '__dirname',
+    'import.meta.filename': '__filename',
+  },
   banner: { js: "var __lvsplayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   metafile: values.metafile !== undefined,
   logLevel: 'warning',
