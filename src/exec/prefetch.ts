@@ -7,6 +7,7 @@ import { moduleInput } from './module-run.js';
 import { randomBytes } from 'node:crypto';
 import { isRunnable, type ModuleContext, type Probe } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
+import type { Task } from '../playbook/model.js';
 import { joinCommands, sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult, RunOpts, Transport } from '../transport/types.js';
 import { stripOmitted } from '../vars/omit.js';
@@ -15,12 +16,36 @@ import { findInPaths } from './files.js';
 import { keyword } from './keywords.js';
 import { becomeOpts, conditionsHold, templarFor } from './task-setting.js';
 
-/** Probe results read ahead for one host, by probe command text. */
+/**
+ * Probe results read ahead for one host, by probe command text; and the arguments of each task
+ * read ahead as they were rendered for its probe, so the task does not render them again.
+ */
 export class ProbeCache {
   readonly #results = new Map<string, ExecResult>();
-  /** Forget everything: the host changed (or may have). */
+  readonly #args = new Map<Task, { planned: PlannedTask; args: Record<string, unknown> }>();
+  /** Forget the probe results: the host changed (or may have). */
   invalidate(): void {
     this.#results.clear();
+  }
+  /** Forget the rendered arguments: a variable they may read changed (see forgetRenderedArgs). */
+  forgetArgs(): void {
+    this.#args.clear();
+  }
+  keepArgs(planned: PlannedTask, args: Record<string, unknown>): void {
+    this.#args.set(planned.task, { planned, args });
+  }
+  /**
+   * The arguments kept for this task, if it stands where it stood when they were rendered (the
+   * runner walks its own PlannedTask for each task, the read-ahead the play's list).
+   */
+  peekArgs(planned: PlannedTask): Record<string, unknown> | undefined {
+    const kept = this.#args.get(planned.task);
+    return kept && samePlace(kept.planned, planned) ? kept.args : undefined;
+  }
+  takeArgs(planned: PlannedTask): Record<string, unknown> | undefined {
+    const args = this.peekArgs(planned);
+    this.#args.delete(planned.task);
+    return args;
   }
   take(cmd: ShellCommand): ExecResult | undefined {
     const r = this.#results.get(cmd.text);
@@ -81,10 +106,26 @@ rm -f "$e" )`;
   return out.length === probes.length && out.every(Boolean) ? out : undefined;
 }
 
+function samePlace(a: PlannedTask, b: PlannedTask): boolean {
+  return (
+    a.section === b.section && a.blocks.length === b.blocks.length && a.blocks.every((blk, i) => blk === b.blocks[i])
+  );
+}
+
+/**
+ * Arguments rendered ahead hold only while every variable they may read stays as it was. A task
+ * may read another host's variables (hostvars, ansible_play_hosts), and a lookup may read what a
+ * local task wrote: on any host, a fact, set_fact, register or include, a change, a failure or a
+ * command run forgets them on every host, and the tasks render again when they run.
+ */
+export function forgetRenderedArgs(run: RunContext): void {
+  for (const hs of run.hosts.values()) hs.probes.forgetArgs();
+}
+
 // Read-ahead is opt-in (LVSPLAY_PREFETCH=1): measured side by side on the lab (6 hosts, 15
 // tasks, round trips of 1-3 ms through the controller namespace) it cost more than it saved
-// (no-op 0.99 s against 0.79 s without), the probes' variables being rendered twice. It is for
-// links where a round trip costs tens of milliseconds.
+// (no-op 0.99 s against 0.79 s without), when the probes' arguments were rendered twice (now
+// once: keepArgs/takeArgs). Default on only once the lab shows it winning.
 export const prefetchOn = (): boolean => process.env.LVSPLAY_PREFETCH === '1';
 const PREFETCH_AHEAD = 25;
 
@@ -137,8 +178,12 @@ function probeAhead(
     const templar = templarFor(run.templar, c);
     if (!conditionsHold(templar, c, vars, t.pos)) return 'skip';
     if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
-    const parsed = m.args.safeParse(stripOmitted(templar.render(t.args, vars, t.pos)));
+    const hs = hostState(run, host);
+    const args =
+      hs.probes.peekArgs(c) ?? (stripOmitted(templar.render(t.args, vars, t.pos)) as Record<string, unknown>);
+    const parsed = m.args.safeParse(args);
     if (!parsed.success) return 'skip';
+    hs.probes.keepArgs(c, args);
     const input = moduleInput(m, parsed.data, run.plan.vault.revealed);
     const ctx: ModuleContext = {
       host,

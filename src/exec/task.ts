@@ -15,7 +15,7 @@ import { findInPaths } from './files.js';
 import { asBool, keyword } from './keywords.js';
 import { loopItems } from './loops.js';
 import { moduleInput, runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
-import { prefetch, prefetchOn } from './prefetch.js';
+import { forgetRenderedArgs, prefetch, prefetchOn } from './prefetch.js';
 import { loopResult, registeredValue } from './result.js';
 import {
   becomeOpts,
@@ -123,6 +123,7 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
     // no_log that cannot be templated counts as on.
     const noLog = keyword(play, planned, 'no_log');
     if (noLog !== undefined && asBool(safeKeyword(templar, play, planned, 'no_log', vars) ?? true)) r.noLog = true;
+    forgetRenderedArgs(run);
     if (r.status === 'unreachable') hostState(run, host).unreachable = true;
     else if (asBool(safeKeyword(templar, play, planned, 'ignore_errors', vars))) r.ignored = true;
     return { result: r };
@@ -239,6 +240,8 @@ async function runOnce(
   const play = at.pp.play;
   const where = task.pos;
   if (task.include) {
+    // The included tasks see the include's variables.
+    forgetRenderedArgs(run);
     const target = String(templar.render(task.include.target, vars, where));
     const incVars = templar.render(task.vars, vars, where) as Vars;
     return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, include: { target, vars: incVars } };
@@ -247,7 +250,9 @@ async function runOnce(
     const msg = `${task.unsupported}: this host cannot run the task`;
     return { outcome: { status: 'failed', msg, changes: [], changesMade: [] } };
   }
-  const args = stripOmitted(templar.render(task.args, vars, where)) as Record<string, unknown>;
+  // Read ahead (prefetch.ts), the arguments were rendered with these same variables: not again.
+  const ahead = task.loop ? undefined : hostState(run, host).probes.takeArgs(planned);
+  const args = ahead ?? (stripOmitted(templar.render(task.args, vars, where)) as Record<string, unknown>);
   if (task.action === 'meta') {
     const action = String(args.action ?? args._raw_params ?? args.free_form ?? Object.values(args)[0] ?? '');
     return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, meta: action };
@@ -317,7 +322,10 @@ async function runOnce(
       ? await runStateModule(m, input.args, ctx, transport, o)
       : await runActionModule(m, input.args, ctx, m.local ? undefined : transport, o);
   // Something ran on the host (even if changed_when later calls it ok): reads ahead are stale.
-  if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) hs.probes.invalidate();
+  if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) {
+    hs.probes.invalidate();
+    forgetRenderedArgs(run);
+  }
   if (check && outcome.status === 'changed')
     hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
@@ -365,6 +373,7 @@ async function finish(
   if (o.facts) Object.assign(hs.facts, o.facts);
   const facts = o.data?.ansible_facts;
   if (facts && typeof facts === 'object') Object.assign(hs.facts, facts);
+  if (o.setFacts || o.facts || facts) forgetRenderedArgs(run);
   if (result.status !== 'unreachable' && result.status !== 'skipped') {
     const reg = task.register ? { [task.register]: registeredValue(result) } : {};
     const cw = keyword(play, planned, 'changed_when');
@@ -413,6 +422,7 @@ function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, ho
   const hs = hostState(run, host);
   const task = planned.task;
   if (task.register) hs.setFacts[task.register] = registeredValue(result);
+  if (task.register || (result.status !== 'ok' && result.status !== 'skipped')) forgetRenderedArgs(run);
   if (result.status === 'unknown') hs.unknown++;
   if (result.status === 'changed' && task.notify.length) {
     for (const n of task.notify) {

@@ -93,7 +93,8 @@ function parseEntry(ctx: LoadContext, entry: unknown, site: TaskSite, at: Source
       'keep one of them',
     );
 
-  const names = [...moduleNames(), ...ansibleModuleNames()];
+  // Built only for a task with an unknown key: some 3000 names, too many to copy for every task.
+  const names = unknown.length > 0 ? [...moduleNames(), ...ansibleModuleNames()] : [];
   for (const key of unknown) {
     // Beside a module, a stray key is a misspelt keyword; alone, most likely a misspelt module.
     const nearKw = closest(key, keywords);

@@ -7,25 +7,9 @@ import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 import { executePlan } from '../../src/exec/scheduler.js';
 import { RecordingReporter } from '../../src/report/recording.js';
 import { createTemplar } from '../../src/vars/templar.js';
+import { runOnLocalhost } from '../helpers/run-local.js';
 
-async function run(playbook: string, extra: { check?: boolean; extraVars?: string[] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'lvsplay-local-'));
-  writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir));
-  const plan = loadAndPlan({
-    playbook: join(dir, 'play.yml'),
-    inventory: ['localhost,'],
-    check: extra.check ?? false,
-    extraVars: extra.extraVars ?? [],
-    cwd: dir,
-  });
-  const rec = new RecordingReporter();
-  const r = await executePlan(plan, {
-    templar: createTemplar({ searchPath: [dir] }),
-    emit: (e) => rec.onEvent(e),
-    journalDir: join(dir, '.state'),
-  });
-  return { ...r, rec, dir };
-}
+const run = runOnLocalhost;
 
 describe('running on the implicit localhost', () => {
   it('runs commands locally, loops, and registers', async () => {
