@@ -10,6 +10,7 @@ import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
 import { packageModule } from './package.js';
+import { replaceModule } from './replace.js';
 import { serviceModule } from './service.js';
 import { setupModule } from './setup.js';
 import { statModule } from './stat.js';
@@ -25,6 +26,7 @@ export const MODULES: readonly ModuleSpec[] = [
   fileModule,
   lineinfileModule,
   blockinfileModule,
+  replaceModule,
   sysctlModule,
   serviceModule,
   commandModule,
