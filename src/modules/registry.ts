@@ -9,6 +9,7 @@ import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
+import { iniFileModule } from './ini_file.js';
 import { packageModule } from './package.js';
 import { replaceModule } from './replace.js';
 import { serviceModule } from './service.js';
@@ -27,6 +28,7 @@ export const MODULES: readonly ModuleSpec[] = [
   lineinfileModule,
   blockinfileModule,
   replaceModule,
+  iniFileModule,
   sysctlModule,
   serviceModule,
   commandModule,

@@ -8,7 +8,7 @@ import { bool, moduleArgs, str } from './args.js';
 import { collectWrite } from './copy.js';
 import { fileAttrs } from './file-attrs.js';
 import { overlayPredicted, probeFiles, type ProbedFiles } from './fileinfo.js';
-import { writeEdited } from './lineinfile.js';
+import { showDiffAs, writeEdited } from './lineinfile.js';
 import { compilePython, expandMatch } from './pyregex.js';
 import type { ModuleContext, PlanOutcome, StateModule } from './runtime.js';
 
@@ -104,10 +104,7 @@ function planReplace(a: ReplaceArgs, probed: ProbedFiles, ctx: ModuleContext): P
   const secret = ctx.secretArgs?.has('replace') === true;
   const out = writeEdited(a, probed, Buffer.from(edit.result, codec), edit.msg, [], {}, secret);
   // The diff shows the text as decoded with the file's encoding, as Ansible's does.
-  if (codec !== 'utf8' && !secret && 'changes' in out)
-    for (const c of out.changes)
-      if (c.diff && c.steps.some((s) => 'put' in s)) Object.assign(c.diff, { before: contents, after: edit.result });
-  return out;
+  return codec === 'utf8' ? out : showDiffAs(out, contents, edit.result, secret);
 }
 
 export const replaceModule: StateModule<z.output<typeof replaceArgs>, ProbedFiles> = {
