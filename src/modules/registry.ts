@@ -3,6 +3,7 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule, shellModule } from './command.js';
 import { assertModule, debugModule, failModule, includeVarsModule, metaModule, setFactModule } from './controller.js';
 import { copyModule } from './copy.js';
+import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { lineinfileModule } from './lineinfile.js';
@@ -11,9 +12,11 @@ import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
 import { iniFileModule } from './ini_file.js';
 import { packageModule } from './package.js';
+import { rawModule } from './raw.js';
 import { replaceModule } from './replace.js';
 import { serviceModule } from './service.js';
 import { setupModule } from './setup.js';
+import { slurpModule } from './slurp.js';
 import { statModule } from './stat.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';
@@ -33,12 +36,15 @@ export const MODULES: readonly ModuleSpec[] = [
   serviceModule,
   commandModule,
   shellModule,
+  rawModule,
   firewallModule,
   mysqlUserModule,
   mysqlDbModule,
   mysqlReplicationModule,
   waitForModule,
   statModule,
+  slurpModule,
+  fetchModule,
   setupModule,
   assertModule,
   debugModule,
