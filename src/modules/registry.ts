@@ -6,6 +6,7 @@ import { copyModule } from './copy.js';
 import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
+import { groupModule } from './group.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
@@ -21,6 +22,7 @@ import { statModule } from './stat.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';
 import type { ModuleSpec } from './types.js';
+import { userModule } from './user.js';
 import { waitForModule } from './wait_for.js';
 
 export const MODULES: readonly ModuleSpec[] = [
@@ -38,6 +40,8 @@ export const MODULES: readonly ModuleSpec[] = [
   shellModule,
   rawModule,
   firewallModule,
+  groupModule,
+  userModule,
   mysqlUserModule,
   mysqlDbModule,
   mysqlReplicationModule,
