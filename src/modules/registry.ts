@@ -13,6 +13,7 @@ import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
 import { iniFileModule } from './ini_file.js';
 import { packageModule } from './package.js';
+import { pauseModule } from './pause.js';
 import { rawModule } from './raw.js';
 import { replaceModule } from './replace.js';
 import { serviceModule } from './service.js';
@@ -55,6 +56,7 @@ export const MODULES: readonly ModuleSpec[] = [
   failModule,
   setFactModule,
   metaModule,
+  pauseModule,
   includeVarsModule,
 ];
 
