@@ -24,6 +24,8 @@ interface Reply {
   match: Array<string | undefined> | null;
   index: number;
   groups?: Record<string, string | undefined>;
+  /** With the `d` flag: where each group starts and ends. */
+  indices?: { all: Array<[number, number] | undefined>; groups?: Record<string, [number, number] | undefined> };
   lastIndex: number;
   error?: string;
 }
@@ -41,7 +43,7 @@ port.on('message', ({ source, flags, input, lastIndex }) => {
     if (!re) { re = new RegExp(source, flags); if (cache.size > 100) cache.clear(); cache.set(key, re); }
     re.lastIndex = lastIndex;
     const m = re.exec(input);
-    reply = m ? { match: [...m], index: m.index, groups: m.groups, lastIndex: re.lastIndex } : { match: null, index: -1, lastIndex: re.lastIndex };
+    reply = m ? { match: [...m], index: m.index, groups: m.groups, indices: m.indices && { all: [...m.indices], groups: m.indices.groups }, lastIndex: re.lastIndex } : { match: null, index: -1, lastIndex: re.lastIndex };
   } catch (e) {
     reply = { match: null, index: -1, lastIndex: 0, error: String(e && e.message) };
   }
@@ -105,6 +107,7 @@ export class GuardedRegExp extends RegExp {
     if (global) this.lastIndex = r.lastIndex;
     if (!r.match) return null;
     const out = Object.assign([...r.match], { index: r.index, input: String(input), groups: r.groups });
+    if (r.indices) Object.assign(out, { indices: Object.assign(r.indices.all, { groups: r.indices.groups }) });
     return out as RegExpExecArray;
   }
 }

@@ -63,6 +63,13 @@ export const str = () =>
     return undefined;
   });
 
+/**
+ * Text as Ansible's `type: str` makes it from another YAML type (Python's str()): `yes` read as a
+ * boolean becomes 'True', as a module that writes the value into a file (ini_file) writes it.
+ */
+export const pyStr = () =>
+  z.unknown().pipe(z.preprocess((v) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : v), str()));
+
 export const int = () =>
   loose<number>('an integer', (v) => {
     if (typeof v === 'number' && Number.isInteger(v)) return v;

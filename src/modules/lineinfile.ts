@@ -243,6 +243,16 @@ export function writeEdited(
   };
 }
 
+/**
+ * The content diff of a write shown as the module's text (decoded with its encoding, newlines as
+ * the module read them), as Ansible's diff shows it; a secret's hidden diff stays hidden.
+ */
+export function showDiffAs(out: PlanOutcome, before: string, after: string, secret: boolean): PlanOutcome {
+  if (secret || !('changes' in out)) return out;
+  for (const c of out.changes) if (c.diff && c.steps.some((s) => 'put' in s)) Object.assign(c.diff, { before, after });
+  return out;
+}
+
 export const lineinfileModule: StateModule<z.output<typeof lineinfileArgs>, ProbedFiles> = {
   name: 'lineinfile',
   aliases: ['ansible.builtin.lineinfile'],

@@ -14,9 +14,16 @@ export interface PyRegex {
   multiline: boolean;
 }
 
-export function compilePython(pattern: string): PyRegex {
-  let p = toBytes(pattern);
-  let flags = '';
+export interface PyCompileOptions {
+  /** Match on text (Python str), not on bytes: the pattern is kept as it is. */
+  text?: boolean;
+  /** Flags the caller passes as Python's re.MULTILINE (m) / re.DOTALL (s); 'g' for sub(). */
+  flags?: string;
+}
+
+export function compilePython(pattern: string, opts: PyCompileOptions = {}): PyRegex {
+  let p = opts.text ? pattern : toBytes(pattern);
+  let flags = opts.flags ?? '';
   const lead = /^\(\?([aiLmsux]+)\)/.exec(p);
   if (lead) {
     p = p.slice(lead[0].length);
@@ -46,6 +53,16 @@ export function compilePython(pattern: string): PyRegex {
       // a ']' right after '[' or '[^' is literal in Python
       if (p[i + 1] === '^') out += p[++i];
       if (p[i + 1] === ']') out += '\\' + p[++i];
+      continue;
+    }
+    // Python's `.` stops at \n only (JavaScript's also at \r, \u2028, \u2029), and its
+    // MULTILINE `^` starts a line after \n only.
+    if (c === '.' && !flags.includes('s')) {
+      out += '[^\\n]';
+      continue;
+    }
+    if (c === '^' && multiline) {
+      out += '(?:(?<=\\n)|(?<![\\s\\S]))';
       continue;
     }
     if (c === '$') {

@@ -3,22 +3,30 @@ import { blockinfileModule } from './blockinfile.js';
 import { commandModule, shellModule } from './command.js';
 import { assertModule, debugModule, failModule, includeVarsModule, metaModule, setFactModule } from './controller.js';
 import { copyModule } from './copy.js';
+import { fetchModule } from './fetch.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { iptablesModule } from './iptables.js';
 import { iptablesStateModule } from './iptables_state.js';
+import { groupModule } from './group.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
 import { mysqlReplicationModule } from './mysql_replication.js';
 import { mysqlUserModule } from './mysql_user.js';
+import { iniFileModule } from './ini_file.js';
 import { packageModule } from './package.js';
 import { pingModule } from './ping.js';
+import { pauseModule } from './pause.js';
+import { rawModule } from './raw.js';
+import { replaceModule } from './replace.js';
 import { serviceModule } from './service.js';
 import { setupModule } from './setup.js';
+import { slurpModule } from './slurp.js';
 import { statModule } from './stat.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';
 import type { ModuleSpec } from './types.js';
+import { userModule } from './user.js';
 import { waitForModule } from './wait_for.js';
 
 export const MODULES: readonly ModuleSpec[] = [
@@ -28,25 +36,33 @@ export const MODULES: readonly ModuleSpec[] = [
   fileModule,
   lineinfileModule,
   blockinfileModule,
+  replaceModule,
+  iniFileModule,
   sysctlModule,
   serviceModule,
   commandModule,
   shellModule,
+  rawModule,
   firewallModule,
   iptablesModule,
   iptablesStateModule,
+  groupModule,
+  userModule,
   mysqlUserModule,
   mysqlDbModule,
   mysqlReplicationModule,
   waitForModule,
   pingModule,
   statModule,
+  slurpModule,
+  fetchModule,
   setupModule,
   assertModule,
   debugModule,
   failModule,
   setFactModule,
   metaModule,
+  pauseModule,
   includeVarsModule,
 ];
 
