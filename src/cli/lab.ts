@@ -78,7 +78,7 @@ export function registerLab(program: Command): void {
 
   lab
     .command('status')
-    .description('hosts, addresses, power, cable, memory, who holds the VIP, IPVS support')
+    .description('hosts, addresses, kind, Debian release, power, cable, memory, who holds the VIP, IPVS support')
     .option('--format <format>', 'text or json', 'text')
     .action(async (o: { format: string }) => {
       if (o.format !== 'text' && o.format !== 'json') {
