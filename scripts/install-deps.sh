@@ -23,6 +23,9 @@ PKGS+=(binutils)
 # linux.uml (with IPVS as modules), uml_mconsole (asks a guest to shut down), mkfs.ext4 (makes
 # the guests' root image).
 PKGS+=(user-mode-linux uml-utilities e2fsprogs)
+# The lab's systemd hosts (Debian 12 and 13 with systemd as PID 1) are booted by systemd-nspawn;
+# it needs no systemd as the machine's own init.
+PKGS+=(systemd-container)
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get needs it)" >&2
   exit 1

@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LvsplayError, diag } from '../diagnostics.js';
 import type { LabStatus } from '../lab/index.js';
-import { HOST_KIND_CHOICES, type HostKindChoice } from '../lab/host-kinds.js';
+import { HOST_KIND_CHOICES, RELEASES, type HostKindChoice } from '../lab/host-kinds.js';
 import { oneOf } from './options.js';
 
 const kindValue = oneOf('kind', HOST_KIND_CHOICES);
+const releaseValue = oneOf('release', RELEASES);
 
 interface KindFlags {
   all?: HostKindChoice;
@@ -37,15 +38,23 @@ export function registerLab(program: Command): void {
     .option('-i, --inventory <file>', 'inventory listing the lab hosts (default: inventory/lab.ini of the project)')
     .option(
       '--kind <kind>',
-      'how hosts whose inventory sets no lab_host_kind are made: auto (the default: directors are UML ' +
-        'guests when this kernel has no IPVS and linux.uml is installed, the rest namespace hosts), netns, uml, or GROUP=KIND ' +
-        'for one group (repeatable)',
+      'how hosts whose inventory sets no lab_host_kind are made: auto (the default: directors are UML guests ' +
+        'when this kernel has no IPVS and linux.uml is installed, the rest namespace hosts on Debian 12 and ' +
+        'systemd hosts on Debian 13), netns (SysV init), uml (Debian 12), systemd (systemd-nspawn, systemd as ' +
+        'PID 1), or GROUP=KIND for one group (repeatable)',
       collectKinds,
     )
-    .action(async (o: { inventory?: string; kind?: KindFlags }) => {
+    .option(
+      '--release <release>',
+      'Debian release of the hosts whose inventory sets no lab_release: bookworm (the default) or trixie ' +
+        '(systemd hosts only)',
+      releaseValue,
+    )
+    .action(async (o: { inventory?: string; kind?: KindFlags; release?: (typeof RELEASES)[number] }) => {
       const { labUp, labPaths } = await labApi();
       const r = await labUp({
         ...(o.inventory ? { inventory: o.inventory } : {}),
+        ...(o.release ? { release: o.release } : {}),
         ...(o.kind?.all ? { kind: o.kind.all } : {}),
         ...(o.kind?.groups ? { groupKinds: o.kind.groups } : {}),
       });
@@ -69,7 +78,7 @@ export function registerLab(program: Command): void {
 
   lab
     .command('status')
-    .description('hosts, addresses, power, cable, memory, who holds the VIP, IPVS support')
+    .description('hosts, addresses, kind, Debian release, power, cable, memory, who holds the VIP, IPVS support')
     .option('--format <format>', 'text or json', 'text')
     .action(async (o: { format: string }) => {
       if (o.format !== 'text' && o.format !== 'json') {
@@ -181,13 +190,14 @@ export function statusText(s: LabStatus): string {
       `vip ${s.vip}: ${s.vipHolders.length ? `held by ${s.vipHolders.join(', ')}${s.vipHolders.length > 1 ? ' (split brain)' : ''}` : 'held by nobody'}`,
     );
   if (s.partitions.length) lines.push(`partitions: ${s.partitions.map(([a, b]) => `${a} x ${b}`).join(', ')}`);
-  const rows = [['HOST', 'ADDRESS', 'GROUPS', 'KIND', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
+  const rows = [['HOST', 'ADDRESS', 'GROUPS', 'KIND', 'RELEASE', 'STATE', 'CABLE', 'PROCS', 'MEM(PSS)']];
   for (const h of s.hosts) {
     rows.push([
       h.name + (h.holdsVip ? ' *' : ''),
       h.address,
       h.groups.join(',') || '-',
       h.kind,
+      h.release,
       h.state,
       h.state === 'running' ? (h.plugged ? 'plugged' : 'unplugged') : '-',
       String(h.processes),

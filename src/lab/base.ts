@@ -11,9 +11,11 @@ import {
   rmSync,
   writeFileSync,
   chmodSync,
+  symlinkSync,
 } from 'node:fs';
-import { join } from 'node:path';
-import { type LabPaths } from './paths.js';
+import { dirname, join } from 'node:path';
+import { type BaseDirs } from './paths.js';
+import type { Release } from './host-kinds.js';
 import { debianMirror, machineAptSources, oneLineSources, type DebianMirror } from './mirror.js';
 import { run, sys } from './sys.js';
 import { runSteps, type ProgressMode, type Step } from './progress.js';
@@ -43,8 +45,19 @@ export const REPO_PACKAGES = [
   'python3',
   'python3-apt',
 ];
+/** In every systemd host (the `systemd` kind) instead of tini and busybox's syslogd: systemd as
+ * PID 1, journald for logs, D-Bus and logind as on a server. No ifupdown: the lab configures the
+ * host's network namespace before it boots. */
+export const SYSTEMD_BASE_PACKAGES = [
+  'systemd',
+  'systemd-sysv',
+  'dbus',
+  'libpam-systemd',
+  ...BASE_PACKAGES.filter((p) => p !== 'tini' && p !== 'busybox-syslogd'),
+];
 /** Bump when the base's layout (files written below) changes, so cached bases are rebuilt. */
 const LAYOUT_VERSION = 1;
+const SYSTEMD_LAYOUT_VERSION = 1;
 /** Where hosts see the repository (bind-mounted read-only). */
 export const REPO_MOUNT = '/srv/lvsplay-repo';
 /** Placeholder in the base; the host's boot binds the init from the state dir over it. */
@@ -55,6 +68,8 @@ export interface BaseSpec {
   basePackages: string[];
   repoPackages: string[];
   layout: number;
+  /** Absent: the SysV base of the namespace and UML hosts (booted by tini and lvsplay-init). */
+  init?: 'systemd';
 }
 
 export function baseSpec(): BaseSpec {
@@ -66,11 +81,22 @@ export function baseSpec(): BaseSpec {
   };
 }
 
+/** The base of the systemd hosts of one Debian release. */
+export function systemdBaseSpec(release: Release): BaseSpec {
+  return {
+    mirror: debianMirror(machineAptSources(), release),
+    basePackages: SYSTEMD_BASE_PACKAGES,
+    repoPackages: REPO_PACKAGES,
+    layout: SYSTEMD_LAYOUT_VERSION,
+    init: 'systemd',
+  };
+}
+
 export function specHash(spec: BaseSpec): string {
   return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
 }
 
-export function baseIsCurrent(paths: LabPaths, spec = baseSpec()): boolean {
+export function baseIsCurrent(paths: BaseDirs, spec = baseSpec()): boolean {
   if (!existsSync(paths.baseHash) || !existsSync(join(paths.base, 'usr/sbin/sshd'))) return false;
   if (!existsSync(join(paths.repo, 'Packages'))) return false;
   return readFileSync(paths.baseHash, 'utf8').trim() === specHash(spec);
@@ -90,6 +116,19 @@ mount -t proc proc "$root/proc"
 while [ $# -gt 0 ]; do mount --bind -o ro "$1" "$root$2"; shift 2; done
 exec chroot "$root" sh -euc "$script"`;
 
+/** The SysV base's boot: tini as /sbin/init, lvsplay-init runs the rc scripts. */
+const SYSV_SETUP = [
+  // invoke-rc.d starts services on install only when it sees an init and a runlevel
+  '[ -e /sbin/runlevel ] && dpkg-divert --local --rename --add /sbin/runlevel >/dev/null',
+  'printf \'#!/bin/sh\\n# lab hosts have no sysvinit: report runlevel 2 so invoke-rc.d starts enabled services\\necho "N 2"\\n\' > /sbin/runlevel',
+  'chmod 755 /sbin/runlevel',
+  'ln -sf /usr/bin/tini /sbin/init',
+  // klogd would drain the kernel log the whole machine shares
+  'update-rc.d -f busybox-klogd remove >/dev/null 2>&1 || rm -f /etc/rc?.d/[SK]??busybox-klogd',
+];
+/** The systemd base: each host gets its own machine-id (and host key) at its first boot. */
+const SYSTEMD_SETUP = ['rm -f /var/lib/dbus/machine-id', ': > /etc/machine-id'];
+
 /** Runs a script chrooted in `root`, with /proc mounted in a throw-away mount namespace. */
 function inChroot(
   root: string,
@@ -107,12 +146,12 @@ function lastLine(chunk: string): string {
 }
 
 /** Builds base + repo into side directories and swaps them in only when complete. */
-export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = baseSpec()): Promise<void> {
+export async function buildBase(paths: BaseDirs, progress: ProgressMode, spec = baseSpec()): Promise<void> {
   const newBase = `${paths.base}.new`;
   const newRepo = `${paths.repo}.new`;
   rmSync(newBase, { recursive: true, force: true });
   rmSync(newRepo, { recursive: true, force: true });
-  mkdirSync(paths.stateDir, { recursive: true });
+  mkdirSync(dirname(paths.base), { recursive: true });
   const aptNoRecommends = '-o APT::Install-Recommends=false';
   const steps: Step[] = [
     {
@@ -151,22 +190,18 @@ export async function buildBase(paths: LabPaths, progress: ProgressMode, spec = 
       },
     },
     {
-      title: 'configure the base (sshd, SysV boot, offline apt)',
+      title: `configure the base (sshd, ${spec.init === 'systemd' ? 'systemd' : 'SysV'} boot, offline apt)`,
       run: async (note) => {
         configureBaseFiles(newBase);
+        if (spec.init === 'systemd') configureSystemdFiles(newBase);
+        else writeFileSync(join(newBase, INIT_PATH.slice(1)), '');
         mkdirSync(join(newBase, REPO_MOUNT.slice(1)), { recursive: true });
         await inChroot(
           newBase,
           [
             'rm -rf /var/lib/apt/lists/*',
             'apt-get -q update',
-            // invoke-rc.d starts services on install only when it sees an init and a runlevel
-            '[ -e /sbin/runlevel ] && dpkg-divert --local --rename --add /sbin/runlevel >/dev/null',
-            'printf \'#!/bin/sh\\n# lab hosts have no sysvinit: report runlevel 2 so invoke-rc.d starts enabled services\\necho "N 2"\\n\' > /sbin/runlevel',
-            'chmod 755 /sbin/runlevel',
-            'ln -sf /usr/bin/tini /sbin/init',
-            // klogd would drain the kernel log the whole machine shares
-            'update-rc.d -f busybox-klogd remove >/dev/null 2>&1 || rm -f /etc/rc?.d/[SK]??busybox-klogd',
+            ...(spec.init === 'systemd' ? SYSTEMD_SETUP : SYSV_SETUP),
             'rm -f /etc/ssh/ssh_host_* /usr/sbin/policy-rc.d',
             'apt-get -q clean',
           ].join('\n'),
@@ -217,17 +252,26 @@ function configureBaseFiles(root: string): void {
     );
   }
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
-  put(INIT_PATH.slice(1), '');
 }
 
-export async function ensureBase(paths: LabPaths, progress: ProgressMode): Promise<boolean> {
-  const spec = baseSpec();
+/** What a systemd host needs beside the common files: nothing mounts from fstab (the container's
+ * file systems are set up by systemd-nspawn), and no getty on a console nobody reads. */
+function configureSystemdFiles(root: string): void {
+  writeFileSync(join(root, 'etc/fstab'), '# lab systemd hosts mount nothing from fstab\n');
+  for (const unit of ['console-getty.service', 'getty@.service']) {
+    const link = join(root, 'etc/systemd/system', unit);
+    rmSync(link, { force: true });
+    symlinkSync('/dev/null', link);
+  }
+}
+
+export async function ensureBase(paths: BaseDirs, progress: ProgressMode, spec = baseSpec()): Promise<boolean> {
   if (baseIsCurrent(paths, spec)) return false;
   await buildBase(paths, progress, spec);
   return true;
 }
 
-export async function baseSize(paths: LabPaths): Promise<{ base: string; repo: string }> {
+export async function baseSize(paths: BaseDirs): Promise<{ base: string; repo: string }> {
   const du = async (p: string) => ((await run`du -sh ${p}`).stdout.split('\t')[0] ?? '?').trim();
   return { base: await du(paths.base), repo: await du(paths.repo) };
 }

@@ -1,4 +1,4 @@
-// One face for both host kinds: the lab's commands ask the host's kind to power it on, stop,
+// One face for the host kinds: the lab's commands ask the host's kind to power it on, stop,
 // crash, run a command in it, read its host key and addresses. A host that switched kinds since
 // it last ran is found and powered off in its old kind first (the disks of both kinds are kept
 // apart, so switching back finds the old disk).
@@ -19,6 +19,17 @@ import {
   umlPid,
   umlPids,
 } from './host-uml.js';
+import {
+  bootSystemd,
+  containerInit,
+  crashSystemd,
+  execSystemdArgv,
+  nspawnDriverPid,
+  stopSystemd,
+  systemdHostKey,
+  systemdPids,
+} from './host-systemd.js';
+import { RELEASES } from './host-kinds.js';
 import { pidsInPidns } from './procs.js';
 import { run } from './sys.js';
 import { SWITCH_NS } from './paths.js';
@@ -44,8 +55,8 @@ const netnsKind: HostKind = {
     return init ? pidsInPidns(init) : [];
   },
   async powerOn(h, p) {
-    if (umlPid(h, p) || (await isUmlPort(h))) await umlKind.stop(h, p, 2_000);
-    if (await isUmlPort(h)) await run`ip -n ${SWITCH_NS} link del ${h.port}`;
+    await leaveUml(h, p);
+    if (runsSystemd(h, p)) await systemdKind.stop(h, p, 2_000);
     const init = initPid(h, p);
     // a host whose namespace was deleted under it is off the wire for good: power-cycle it
     if (init && !sameNetns(init, h.netns)) await crashHost(h, p);
@@ -73,6 +84,7 @@ const umlKind: HostKind = {
   pids: (h, p) => umlPids(h, p),
   async powerOn(h, p) {
     if (initPid(h, p)) await netnsKind.stop(h, p, 2_000);
+    if (runsSystemd(h, p)) await systemdKind.stop(h, p, 2_000);
     await deleteNetns(h.netns);
     await ensureUmlPort(h);
     await bootUml(h, p);
@@ -98,13 +110,50 @@ const umlKind: HostKind = {
   },
 };
 
-export const HOST_KIND_IMPL: Record<HostKindName, HostKind> = { netns: netnsKind, uml: umlKind };
+/** The host runs as a systemd host, in any release. */
+const runsSystemd = (h: LabHost, p: LabPaths) => RELEASES.some((r) => nspawnDriverPid(h, p, r) !== undefined);
+
+async function leaveUml(h: LabHost, p: LabPaths): Promise<void> {
+  if (umlPid(h, p) || (await isUmlPort(h))) await umlKind.stop(h, p, 2_000);
+  if (await isUmlPort(h)) await run`ip -n ${SWITCH_NS} link del ${h.port}`;
+}
+
+const systemdKind: HostKind = {
+  running: (h, p) => nspawnDriverPid(h, p),
+  pids: (h, p) => systemdPids(h, p),
+  async powerOn(h, p) {
+    await leaveUml(h, p);
+    if (initPid(h, p)) await netnsKind.stop(h, p, 2_000);
+    // a host of another release is powered off first (each release has its own disk)
+    if (RELEASES.some((r) => r !== (h.release ?? 'bookworm') && nspawnDriverPid(h, p, r)))
+      await systemdKind.stop(h, p, 2_000);
+    const init = containerInit(h, p);
+    if (init && !sameNetns(init, h.netns)) await crashSystemd(h, p);
+    await ensureHostNet(h);
+    await bootSystemd(h, p, p.binDir);
+  },
+  async stop(h, p, graceMs) {
+    await stopSystemd(h, p, graceMs);
+    await deleteNetns(h.netns);
+  },
+  async crash(h, p) {
+    await crashSystemd(h, p);
+    await deleteNetns(h.netns);
+  },
+  hostKey: (h, p) => systemdHostKey(h, p),
+  addresses: (h) => addressesOf(h),
+  execArgv(h, p, argv) {
+    return execSystemdArgv(containerInit(h, p) ?? 0, argv.length ? argv : ['/bin/bash', '-l']);
+  },
+};
+
+export const HOST_KIND_IMPL: Record<HostKindName, HostKind> = { netns: netnsKind, uml: umlKind, systemd: systemdKind };
 
 export const kindOf = (h: LabHost): HostKind => HOST_KIND_IMPL[h.kind ?? 'netns'];
 
 /** Powers the host off in whichever kind it runs (both, after a half-done switch). */
 export async function stopAnyKind(h: LabHost, p: LabPaths, graceMs: number, umlGraceMs: number): Promise<void> {
-  await Promise.all([stopHost(h, p, graceMs), stopUml(h, p, umlGraceMs)]);
+  await Promise.all([stopHost(h, p, graceMs), stopUml(h, p, umlGraceMs), stopSystemd(h, p, graceMs)]);
 }
 
 function sameNetns(pid: number, ns: string): boolean {

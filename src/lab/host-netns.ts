@@ -131,13 +131,15 @@ export function hostKey(h: LabHost, p: LabPaths): string | undefined {
   }
 }
 
-/** argv that runs `argv` inside the running host, as root at /, with a clean environment. */
-export function execArgv(init: number, argv: string[]): string[] {
+/** argv that runs `argv` inside the running host, as root at /, with a clean environment (in its
+ * cgroup namespace too with `cgroupns`, for a host that has one). */
+export function execArgv(init: number, argv: string[], cgroupns = false): string[] {
   const env = [
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'HOME=/root',
     'LANG=C.UTF-8',
     `TERM=${process.env.TERM ?? 'dumb'}`,
   ];
-  return ['nsenter', '-t', String(init), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', 'env', '-i', ...env, ...argv];
+  const ns = ['-m', '-u', '-i', '-n', '-p', ...(cgroupns ? ['-C'] : [])];
+  return ['nsenter', '-t', String(init), ...ns, '-r', '-w', '--', 'env', '-i', ...env, ...argv];
 }

@@ -4,9 +4,26 @@ import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync }
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
-import { labPaths, hostPaths, CONTROLLER_NS, SWITCH_NS, type LabPaths } from './paths.js';
-import { readTopology, hostsTable, type HostKindChoice, type LabHost, type LabTopology } from './topology.js';
-import { baseIsCurrent, buildBase } from './base.js';
+import {
+  labPaths,
+  hostPaths,
+  systemdBaseDirs,
+  systemdHostPaths,
+  CONTROLLER_NS,
+  SWITCH_NS,
+  type LabPaths,
+} from './paths.js';
+import {
+  readTopology,
+  hostsTable,
+  RELEASES,
+  type HostKindChoice,
+  type LabHost,
+  type LabTopology,
+  type Release,
+} from './topology.js';
+import { baseIsCurrent, buildBase, systemdBaseSpec } from './base.js';
+import { releaseOf, removeSystemdLeftovers } from './host-systemd.js';
 import {
   applyPartitions,
   createSwitch,
@@ -36,7 +53,8 @@ export type { CmdResult } from './sys.js';
 const RUN_TOOLS = ['ip', 'unshare', 'nsenter', 'setpriv', 'ssh-keygen', 'socat', 'nft'];
 const BUILD_TOOLS = ['debootstrap', 'dpkg-scanpackages'];
 const UML_TOOLS = ['uml_mconsole', 'mkfs.ext4'];
-const ASSETS = ['lvsplay-boot', 'lvsplay-init', 'lvsplay-connect', 'lvsplay-uml-boot'];
+const SYSTEMD_TOOLS = ['systemd-nspawn'];
+const ASSETS = ['lvsplay-boot', 'lvsplay-init', 'lvsplay-connect', 'lvsplay-uml-boot', 'lvsplay-nspawn'];
 /** How long a clean `stop` waits for services before pulling the plug; `down` waits less. A
  * UML guest also syncs and unmounts its disk before powering off (~1-2 s when quiet). */
 const STOP_GRACE_MS = 10_000;
@@ -45,19 +63,21 @@ const UML_STOP_GRACE_MS = 30_000;
 const UML_DOWN_GRACE_MS = 4_000;
 
 export interface LabUpOptions {
-  /** Inventory file (default: inventory/lab.ini of the project). */
-  inventory?: string;
+  /** Inventory file(s) (default: inventory/lab.ini of the project); several make one lab. */
+  inventory?: string | string[];
   cwd?: string;
   progress?: ProgressMode;
   /** Kind of the hosts whose inventory sets no `lab_host_kind` (default `auto`). */
   kind?: HostKindChoice;
   /** Kind by group, e.g. `{ directors: 'uml' }`: before `kind`, after the host's `lab_host_kind`. */
   groupKinds?: Record<string, HostKindChoice>;
+  /** Debian release of the hosts whose inventory sets no `lab_release` (default bookworm). */
+  release?: Release;
 }
 
 export interface LabUpResult {
   hosts: LabHost[];
-  /** True when the base and repository had to be (re)built. */
+  /** True when a base and repository had to be (re)built. */
   builtBase: boolean;
   ms: number;
 }
@@ -65,22 +85,38 @@ export interface LabUpResult {
 export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const t0 = Date.now();
   const p = labPaths();
-  requireRootAndTools(baseIsCurrent(p) ? RUN_TOOLS : [...RUN_TOOLS, ...BUILD_TOOLS]);
   const topo = readTopology(opts.inventory, opts.cwd, {
     ...(opts.kind ? { kind: opts.kind } : {}),
     ...(opts.groupKinds ? { groupKinds: opts.groupKinds } : {}),
+    ...(opts.release ? { release: opts.release } : {}),
   });
   const umlHosts = topo.hosts.filter((h) => h.kind === 'uml');
-  if (umlHosts.length) requireRootAndTools(UML_TOOLS);
+  const sysvHosts = topo.hosts.filter((h) => h.kind !== 'systemd');
+  const systemdReleases = RELEASES.filter((r) => topo.hosts.some((h) => h.kind === 'systemd' && releaseOf(h) === r));
+  const stale = [
+    ...(sysvHosts.length && !baseIsCurrent(p) ? ['sysv' as const] : []),
+    ...systemdReleases.filter((r) => !baseIsCurrent(systemdBaseDirs(p, r), systemdBaseSpec(r))),
+  ];
+  requireRootAndTools([
+    ...RUN_TOOLS,
+    ...(stale.length ? BUILD_TOOLS : []),
+    ...(umlHosts.length ? UML_TOOLS : []),
+    ...(systemdReleases.length ? SYSTEMD_TOOLS : []),
+  ]);
   return withLabLock(p, async () => {
-    let builtBase = false;
-    if (!baseIsCurrent(p)) {
+    for (const b of stale) {
       // host disks are overlays of the old base: they cannot outlive it
       await teardown(p);
-      rmSync(p.hostsDir, { recursive: true, force: true });
-      await buildBase(p, opts.progress ?? 'auto');
-      builtBase = true;
+      if (b === 'sysv') {
+        rmSync(p.hostsDir, { recursive: true, force: true });
+        await buildBase(p, opts.progress ?? 'auto');
+      } else {
+        for (const h of everyHost(p))
+          rmSync(systemdHostPaths(h.name, b, p.stateDir).dir, { recursive: true, force: true });
+        await buildBase(systemdBaseDirs(p, b), opts.progress ?? 'auto', systemdBaseSpec(b));
+      }
     }
+    const builtBase = stale.length > 0;
     installAssets(p);
     await ensureKey(p);
     writeFileSync(p.hostsTable, hostsTable(topo.hosts));
@@ -155,6 +191,7 @@ async function teardown(p: LabPaths): Promise<void> {
   for (const pid of strays) signal(pid, 'SIGKILL');
   await waitGone(strays, 3_000);
   await Promise.all(names.map((n) => run`ip netns del ${n}`));
+  await removeSystemdLeftovers();
   for (const h of everyHost(p)) {
     rmSync(hostPaths(h.name, p.stateDir).pidFile, { force: true });
     rmSync(hostPaths(h.name, p.stateDir).parentPidFile, { force: true });

@@ -3,6 +3,7 @@
 // exactly its own things and nothing else.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { Release } from './host-kinds.js';
 
 export const NAME_PREFIX = 'lvsplay-';
 /** Network namespace holding the lab's bridge (the "switch"). */
@@ -17,12 +18,16 @@ export const LAB_PREFIX = 24;
 export const CONTROLLER_ADDRESS = '10.0.7.1';
 export const LAB_NETWORK = '10.0.7.0';
 
-export interface LabPaths {
-  stateDir: string;
+/** A cached base and the offline repository built with it. */
+export interface BaseDirs {
   base: string;
   repo: string;
   /** Hash of the package list and setup the cached base + repo were built from. */
   baseHash: string;
+}
+
+export interface LabPaths extends BaseDirs {
+  stateDir: string;
   keysDir: string;
   /** The controller's private key, authorised for root on every lab host. */
   key: string;
@@ -66,6 +71,28 @@ export function labPaths(stateDir = labStateDir()): LabPaths {
   };
 }
 
+/** The base and repository of the systemd hosts of one release (apart from the SysV base). */
+export function systemdBaseDirs(p: LabPaths, release: Release): BaseDirs {
+  const dir = join(p.stateDir, `systemd-${release}`);
+  return { base: join(dir, 'base'), repo: join(dir, 'repo'), baseHash: join(dir, 'base.hash') };
+}
+
+/** A systemd host of one release: its disk (an overlay over that release's base) and its driver. */
+export interface SystemdHostPaths {
+  dir: string;
+  upper: string;
+  work: string;
+  root: string;
+  /** Pid of the host's driver (lvsplay-nspawn, which runs systemd-nspawn again after a reboot). */
+  pidFile: string;
+  console: string;
+}
+
+export function systemdHostPaths(name: string, release: Release, stateDir = labStateDir()): SystemdHostPaths {
+  const dir = join(labPaths(stateDir).hostsDir, name, `systemd-${release}`);
+  return { ...overlayDisk(dir), console: join(dir, 'console.log') };
+}
+
 export interface HostPaths {
   dir: string;
   upper: string;
@@ -94,14 +121,21 @@ export interface UmlHostPaths {
   console: string;
 }
 
-export function hostPaths(name: string, stateDir = labStateDir()): HostPaths {
-  const dir = join(labPaths(stateDir).hostsDir, name);
+/** A host's disk as an overlay (upper and work directories, the mount point) and its pid file. */
+function overlayDisk(dir: string) {
   return {
     dir,
     upper: join(dir, 'upper'),
     work: join(dir, 'work'),
     root: join(dir, 'root'),
     pidFile: join(dir, 'pid'),
+  };
+}
+
+export function hostPaths(name: string, stateDir = labStateDir()): HostPaths {
+  const dir = join(labPaths(stateDir).hostsDir, name);
+  return {
+    ...overlayDisk(dir),
     parentPidFile: join(dir, 'parent.pid'),
     bootLog: join(dir, 'boot.log'),
     uml: {

@@ -17,7 +17,9 @@ export function pidRecord(pid: number): string {
   return `${pid} ${startTime(pid) ?? '?'}\n`;
 }
 
-/** The pid in a pid file, when that very process still runs. */
+/** The pid in a pid file, when that very process still runs (an exited one not yet reaped does not:
+ * a detached host process outlives the lab command that started it, and where the machine's PID 1
+ * is no init that reaps orphans it stays a zombie). */
 export function livePid(file: string): number | undefined {
   let text: string;
   try {
@@ -29,7 +31,7 @@ export function livePid(file: string): number | undefined {
   const pid = Number(p);
   if (!Number.isInteger(pid) || pid <= 1) return undefined;
   const now = startTime(pid);
-  return now !== undefined && now === st ? pid : undefined;
+  return now !== undefined && now === st && !isZombie(pid) ? pid : undefined;
 }
 
 export function allPids(): number[] {

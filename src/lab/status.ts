@@ -6,7 +6,8 @@ import { isPlugged, netnsExists, partitions } from './network.js';
 import { kindOf } from './host-kind.js';
 import { ipvsSupport, type IpvsSupport } from './ipvs.js';
 import { pssKb, rssKb } from './procs.js';
-import type { HostKindName } from './topology.js';
+import type { HostKindName, Release } from './topology.js';
+import { releaseOf } from './host-systemd.js';
 
 export type { IpvsSupport } from './ipvs.js';
 
@@ -14,8 +15,10 @@ export interface HostStatus {
   name: string;
   address: string;
   groups: string[];
-  /** netns: namespaces on the machine's kernel; uml: a User-Mode Linux guest (its own kernel). */
+  /** netns: namespaces on the machine's kernel (SysV init); uml: a User-Mode Linux guest (its own
+   * kernel); systemd: systemd-nspawn with systemd as PID 1 (the machine's kernel). */
   kind: HostKindName;
+  release: Release;
   state: 'running' | 'off';
   plugged: boolean;
   pid?: number;
@@ -54,6 +57,7 @@ export async function labStatus(): Promise<LabStatus> {
         address: h.address,
         groups: h.groups,
         kind: h.kind ?? 'netns',
+        release: releaseOf(h),
         state: on ? 'running' : 'off',
         plugged: on && up ? await isPlugged(h) : false,
         processes: pids.length,

@@ -8,7 +8,14 @@ import { hostVarsOf, loadInventory } from '../inventory/index.js';
 import { CONTROLLER_ADDRESS, LAB_NETWORK, LAB_PREFIX, hostNetns, hostPort } from './paths.js';
 import { ipvsSupport } from './ipvs.js';
 import { umlKernel } from './uml-image.js';
-import { HOST_KIND_CHOICES, type HostKindChoice, type HostKindName } from './host-kinds.js';
+import {
+  DEFAULT_RELEASE,
+  HOST_KIND_CHOICES,
+  RELEASES,
+  type HostKindChoice,
+  type HostKindName,
+  type Release,
+} from './host-kinds.js';
 
 function machineContext(): KindContext {
   // a guest's eth0 is a tap: without /dev/net/tun (some containers) UML cannot join the lab
@@ -18,7 +25,7 @@ function machineContext(): KindContext {
   };
 }
 
-export { HOST_KIND_CHOICES, type HostKindChoice, type HostKindName } from './host-kinds.js';
+export { HOST_KIND_CHOICES, RELEASES, type HostKindChoice, type HostKindName, type Release } from './host-kinds.js';
 
 /** What `auto` needs to know about the machine. */
 export interface KindContext {
@@ -30,11 +37,18 @@ export interface KindContext {
 
 /**
  * `auto`: the directors become UML guests when the machine's kernel cannot balance connections
- * and UML can; every other host (and every host elsewhere) stays a namespace host.
+ * and UML can (UML guests are Debian 12, whatever the host's release); every other host is a
+ * namespace host on Debian 12 (SysV init) and a systemd host on Debian 13.
  */
-export function kindFor(choice: HostKindChoice, groups: readonly string[], ctx: KindContext): HostKindName {
+export function kindFor(
+  choice: HostKindChoice,
+  groups: readonly string[],
+  ctx: KindContext,
+  release: Release = DEFAULT_RELEASE,
+): HostKindName {
   if (choice !== 'auto') return choice;
-  return groups.includes('directors') && !ctx.machineIpvs && ctx.umlAvailable ? 'uml' : 'netns';
+  if (groups.includes('directors') && !ctx.machineIpvs && ctx.umlAvailable) return 'uml';
+  return release === 'bookworm' ? 'netns' : 'systemd';
 }
 
 export interface LabHost {
@@ -42,6 +56,8 @@ export interface LabHost {
   address: string;
   groups: string[];
   kind: HostKindName;
+  /** Debian release (absent in a record written before releases: bookworm). */
+  release?: Release;
   /** The host's network namespace on the machine. */
   netns: string;
   /** The host's port on the lab bridge (in the switch namespace). */
@@ -77,20 +93,24 @@ export interface TopologyOptions {
   kind?: HostKindChoice;
   /** Kind by group (`directors: 'uml'`), before `kind`; the host's own `lab_host_kind` wins. */
   groupKinds?: Record<string, HostKindChoice>;
+  /** Release of the hosts whose inventory sets no `lab_release` (default bookworm). */
+  release?: Release;
   /** The machine, for `auto` (default: looked up). */
   context?: KindContext;
 }
 
 export function readTopology(
-  inventory = defaultInventory(),
+  inventory: string | string[] = defaultInventory(),
   cwd = process.cwd(),
   opts: TopologyOptions = {},
 ): LabTopology {
-  const file = resolve(cwd, inventory);
-  if (!existsSync(file)) {
-    throw new LvsplayError(diag(`lab: inventory ${file} not found`, undefined, 'give one with -i FILE'));
-  }
-  const { inventory: inv, diagnostics } = loadInventory([file], { cwd });
+  // several inventories make one lab, as `lvsplay run -i A -i B` makes one inventory
+  const files = (Array.isArray(inventory) ? inventory : [inventory]).map((i) => resolve(cwd, i));
+  for (const f of files)
+    if (!existsSync(f))
+      throw new LvsplayError(diag(`lab: inventory ${f} not found`, undefined, 'give one with -i FILE'));
+  const file = files.join(', ');
+  const { inventory: inv, diagnostics } = loadInventory(files, { cwd });
   if (hasErrors(diagnostics)) throw new LvsplayError(diagnostics);
   const problems: Diagnostic[] = [];
   const hosts: LabHost[] = [];
@@ -135,14 +155,34 @@ export function readTopology(
       );
       continue;
     }
+    let release = String(vars.lab_release ?? opts.release ?? DEFAULT_RELEASE);
+    if (!(RELEASES as readonly string[]).includes(release)) {
+      problems.push(
+        diag(`lab: ${h.name}: unknown lab_release "${release}"`, h.pos, `use one of ${RELEASES.join(', ')}`),
+      );
+      continue;
+    }
     const groups = [...h.groups].sort();
-    const kind = kindFor(choice as HostKindChoice, groups, opts.context ?? machineContext());
+    const kind = kindFor(choice as HostKindChoice, groups, opts.context ?? machineContext(), release as Release);
+    // a director that auto made a UML guest for its IPVS runs the guests' Debian 12
+    if (choice === 'auto' && kind === 'uml') release = 'bookworm';
+    if (kind !== 'systemd' && release !== 'bookworm') {
+      problems.push(
+        diag(
+          `lab: ${h.name}: a ${kind} host is Debian 12 (bookworm), not ${release}`,
+          h.pos,
+          `make it a systemd host (lab_host_kind=systemd), or set lab_release=bookworm`,
+        ),
+      );
+      continue;
+    }
     if (vip === undefined && typeof vars.lvs_vip === 'string') vip = vars.lvs_vip;
     hosts.push({
       name: h.name,
       address,
       groups,
       kind,
+      release: release as Release,
       netns: hostNetns(h.name),
       port: hostPort(h.name),
     });

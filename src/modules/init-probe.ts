@@ -18,6 +18,9 @@ export interface ServiceState {
   byPattern?: boolean;
   byProcess?: boolean;
   byPidfile?: boolean;
+  /** systemd: no unit by that name is loaded, but /etc/init.d has the script (systemd-sysv-generator
+   * makes its unit at the next daemon-reload). */
+  newInitScript?: boolean;
   /** systemd `is-active` / `is-enabled` words. */
   active?: string;
   enabledWord?: string;
@@ -67,7 +70,8 @@ export function serviceProbeCommand(name: string, pattern: string | undefined): 
 ${helpers(name, pattern)}
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   echo init=systemd
-  if systemctl cat ${name} >/dev/null 2>&1; then echo known=1; else echo known=0; fi
+  if systemctl cat ${name} >/dev/null 2>&1; then echo known=1; else echo known=0
+    if [ -x ${script} ]; then echo new_init_script=1; fi; fi
   echo active=$(systemctl is-active ${name} 2>/dev/null)
   echo enabled_word=$(systemctl is-enabled ${name} 2>/dev/null)
 elif command -v rc-service >/dev/null 2>&1 && [ -x /sbin/openrc-run ]; then
@@ -115,6 +119,7 @@ export function parseServiceProbe(stdout: string): ServiceState {
     byPattern: flag('by_pattern'),
     byProcess: flag('by_process'),
     byPidfile: flag('by_pidfile'),
+    newInitScript: flag('new_init_script'),
     active: kv.get('active'),
     enabledWord,
   };

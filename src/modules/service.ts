@@ -63,7 +63,16 @@ function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand
 
 function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   const changes: Change[] = [];
-  if (a.daemon_reload && s.init === 'systemd')
+  // An init script systemd has not seen yet has no unit until systemd-sysv-generator runs again:
+  // reload first, as an admin would after installing the script.
+  const reloadForScript = s.init === 'systemd' && !s.known && !!s.newInitScript && a.name !== undefined;
+  if (reloadForScript) {
+    changes.push({
+      summary: 'systemd daemon-reload (a new init script)',
+      steps: [{ run: sh`systemctl daemon-reload` }],
+    });
+    s = { ...s, known: true, active: 'inactive' };
+  } else if (a.daemon_reload && s.init === 'systemd')
     changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
   if (a.name === undefined) return { changes };
   const name = a.name;

@@ -14,7 +14,7 @@ export const LAB_INVENTORY = resolve(import.meta.dirname, '../../inventory/lab.i
 
 const labReady = new Map<string, Promise<unknown>>();
 /** Brings the lab up once per test process and options (fast and idempotent when it already is). */
-export function ensureLab(opts: Pick<LabUpOptions, 'kind' | 'groupKinds'> = {}): Promise<unknown> {
+export function ensureLab(opts: Pick<LabUpOptions, 'kind' | 'groupKinds' | 'inventory'> = {}): Promise<unknown> {
   const key = JSON.stringify(opts);
   if (!labReady.has(key)) labReady.set(key, labUp({ progress: 'silent', ...opts }));
   return labReady.get(key)!;

@@ -86,6 +86,50 @@ describe('lab topology from the inventory', () => {
     expect(msg).toMatch(/unknown lab_host_kind "vm".*auto, netns, uml/s);
   });
 
+  it('a release per host: lab_release, else --release, else bookworm; Debian 13 hosts are systemd hosts', () => {
+    const noIpvs = { machineIpvs: false, umlAvailable: true };
+    const f = inventoryFile(
+      '[directors]\nd1 ansible_host=10.0.7.5\n[web]\nw1 ansible_host=10.0.7.7 lab_release=trixie\nw2 ansible_host=10.0.7.8\n' +
+        'w3 ansible_host=10.0.7.9 lab_host_kind=systemd\n',
+    );
+    const hosts = (o: Parameters<typeof readTopology>[2]) =>
+      readTopology(f, undefined, o).hosts.map((h) => `${h.name}=${h.kind}/${h.release}`);
+    expect(hosts({ context: noIpvs })).toEqual([
+      'd1=uml/bookworm',
+      'w1=systemd/trixie',
+      'w2=netns/bookworm',
+      'w3=systemd/bookworm',
+    ]);
+    // a director that needs IPVS stays a UML guest (Debian 12) where the kernel has none
+    expect(hosts({ context: noIpvs, release: 'trixie' })).toEqual([
+      'd1=uml/bookworm',
+      'w1=systemd/trixie',
+      'w2=systemd/trixie',
+      'w3=systemd/trixie',
+    ]);
+    expect(hosts({ context: { machineIpvs: true, umlAvailable: true }, release: 'trixie' })[0]).toBe(
+      'd1=systemd/trixie',
+    );
+    const sysv13 = inventoryFile('[web]\nw ansible_host=10.0.7.7 lab_host_kind=netns lab_release=trixie\n');
+    expect(errorOf(() => readTopology(sysv13, undefined, { context: noIpvs }))).toMatch(
+      new RegExp(`${sysv13}:2:.*a netns host is Debian 12 \\(bookworm\\), not trixie.*lab_host_kind=systemd`, 's'),
+    );
+    const bad = inventoryFile('[web]\nw ansible_host=10.0.7.7 lab_release=sid\n');
+    expect(errorOf(() => readTopology(bad, undefined, { context: noIpvs }))).toMatch(
+      /:2:.*unknown lab_release "sid".*bookworm, trixie/s,
+    );
+  });
+
+  it('reads inventory/lab-trixie.ini: the same cluster on Debian 13 with systemd', () => {
+    const lab = readTopology();
+    const t = readTopology('inventory/lab-trixie.ini', undefined, {
+      context: { machineIpvs: true, umlAvailable: true },
+    });
+    expect(t.hosts.map((h) => `${h.name}=${h.address}`)).toEqual(lab.hosts.map((h) => `${h.name}=${h.address}`));
+    expect(t.vip).toBe(lab.vip);
+    expect(new Set(t.hosts.map((h) => `${h.kind}/${h.release}`))).toEqual(new Set(['systemd/trixie']));
+  });
+
   it('refuses the controller address and duplicate addresses', () => {
     expect(errorOf(() => readTopology(inventoryFile('a ansible_host=10.0.7.1\n')))).toMatch(/controller/);
     expect(errorOf(() => readTopology(inventoryFile('a ansible_host=10.0.7.5\nb ansible_host=10.0.7.5\n')))).toMatch(

@@ -4,7 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labDown, labExec, labPaths, labStatus, labUp } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
+import { hostPaths, systemdHostPaths } from '../../src/lab/paths.js';
+import { KINDS_INVENTORY } from './modules-system-helpers.js';
 
 function leftovers(): string[] {
   const found: string[] = [];
@@ -22,10 +23,21 @@ function leftovers(): string[] {
     } catch {
       continue;
     }
-    if (/lvsplay-(init|boot|connect)|tini -s|netns exec lvsplay-/.test(cmd) && Number(d) !== process.pid)
+    if (
+      /lvsplay-(init|boot|connect|nspawn)|tini -s|netns exec lvsplay-|systemd-nspawn/.test(cmd) &&
+      Number(d) !== process.pid
+    )
       found.push(`process ${d} ${cmd}`);
   }
-  for (const c of ['/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified']) {
+  for (const c of [
+    '/sys/fs/cgroup',
+    '/sys/fs/cgroup/memory',
+    '/sys/fs/cgroup/pids',
+    '/sys/fs/cgroup/unified',
+    '/sys/fs/cgroup/systemd',
+    // systemd-nspawn's directory per machine (the systemd hosts)
+    '/run/systemd/nspawn/propagate',
+  ]) {
     if (existsSync(c)) for (const e of readdirSync(c)) if (e.startsWith('lvsplay')) found.push(`cgroup ${c}/${e}`);
   }
   return found;
@@ -51,7 +63,8 @@ afterAll(async () => {
 
 describe('lab down', () => {
   it('leaves no namespace, mount, link, cgroup or process behind, in under 5 s', async () => {
-    await labUp({ progress: 'plain' });
+    // every host kind: netns and UML hosts, and systemd hosts of both releases
+    await labUp({ progress: 'plain', inventory: KINDS_INVENTORY });
     const pids = (await labStatus()).hosts.map((h) => h.pid);
     expect(pids.every((p) => typeof p === 'number')).toBe(true);
     const r = await labDown();
@@ -68,14 +81,16 @@ describe('lab down', () => {
   });
 
   it('cleans up a lab left by a killed command (stale lock, lost pid files, stray processes)', async () => {
-    await labUp({ progress: 'silent' });
+    await labUp({ progress: 'silent', inventory: KINDS_INVENTORY });
     const p = labPaths();
-    // a command killed mid-way: its lock names a dead process, it never wrote web1's pid files,
-    // and something it started still runs in the controller namespace
+    // a command killed mid-way: its lock names a dead process, it never wrote the pid files of
+    // web1 and of the systemd host sd13, and something it started still runs in the controller
+    // namespace
     const dead = spawnSync('true').pid!;
     writeFileSync(p.lock, `${dead} 0\n`);
     rmSync(hostPaths('web1').pidFile);
     rmSync(hostPaths('web1').parentPidFile);
+    rmSync(systemdHostPaths('sd13', 'trixie').pidFile);
     const stray = spawn('ip', ['netns', 'exec', 'lvsplay-ctl', 'sleep', '600'], { detached: true, stdio: 'ignore' });
     stray.unref();
     await new Promise((r) => setTimeout(r, 200));

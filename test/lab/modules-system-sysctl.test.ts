@@ -1,28 +1,28 @@
-// sysctl on lvs2: runtime value and persisted file, per key.
+// sysctl on each host kind (the lab's client, a SysV namespace host, and a systemd host of each
+// Debian release): runtime value and persisted file, per key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labStatus } from '../../src/lab/index.js';
-import { ensureLab, runPlaybookText, statuses } from '../helpers/lab-run.js';
-import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
+import { statuses } from '../helpers/lab-run.js';
+import { convergeHonestly, ensureKindsLab, hostKinds, onHost, play, runOnKinds } from './modules-system-helpers.js';
 
-const H = 'lvs2';
 const FILE = '/etc/sysctl.d/99-lvsplay.conf';
-const reset = () =>
-  onHost(
-    H,
-    `printf '0\\n' > /proc/sys/net/ipv4/ip_forward; printf '0\\n' > /proc/sys/net/ipv4/conf/all/arp_ignore; printf '32768 60999\\n' > /proc/sys/net/ipv4/ip_local_port_range; rm -f ${FILE}`,
-  );
-const snapshot = () =>
-  onHost(
-    H,
-    `cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/arp_ignore /proc/sys/net/ipv4/ip_local_port_range; cat ${FILE} 2>/dev/null; true`,
-  );
+describe.each(hostKinds('client'))('sysctl on a lab host ($kind)', ({ host: H }) => {
+  const reset = () =>
+    onHost(
+      H,
+      `printf '0\\n' > /proc/sys/net/ipv4/ip_forward; printf '0\\n' > /proc/sys/net/ipv4/conf/all/arp_ignore; printf '32768 60999\\n' > /proc/sys/net/ipv4/ip_local_port_range; rm -f ${FILE}`,
+    );
+  const snapshot = () =>
+    onHost(
+      H,
+      `cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/arp_ignore /proc/sys/net/ipv4/ip_local_port_range; cat ${FILE} 2>/dev/null; true`,
+    );
 
-beforeAll(async () => {
-  await ensureLab();
-  await reset();
-});
+  beforeAll(async () => {
+    await ensureKindsLab();
+    await reset();
+  });
 
-describe('sysctl on a lab host', () => {
   it('converges runtime and file, predicts it in check mode, and reruns with no change', async () => {
     const pb = play(
       H,
@@ -49,7 +49,7 @@ describe('sysctl on a lab host', () => {
 
   it('puts back a runtime value that drifted (as after a reboot) and the file alone restores it', async () => {
     await onHost(H, `printf '0\\n' > /proc/sys/net/ipv4/ip_forward`);
-    const r = await runPlaybookText(
+    const r = await runOnKinds(
       play(
         H,
         `
@@ -78,11 +78,11 @@ describe('sysctl on a lab host', () => {
   });
 
   it('fails clearly on a read-only parameter and on an unknown one', async () => {
-    // a namespace host: machine-wide knobs are read-only there (a UML guest's own kernel lets
-    // its root change them, as on a real host)
-    const RO = 'web2';
-    expect((await labStatus()).hosts.find((h) => h.name === RO)?.kind).toBe('netns');
-    const r = await runPlaybookText(
+    // a namespace or systemd host: machine-wide knobs are read-only there (a UML guest's own
+    // kernel lets its root change them, as on a real host)
+    const RO = H;
+    expect((await labStatus()).hosts.find((h) => h.name === RO)?.kind).not.toBe('uml');
+    const r = await runOnKinds(
       play(
         RO,
         `

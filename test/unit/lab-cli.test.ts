@@ -22,5 +22,7 @@ describe('lab up --kind', () => {
     expect(r.out.replace(/\s+/g, ' ')).toContain(
       'auto (the default: directors are UML guests when this kernel has no IPVS and linux.uml is installed',
     );
+    expect(r.out.replace(/\s+/g, ' ')).toContain('systemd (systemd-nspawn, systemd as PID 1)');
+    expect(r.out.replace(/\s+/g, ' ')).toContain('--release <release> Debian release');
   });
 });

@@ -140,6 +140,34 @@ describe('service (SysV)', () => {
   });
 });
 
+describe('service (systemd)', () => {
+  // an init script written after systemd last ran its generators (captured on a Debian 13 host)
+  const fresh = parseServiceProbe(fixture('service-systemd-new-init-script.txt'));
+
+  it('reloads systemd before it starts an init script systemd has no unit for yet', () => {
+    expect(fresh).toMatchObject({ init: 'systemd', known: false, newInitScript: true, enabled: false });
+    const cs = changes(serviceModule.plan({ name: 'lvsplay-fresh', state: 'started', enabled: true }, fresh, ctx));
+    expect(cs.map((c) => c.summary)).toEqual([
+      'systemd daemon-reload (a new init script)',
+      'start lvsplay-fresh',
+      'enable lvsplay-fresh at boot',
+    ]);
+    expect(commands(cs).filter((c) => c.startsWith('systemctl'))).toEqual([
+      'systemctl daemon-reload',
+      'systemctl start lvsplay-fresh',
+      'systemctl enable lvsplay-fresh',
+    ]);
+  });
+  it('reloads once when daemon_reload is asked too, and still fails on a unit that exists nowhere', () => {
+    const cs = changes(serviceModule.plan({ name: 'lvsplay-fresh', daemon_reload: true }, fresh, ctx));
+    expect(cs.map((c) => c.summary)).toEqual(['systemd daemon-reload (a new init script)']);
+    const none = { ...fresh, newInitScript: false };
+    expect(serviceModule.plan({ name: 'lvsplay-fresh', state: 'started' }, none, ctx)).toMatchObject({
+      failed: expect.stringMatching(/no such systemd unit/),
+    });
+  });
+});
+
 describe('firewall (iptables)', () => {
   const rule = { chain: 'INPUT', protocol: 'vrrp', source: '10.0.7.0/24', jump: 'ACCEPT' };
   it('builds the words of a rule; vrrp is protocol 112', () => {
