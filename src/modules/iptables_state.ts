@@ -131,13 +131,9 @@ function planIptablesState(a: IptablesStateArgs, s: IptablesSaveState | undefine
   return {
     changes: [
       {
+        // no diff, as the collection gives none: in check mode the rules a task before this one
+        // would add are not running yet, so the text shown could not be the text written
         summary: `save the running ${tool(a, 'iptables')} rules to ${path}`,
-        diff: {
-          before: s.file ?? '',
-          after: content,
-          beforeHeader: s.file === undefined ? `${path} (absent)` : path,
-          afterHeader: path,
-        },
         steps: [
           ...(s.dirExists ? [] : [{ run: sh`mkdir -p ${dir}` }]),
           // a new file is made under the collection's umask 077; an existing one keeps its mode

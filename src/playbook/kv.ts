@@ -86,7 +86,8 @@ export function parseKv(text: string, onlyKeys?: ReadonlySet<string>): FreeForm 
   let kept = '';
   let from = 0;
   for (const w of splitArgSpans(text)) {
-    const m = KEY.exec(w.word);
+    // an option's word is read with its escapes decoded, as parse_kv does; the rest stays as written
+    const m = KEY.exec(decodeEscapes(w.word));
     if (m && (!onlyKeys || onlyKeys.has(m[1]!))) {
       args[m[1]!] = unquote(m[2]!);
       kept += text.slice(from, w.start);
@@ -99,4 +100,24 @@ export function parseKv(text: string, onlyKeys?: ReadonlySet<string>): FreeForm 
   // options are cut out of it.
   if (rest.length) out.rest = onlyKeys ? kept.trim() : rest.join(' ');
   return out;
+}
+
+const SINGLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+/** _decode_escapes() of Ansible's splitter: \U, \u, \x hex escapes and the one-letter ones. */
+export function decodeEscapes(s: string): string {
+  return s.replace(/\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'"abfnrtv]/g, (e) =>
+    e.length > 2 ? String.fromCodePoint(parseInt(e.slice(2), 16)) : SINGLE_ESCAPES[e[1]!]!,
+  );
 }

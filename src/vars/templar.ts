@@ -168,7 +168,9 @@ export class Templar {
       const origin: Origin = { where, text, label: `condition "${c}"` };
       return trackTaint(() =>
         this.#withRender(scope, origin, (ctx) => {
-          compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, true).render(ctx);
+          // Ansible wraps a condition in {% if %} with no {{ }}, so its backslashes are not
+          // doubled: Jinja's escapes apply ('a\nb' is three characters)
+          compile(`{{ ${CAPTURE_FN}((${text})) }}`, 'condition', undefined, false).render(ctx);
           return truthy((ctx[CAPTURE_KEY] as { value?: unknown }).value);
         }),
       ).value;

@@ -114,7 +114,7 @@ describe('firewall on a lab host', () => {
         H,
         `
     - name: bad chain
-      iptables: { chain: NOSUCH, protocol: tcp, destination_port: "80", jump: ACCEPT }
+      firewall: { chain: NOSUCH, protocol: tcp, destination_port: "80", jump: ACCEPT }
 `,
       ),
     );

@@ -17,3 +17,13 @@ describe('free form of command and shell', () => {
     expect(parseKv('name=x state="present now"')).toEqual({ args: { name: 'x', state: 'present now' } });
   });
 });
+
+describe('escapes in k=v free form, as parse_kv decodes them', () => {
+  it('decodes an option value, keeps the raw words (the command line) as written', () => {
+    expect(parseKv(String.raw`msg="a\nb\t\x41\u00e9" y=c\\d`)).toEqual({ args: { msg: 'a\nb\tAé', y: 'c\\d' } });
+    expect(parseKv(String.raw`printf 'a\nb' creates=/tmp/a\tb`, new Set(['creates']))).toEqual({
+      args: { creates: '/tmp/a\tb' },
+      rest: String.raw`printf 'a\nb'`,
+    });
+  });
+});
