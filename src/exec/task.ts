@@ -369,10 +369,12 @@ async function finish(
     ...(o.verboseAlways ? { verboseAlways: true } : {}),
   };
   const hs = hostState(run, host);
-  if (o.setFacts) Object.assign(hs.setFacts, o.setFacts);
-  if (o.facts) Object.assign(hs.facts, o.facts);
+  // delegate_facts: the facts a delegated task returns (setup, set_fact) belong to the delegate
+  const fs = hostState(run, factsHost(run, at, planned, host, vars, templar));
+  if (o.setFacts) Object.assign(fs.setFacts, o.setFacts);
+  if (o.facts) Object.assign(fs.facts, o.facts);
   const facts = o.data?.ansible_facts;
-  if (facts && typeof facts === 'object') Object.assign(hs.facts, facts);
+  if (facts && typeof facts === 'object') Object.assign(fs.facts, facts);
   if (o.setFacts || o.facts || facts) forgetRenderedArgs(run);
   if (result.status !== 'unreachable' && result.status !== 'skipped') {
     const reg = task.register ? { [task.register]: registeredValue(result) } : {};
@@ -464,3 +466,21 @@ function errorResult(e: unknown, t0: number, host: string): TaskResult {
 }
 
 export type { Transport };
+
+/** The host a task's facts go to: the delegate with `delegate_facts: true` and `delegate_to`
+ * naming an inventory host, else the host the task ran for (as Ansible assigns them). */
+function factsHost(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  vars: Vars,
+  templar: Templar,
+): string {
+  const df = keyword(at.pp.play, planned, 'delegate_facts');
+  if (df === undefined || !asBool(templar.render(df, vars, planned.task.pos))) return host;
+  const d = keyword(at.pp.play, planned, 'delegate_to');
+  if (d === undefined || d === null || d === '') return host;
+  const target = String(templar.render(d, vars, planned.task.pos));
+  return run.plan.inventory.hosts.has(target) ? target : host;
+}

@@ -70,12 +70,7 @@ export const KEYWORD_TABLE: readonly KeywordSpec[] = [
   row('vars_files', PLAY, 'list'),
   row('vars_prompt', PLAY, 'list', 'interactive prompts are not supported; pass the value with -e'),
   // Below the play.
-  row(
-    'delegate_facts',
-    BELOW_PLAY,
-    'bool',
-    'delegate_facts is not supported: facts stay with the host the task runs for; set them on the delegate with a task of a play on it',
-  ),
+  row('delegate_facts', BELOW_PLAY, 'bool'),
   row('delegate_to', BELOW_PLAY, 'string'),
   row('when', BELOW_PLAY, 'condition'),
   row('role', ['role'], 'string'),

@@ -347,3 +347,24 @@ describe('the other keywords a play, block or task carries', () => {
     expect(JSON.stringify(r.rec.results('h1')[0]?.result)).toContain('La');
   });
 });
+
+describe('delegate_facts', () => {
+  it('gives the delegate the facts, not the host the task ran for; without it they stay with the host', async () => {
+    const r = await run(`
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - set_fact: { colour: blue }
+      delegate_to: h2
+      delegate_facts: true
+    - set_fact: { shape: round }
+      delegate_to: h3
+- hosts: g
+  gather_facts: false
+  tasks:
+    - shell: echo "{{ inventory_hostname }} {{ colour | default('-') }} {{ shape | default('-') }}" >> DIR/log
+`);
+    expect(r.exitCode).toBe(0);
+    expect(r.log.sort()).toEqual(['h1 - round', 'h2 blue -', 'h3 - -']);
+  });
+});

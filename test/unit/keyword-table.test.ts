@@ -55,6 +55,7 @@ const PROVED: Record<string, [string, string]> = {
   tasks: [EXEC, 'pre_tasks, tasks and post_tasks run in that order'],
   vars_files: [`${UNIT}/secrets.test.ts`, 'through vars_files too'],
   delegate_to: [EXEC, 'delegate_to runs the task for one host on another'],
+  delegate_facts: [EXEC, 'gives the delegate the facts, not the host the task ran for'],
   when: [`${UNIT}/exec-local.test.ts`, 'skips on when, per loop item'],
   block: [SCHED, 'block/rescue/always: always runs after a rescued failure'],
   rescue: [SCHED, 'block/rescue/always: always runs after a rescued failure'],
