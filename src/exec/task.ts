@@ -368,7 +368,6 @@ async function finish(
     ...(o.commands ? { commands: o.commands } : {}),
     ...(o.verboseAlways ? { verboseAlways: true } : {}),
   };
-  const hs = hostState(run, host);
   // delegate_facts: the facts a delegated task returns (setup, set_fact) belong to the delegate
   const fs = hostState(run, factsHost(run, at, planned, host, vars, templar));
   if (o.setFacts) Object.assign(fs.setFacts, o.setFacts);
