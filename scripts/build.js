@@ -2,7 +2,8 @@
 // Builds dist/ as bin/lvsplay.js loads it: src/cli/main.ts and everything it imports bundled into
 // one CommonJS file (dist/cli/main.cjs, with its source map), V8's code cache for it
 // (dist/cli/main.cjs.cache) and the ES module bin/lvsplay.js imports (dist/cli/main.js, from
-// scripts/code-cache.js), which compiles the bundle with that cache.
+// scripts/code-cache.js), which compiles the bundle with that cache; and the demo,
+// dist/demo/main.js.
 //
 // Why this shape (docs/benchmark.md, Start-up): most of a syntax check's start-up is V8 compiling
 // code the first time it runs. Node 20 keeps no compile cache of its own (module.enableCompileCache
@@ -56,6 +57,21 @@ const result = await build({
   logLevel: 'warning',
 });
 if (values.metafile) writeFileSync(values.metafile, JSON.stringify(result.metafile));
+
+// The demo (scripts/demo.sh runs it): one ES module two levels below the project, as its source,
+// so it finds the project and the lab's assets by import.meta.url; packages stay in node_modules.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/demo/main.ts'],
+  outfile: join(outdir, 'demo/main.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  logLevel: 'warning',
+});
 copyFileSync(join(root, 'scripts/code-cache.js'), join(outdir, 'cli/main.js'));
 
 if (!values['no-cache']) {

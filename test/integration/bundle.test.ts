@@ -130,3 +130,25 @@ describe('the bundled build', () => {
     expect(map.sources).toContain('../../src/cli/main.ts');
   });
 });
+
+describe('the demo in the build', () => {
+  it('is the module scripts/demo.sh runs, valid, with its packages left to node_modules', () => {
+    const demoSh = readFileSync(join(ROOT, 'scripts/demo.sh'), 'utf8');
+    expect(demoSh).toMatch(/^exec node dist\/demo\/main\.js "\$@"$/m);
+    const demo = join(out, 'demo/main.js');
+    const check = spawnSync(process.execPath, ['--check', demo], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
+    const text = readFileSync(demo, 'utf8');
+    expect(text).toMatch(/from "zx\/core"/);
+    // every package it imports is installed (a missing one fails before the demo starts)
+    for (const m of text.matchAll(/^import .* from "([^".][^"]*)";$/gm)) {
+      const pkg = m[1]!.startsWith('node:')
+        ? undefined
+        : m[1]!
+            .split('/')
+            .slice(0, m[1]!.startsWith('@') ? 2 : 1)
+            .join('/');
+      if (pkg) expect(() => import.meta.resolve(pkg), pkg).not.toThrow();
+    }
+  });
+});
