@@ -70,6 +70,13 @@ export function becomeOpts(
   return { become: Object.keys(o).length ? o : true };
 }
 
+/** The task's rendered delegate_to, or undefined when it has none. */
+export function delegateOf(at: PlayPosition, planned: PlannedTask, vars: Vars, templar: Templar): string | undefined {
+  const d = keyword(at.pp.play, planned, 'delegate_to');
+  if (d === undefined || d === null || d === '') return undefined;
+  return String(templar.render(d, vars, planned.task.pos));
+}
+
 /** delegate_to: connect to the delegate with its own connection variables. */
 export function connectionVars(
   run: RunContext,
@@ -79,13 +86,12 @@ export function connectionVars(
   vars: Vars,
   templar: Templar,
 ): { host: string; vars: Vars } {
-  const d = keyword(at.pp.play, planned, 'delegate_to');
+  const target = delegateOf(at, planned, vars, templar);
   const login = loginKeywords(at.pp.play, planned, vars, templar);
   // Ansible's implicit localhost has ansible_connection=local as a variable, which beats the keyword.
   if (LOCALHOST_NAMES.includes(host) && !run.plan.inventory.hosts.has(host)) delete login.ansible_connection;
-  if (d === undefined || d === null || d === '')
+  if (target === undefined)
     return { host, vars: { ...login, ...(templar.render(connectionSubset(vars), vars) as Vars) } };
-  const target = String(templar.render(d, vars, planned.task.pos));
   if (run.plan.inventory.hosts.has(target)) {
     const dv = taskVars(run, at, target);
     return { host: target, vars: { ...login, ...(templar.render(connectionSubset(dv), dv) as Vars) } };

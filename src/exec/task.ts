@@ -21,6 +21,7 @@ import {
   becomeOpts,
   conditionsHold,
   connectionVars,
+  delegateOf,
   effectiveCheck,
   taskLimits,
   taskTimeout,
@@ -478,8 +479,6 @@ function factsHost(
 ): string {
   const df = keyword(at.pp.play, planned, 'delegate_facts');
   if (df === undefined || !asBool(templar.render(df, vars, planned.task.pos))) return host;
-  const d = keyword(at.pp.play, planned, 'delegate_to');
-  if (d === undefined || d === null || d === '') return host;
-  const target = String(templar.render(d, vars, planned.task.pos));
-  return run.plan.inventory.hosts.has(target) ? target : host;
+  const target = delegateOf(at, planned, vars, templar);
+  return target !== undefined && run.plan.inventory.hosts.has(target) ? target : host;
 }
