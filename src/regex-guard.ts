@@ -28,6 +28,8 @@ interface Reply {
   indices?: { all: Array<[number, number] | undefined>; groups?: Record<string, [number, number] | undefined> };
   lastIndex: number;
   error?: string;
+  /** The number of the request this answers. */
+  seq: number;
 }
 
 const WORKER = `
@@ -35,7 +37,7 @@ const { workerData } = require('node:worker_threads');
 const { port, shared } = workerData;
 const done = new Int32Array(shared);
 const cache = new Map();
-port.on('message', ({ source, flags, input, lastIndex }) => {
+port.on('message', ({ source, flags, input, lastIndex, seq }) => {
   let reply;
   try {
     const key = flags + '/' + source;
@@ -47,8 +49,9 @@ port.on('message', ({ source, flags, input, lastIndex }) => {
   } catch (e) {
     reply = { match: null, index: -1, lastIndex: 0, error: String(e && e.message) };
   }
+  reply.seq = seq;
   port.postMessage(reply);
-  Atomics.store(done, 0, 1);
+  Atomics.store(done, 0, seq);
   Atomics.notify(done, 0);
 });
 `;
@@ -57,6 +60,8 @@ interface Matcher {
   worker: Worker;
   port: MessagePort;
   done: Int32Array;
+  /** The number of the last request sent. */
+  seq: number;
 }
 
 let matcher: Matcher | undefined;
@@ -68,23 +73,34 @@ function startMatcher(): Matcher {
   // The worker must never keep the process alive.
   worker.unref();
   port1.unref();
-  return { worker, port: port1, done: new Int32Array(shared) };
+  return { worker, port: port1, done: new Int32Array(shared), seq: 0 };
 }
 
 function execGuarded(source: string, flags: string, input: string, lastIndex: number, shown: string): Reply {
   matcher ??= startMatcher();
   const m = matcher;
-  Atomics.store(m.done, 0, 0);
-  m.port.postMessage({ source, flags, input, lastIndex });
-  if (Atomics.wait(m.done, 0, 0, REGEX_TIME_LIMIT_MS) === 'timed-out') {
-    matcher = undefined;
-    void m.worker.terminate();
-    throw new RegexTimeLimit(shown, input);
+  // Each request carries a number that its answer and the done flag repeat: an answer that came
+  // late (or twice) can never be taken for the answer to a later pattern.
+  const seq = (m.seq = (m.seq % 0x3fffffff) + 1);
+  m.port.postMessage({ source, flags, input, lastIndex, seq });
+  const deadline = Date.now() + REGEX_TIME_LIMIT_MS;
+  for (;;) {
+    const seen = Atomics.load(m.done, 0);
+    if (seen === seq) break;
+    const left = deadline - Date.now();
+    if (left <= 0 || Atomics.wait(m.done, 0, seen, left) === 'timed-out') {
+      matcher = undefined;
+      void m.worker.terminate();
+      throw new RegexTimeLimit(shown, input);
+    }
   }
-  const reply = receiveMessageOnPort(m.port)?.message as Reply | undefined;
-  if (!reply) throw new Error('the regular expression worker gave no answer');
-  if (reply.error !== undefined) throw new SyntaxError(reply.error);
-  return reply;
+  for (;;) {
+    const reply = receiveMessageOnPort(m.port)?.message as Reply | undefined;
+    if (!reply) throw new Error('the regular expression worker gave no answer');
+    if (reply.seq !== seq) continue; // an earlier request's answer: already given up on
+    if (reply.error !== undefined) throw new SyntaxError(reply.error);
+    return reply;
+  }
 }
 
 /**

@@ -30,4 +30,13 @@ describe('guarded regular expressions', () => {
     // The next match gets a fresh worker.
     expect(re.test('aaa\n')).toBe(true);
   });
+  it('gives each pattern its own answer, over many alternating matches', () => {
+    // Answers are numbered: a pattern never gets the answer meant for the one before it.
+    for (let i = 0; i < 500; i++) {
+      const word = `w${i}`;
+      expect(new GuardedRegExp(`^${word}$`).test(word)).toBe(true);
+      expect(new GuardedRegExp(`(${word})x`).exec(`a${word}x`)?.[1]).toBe(word);
+      expect(new GuardedRegExp(`z${i}`).exec(word)).toBeNull();
+    }
+  });
 });
