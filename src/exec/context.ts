@@ -3,7 +3,7 @@
 import { groupNamesOf, groupsMap } from '../inventory/index.js';
 import type { Plan, PlannedPlay } from '../plan/load-and-plan.js';
 import type { PlannedTask } from '../plan/compile.js';
-import { mergeLayers, type Vars } from '../vars/precedence.js';
+import { HOSTVARS_LAYERS, mergeLayers, type LayerName, type Vars } from '../vars/precedence.js';
 import { OMIT } from '../vars/omit.js';
 import type { Templar } from '../vars/templar.js';
 import type { ConnectionPool } from './connections.js';
@@ -50,11 +50,18 @@ export function taskVars(run: RunContext, at: PlayPosition, host: string, planne
   return vars;
 }
 
-function hostOnlyVars(run: RunContext, at: PlayPosition, host: string, planned?: PlannedTask): Vars {
+function hostOnlyVars(
+  run: RunContext,
+  at: PlayPosition,
+  host: string,
+  planned?: PlannedTask,
+  only?: ReadonlySet<LayerName>,
+): Vars {
   const layers = at.pp.layersOf(host, planned);
   const hs = hostState(run, host);
   layers.facts = factVars(hs.facts);
   layers.setFacts = hs.setFacts;
+  if (only) for (const name of Object.keys(layers) as LayerName[]) if (!only.has(name)) delete layers[name];
   const vars = mergeLayers(layers);
   const role = planned?.task.role;
   Object.assign(vars, {
@@ -85,7 +92,7 @@ function hostvarsOf(run: RunContext, at: PlayPosition): Vars {
     Object.defineProperty(hv, h, {
       enumerable: true,
       configurable: true,
-      get: () => (cached ??= hostOnlyVars(run, at, h)),
+      get: () => (cached ??= hostOnlyVars(run, at, h, undefined, HOSTVARS_LAYERS)),
     });
   }
   return hv;

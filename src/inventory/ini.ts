@@ -5,7 +5,7 @@
 import { closest, diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
 import { setPos } from '../yaml/load.js';
 import { addChildGroup, ensureGroup, ensureHost, setGroupVar } from './model.js';
-import { iniValue } from './python-literal.js';
+import { iniValue } from '../vars/python-literal.js';
 import { expandHostEntry, HostRangeError } from './ranges.js';
 import { shlexSplit, ShlexError } from '../shlex.js';
 import type { Inventory, Vars } from './types.js';

@@ -8,6 +8,7 @@ import { isSecret, textOf } from '../secret.js';
 import { isVaultEncrypted } from '../vars/vault.js';
 import { loadYaml, VaultText } from '../yaml/load.js';
 import type { Vars } from '../vars/precedence.js';
+import { isDict } from '../vars/jinja/python.js';
 import { bool, given, int, list, moduleArgs, raw, str } from './args.js';
 import * as z from 'zod';
 import type { ActionResult, ControllerModule, ModuleContext } from './runtime.js';
@@ -61,11 +62,18 @@ export const assertModule: ControllerModule<z.output<typeof assertArgs>> = {
   },
 };
 
-const debugArgs = moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine(
-  (a, ctx) => {
+/**
+ * debug prints a `msg` that is given but None (`msg: "{{ nothing }}"`) as null, as Ansible's
+ * action does; modules' arguments drop a None, so it travels as this marker.
+ */
+const NULL_MSG = Object.freeze({ debugMsg: null });
+
+const debugArgs = z.preprocess(
+  (input) => (isDict(input) && Object.hasOwn(input, 'msg') && input.msg === null ? { ...input, msg: NULL_MSG } : input),
+  moduleArgs({ msg: raw().optional(), var: str().optional(), verbosity: int().optional() }).superRefine((a, ctx) => {
     if (given(a, 'msg') && given(a, 'var'))
       ctx.addIssue({ code: 'custom', path: ['var'], message: 'cannot be used together with msg' });
-  },
+  }),
 );
 
 /** `var:` names a variable or an expression (`result.stdout`), rendered as Ansible does. */
@@ -101,7 +109,7 @@ export const debugModule: ControllerModule<z.output<typeof debugArgs>> = {
       }
       return done('ok', { data: { [String(a.var)]: value }, verboseAlways: true });
     }
-    const msg = a.msg === undefined ? 'Hello world!' : a.msg;
+    const msg = a.msg === undefined ? 'Hello world!' : a.msg === NULL_MSG ? null : a.msg;
     // A string message is the result's msg; a list or mapping stays structured, as Ansible shows it.
     return typeof msg === 'string'
       ? done('ok', { msg, data: { msg }, verboseAlways: true })
@@ -123,6 +131,7 @@ export const failModule: ControllerModule<z.output<typeof failArgs>> = {
 };
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no']);
 
 /** set_fact takes any variable names; only the names themselves are checked. */
 const setFactArgs = z.record(z.string(), z.unknown()).superRefine((a, ctx) => {
@@ -147,7 +156,16 @@ export const setFactModule: ControllerModule<z.output<typeof setFactArgs>> = {
   args: setFactArgs,
   async run(a) {
     // `cacheable` asks Ansible to keep the facts in its fact cache; a run here has none to keep.
-    const facts: Vars = Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'cacheable'));
+    // With jinja2_native off (its default), Ansible's set_fact turns the strings true/false/yes/no
+    // (any case) into booleans, whether they came from a template or were written so.
+    const facts: Vars = Object.fromEntries(
+      Object.entries(a)
+        .filter(([k]) => k !== 'cacheable')
+        .map(([k, v]) => [
+          k,
+          typeof v === 'string' && BOOLEAN_WORDS.has(v.toLowerCase()) ? /^(true|yes)$/i.test(v) : v,
+        ]),
+    );
     return done('ok', { setFacts: facts, data: { ansible_facts_set: Object.keys(facts) } });
   },
 };

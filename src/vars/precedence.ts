@@ -31,6 +31,25 @@ export const LAYERS = [
 ] as const;
 
 export type LayerName = (typeof LAYERS)[number];
+
+/**
+ * What `hostvars[h]` holds: Ansible builds it without a play or a task, so it has the inventory's
+ * variables, facts, include_vars, set_fact/register and -e, but no play, role, block or task vars.
+ */
+export const HOSTVARS_LAYERS: ReadonlySet<LayerName> = new Set<LayerName>([
+  'inventoryFileGroupVars',
+  'inventoryGroupVarsAll',
+  'playbookGroupVarsAll',
+  'inventoryGroupVars',
+  'playbookGroupVars',
+  'inventoryFileHostVars',
+  'inventoryHostVars',
+  'playbookHostVars',
+  'facts',
+  'includeVars',
+  'setFacts',
+  'extraVars',
+]);
 export type VarLayers = Partial<Record<LayerName, Vars>>;
 
 /**

@@ -17,9 +17,16 @@ import { compile, environment, parseJinjaHeader, withIncludePath, type LexerOver
 import { RENDER_KEY, type RenderState } from './jinja/lookups.js';
 import { SCOPE_KEY } from './jinja/runtime.js';
 import { TemplateFault, Undefined } from './jinja/undefined.js';
-import { isDict, truthy } from './jinja/python.js';
+import { isDict, outputText, truthy } from './jinja/python.js';
+import { literalOrText } from './python-literal.js';
 import { taintDeep, trackTaint } from './jinja/taint.js';
-import { findUndefinedNames, checkTemplateText, isOneOutput, templateIncludeDirs } from './template-check.js';
+import {
+  findUndefinedNames,
+  checkTemplateText,
+  endsInStringFilter,
+  isOneOutput,
+  templateIncludeDirs,
+} from './template-check.js';
 
 export interface TemplarOptions {
   /** Base directories for lookups and includes: the role's directory first, then the playbook's. */
@@ -49,6 +56,46 @@ function singleExpression(s: string): string | undefined {
   if (!/\{\{|\}\}|\{%|\{#/.test(inner)) return inner;
   // Braces inside (dict literals) need the parser to tell one expression from several.
   return isOneOutput(s) ? inner : undefined;
+}
+
+/**
+ * Ansible's SINGLE_VAR: `{{ name }}` alone. When the name is a variable holding a number, a
+ * boolean or None, Ansible hands the value over untouched; everything else goes through text.
+ */
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+const JINJA_CONSTANTS = new Set(['true', 'false', 'none', 'True', 'False', 'None']);
+
+function isSingleVariable(s: string): boolean {
+  const name = SINGLE_VAR.exec(s)?.[1];
+  return name !== undefined && /^[A-Za-z_]/.test(name) && !JINJA_CONSTANTS.has(name);
+}
+
+/** Only strings, numbers, booleans, None, lists and dicts of them: what Python's repr reads back as itself. */
+function isPlainData(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(isPlainData);
+  if (isDict(v) && !isLazyScope(v)) return Object.values(v).every(isPlainData);
+  return false;
+}
+
+/**
+ * Ansible's ansible_eval_concat (jinja2_native off, the default): a template's result becomes
+ * text, and text that looks like a list, a dict or a boolean is read back as a Python literal
+ * (true/false/null too). So `{{ 1 + 2 }}` gives '3', `{{ [1] }}` a list, `{{ 'True' }}` a boolean,
+ * and `x{{ n }}` text. A list or dict of plain data reads back as itself, so it is kept as is; a
+ * secret stays a secret.
+ */
+function evalConcat(value: unknown): unknown {
+  if (value instanceof Secret) return value;
+  if (typeof value === 'boolean') return value;
+  if (isDict(value) || Array.isArray(value)) {
+    if (isPlainData(value)) return value;
+    value = outputText(value);
+  }
+  const text = typeof value === 'string' ? value : outputText(value);
+  if (text.startsWith('{') || text.startsWith('[') || text === 'True' || text === 'False')
+    return literalOrText(text, true);
+  return text;
 }
 
 function cleanNunjucksMessage(message: string): string {
@@ -227,17 +274,25 @@ export class Templar {
     }
   }
 
+  /**
+   * `native`: a value in a playbook or inventory, typed as Ansible types a template's result (see
+   * evalConcat); otherwise text (a template file, a dict key).
+   */
   #renderText(s: string, scope: Vars, origin: Origin, native: boolean, overrides?: LexerOverrides): unknown {
     const expr = native ? singleExpression(s) : undefined;
     const { value, tainted } = trackTaint(() =>
       this.#withRender(scope, origin, (ctx) => {
-        if (expr === undefined)
-          return compile(s, origin.file ?? 'template-string', overrides, !origin.file).render(ctx);
+        if (expr === undefined) {
+          const text = compile(s, origin.file ?? 'template-string', overrides, !origin.file).render(ctx);
+          return native ? evalConcat(text) : text;
+        }
         compile(`{{ ${CAPTURE_FN}((${expr})) }}`, 'template-string', undefined, true).render(ctx);
         const v = (ctx[CAPTURE_KEY] as { value?: unknown }).value;
         if (v instanceof Undefined) throw v.fault();
-        if (v === undefined) return null;
-        return v !== null && typeof v === 'object' && v.constructor?.name === 'SafeString' ? String(v) : v;
+        if (isSingleVariable(s) && (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean'))
+          return v ?? null;
+        if (typeof v === 'string' && endsInStringFilter(s)) return v;
+        return evalConcat(v === undefined ? null : v);
       }),
     );
     return tainted ? taintDeep(value) : value;

@@ -279,17 +279,34 @@ export function templateIncludeDirs(file: string, bases: string[]): string[] {
   return [...new Set([dirname(file), ...bases.map((b) => join(b, 'templates')), ...bases])];
 }
 
-/** Is the template exactly one `{{ expression }}` and nothing else? */
-export function isOneOutput(src: string): boolean {
+/** The expression of a template that is exactly one `{{ expression }}` and nothing else. */
+function oneOutput(src: string): Node | undefined {
   try {
     const root = parse(src);
     const kids = root.children as Node[] | undefined;
     const out = kids?.[0];
     const inner = out?.children as Node[] | undefined;
-    return (
-      kids?.length === 1 && out?.typename === 'Output' && inner?.length === 1 && inner[0]!.typename !== 'TemplateData'
-    );
+    const only = kids?.length === 1 && out?.typename === 'Output' && inner?.length === 1 ? inner[0] : undefined;
+    return only?.typename === 'TemplateData' ? undefined : only;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Is the template exactly one `{{ expression }}` and nothing else? */
+export function isOneOutput(src: string): boolean {
+  return oneOutput(src) !== undefined;
+}
+
+/**
+ * Ansible's STRING_TYPE_FILTERS (its default list): their result is text that Ansible never reads
+ * back as a Python literal, so `{{ d | to_json }}` stays a string. Matched by the name as written,
+ * as Ansible matches it.
+ */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'json_query']);
+
+/** Is the template one `{{ expression }}` whose last step is one of Ansible's string-type filters? */
+export function endsInStringFilter(src: string): boolean {
+  const expr = oneOutput(src);
+  return expr?.typename === 'Filter' && STRING_TYPE_FILTERS.has(String((expr.name as Node)?.value));
 }

@@ -25,8 +25,14 @@ export interface ToolRun {
 }
 
 /** Runs a command from `cwd`; a non-zero exit is a value. Ansible's colours and config are pinned. */
-export function runTool(cmd: string, args: string[], cwd: string): Promise<ToolRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', NO_COLOR: '1' };
+export function runTool(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ToolRun> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    ...extraEnv,
+  };
   delete env.ANSIBLE_CONFIG;
   delete env.ANSIBLE_INVENTORY;
   return new Promise((done) => {
@@ -37,7 +43,8 @@ export function runTool(cmd: string, args: string[], cwd: string): Promise<ToolR
   });
 }
 
-export const ansiblePlaybook = (args: string[], cwd: string) => runTool('ansible-playbook', args, cwd);
+export const ansiblePlaybook = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) =>
+  runTool('ansible-playbook', args, cwd, env);
 export const lvsplayRun = (args: string[], cwd: string) => runTool(process.execPath, [LVSPLAY, 'run', ...args], cwd);
 
 /** Runs `jobs` with at most `limit` of them at once (the machine has few cores). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { groupNamesOf, groupsMap, hostVarsOf, loadInventory } from '../../src/inventory/index.js';
-import { iniValue } from '../../src/inventory/python-literal.js';
+import { iniValue } from '../../src/vars/python-literal.js';
 import { expandHostEntry } from '../../src/inventory/ranges.js';
 
 function ini(text: string, name = 'hosts.ini') {

@@ -96,7 +96,7 @@ describe('lookups', () => {
   it("lookup('first_found') returns the first existing path, and fails or skips when none exists", () => {
     const found = t.render("{{ lookup('first_found', ['Ubuntu.cfg', 'Debian.cfg', 'default.cfg']) }}", {}) as string;
     expect(found.endsWith('roles/web/files/Debian.cfg')).toBe(true);
-    expect(t.render("{{ query('first_found', ['nope.cfg', 'default.cfg']) | length }}", {})).toBe(1);
+    expect(t.render("{{ query('first_found', ['nope.cfg', 'default.cfg']) | length }}", {})).toBe('1');
     expect(failure(() => t.render("{{ lookup('first_found', ['nope.cfg']) }}", {}))).toMatch(
       /none of 'nope\.cfg' was found/,
     );

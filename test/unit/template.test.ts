@@ -9,19 +9,28 @@ const t = createTemplar();
 const where: SourcePos = { file: 'roles/web/tasks/main.yml', line: 12, col: 9 };
 const r = (s: unknown, vars: Record<string, unknown> = {}) => t.render(s, vars, where);
 
-describe('native types', () => {
-  it('a string that is exactly one expression keeps the value type', () => {
+// As Ansible types a template's result with jinja2_native off (its default); the differential
+// test test/integration/template-values-vs-ansible.test.ts holds these to ansible-playbook's.
+describe('value types', () => {
+  it('a variable alone keeps its type; a list, dict or boolean result too; other results are text', () => {
     expect(r('{{ ports }}', { ports: [80, 443] })).toEqual([80, 443]);
     expect(r('{{ cfg }}', { cfg: { a: 1 } })).toEqual({ a: 1 });
-    expect(r('{{ n + 1 }}', { n: 41 })).toBe(42);
+    expect(r('{{ n }}', { n: 41 })).toBe(41);
+    expect(r('{{ n + 1 }}', { n: 41 })).toBe('42');
     expect(r('{{ enabled }}', { enabled: false })).toBe(false);
+    expect(r('{{ n > 1 }}', { n: 41 })).toBe(true);
     expect(r('{{ nothing }}', { nothing: null })).toBe(null);
+    expect(r('{{ none }}')).toBe('');
+    expect(r("{{ '[1, true]' }}")).toEqual([1, true]);
+    expect(r('{{ d | to_json }}', { d: { a: 1 } })).toBe('{"a": 1}');
   });
   it('mixed text renders to a string, with Python spellings', () => {
     expect(r('ports: {{ ports }}', { ports: [80, 'a'] })).toBe("ports: [80, 'a']");
     expect(r('{{ a }}-{{ b }}', { a: true, b: 1 })).toBe('True-1');
     expect(r('x{{ n }}y', { n: null })).toBe('xy');
-    expect(r('{{ d }} ', { d: { k: 'v' } })).toBe("{'k': 'v'} ");
+    // Text that reads as a Python dict becomes one, trailing space and all, as in Ansible.
+    expect(r('{{ d }} ', { d: { k: 'v' } })).toEqual({ k: 'v' });
+    expect(r('x {{ d }}', { d: { k: 'v' } })).toBe("x {'k': 'v'}");
   });
   it('renders strings deep inside lists and dicts, keys too', () => {
     expect(r({ name: '{{ svc }}', list: ['{{ svc }}.conf', 3], '{{ svc }}_key': 1 }, { svc: 'nginx' })).toEqual({
@@ -42,10 +51,10 @@ describe('Jinja2 syntax and Python semantics', () => {
     ['{{ True and not False }}', true],
     ['{{ None is none }}', true],
     ["{{ 'a' ~ 1 ~ none }}", 'a1None'],
-    ['{{ 1 if x else 2 }}', 2],
+    ['{{ 1 if x else 2 }}', '2'],
     ['{{ x is not defined }}', false],
     ['{{ l[1:] }}', [2]],
-    ['{{ l[-1] }}', 2],
+    ['{{ l[-1] }}', '2'],
     ['{{ l + [3] }}', [1, 2, 3]],
     ["{{ '-' * 3 }}", '---'],
     ['{{ empty or "fallback" }}', 'fallback'],
@@ -72,7 +81,7 @@ describe('Jinja2 syntax and Python semantics', () => {
       ],
     ],
     ['{{ d.keys() | list }}', ['a', 'b']],
-    ['{{ d.values() | sum }}', 3],
+    ['{{ d.values() | sum }}', '3'],
     ["{{ d.get('zz', 'dflt') }}", 'dflt'],
     ['{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}', 'a=1;b=2;'],
     ['{% for k in d %}{{ k }}{% endfor %}', 'ab'],

@@ -267,6 +267,36 @@ type CommentTrim = {
   forward(): void;
 };
 
+type NumberLexing = {
+  in_code: boolean;
+  index: number;
+  str: string;
+  lineno: number;
+  colno: number;
+  currentStr(): string;
+  forwardN(n: number): void;
+};
+
+// Jinja2's number literals that nunjucks' lexer does not read: exponents (1e3, 2.5E-7),
+// underscores (1_000) and 0x/0o/0b integers. Plain 12 and 1.5 are left to nunjucks.
+const JINJA_FLOAT = /^(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/;
+const JINJA_INT = /^(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*)/;
+
+function jinjaNumber(t: NumberLexing): { type: string; value: string; lineno: number; colno: number } | undefined {
+  const rest = t.currentStr();
+  if (!/^\d/.test(rest) || t.str[t.index - 1] === '.') return undefined;
+  const float = JINJA_FLOAT.exec(rest)?.[0];
+  const int = JINJA_INT.exec(rest)?.[0];
+  const text = float && float.length >= (int?.length ?? 0) ? float : int;
+  // A word such as `1st` is not a number: leave it to nunjucks (which reads it as a name).
+  if (!text || /[\w.]/.test(rest[text.length] ?? '') || !/[eE_xXoObB]/.test(text)) return undefined;
+  const at = { lineno: t.lineno, colno: t.colno };
+  t.forwardN(text.length);
+  const clean = text.replace(/_/g, '');
+  if (text === float) return { type: 'float', value: String(Number(clean)), ...at };
+  return { type: 'int', value: String(Number(clean)), ...at };
+}
+
 let installed = false;
 
 function nonZero(y: number, what: string): number {
@@ -303,7 +333,9 @@ export function installJinjaRuntime(): void {
   tokenizer._parseString = parseStringLiteral;
   // Like Jinja2's lexer, `}}` closes the expression only outside dict braces: `{{ {'a': {'x': 1}} }}`.
   const origNextToken = tokenizer.nextToken;
-  tokenizer.nextToken = function (this: BraceTracking & CommentTrim) {
+  tokenizer.nextToken = function (this: BraceTracking & CommentTrim & NumberLexing) {
+    const number = this.in_code ? jinjaNumber(this) : undefined;
+    if (number) return number;
     const tok = origNextToken.call(this) as { type: string; value: string } | null;
     // Jinja2's trim_blocks also drops the newline after a comment (`{# ... #}\n`); nunjucks keeps it.
     if (tok?.type === 'comment' && this.trimBlocks && !tok.value.endsWith(`-${this.tags.COMMENT_END}`)) {

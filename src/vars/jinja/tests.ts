@@ -59,7 +59,8 @@ export const TESTS: Record<string, TestFn> = {
   undefined: (v) => v instanceof Undefined,
   none: (v) => v === null || v === undefined,
   string: (v) => typeof v === 'string' || v instanceof Secret,
-  number: (v) => typeof v === 'number',
+  // Python's bool is a Number: Jinja's `true is number` holds.
+  number: (v) => typeof v === 'number' || typeof v === 'boolean',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
   float: (v) => typeof v === 'number' && !Number.isInteger(v),
   boolean: (v) => typeof v === 'boolean',

@@ -4,18 +4,29 @@
 
 class NotALiteral extends Error {}
 
+const JSON_NAMES: Record<string, unknown> = { true: true, false: false, null: null };
+
 /** The value Ansible gives an INI `key=value`: a Python literal when it is one, else the text. */
 export function iniValue(text: string): unknown {
+  return literalOrText(text);
+}
+
+/** The literal the text spells, or the text itself when it spells none. */
+export function literalOrText(text: string, jsonNames = false): unknown {
   try {
-    return literalEval(text);
+    return literalEval(text, jsonNames);
   } catch (e) {
-    if (e instanceof NotALiteral) return text;
+    if (e instanceof NotALiteral || e instanceof RangeError) return text;
     throw e;
   }
 }
 
-export function literalEval(text: string): unknown {
-  const p = new Parser(text.replace(/^[ \t]+/, ''));
+/**
+ * Python's ast.literal_eval. With `jsonNames`, the bare names true, false and null read as
+ * True, False and None (Ansible's Json2Python step before it reads a template's result).
+ */
+export function literalEval(text: string, jsonNames = false): unknown {
+  const p = new Parser(text.replace(/^[ \t]+/, ''), jsonNames);
   const v = p.expression();
   p.skipSpace();
   if (!p.atEnd()) throw new NotALiteral();
@@ -24,7 +35,10 @@ export function literalEval(text: string): unknown {
 
 class Parser {
   private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly jsonNames = false,
+  ) {}
 
   atEnd(): boolean {
     return this.i >= this.s.length;
@@ -77,6 +91,7 @@ class Parser {
       if (word === 'True') return true;
       if (word === 'False') return false;
       if (word === 'None') return null;
+      if (this.jsonNames && Object.hasOwn(JSON_NAMES, word)) return JSON_NAMES[word];
       throw new NotALiteral();
     }
     if (c === '"' || c === "'") return this.strings(false);
@@ -212,7 +227,19 @@ class Parser {
   }
 
   private escape(n: string): string {
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '\\': '\\',
+      "'": "'",
+      '"': '"',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+      '\n': '',
+    };
     if (n in simple) return simple[n]!;
     const hexLen = n === 'x' ? 2 : n === 'u' ? 4 : n === 'U' ? 8 : 0;
     if (hexLen) {
