@@ -1,6 +1,8 @@
 // Ansible's `key=value` free form (parse_kv/split_args): words split on spaces outside quotes and
 // outside {{ }} / {% %}, quotes around a value removed.
 
+import { PY_ESCAPES } from '../vars/python-literal.js';
+
 /** Splits free form text into words, keeping quoted parts and template expressions whole. */
 export function splitArgs(text: string): string[] {
   return splitArgSpans(text).map((w) => w.word);
@@ -102,22 +104,9 @@ export function parseKv(text: string, onlyKeys?: ReadonlySet<string>): FreeForm 
   return out;
 }
 
-const SINGLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
-
 /** _decode_escapes() of Ansible's splitter: \U, \u, \x hex escapes and the one-letter ones. */
 export function decodeEscapes(s: string): string {
   return s.replace(/\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'"abfnrtv]/g, (e) =>
-    e.length > 2 ? String.fromCodePoint(parseInt(e.slice(2), 16)) : SINGLE_ESCAPES[e[1]!]!,
+    e.length > 2 ? String.fromCodePoint(parseInt(e.slice(2), 16)) : PY_ESCAPES[e[1]!]!,
   );
 }

@@ -6,6 +6,21 @@ class NotALiteral extends Error {}
 
 const JSON_NAMES: Record<string, unknown> = { true: true, false: false, null: null };
 
+/** Python's one-character string escapes (a backslash before a newline continues the line). */
+export const PY_ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
+};
+
 /** The value Ansible gives an INI `key=value`: a Python literal when it is one, else the text. */
 export function iniValue(text: string): unknown {
   return literalOrText(text);
@@ -227,20 +242,7 @@ class Parser {
   }
 
   private escape(n: string): string {
-    const simple: Record<string, string> = {
-      n: '\n',
-      t: '\t',
-      r: '\r',
-      '\\': '\\',
-      "'": "'",
-      '"': '"',
-      a: '\x07',
-      b: '\b',
-      f: '\f',
-      v: '\v',
-      '\n': '',
-    };
-    if (n in simple) return simple[n]!;
+    if (Object.hasOwn(PY_ESCAPES, n)) return PY_ESCAPES[n]!;
     const hexLen = n === 'x' ? 2 : n === 'u' ? 4 : n === 'U' ? 8 : 0;
     if (hexLen) {
       const hex = this.s.slice(this.i, this.i + hexLen);

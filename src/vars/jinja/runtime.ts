@@ -8,6 +8,7 @@
 // nunjucks' own jinja-compat layer (slices, True/False/None) is installed first. The patch is
 // global to the nunjucks module and installed once; lvsplay is its only user.
 import nunjucks from 'nunjucks';
+import { PY_ESCAPES } from '../python-literal.js';
 import { TemplateFault, Undefined, defined } from './undefined.js';
 import { add, compare, contains, isDict, multiply, outputText, str, truthy, typeName } from './python.js';
 import { pythonMethod } from './methods.js';
@@ -160,20 +161,6 @@ export function withLiteralBackslashes<T>(on: boolean, fn: () => T): T {
     literalBackslashes = saved;
   }
 }
-
-const PY_ESCAPES: Record<string, string> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  v: '\v',
-  '\n': '',
-};
 
 type Tokenizer = { current(): string; forward(): void; isFinished(): boolean; str: string; index: number };
 
