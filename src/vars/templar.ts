@@ -70,28 +70,18 @@ function isSingleVariable(s: string): boolean {
   return name !== undefined && /^[A-Za-z_]/.test(name) && !JINJA_CONSTANTS.has(name);
 }
 
-/** Only strings, numbers, booleans, None, lists and dicts of them: what Python's repr reads back as itself. */
-function isPlainData(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return true;
-  if (Array.isArray(v)) return v.every(isPlainData);
-  if (isDict(v) && !isLazyScope(v)) return Object.values(v).every(isPlainData);
-  return false;
-}
-
 /**
  * Ansible's ansible_eval_concat (jinja2_native off, the default): a template's result becomes
  * text, and text that looks like a list, a dict or a boolean is read back as a Python literal
  * (true/false/null too). So `{{ 1 + 2 }}` gives '3', `{{ [1] }}` a list, `{{ 'True' }}` a boolean,
- * and `x{{ n }}` text. A list or dict of plain data reads back as itself, so it is kept as is; a
- * secret stays a secret.
+ * and `x{{ n }}` text. A list or dict is kept as it is: Python's repr of plain data reads back as
+ * itself, and a lazy scope (hostvars) must not be rendered whole to be printed. A secret stays a
+ * secret.
  */
 function evalConcat(value: unknown): unknown {
   if (value instanceof Secret) return value;
   if (typeof value === 'boolean') return value;
-  if (isDict(value) || Array.isArray(value)) {
-    if (isPlainData(value)) return value;
-    value = outputText(value);
-  }
+  if (isDict(value) || Array.isArray(value)) return value;
   const text = typeof value === 'string' ? value : outputText(value);
   if (text.startsWith('{') || text.startsWith('[') || text === 'True' || text === 'False')
     return literalOrText(text, true);
