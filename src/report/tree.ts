@@ -41,6 +41,33 @@ class StreamTreeRenderer extends DefaultRenderer {
   }
 }
 
+/** How each status is painted. */
+const STATUS_COLOUR = {
+  ok: 'ok',
+  changed: 'changed',
+  skipped: 'skip',
+  failed: 'error',
+  unreachable: 'unreachable',
+  unknown: 'unknown',
+} as const;
+
+/**
+ * A task on more hosts than this gets one summary row instead of a row per host: listr2 redraws
+ * the whole tree in place, and a tree taller than the terminal scrolls into a smear.
+ */
+const MAX_HOST_ROWS = 30;
+
+function hostRowLimit(stream: NodeJS.WriteStream): number {
+  const rows = typeof stream.rows === 'number' && stream.rows > 0 ? stream.rows : 40;
+  return Math.max(5, Math.min(MAX_HOST_ROWS, rows - 8));
+}
+
+/** `web7, web9` or `web1, web2, web3, web4, web5 and 12 more` */
+function namesOf(hosts: string[]): string {
+  const shown = hosts.slice(0, 5).join(', ');
+  return hosts.length > 5 ? `${shown} and ${hosts.length - 5} more` : shown;
+}
+
 /** Redraw interval: the spinner's own frame time. */
 const FRAME_MS = 80;
 
@@ -166,17 +193,7 @@ export class TreeReporter implements Reporter {
     // listr2 buffers whatever else is written to the other standard stream while it draws.
     const other = stream === process.stderr ? process.stdout : process.stderr;
     const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, other) });
-    const hostRows: ListrTask[] = [...view.rows.values()].map((row) => ({
-      title: row.host,
-      task: async (_ctx, t) => {
-        const o = await row.outcome;
-        if ('missing' in o) return t.skip(`${row.host}: no result`);
-        t.title = this.hostTitle(o.event);
-        const r = o.event.result;
-        if (r.status === 'skipped') t.skip(t.title);
-        else if ((r.status === 'failed' || r.status === 'unreachable') && !r.ignored) throw new Error(t.title);
-      },
-    }));
+    const hostRows: ListrTask[] = view.rows.size > hostRowLimit(stream) ? [this.summaryRow(view)] : this.hostRows(view);
     const title = this.redacted(`${view.task.isHandler ? 'HANDLER' : 'TASK'} [${view.task.name}]`);
     const list = new Listr(
       [
@@ -199,24 +216,78 @@ export class TreeReporter implements Reporter {
     this.write([...details, ...late]);
   }
 
+  /** One row per host: for a task on few enough hosts to fit the terminal. */
+  private hostRows(view: TaskView): ListrTask[] {
+    return [...view.rows.values()].map((row) => ({
+      title: row.host,
+      task: async (_ctx, t) => {
+        const o = await row.outcome;
+        if ('missing' in o) return t.skip(`${row.host}: no result`);
+        t.title = this.hostTitle(o.event);
+        const r = o.event.result;
+        if (r.status === 'skipped') t.skip(t.title);
+        else if ((r.status === 'failed' || r.status === 'unreachable') && !r.ignored) throw new Error(t.title);
+      },
+    }));
+  }
+
+  /**
+   * One row for a task on more hosts than the terminal can show: counts by status, updated as
+   * results arrive, and the names of the hosts that failed. Their messages follow the task, as
+   * for a drawn row.
+   */
+  private summaryRow(view: TaskView): ListrTask {
+    return {
+      title: this.summaryTitle(view),
+      task: async (_ctx, t) => {
+        await Promise.all(
+          [...view.rows.values()].map((row) => row.outcome.then(() => (t.title = this.summaryTitle(view)))),
+        );
+        t.title = this.summaryTitle(view);
+        if (
+          view.results.some(
+            (e) => (e.result.status === 'failed' || e.result.status === 'unreachable') && !e.result.ignored,
+          )
+        )
+          throw new Error(t.title);
+      },
+    };
+  }
+
+  /** `300 hosts: 296 ok, 2 changed, 2 failed (web7, web9)`, with `N running` until all have reported. */
+  private summaryTitle(view: TaskView): string {
+    const paint = this.format.paint;
+    const counts = new Map<string, { n: number; hosts: string[] }>();
+    for (const e of view.results) {
+      const status = e.result.ignored ? `${e.result.status} (ignored)` : e.result.status;
+      const c = counts.get(status) ?? { n: 0, hosts: [] };
+      c.n++;
+      c.hosts.push(e.host);
+      counts.set(status, c);
+    }
+    const order = ['ok', 'changed', 'skipped', 'unknown', 'failed', 'unreachable'];
+    const parts = [...counts]
+      .sort(([a], [b]) => order.indexOf(a.split(' ')[0]!) - order.indexOf(b.split(' ')[0]!))
+      .map(([status, c]) => {
+        const bad = status === 'failed' || status === 'unreachable';
+        const names = bad ? ` (${namesOf(c.hosts)})` : '';
+        return paint(STATUS_COLOUR[status.split(' ')[0] as TaskResult['status']], `${c.n} ${status}`) + names;
+      });
+    const running = [...view.rows.values()].filter((r) => !r.settled).length;
+    if (running) parts.push(paint('debug', `${running} running`));
+    return this.redacted(`${view.rows.size} hosts: ${parts.join(', ')}`);
+  }
+
   /** `d1 changed 120ms`, `d1 -> d2 ok`, `web1 changed (2 changed, 1 ok) 1.2s`. */
   private hostTitle(e: ResultEvent): string {
     const r = e.result;
     const paint = this.format.paint;
-    const colour = {
-      ok: 'ok',
-      changed: 'changed',
-      skipped: 'skip',
-      failed: 'error',
-      unreachable: 'unreachable',
-      unknown: 'unknown',
-    } as const;
     let status: string = r.status;
     if (r.status === 'unknown') status = 'unknown (check mode cannot predict)';
     if (r.ignored) status += ' (ignored)';
     const items = r.items?.length ? ` (${itemCounts(r.items)})` : '';
     return this.redacted(
-      `${hostLabel(e.host, e.delegatedTo)} ${paint(colour[r.status], status)}${items} ${paint('debug', duration(r.ms))}`,
+      `${hostLabel(e.host, e.delegatedTo)} ${paint(STATUS_COLOUR[r.status], status)}${items} ${paint('debug', duration(r.ms))}`,
     );
   }
 

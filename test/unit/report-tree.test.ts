@@ -158,4 +158,36 @@ describe('tree reporter (TTY)', () => {
     expect(text).toContain('director2 skipped');
     expect(text).not.toContain('hunter2');
   });
+  test('a task on more hosts than the terminal shows gets one summary row, naming the failed hosts', async () => {
+    const hosts = Array.from({ length: 60 }, (_, i) => `web${String(i).padStart(2, '0')}`);
+    const failing = new Set(['web07', 'web42']);
+    const text = await draw([
+      { type: 'runStart', playbook: 'site.yml', check: false, diff: true, hosts },
+      { type: 'playStart', name: 'Web', pattern: 'all', hosts },
+      { type: 'taskStart', task: sudo, hosts },
+      ...hosts.map((host): RunEvent => ({
+        type: 'taskResult',
+        task: sudo,
+        host,
+        result: failing.has(host) ? res('failed', { msg: 'boom' }) : res(host < 'web10' ? 'changed' : 'ok'),
+      })),
+      { type: 'playEnd' },
+    ]);
+    expect(lastFrame(text, '60 hosts: 49 ok, 9 changed, 2 failed')).toContain('2 failed (web07, web42)');
+    expect(text).toMatch(/60 hosts: .*running/);
+    // No row per host: the hosts appear only in the failures printed beneath.
+    expect(text).not.toMatch(/^\s+\S+ web1\d ok/m);
+    expect(text).toContain('fatal: [web42]');
+  });
+  test('a task on few hosts keeps a row per host', async () => {
+    const hosts = ['a', 'b', 'c'];
+    const text = await draw([
+      { type: 'playStart', name: 'Few', pattern: 'all', hosts },
+      { type: 'taskStart', task: sudo, hosts },
+      ...hosts.map((host): RunEvent => ({ type: 'taskResult', task: sudo, host, result: res('ok') })),
+      { type: 'playEnd' },
+    ]);
+    expect(text).not.toContain('3 hosts:');
+    for (const h of hosts) expect(text).toMatch(new RegExp(`${h} ok`));
+  });
 });
