@@ -171,7 +171,7 @@ describe('tree reporter (TTY)', () => {
         host,
         result: failing.has(host) ? res('failed', { msg: 'boom' }) : res(host < 'web10' ? 'changed' : 'ok'),
       })),
-      { type: 'playEnd' },
+      { type: 'playEnd', name: 'Web' },
     ]);
     expect(lastFrame(text, '60 hosts: 49 ok, 9 changed, 2 failed')).toContain('2 failed (web07, web42)');
     expect(text).toMatch(/60 hosts: .*running/);
@@ -185,7 +185,7 @@ describe('tree reporter (TTY)', () => {
       { type: 'playStart', name: 'Few', pattern: 'all', hosts },
       { type: 'taskStart', task: sudo, hosts },
       ...hosts.map((host): RunEvent => ({ type: 'taskResult', task: sudo, host, result: res('ok') })),
-      { type: 'playEnd' },
+      { type: 'playEnd', name: 'Web' },
     ]);
     expect(text).not.toContain('3 hosts:');
     for (const h of hosts) expect(text).toMatch(new RegExp(`${h} ok`));
