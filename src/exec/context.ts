@@ -26,6 +26,8 @@ export interface RunContext {
   /** Values to scrub from all output (become passwords, decrypted vault values). */
   secrets: Set<string>;
   groups: Record<string, string[]>;
+  /** A group_by or add_host task changed the inventory: later plays resolve their hosts again. */
+  inventoryChanged?: boolean;
 }
 
 export function hostState(run: RunContext, host: string): HostState {
@@ -58,7 +60,9 @@ function hostOnlyVars(
   only?: ReadonlySet<LayerName>,
 ): Vars {
   const layers = at.pp.layersOf(host, planned);
-  const hs = hostState(run, host);
+  // Reading a host's variables (hostvars of a host no play has run on yet) gives it no state:
+  // the recap lists only hosts that ran something, as Ansible's does.
+  const hs = run.hosts.get(host) ?? newHostState(host);
   layers.facts = factVars(hs.facts);
   layers.setFacts = hs.setFacts;
   if (only) for (const name of Object.keys(layers) as LayerName[]) if (!only.has(name)) delete layers[name];

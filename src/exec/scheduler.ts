@@ -71,8 +71,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   run.emit({ type: 'runStart', playbook: plan.playbookPath, check: plan.check, diff: plan.diff, hosts: allHosts });
   let stopAll = false;
   try {
-    for (const pp of plan.plays) {
+    for (const planned of plan.plays) {
       if (stopAll || run.interrupted) break;
+      // After a group_by or add_host, the play's pattern is matched against the inventory as it is now.
+      const pp = run.inventoryChanged ? { ...planned, ...planned.hostsNow() } : planned;
       run.emit({ type: 'playStart', name: pp.play.name, pattern: pp.play.hosts.join(','), hosts: pp.hosts });
       for (const batch of pp.batches) {
         if (run.interrupted) break;
@@ -367,8 +369,9 @@ async function runTaskOn(
   const ref = { ...taskRef(planned), ...(isHandler ? { isHandler: true } : {}) };
   run.emit({ type: 'taskStart', task: ref, hosts });
   const out = new Map<string, StepOutcome>();
+  const bypass = planned.task.module?.bypassHostLoop === true;
   const runOnce = asBool(keyword(at.pp.play, planned, 'run_once'));
-  const targets = runOnce ? hosts.slice(0, 1) : hosts;
+  const targets = runOnce || bypass ? hosts.slice(0, 1) : hosts;
   // throttle: at most that many hosts run this task at once, below forks.
   const throttle = throttleOf(run, at, planned, targets[0]);
   const slots = throttle ? new Semaphore(throttle) : undefined;
@@ -380,7 +383,7 @@ async function runTaskOn(
     ),
   );
   const byHost = new Map<string, TaskRun>(runs);
-  if (runOnce && runs[0]) {
+  if (runOnce && !bypass && runs[0]) {
     const [first, result] = runs[0];
     const reg = planned.task.register;
     for (const h of hosts.slice(1)) {
@@ -390,13 +393,22 @@ async function runTaskOn(
     }
   }
   for (const h of hosts) {
+    if (bypass && h !== targets[0]) {
+      // add_host: the other hosts neither ran nor report the task, and go on.
+      out.set(h, { failed: false });
+      continue;
+    }
     const r = byHost.get(h)!;
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
     const result: TaskResult =
       included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
     const delegate = delegateOf(run, at, planned, h);
-    run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
-    count(run, h, result);
+    // run_once: only the host that ran it reports and counts it, as in Ansible; the others share
+    // its outcome (a failure stops them too) and its registered value.
+    if (!runOnce || h === targets[0]) {
+      run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
+      count(run, h, result);
+    }
     out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
   }
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });

@@ -16,6 +16,7 @@ import { asBool, keyword } from './keywords.js';
 import { loopItems } from './loops.js';
 import { moduleInput, runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
 import { forgetRenderedArgs, prefetch, prefetchOn } from './prefetch.js';
+import { applyInventoryChanges } from './runtime-inventory.js';
 import { loopResult, registeredValue } from './result.js';
 import {
   becomeOpts,
@@ -375,7 +376,9 @@ async function finish(
   if (o.facts) Object.assign(fs.facts, o.facts);
   const facts = o.data?.ansible_facts;
   if (facts && typeof facts === 'object') Object.assign(fs.facts, facts);
-  if (o.setFacts || o.facts || facts) forgetRenderedArgs(run);
+  const inventoryChanged = o.inventory ? applyInventoryChanges(run, o.inventory) : false;
+  if (inventoryChanged && result.status === 'ok') result.status = 'changed';
+  if (o.setFacts || o.facts || facts || inventoryChanged) forgetRenderedArgs(run);
   if (result.status !== 'unreachable' && result.status !== 'skipped') {
     const reg = task.register ? { [task.register]: registeredValue(result) } : {};
     const cw = keyword(play, planned, 'changed_when');

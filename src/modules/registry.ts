@@ -19,6 +19,7 @@ import { pingModule } from './ping.js';
 import { pauseModule } from './pause.js';
 import { rawModule } from './raw.js';
 import { replaceModule } from './replace.js';
+import { addHostModule, groupByModule } from './runtime-groups.js';
 import { serviceModule } from './service.js';
 import { setupModule } from './setup.js';
 import { slurpModule } from './slurp.js';
@@ -64,6 +65,8 @@ export const MODULES: readonly ModuleSpec[] = [
   metaModule,
   pauseModule,
   includeVarsModule,
+  groupByModule,
+  addHostModule,
 ];
 
 const byName = new Map<string, ModuleSpec>();

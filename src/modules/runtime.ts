@@ -93,7 +93,14 @@ export type ActionResult = Partial<TaskResult> &
     setFacts?: Vars;
     /** setup: gathered facts (ansible_facts), also injected as ansible_* variables. */
     facts?: Vars;
+    /** group_by, add_host: changes to the run's inventory (later plays see them). */
+    inventory?: InventoryChange[];
   };
+
+/** A change a task makes to the run's inventory, as Ansible's add_host and group_by results do. */
+export type InventoryChange =
+  | { addHost: { name: string; groups: string[]; vars: Vars } }
+  | { groupBy: { host: string; group: string; parents: string[] } };
 
 /** An action module that runs on a host: its arguments arrive revealed (see moduleInput). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -21,4 +21,9 @@ export interface ModuleSpec<A = unknown> {
   local?: boolean;
   /** command/shell: check mode reports "unknown" rather than guessing "ok". */
   predictable?: false;
+  /**
+   * Ansible's BYPASS_HOST_LOOP (add_host): the task runs once, for the first host of the batch,
+   * and only that host reports it; the others neither run nor count it.
+   */
+  bypassHostLoop?: true;
 }

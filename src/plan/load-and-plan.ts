@@ -59,6 +59,8 @@ export interface PlannedPlay {
   pendingGroups?: true;
   layersOf(host: string, task?: PlannedTask): VarLayers;
   varsOf(host: string, task?: PlannedTask): Vars;
+  /** Its hosts and serial batches against the inventory as it is now (after group_by/add_host). */
+  hostsNow(): { hosts: string[]; batches: string[][] };
 }
 
 export interface Plan {
@@ -198,6 +200,11 @@ export function loadAndPlan(opts: RunOptions): Plan {
       hosts: ordered,
       batches: serialBatches(ordered, play.serial),
       compiled,
+      hostsNow: () => {
+        const now = playHosts(inventory, play, extraVars, cwd, []).filter((h) => !limited || limited.has(h));
+        const ordered = orderHosts(now, play.order);
+        return { hosts: ordered, batches: serialBatches(ordered, play.serial) };
+      },
       layersOf: (host, task) => hostLayers(src, play, compiled.roles, host, task),
       varsOf: (host, task) => hostVars(src, play, compiled.roles, host, task),
     });

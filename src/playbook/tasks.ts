@@ -443,9 +443,11 @@ export function loadTaskFile(ctx: LoadContext, path: string, site: TaskSite, pos
   }
 }
 
-/** set_fact and include_vars define names the static undefined-variable check must know. */
+/** set_fact, add_host and include_vars define names the static undefined-variable check must know. */
 function noteDefinedNames(ctx: LoadContext, task: Task, site: TaskSite): void {
-  if (task.action === 'set_fact') for (const k of Object.keys(task.args)) ctx.definedNames.add(k);
+  // add_host's arguments other than its own are the new host's variables.
+  if (task.action === 'set_fact' || task.action === 'add_host')
+    for (const k of Object.keys(task.args)) ctx.definedNames.add(k);
   if (task.action === 'include_vars') {
     if (typeof task.args.name === 'string') ctx.definedNames.add(task.args.name);
     const file = task.args.file;
