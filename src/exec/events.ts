@@ -30,7 +30,7 @@ export interface TaskResult {
   /** Set by `no_log: true`: reporters must print nothing but the status. */
   noLog?: boolean;
   /** One result per loop item, when the task had a loop. */
-  items?: Array<{ item: unknown; result: TaskResult }>;
+  items?: LoopItem[];
   /** -vv: the commands that ran (redacted). */
   commands?: string[];
   /** The module's output is its point (debug): reporters show msg/data at any verbosity. */
@@ -70,4 +70,17 @@ export interface Reporter {
   onEvent(e: RunEvent): void;
   /** Flushes output (a TTY renderer stops its spinners). */
   close?(): Promise<void> | void;
+}
+
+/** One item of a loop's result. */
+export interface LoopItem {
+  /** What is shown for the item: its loop_control.label, else the item. */
+  item: unknown;
+  result: TaskResult;
+  /**
+   * What the item adds to its registered result, as Ansible's: the loop variable under its own
+   * name (the item itself, not its label), `ansible_loop_var`, the index variable and
+   * `ansible_index_var`, `ansible_loop` with `extended`.
+   */
+  loopVars?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 // The value `register:` stores, shaped as Ansible's results so roles written for Ansible read
 // the same fields (rc, stdout_lines, changed, failed, skipped, results...).
-import type { TaskResult } from './events.js';
+import type { LoopItem, TaskResult } from './events.js';
 
 export function registeredValue(r: TaskResult): Record<string, unknown> {
   const v: Record<string, unknown> = {
@@ -20,13 +20,17 @@ export function registeredValue(r: TaskResult): Record<string, unknown> {
     v.stderr = r.stderr;
     v.stderr_lines = r.stderr === '' ? [] : r.stderr.replace(/\n$/, '').split('\n');
   }
-  if (r.items) v.results = r.items.map(({ item, result }) => ({ ...registeredValue(result), item }));
+  if (r.items)
+    v.results = r.items.map(({ item, result, loopVars }) => ({
+      ...registeredValue(result),
+      ...(loopVars ?? { item }),
+    }));
   if (r.changes.length) v.diff = r.changes.filter((c) => c.diff).map((c) => c.diff);
   return v;
 }
 
 /** Folds per-item results into the task's result, as Ansible does for loops. */
-export function loopResult(items: Array<{ item: unknown; result: TaskResult }>, ms: number): TaskResult {
+export function loopResult(items: LoopItem[], ms: number): TaskResult {
   const statuses = items.map((i) => i.result.status);
   const status: TaskResult['status'] = statuses.includes('unreachable')
     ? 'unreachable'
@@ -46,7 +50,7 @@ export function loopResult(items: Array<{ item: unknown; result: TaskResult }>, 
     ms,
     warnings: items.flatMap((i) => i.result.warnings),
     items,
-    ...(failedItem ? { msg: 'One or more items failed' } : {}),
+    msg: failedItem ? 'One or more items failed' : 'All items completed',
     ...(items.some((i) => i.result.noLog) ? { noLog: true } : {}),
   };
 }

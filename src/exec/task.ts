@@ -10,7 +10,7 @@ import { stripOmitted } from '../vars/omit.js';
 import type { Vars } from '../vars/precedence.js';
 import type { Templar } from '../vars/templar.js';
 import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
-import type { TaskResult } from './events.js';
+import type { LoopItem, TaskResult } from './events.js';
 import { findInPaths } from './files.js';
 import { asBool, keyword } from './keywords.js';
 import { loopItems } from './loops.js';
@@ -90,12 +90,16 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
     const lc = (task.keywords.loop_control ?? {}) as Record<string, unknown>;
     const loopVar = typeof lc.loop_var === 'string' ? lc.loop_var : 'item';
     const indexVar = typeof lc.index_var === 'string' ? lc.index_var : undefined;
-    const items: Array<{ item: unknown; result: TaskResult }> = [];
+    const items: LoopItem[] = [];
     for (const [i, item] of loop.entries()) {
       if (run.interrupted) break;
-      const itemVars: Vars = { ...vars, [loopVar]: item, ...(indexVar ? { [indexVar]: i } : {}) };
+      const loopVars: Vars = {
+        [loopVar]: item,
+        ansible_loop_var: loopVar,
+        ...(indexVar ? { [indexVar]: i, ansible_index_var: indexVar } : {}),
+      };
       if (asBool(lc.extended))
-        itemVars.ansible_loop = {
+        loopVars.ansible_loop = {
           index: i + 1,
           index0: i,
           first: i === 0,
@@ -103,13 +107,14 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
           length: loop.length,
           allitems: loop,
         };
+      const itemVars: Vars = { ...vars, ...loopVars };
       const label = lc.label !== undefined ? templar.render(lc.label, itemVars, where) : item;
       if (!conditionsHold(templar, planned, itemVars, where)) {
-        items.push({ item: label, result: skipped(now(), 'Conditional result was False') });
+        items.push({ item: label, loopVars, result: skipped(now(), 'Conditional result was False') });
         continue;
       }
       const r = (await runUntil(run, at, planned, host, itemVars, templar, now(), true)).result;
-      items.push({ item: label, result: r });
+      items.push({ item: label, loopVars, result: r });
       if (r.status === 'unreachable') break;
       const pause = Number(lc.pause ?? 0);
       if (pause > 0 && i < loop.length - 1) await new Promise((res) => setTimeout(res, pause * 1000));

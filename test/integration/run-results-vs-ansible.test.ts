@@ -1,5 +1,5 @@
-// group_by, add_host and run_once run by ansible-playbook 2.14 and lvsplay on localhost
-// (test/fixtures/runtime-inventory): the same hosts report each task with the same status and
+// group_by, add_host, run_once and loops run by ansible-playbook 2.14 and lvsplay on localhost
+// (test/fixtures/run-results): the same hosts report each task with the same status and
 // message, the recaps are equal, and plays on groups made at run time run on the same hosts.
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ansiblePlaybook, lvsplayRun, ROOT } from '../helpers/compat.js';
 
-const FIXTURES = join(ROOT, 'test/fixtures/runtime-inventory');
+const FIXTURES = join(ROOT, 'test/fixtures/run-results');
 
 interface HostResult {
   changed?: boolean;
@@ -79,6 +79,12 @@ describe('inventory changed at run time, as ansible-playbook 2.14 changes it', (
 
   it('run_once and add_host report on the host that ran them only; a failure stops the others', async () => {
     const { ansible, lvsplay } = await both('run-once.yml');
+    expect(seen(lvsplay)).toEqual(seen(ansible));
+    expect(lvsplay.stats).toEqual(ansible.stats);
+  }, 120_000);
+
+  it('a loop registers each item under its loop variable, with ansible_loop_var and the index', async () => {
+    const { ansible, lvsplay } = await both('loops.yml');
     expect(seen(lvsplay)).toEqual(seen(ansible));
     expect(lvsplay.stats).toEqual(ansible.stats);
   }, 120_000);
