@@ -2,8 +2,8 @@
 // Builds dist/ as bin/lvsplay.js loads it: src/cli/main.ts and everything it imports bundled into
 // one CommonJS file (dist/cli/main.cjs, with its source map), V8's code cache for it
 // (dist/cli/main.cjs.cache) and the ES module bin/lvsplay.js imports (dist/cli/main.js, from
-// scripts/code-cache.js), which compiles the bundle with that cache; and the demo,
-// dist/demo/main.js.
+// scripts/code-cache.js), which compiles the bundle with that cache; the demo,
+// dist/demo/main.js; and the traffic loop of `lvsplay lab traffic`, dist/lab/traffic-worker.js.
 //
 // Why this shape (docs/benchmark.md, Start-up): most of a syntax check's start-up is V8 compiling
 // code the first time it runs. Node 20 keeps no compile cache of its own (module.enableCompileCache
@@ -70,6 +70,19 @@ await build({
   target: 'node20',
   sourcemap: true,
   packages: 'external',
+  logLevel: 'warning',
+});
+// The loop of `lvsplay lab traffic`, which runs as a process of its own in a lab host's network
+// namespace: beside the bundle's directory, where src/lab/traffic.ts looks for it.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/lab/traffic-worker.ts'],
+  outfile: join(outdir, 'lab/traffic-worker.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'scripts/code-cache.js'), join(outdir, 'cli/main.js'));

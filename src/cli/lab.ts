@@ -1,13 +1,27 @@
 // `lvsplay lab ...`: the built-in lab of namespace hosts. Thin: parse flags, call src/lab, print.
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, type Command } from 'commander';
-import { LvsplayError, diag } from '../diagnostics.js';
+import { writeFileSync } from 'node:fs';
+import { ExitCode, LvsplayError, diag } from '../diagnostics.js';
 import type { LabStatus } from '../lab/index.js';
 import { HOST_KIND_CHOICES, RELEASES, type HostKindChoice } from '../lab/host-kinds.js';
-import { oneOf } from './options.js';
+import { oneOf, positiveInt, textOrJson } from './options.js';
 
 const kindValue = oneOf('kind', HOST_KIND_CHOICES);
 const releaseValue = oneOf('release', RELEASES);
+
+interface TrafficFlags {
+  from: string;
+  address?: string;
+  port: number;
+  path: string;
+  rate: number;
+  seconds: number;
+  timeout: number;
+  window: number;
+  format: 'text' | 'json';
+  records?: string;
+}
 
 interface KindFlags {
   all?: HostKindChoice;
@@ -90,6 +104,63 @@ export function registerLab(program: Command): void {
       const { labStatus } = await labApi();
       const s = await labStatus();
       out(o.format === 'json' ? JSON.stringify(s, null, 2) : statusText(s));
+    });
+
+  lab
+    .command('traffic')
+    .description(
+      'client traffic to the VIP from a lab host: GET requests at a fixed rate, each on a new connection, for a bounded time or until interrupted; reports failures, the longest gap and which server/version answered over time',
+    )
+    .option('--from <host>', 'the lab host the requests leave from (a namespace host)', 'client')
+    .option('--address <ip>', "where to send (default: the lab's VIP)")
+    .option('--port <port>', 'TCP port', positiveInt('port'), 80)
+    .option('--path <path>', 'URL path', '/')
+    .option('--rate <n>', 'requests per second', positiveInt('rate'), 50)
+    .option('--seconds <n>', 'stop after this many seconds (Ctrl-C stops sooner)', positiveInt('seconds'), 60)
+    .option('--timeout <ms>', 'a request without an answer in this time fails', positiveInt('timeout'), 2000)
+    .option('--window <s>', 'seconds per line of the report over time', positiveInt('window'), 5)
+    .option('--format <format>', 'text or json (the summary and every request)', textOrJson, 'text')
+    .option('--records <file>', 'also write every request as a JSON line to this file')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no request failed, 2 some failed, 1 the traffic could not be sent. A request fails when no 2xx answer came within --timeout.',
+    )
+    .action(async (o: TrafficFlags) => {
+      const { labTraffic, labStatus } = await labApi();
+      const { summarize, trafficText } = await import('../lab/traffic-report.js');
+      const address = o.address ?? (await labStatus()).vip;
+      if (!address)
+        throw new LvsplayError(
+          diag('lab traffic: the lab inventory names no VIP (lvs_vip)', undefined, 'give --address'),
+        );
+      const ac = new AbortController();
+      const onSignal = () => ac.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const records = await labTraffic({
+          from: o.from,
+          address,
+          port: o.port,
+          path: o.path,
+          rate: o.rate,
+          seconds: o.seconds,
+          timeoutMs: o.timeout,
+          signal: ac.signal,
+        });
+        if (o.records) writeFileSync(o.records, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        const summary = summarize(records, o.window * 1000);
+        const target = `http://${address}:${o.port}${o.path}`;
+        out(
+          o.format === 'json'
+            ? JSON.stringify({ target, ...summary, records }, null, 2)
+            : trafficText(summary, target).trimEnd(),
+        );
+        process.exitCode = summary.failures ? ExitCode.failedHosts : ExitCode.ok;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 
   lab

@@ -31,3 +31,12 @@ export function clusterSourceOptions(cmd: Command): Command {
     .option('--playbook <file>', 'the playbook that applies the cluster roles', 'playbooks/site.yaml')
     .option('--vault-password-file <file>', 'vault password file (repeatable); default: ansible.cfg', collect, []);
 }
+
+/** A whole number of 1 or more, for a numeric flag. */
+export function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+      throw new InvalidArgumentError(`${name} must be a whole number of 1 or more.`);
+    return Number(v);
+  };
+}

@@ -47,6 +47,7 @@ export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
 export { macOf } from './network.js';
 export { labStatus, type LabStatus, type HostStatus } from './status.js';
+export { labTraffic, type TrafficOptions } from './traffic.js';
 export type { LabHost, LabTopology } from './topology.js';
 export type { CmdResult } from './sys.js';
 

@@ -128,6 +128,7 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
 
     const rsGroup = asString(v.get('lvs_realservers_group')) ?? 'realservers';
     const port = asNumber(v.get('lvs_port'));
+    const healthUrl = asString(v.get('lvs_health_url'));
     model.realServersGroup = [...(groups[rsGroup] ?? []), ...(groups[rsGroup] ?? []).map(addressOf)];
     model.services.push({
       owner: d,
@@ -143,6 +144,8 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
         algorithm: v.pos('lvs_algorithm'),
         delayLoop: v.pos('lvs_delay_loop'),
       },
+      // with a health URL the role adds inhibit_on_failure: a failed real server stays at weight 0
+      ...(healthUrl ? { quiescent: true } : {}),
       realServers: (groups[rsGroup] ?? []).map((rs) => {
         const rv = viewOf(rs, 'realserver');
         const weight = asNumber(rv.get('lvs_weight')) ?? asNumber(v.get('lvs_default_weight')) ?? 1;
@@ -155,7 +158,8 @@ export function modelFromPlan(plan: Plan): InventoryCluster {
           weight,
           checks: [
             {
-              type: 'TCP_CHECK',
+              // the director role's template: an HTTP_GET of the health URL when one is set
+              type: healthUrl ? 'HTTP_GET' : 'TCP_CHECK',
               ...(connectTimeout !== undefined ? { connectTimeout } : {}),
               ...(retry !== undefined ? { retry } : {}),
               pos: { connectTimeout: v.pos('lvs_check_connect_timeout'), retry: v.pos('lvs_check_retries') },

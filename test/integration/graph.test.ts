@@ -61,8 +61,8 @@ describe('graph of the bundled lab inventory', () => {
     expect(s).toMatchObject({ vip: '10.0.7.247', port: 80, protocol: 'TCP', algorithm: 'wlc', forwarding: 'DR' });
     expect(s.vrrp).toMatchObject({ name: 'VI_1', virtualRouterId: 51 });
     expect(s.realServers.map((r) => [r.host, r.address, r.weight, r.check.type])).toEqual([
-      ['web1', '10.0.7.211', 60, 'TCP_CHECK'],
-      ['web2', '10.0.7.29', 40, 'TCP_CHECK'],
+      ['web1', '10.0.7.211', 60, 'HTTP_GET'],
+      ['web2', '10.0.7.29', 40, 'HTTP_GET'],
     ]);
     expect(model.directors.map((d) => [d.host, d.state, d.priority, d.routerId])).toEqual([
       ['lvs1', 'BACKUP', 50, 'lvs1'],
@@ -81,8 +81,8 @@ describe('graph of the bundled lab inventory', () => {
     expect(m).toContain('vip_0["VIP 10.0.7.247:80<br/>TCP wlc DR<br/>VRRP VI_1 vrid 51"]');
     expect(m).toContain('dir_lvs1["lvs1 10.0.7.11<br/>BACKUP prio 50<br/>router_id lvs1"]');
     expect(m).toContain('dir_lvs2["lvs2 10.0.7.12<br/>MASTER prio 100<br/>router_id lvs2"]');
-    expect(m).toContain('rs_web1["web1 10.0.7.211<br/>weight 60<br/>TCP_CHECK :80"]');
-    expect(m).toContain('rs_web2["web2 10.0.7.29<br/>weight 40<br/>TCP_CHECK :80"]');
+    expect(m).toContain('rs_web1["web1 10.0.7.211<br/>weight 60<br/>HTTP_GET :80"]');
+    expect(m).toContain('rs_web2["web2 10.0.7.29<br/>weight 40<br/>HTTP_GET :80"]');
     expect(m).toContain('db_db1[("db1 10.0.7.41:3306<br/>MariaDB server_id 1")]');
     const edges = m
       .split('\n')
@@ -108,7 +108,7 @@ describe('graph of the bundled lab inventory', () => {
     const d = renderGraph(model, 'dot');
     expect(d).toMatch(/^digraph lvs_cluster \{\n[\s\S]*\}\n$/);
     expect(d).toContain('"dir_lvs2" [label="lvs2 10.0.7.12\\nMASTER prio 100\\nrouter_id lvs2"');
-    expect(d).toContain('"rs_web1" [label="web1 10.0.7.211\\nweight 60\\nTCP_CHECK :80"');
+    expect(d).toContain('"rs_web1" [label="web1 10.0.7.211\\nweight 60\\nHTTP_GET :80"');
     expect(d).toContain('"vip_0" -> "dir_lvs1" [label="BACKUP", style=dashed];');
     expect(d).toContain('"db_db1" -> "db_db2" [label="replication", dir=both, constraint=false];');
     const declared = new Set([...d.matchAll(/^\s+"([^"]+)" \[label=/gm)].map((x) => x[1]));

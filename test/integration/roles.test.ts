@@ -104,13 +104,13 @@ describe('keepalived.conf from the inventory', () => {
     expect(typeof raw).toBe('string');
   });
 
-  it('derives the virtual server from the realservers group and their lvs_weight', () => {
+  it('derives the virtual server from the realservers group and their lvs_weight; each checked by its health URL, drainable (weight 0 on failure)', () => {
     expect(lvs1).toContain(
       'virtual_server 10.0.7.247 80 {\n  delay_loop 6\n  lb_algo wlc\n  lb_kind DR\n  protocol TCP\n',
     );
     const reals = [
       ...lvs1.matchAll(
-        /real_server (\S+) 80 \{\n {4}weight (\d+)\n {4}TCP_CHECK \{\n {6}connect_port 80\n {6}connect_timeout 20\n {6}retry 3\n/g,
+        /real_server (\S+) 80 \{\n {4}weight (\d+)\n(?: {4}#.*\n)* {4}inhibit_on_failure\n {4}HTTP_GET \{\n {6}url \{\n {8}path \/lvs-health\.txt\n {8}status_code 200\n {6}\}\n {6}connect_port 80\n {6}connect_timeout 20\n {6}retry 3\n {6}delay_before_retry 1\n {4}\}\n/g,
       ),
     ];
     expect(reals.map((m) => `${m[1]}=${m[2]}`)).toEqual(['10.0.7.211=60', '10.0.7.29=40']);

@@ -28,6 +28,9 @@ describe('lint --script', () => {
       lvs_vip: '10.0.7.247',
       realserver_arp_ignore: 1,
       realserver_arp_announce: 2,
+      lvs_health_url: '/lvs-health.txt',
+      web_root: '/var/www/html',
+      realserver_drain_marker: '/etc/lvs-realserver.drained',
       ansible_managed: 'managed',
     });
     const file = join(mkdtempSync(join(tmpdir(), 'lint-')), 'realserver');
