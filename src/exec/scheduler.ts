@@ -50,7 +50,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     templar: o.templar,
     pool: new ConnectionPool(o.targetOpts, o.connectOpts, {
       ...(o.runLock && !plan.check ? { runLock: o.runLock } : {}),
-      onLockNote: (host, message) => o.emit({ type: 'warning', host, message }),
+      onNote: (host, message) => o.emit({ type: 'warning', host, message }),
     }),
     hosts: new Map(),
     emit: o.emit,
