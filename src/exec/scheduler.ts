@@ -143,7 +143,9 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
       run.emit({
         type: 'warning',
         host: h,
-        message: `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks`,
+        message: run.journal.maybe(play.name, h, name)
+          ? `handler '${name}' may have been notified by an earlier run that ended during a task notifying it; it will run after this play's tasks`
+          : `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks`,
       });
     }
   }
