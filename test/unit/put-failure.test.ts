@@ -2,6 +2,7 @@
 // messages are what GNU cat and mktemp print (the lab's fault suite fills a real tmpfs).
 import { describe, expect, it } from 'vitest';
 import { putFailure } from '../../src/exec/module-run.js';
+import { readPutOutput } from '../../src/transport/put.js';
 
 describe('a failed atomic write', () => {
   it('on a full filesystem names the directory and says to free space there', () => {
@@ -32,5 +33,16 @@ describe('a failed atomic write', () => {
     expect(putFailure('/etc/x.conf', 'validate', 'validation failed: false')).toBe(
       'could not write /etc/x.conf (validate failed): validation failed: false; the old file is left as it was',
     );
+  });
+});
+
+describe("the write script's failure tag", () => {
+  it("is taken out of stderr, the tool's message kept on its own line without a blank one", () => {
+    const stderr = 'cat: write error: No space left on device\n\nlvsplay-put-failed:write cannot write /d/.lvsplay.x\n';
+    expect(readPutOutput('', stderr)).toEqual({
+      failedStep: 'write',
+      stdout: '',
+      stderr: 'cat: write error: No space left on device\ncannot write /d/.lvsplay.x',
+    });
   });
 });
