@@ -76,6 +76,8 @@ export interface FaultFigures {
   finishedBeforeKill: number;
   filesChecked: number;
   filesRewrittenByKilledRuns: number;
+  /** Handlers left journaled after each kill, summed over the kills. */
+  handlersJournaledAtKills: number;
   handlersCarriedOver: number;
   lockReleaseMaxMs: number;
   runMs: number;
@@ -290,6 +292,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultFigures> {
     finishedBeforeKill: 0,
     filesChecked: 0,
     filesRewrittenByKilledRuns: 0,
+    handlersJournaledAtKills: 0,
     handlersCarriedOver: 0,
     lockReleaseMaxMs: 0,
     runMs: 0,
@@ -302,8 +305,9 @@ export async function runFaults(o: FaultOptions): Promise<FaultFigures> {
   for (const h of HOSTS) await labPlug(h);
   log(`seed ${o.seed}: converging the lab`);
   const first = await converge(stateDir, fig.findings, 'initial converge');
-  // runs with files to rewrite take longer than a converged one (handlers restart services)
-  const window = Math.max(first.ms * 1.5, 20_000);
+  // Kill points fall in [0, window): it follows the length of the runs that ended before their
+  // kill (runs with files to rewrite take longer than a converged one: handlers restart services).
+  let window = Math.max(first.ms, 20_000);
   const conv = await allHashes();
   for (const [h, m] of conv)
     for (const [p, sum] of m) if (sum === '-') fig.findings.push(`${h}: managed file ${p} missing after converge`);
@@ -324,7 +328,10 @@ export async function runFaults(o: FaultOptions): Promise<FaultFigures> {
     const killAfterMs = Math.round(rand() * window);
     const r = await controller(stateDir, { killAfterMs });
     fig.killRuns++;
-    if (!r.killed) fig.finishedBeforeKill++;
+    if (!r.killed) {
+      fig.finishedBeforeKill++;
+      window = Math.round((window + r.ms) / 2);
+    }
     log(
       `kill ${i}/${o.kills}: ${changed.length} file(s) changed before, killed at ${killAfterMs} ms${r.killed ? '' : ` (the run ended first, exit ${r.exitCode})`}`,
     );
@@ -332,6 +339,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultFigures> {
     const after = await allHashes();
     const ran = handlersRan(r.events);
     const pending = journaled(stateDir);
+    fig.handlersJournaledAtKills += pending.size;
     for (const h of HOSTS) {
       for (const f of filesOf(h)) {
         fig.filesChecked++;
