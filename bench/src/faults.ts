@@ -274,7 +274,19 @@ function recapOf(events: Record<string, unknown>[]): Record<string, Record<strin
 /** Runs site.yaml to the end; a finding unless it exits 0 (and, with `noChange`, changes nothing). */
 async function converge(stateDir: string, findings: string[], what: string, noChange = false) {
   const r = await controller(stateDir, {});
-  if (r.exitCode !== 0) findings.push(`${what}: site.yaml exited ${r.exitCode ?? r.signal}`);
+  if (r.exitCode !== 0) {
+    const failed = r.events
+      .filter(
+        (e) => e.type === 'taskResult' && ['failed', 'unreachable'].includes((e.result as { status: string }).status),
+      )
+      .map(
+        (e) =>
+          `${e.host as string} / ${(e.task as { name: string }).name}: ${(e.result as { msg?: string }).msg ?? ''}`,
+      );
+    findings.push(
+      `${what}: site.yaml exited ${r.exitCode ?? r.signal}${failed.length ? ` (${failed.join('; ')})` : ''}`,
+    );
+  }
   const recap = recapOf(r.events) ?? {};
   if (noChange)
     for (const [h, c] of Object.entries(recap))
