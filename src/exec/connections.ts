@@ -11,12 +11,15 @@ import { DEFAULT_LOCK_PATH, takeRunLock, type RunLockOptions } from './run-lock.
 export interface PoolOptions {
   /** Take each remote host's run lock on connecting (runs that change hosts). */
   runLock?: RunLockOptions;
-  /** Told what the operator should know about a host's run lock (waiting for it, none taken). */
-  onLockNote?: (host: string, message: string) => void;
+  /** Told what the operator should know about a host: its run lock (waiting for it, none taken)
+   * and the transport's notes (a host key recorded or accepted unchecked, an unusable identity). */
+  onNote?: (host: string, message: string) => void;
 }
 
 export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
+  /** host \0 note: each is told once per run, as ssh tells it once per connection. */
+  readonly #told = new Set<string>();
 
   constructor(
     private readonly targetOpts: TargetOpts = {},
@@ -51,17 +54,25 @@ export class ConnectionPool {
       throw e;
     }
     const t = await connect(target, this.connectOpts);
+    for (const w of t.warnings) this.#note(host, w);
     const lock = this.poolOpts.runLock;
     const path = lockPath(vars.lvsplay_run_lock);
     if (lock && path) {
       try {
-        await takeRunLock(t, path, lock, (message) => this.poolOpts.onLockNote?.(host, message));
+        await takeRunLock(t, path, lock, (message) => this.#note(host, message));
       } catch (e) {
         await t.close();
         throw e;
       }
     }
     return t;
+  }
+
+  #note(host: string, message: string): void {
+    const key = `${host}\0${message}`;
+    if (this.#told.has(key)) return;
+    this.#told.add(key);
+    this.poolOpts.onNote?.(host, message);
   }
 
   /** Drops a host's connection (after it died), so the next use reconnects. */

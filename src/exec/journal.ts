@@ -1,6 +1,10 @@
 // Handlers notified but not run because the run failed or was interrupted are written down on
 // the controller, and the next run of the same playbook runs them (Ansible forgets them, so a
 // config change whose reload never happened stays unapplied). Keyed by playbook, play, host.
+// A task that notifies writes its handlers down before it runs, as "maybe": a controller that
+// dies after the task changed the host but before its result came back would otherwise lose
+// them (the rerun finds the file in place, reports ok and notifies nothing). The result then
+// confirms them (changed) or withdraws them (anything that surely changed nothing).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +15,8 @@ interface Entry {
   host: string;
   handler: string;
   since: string;
+  /** Written before the notifying task ran; its result never came back. */
+  maybe?: true;
 }
 
 export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -45,11 +51,55 @@ export class HandlerJournal {
       .map((e) => e.handler);
   }
 
+  /** True when the handler is pending only because a notifying task's result never came back. */
+  maybe(play: string, host: string, handler: string): boolean {
+    return this.#find(this.#mask(play), host, this.#mask(handler))?.maybe === true;
+  }
+
   notified(play: string, host: string, handler: string): void {
     [play, handler] = [this.#mask(play), this.#mask(handler)];
-    if (this.pending(play, host).includes(handler)) return;
-    this.#entries.push({ playbook: this.#playbook, play, host, handler, since: new Date().toISOString() });
+    const e = this.#find(play, host, handler);
+    if (e && !e.maybe) return;
+    if (e) delete e.maybe;
+    else this.#entries.push({ playbook: this.#playbook, play, host, handler, since: new Date().toISOString() });
     this.#save();
+  }
+
+  /**
+   * Before a task that notifies `handlers` runs on `host`: writes down those not pending yet, as
+   * maybe. Returns them, for `withdraw` once the task's result shows it changed nothing.
+   */
+  intend(play: string, host: string, handlers: string[]): string[] {
+    [play, handlers] = [this.#mask(play), handlers.map(this.#mask)];
+    const since = new Date().toISOString();
+    const added = handlers.filter((h, i) => handlers.indexOf(h) === i && !this.#find(play, host, h));
+    for (const handler of added)
+      this.#entries.push({ playbook: this.#playbook, play, host, handler, since, maybe: true });
+    if (added.length) this.#save();
+    return added;
+  }
+
+  /** Takes back what `intend` wrote and the task did not confirm. */
+  withdraw(play: string, host: string, handlers: string[]): void {
+    play = this.#mask(play);
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter(
+      (e) =>
+        !(
+          e.maybe &&
+          e.playbook === this.#playbook &&
+          e.play === play &&
+          e.host === host &&
+          handlers.includes(e.handler)
+        ),
+    );
+    if (this.#entries.length !== before) this.#save();
+  }
+
+  #find(play: string, host: string, handler: string): Entry | undefined {
+    return this.#entries.find(
+      (e) => e.playbook === this.#playbook && e.play === play && e.host === host && e.handler === handler,
+    );
   }
 
   ran(play: string, host: string, handler: string): void {

@@ -1,5 +1,6 @@
 // Runs one module invocation on one host: probe -> pure plan -> apply (unless check mode), or an
 // action module's run. The only place that decides what check mode means, so modules never do.
+import { posix } from 'node:path';
 import type { ChangeSummary } from './events.js';
 import type {
   ActionModule,
@@ -177,9 +178,22 @@ async function applyStep(
     ...(o.runOpts.become !== undefined ? { become: o.runOpts.become } : {}),
   });
   applied.push(r);
-  if (!r.ok)
-    return `could not write ${path} (${r.failedStep ?? 'write'} failed)${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}; the old file is left as it was`;
+  if (!r.ok) return putFailure(path, r.failedStep ?? 'write', r.stderr);
   return undefined;
+}
+
+/** Why an atomic write failed, and what to do when the cause is the target's filesystem. */
+export function putFailure(path: string, step: string, stderr: string): string {
+  const dir = posix.dirname(path);
+  const why = stderr.trim();
+  const todo = /No space left on device/.test(why)
+    ? `; the filesystem of ${dir} is full: free space there (df -h ${dir}) and run again`
+    : /Disk quota exceeded/.test(why)
+      ? `; the disk quota of ${dir} is used up: free space or raise the quota, and run again`
+      : /Read-only file system/.test(why)
+        ? `; ${dir} is on a read-only filesystem: remount it read-write, or manage the file elsewhere`
+        : '';
+  return `could not write ${path} (${step} failed)${why ? `: ${why}` : ''}; the old file is left as it was${todo}`;
 }
 
 /** stdout/stderr/rc a module registered are also the task's own output fields. */

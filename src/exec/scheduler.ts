@@ -50,7 +50,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     templar: o.templar,
     pool: new ConnectionPool(o.targetOpts, o.connectOpts, {
       ...(o.runLock && !plan.check ? { runLock: o.runLock } : {}),
-      onLockNote: (host, message) => o.emit({ type: 'warning', host, message }),
+      onNote: (host, message) => o.emit({ type: 'warning', host, message }),
     }),
     hosts: new Map(),
     emit: o.emit,
@@ -145,7 +145,9 @@ async function runBatch(run: RunContext, at: PlayPosition, hosts: string[], fork
       run.emit({
         type: 'warning',
         host: h,
-        message: `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks`,
+        message: run.journal.maybe(play.name, h, name)
+          ? `handler '${name}' may have been notified by an earlier run that ended during a task notifying it; it will run after this play's tasks`
+          : `handler '${name}' was notified by an earlier run that did not finish; it will run after this play's tasks`,
       });
     }
   }

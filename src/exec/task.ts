@@ -43,8 +43,21 @@ const now = () => performance.now();
 
 export async function runTask(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
   const limits = taskLimits(run, at, planned, host);
+  // Journaled before the task can change the host (see journal.ts): only what it may notify.
+  const maybe = run.plan.check
+    ? []
+    : run.journal.intend(
+        at.pp.play.name,
+        host,
+        planned.task.notify.filter((n) => isHandlerName(at, n)),
+      );
   const body = runTaskBody(run, at, planned, host);
-  const r = limits.timeoutSec ? await withDeadline(body, limits, planned) : await body;
+  let timedOut = false;
+  const r = limits.timeoutSec ? await withDeadline(body, limits, planned, () => (timedOut = true)) : await body;
+  // A task that timed out may still be changing the host, one cut off by an unreachable host
+  // may have changed it: their notifications stay journaled.
+  if (maybe.length && r.result.status !== 'changed' && r.result.status !== 'unreachable' && !timedOut)
+    run.journal.withdraw(at.pp.play.name, host, maybe);
   // ignore_unreachable: the host stays in the play; Ansible counts the result ok and ignored.
   if (r.result.status === 'unreachable' && limits.ignoreUnreachable) {
     r.result.ignored = true;
@@ -54,11 +67,17 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
 }
 
 /** `timeout:` as Ansible enforces it: the task fails with its message once the time is up. */
-async function withDeadline(body: Promise<TaskRun>, limits: TaskLimits, planned: PlannedTask): Promise<TaskRun> {
+async function withDeadline(
+  body: Promise<TaskRun>,
+  limits: TaskLimits,
+  planned: PlannedTask,
+  onLate: () => void,
+): Promise<TaskRun> {
   const t0 = now();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<TaskRun>((res) => {
     timer = setTimeout(() => {
+      onLate();
       const msg = `The ${planned.task.actionAs} action failed to execute in the expected time frame (${limits.timeoutSec}) and was terminated`;
       const result: TaskResult = { status: 'failed', changes: [], ms: now() - t0, warnings: [], msg };
       if (limits.ignoreErrors) result.ignored = true;

@@ -78,11 +78,9 @@ export function readPutOutput(stdout: string, stderr: string): PutOutcome {
     const line = stderr.slice(at + FAIL_TAG.length).split('\n')[0]!;
     const [step, ...msg] = line.split(' ');
     out.failedStep = step as PutStep;
-    out.stderr = (
-      stderr.slice(0, at).replace(/\n$/, '') +
-      (stderr.slice(0, at).trim() ? '\n' : '') +
-      msg.join(' ')
-    ).trim();
+    // the tool's own message ends with a newline, and the tag's line starts with one
+    const before = stderr.slice(0, at).replace(/\n+$/, '');
+    out.stderr = (before + (before.trim() ? '\n' : '') + msg.join(' ')).trim();
   } else {
     out.stderr = stderr;
   }
