@@ -87,6 +87,9 @@ export function adoptJson(r: AdoptResult): object {
     findings: r.lint.findings,
     suppressed: r.lint.suppressed,
     changes: r.changes,
+    unpredictable: r.unpredictable,
+    checkProblems: r.checkProblems,
+    checkMs: r.checkMs,
     written: r.written,
   };
 }
@@ -123,8 +126,21 @@ export function adoptText(r: AdoptResult, out: string, { formatText, summary }: 
     );
   lines.push('', `not reproduced (the bundled roles cannot express it): ${a.notReproduced.length}`);
   for (const n of a.notReproduced) lines.push(`  ${n.pos ? `${n.pos.file}:${n.pos.line}: ` : ''}${n.host}: ${n.what}`);
-  lines.push('', `the first run of site.yaml will change (${r.changes.length}):`);
+  lines.push(
+    '',
+    `the first run of site.yaml will change (${r.changes.length}; the roles in check mode over ${out}/hosts.ini, ${(r.checkMs / 1000).toFixed(1)} s):`,
+  );
   for (const c of r.changes) lines.push(`  ${c.host}: ${c.task}: ${c.why}${c.rule ? ` [lint ${c.rule}]` : ''}`);
+  if (r.unpredictable.length)
+    lines.push(
+      `  check mode cannot predict (they run every time): ${r.unpredictable.length}`,
+      ...r.unpredictable.map((u) => `    ${u}`),
+    );
+  if (r.checkProblems.length)
+    lines.push(
+      `  the check-mode run could not tell everything: ${r.checkProblems.length}`,
+      ...r.checkProblems.map((p) => `    ${p}`),
+    );
   lines.push('', `next: lvsplay run playbooks/site.yaml -i ${out}/hosts.ini --check --diff`);
   return `${lines.join('\n')}\n`;
 }
