@@ -41,7 +41,8 @@ addresses, MariaDB settings and replication status. A host is taken for a direct
 keepalived.conf has a vrrp_instance, a real server when it holds an address on lo, a database
 master when MariaDB runs with the binary log. Secrets (auth_pass, the replication password) go
 to group_vars/all/vault.yml, encrypted with ansible.cfg's vault_password_file; without one, the
-file says what to set. Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --check --diff
+file says what to set. What the first run will change is what the roles say in check mode over
+DIR/hosts.ini (nothing applied). Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --check --diff
 Exit codes: 0 adopted, 1 a file is in the way (use --force) or cannot be written, 3 a host is
 unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See docs/adopt.md.`,
     )
