@@ -234,6 +234,7 @@ describe('lvsplay adopt on a hand-built cluster', () => {
       (c) => c.host === 'hand-lvs1' && c.task.startsWith('director : Write keepalived.conf'),
     )!;
     expect(conf.rule).toBe('keepalived-deprecated-keyword');
+    expect(conf.why).toContain("fixing what lint found: 'nb_get_retry' is deprecated and keepalived 2.2 rejects it");
 
     const write = check.rec.results('hand-lvs1').find((r) => r.task.includes('Write keepalived.conf'))!;
     const diff = write.result.changes.find((c) => c.diff)!.diff!;
@@ -260,7 +261,11 @@ describe('lvsplay adopt on a hand-built cluster', () => {
       'vrrp_auth_pass, mysql_replication_password: vault-encrypted with inventory/lab-vault-pass.txt',
     );
     expect(r.out).toMatch(/keepalived\.conf:35:13: error\[keepalived-deprecated-keyword\]: 'nb_get_retry'/);
-    expect(r.out).toContain(`the first run of site.yaml will change (${adopted.changes.length}):`);
+    expect(r.out).toMatch(
+      new RegExp(
+        `the first run of site\\.yaml will change \\(${adopted.changes.length}; the roles in check mode over .*hosts\\.ini, \\d+\\.\\d s\\):`,
+      ),
+    );
     for (const s of [VRRP_PASS, REPL_PASS]) expect(r.out).not.toContain(s);
   });
 

@@ -190,12 +190,8 @@ describe('adopt: reading a hand-built cluster', () => {
     const n = new Map<string, number>();
     const a = redactAuthPass('x\n  auth_pass one\n', n);
     const b = redactAuthPass('  auth_pass "two"\n  auth_pass one # c\n', n);
-    expect(a).toBe('x\n  auth_pass REDACTED-1  # adopt moved the password to the vault (vrrp_auth_pass)\n');
-    expect(b.split('\n').map((l) => l.split('  #')[0]!.trim())).toEqual([
-      'auth_pass REDACTED-2',
-      'auth_pass REDACTED-1',
-      '',
-    ]);
+    expect(a).toBe('x\n  auth_pass VAULT-1  # adopt moved the password to the vault (vrrp_auth_pass)\n');
+    expect(b.split('\n').map((l) => l.split('  #')[0]!.trim())).toEqual(['auth_pass VAULT-2', 'auth_pass VAULT-1', '']);
   });
 
   it('classifies hosts and takes the settings of the highest-priority director', () => {
