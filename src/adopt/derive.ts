@@ -100,7 +100,14 @@ export function deriveAdoption(readings: AdoptReading[], keepalived: Map<string,
     directors.push({ ka, reading: r, vrrp, priority });
     const state = find(vrrp.children, 'state')?.args[0] ?? 'BACKUP';
     const routerId = find(find(ka.nodes, 'global_defs')?.children, 'router_id')?.args[0];
-    const d: AdoptedDirector = { host: r.host, mode: 'keepalived', priority, state, ...(routerId ? { routerId } : {}) };
+    const d: AdoptedDirector = {
+      host: r.host,
+      mode: 'keepalived',
+      priority,
+      state,
+      ...(routerId ? { routerId } : {}),
+      ...(r.keepalivedVersion ? { keepalivedVersion: r.keepalivedVersion } : {}),
+    };
     a.directors.push(d);
     a.inferred.push(
       `${r.host}: director (${ka.origin} has vrrp_instance ${vrrp.args[0] ?? ''}, priority ${priority}, state ${state}; keepalived ${r.status.keepalived})`,

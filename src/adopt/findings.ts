@@ -6,7 +6,7 @@ import { loadLintConfig } from '../lint/config.js';
 import { keepalivedSyntaxFindings, mergeModels, reportOf, runRules, type LintReport } from '../lint/index.js';
 import { keepalivedTestFindings } from '../lint/keepalived/check.js';
 import { modelFromKeepalived } from '../lint/keepalived/model.js';
-import { NEWEST_KEEPALIVED } from '../lint/keepalived/versions.js';
+import { NEWEST_KEEPALIVED, parseKeepalivedVersion } from '../lint/keepalived/versions.js';
 import { CROSS_RULES, RULE_IDS } from '../lint/rules/index.js';
 import { lintScript } from '../lint/script.js';
 import type { ClusterModel, DbMaster, Finding, RealServerHost } from '../lint/types.js';
@@ -79,11 +79,15 @@ export function adoptFindings(i: FindingsInput): LintReport {
   const findings: Finding[] = [...config.problems, ...keepalivedSyntaxFindings(i.syntax)];
   const byHost = new Map(i.readings.map((r) => [r.host, r]));
   const iface = i.adoption.cluster.get('lvs_interface')?.value as string | undefined;
+  // The version the directors run (as lint reads keepalived_version from the adopted inventory),
+  // else the newest lint knows.
+  const version =
+    i.adoption.directors.map((d) => parseKeepalivedVersion(d.keepalivedVersion ?? '')).find((v) => v !== undefined) ??
+    NEWEST_KEEPALIVED;
 
   const models: ClusterModel[] = [...i.keepalived].map(([host, ka]) => {
-    // What keepalived -t of the newest version lint knows rejects besides keywords (adopt does not
-    // read the hosts' keepalived version yet).
-    findings.push(...keepalivedTestFindings(ka.nodes, NEWEST_KEEPALIVED));
+    // What keepalived -t of that version rejects besides keywords.
+    findings.push(...keepalivedTestFindings(ka.nodes, version));
     const m = modelFromKeepalived(ka.nodes, host);
     const r = byHost.get(host);
     for (const v of m.vrrp) {
@@ -99,6 +103,7 @@ export function adoptFindings(i: FindingsInput): LintReport {
     return m;
   });
   const model = mergeModels(models);
+  model.keepalivedVersion = version;
   model.realServerHosts = i.adoption.realServers.map((rs) => realServerHost(byHost.get(rs.host)!, iface));
   model.dbMasters = i.adoption.databases.map((db) => dbMaster(byHost.get(db.host)!));
   model.realServersGroup = i.adoption.realServers.flatMap((rs) => [rs.host, byHost.get(rs.host)!.address]);

@@ -20,12 +20,12 @@ export interface FoundFile {
   text: string;
 }
 
-/** Replaces every auth_pass value by REDACTED-n (one n per distinct password, so peers can still be compared). */
+/** Replaces every auth_pass value by VAULT-n (one n per distinct password, so peers can still be compared; at most 8 characters, as keepalived reads auth_pass, so lint finds no length error the host does not have). */
 export function redactAuthPass(text: string, numbering: Map<string, number>): string {
   return text.replace(/^(\s*auth_pass\s+)("[^"]*"|\S+)(.*)$/gm, (_m, head: string, value: string) => {
     const n = numbering.get(value) ?? numbering.size + 1;
     numbering.set(value, n);
-    return `${head}REDACTED-${n}  # adopt moved the password to the vault (vrrp_auth_pass)`;
+    return `${head}VAULT-${n}  # adopt moved the password to the vault (vrrp_auth_pass)`;
   });
 }
 

@@ -1,15 +1,17 @@
 // `lvsplay adopt` without the CLI: read a hand-built cluster (read-only), work out what each
 // host is, write an inventory and group_vars that reproduce it with the bundled roles, lint it,
-// and say what the first run of site.yaml will change.
+// and say what the first run of site.yaml will change (the roles' own check-mode run over the
+// inventory written).
 import { join, relative, resolve } from 'node:path';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { cfgPathList, readAnsibleCfg } from '../config/ansible-cfg.js';
 import type { LintReport } from '../lint/index.js';
+import { checkRun } from '../verify/check-run.js';
 import { readVaultPasswordFile } from '../vars/vault.js';
-import { expectedChanges } from './changes.js';
+import { firstRunOf, type FirstRun } from './changes.js';
 import { deriveAdoption } from './derive.js';
 import { adoptFindings } from './findings.js';
-import { foundFiles, parseFoundKeepalived, writeFound } from './found.js';
+import { foundFiles, parseFoundKeepalived, writeFound, type FoundFile } from './found.js';
 import type { Adoption, ExpectedChange } from './model.js';
 import { loadHosts, readCluster } from './read.js';
 import { groupsMap, type Inventory } from '../inventory/index.js';
@@ -39,6 +41,12 @@ export interface AdoptResult {
   adoption: Adoption;
   lint: LintReport;
   changes: ExpectedChange[];
+  /** Tasks of the first run check mode cannot predict (`host: task`). */
+  unpredictable: string[];
+  /** Where the check-mode run could not tell (a task failed, a host did not answer). */
+  checkProblems: string[];
+  /** How long the check-mode run took. */
+  checkMs: number;
   written: string[];
   /** The vault password file the secrets were encrypted with; undefined: a stub was written. */
   vaultFile: string | undefined;
@@ -77,6 +85,37 @@ export function groupDisagreements(inventory: Inventory, a: Adoption): string[] 
       );
   }
   return out;
+}
+
+/**
+ * The roles in check mode over the inventory just written. Without a vault password the
+ * secrets are not in vault.yml: the run gets them as extra variables, in memory only.
+ */
+async function firstRun(
+  cwd: string,
+  hostsFile: string,
+  a: Adoption,
+  key: VaultKey | undefined,
+  lint: LintReport,
+  found: FoundFile[],
+): Promise<FirstRun> {
+  const hosts = [...new Set([...a.directors, ...a.realServers, ...a.databases].map((h) => h.host))];
+  const secrets = Object.fromEntries(Object.entries(a.secrets).map(([k, s]) => [k, s.value.reveal()]));
+  try {
+    const run = await checkRun(
+      { inventory: [hostsFile], cwd },
+      {
+        hosts,
+        secrets: Object.values(secrets),
+        ...(key || !Object.keys(secrets).length ? {} : { extraVars: [JSON.stringify(secrets)] }),
+      },
+    );
+    return firstRunOf(run, hosts, lint, found);
+  } catch (e) {
+    if (!(e instanceof LvsplayError)) throw e;
+    const said = e.diagnostics.map((d) => d.message).join('; ');
+    return { changes: [], unpredictable: [], problems: [`the check-mode run could not start: ${said}`], ms: 0 };
+  }
 }
 
 export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
@@ -127,19 +166,22 @@ export async function adopt(o: AdoptOptions): Promise<AdoptResult> {
     adoption,
     shellcheck: o.shellcheck !== false,
   });
-  const changes = expectedChanges(adoption, readings, lint);
   const key = vaultKey(cwd);
   writeOutput(dir, {
     [HOSTS_FILE]: hostsIni(adoption, inventory, o.inventory.join(' -i ')),
     [CLUSTER_FILE]: clusterYml(adoption),
     [VAULT_FILE]: vaultYml(adoption, key),
   });
+  const first = await firstRun(cwd, join(dir, HOSTS_FILE), adoption, key, lint, files);
   // as the user named the directory
   const written = OUTPUT_FILES.map((f) => join(o.out, f));
   return {
     adoption,
     lint,
-    changes,
+    changes: first.changes,
+    unpredictable: first.unpredictable,
+    checkProblems: first.problems,
+    checkMs: first.ms,
     written: [...written, ...files.map((f) => f.local)],
     vaultFile: key?.file,
     hosts: readings.length,

@@ -11,6 +11,8 @@ export interface AdoptedDirector {
   priority?: number;
   state?: string;
   routerId?: string;
+  /** `keepalived --version` on the host (`2.2.7`): lint's keepalived version for it. */
+  keepalivedVersion?: string;
 }
 
 export interface AdoptedRealServer {

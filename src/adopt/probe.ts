@@ -29,6 +29,7 @@ s adopt_boot; ls /etc/rc2.d 2>/dev/null
 s adopt_running; for p in keepalived lighttpd apache2 nginx mariadbd mysqld; do pidof "$p" >/dev/null 2>&1 && echo "$p"; done
 s adopt_packages; dpkg-query -W -f ${"'${Package} ${Status}\\n'"} keepalived ipvsadm lighttpd apache2 nginx mariadb-server mariadb-client 2>/dev/null | awk '$NF == "installed" { print $1 }'
 s adopt_iptables; iptables -S INPUT 2>/dev/null
+s adopt_keepalived_version; command -v keepalived >/dev/null 2>&1 && keepalived --version 2>&1 | head -n 1
 if command -v mysql >/dev/null 2>&1; then
   s adopt_mysql_vars; mysql --connect-timeout=1 -B -e 'SELECT @@server_id AS server_id, @@log_bin AS log_bin, @@auto_increment_increment AS auto_increment_increment, @@auto_increment_offset AS auto_increment_offset, @@port AS port, @@bind_address AS bind_address, @@gtid_strict_mode AS gtid_strict_mode, @@skip_name_resolve AS skip_name_resolve\G' 2>&1
   s adopt_mysql_repl_users; mysql --connect-timeout=1 -N -B -e "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE Repl_slave_priv = 'Y'" 2>&1
@@ -60,6 +61,8 @@ export interface AdoptReading {
   running: string[];
   packages: string[];
   iptables: string[];
+  /** `2.2.7` from `keepalived --version`, where keepalived is installed. */
+  keepalivedVersion?: string;
   mysql?: {
     vars: Record<string, string>;
     slave: Record<string, string>;
@@ -90,6 +93,8 @@ export function adoptReadingFromOutput(host: string, address: string, stdout: st
     packages: lines(s.get('adopt_packages')),
     iptables: lines(s.get('adopt_iptables')),
   };
+  const keepalived = /^Keepalived v(\d+\.\d+(?:\.\d+)?)/m.exec(s.get('adopt_keepalived_version') ?? '');
+  if (keepalived) r.keepalivedVersion = keepalived[1]!;
   if (s.has('adopt_mysql_vars')) {
     const pass = (s.get('adopt_secret_replication') ?? '').trim();
     r.mysql = {

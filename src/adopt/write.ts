@@ -82,7 +82,8 @@ export function hostsIni(a: Adoption, inv: Inventory, source: string): string {
     '# are in group_vars/all/cluster.yml, its secrets in group_vars/all/vault.yml.',
     '',
     '# Lowest VRRP priority first: site.yaml updates the directors in this order, so the one',
-    '# holding the VIP goes last. keepalived_router_id keeps the router_id each keepalived.conf had.',
+    '# holding the VIP goes last. keepalived_router_id keeps the router_id each keepalived.conf had;',
+    "# keepalived_version is the host's (keepalived --version): lint checks keepalived.conf against it.",
     '[directors]',
     ...a.directors.map((d) =>
       line(
@@ -93,6 +94,7 @@ export function hostsIni(a: Adoption, inv: Inventory, source: string): string {
               ['vrrp_priority', d.priority],
               ['vrrp_state', d.state],
               ['keepalived_router_id', d.routerId],
+              ['keepalived_version', d.keepalivedVersion],
             ],
       ),
     ),

@@ -41,7 +41,8 @@ addresses, MariaDB settings and replication status. A host is taken for a direct
 keepalived.conf has a vrrp_instance, a real server when it holds an address on lo, a database
 master when MariaDB runs with the binary log. Secrets (auth_pass, the replication password) go
 to group_vars/all/vault.yml, encrypted with ansible.cfg's vault_password_file; without one, the
-file says what to set. Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --check --diff
+file says what to set. What the first run will change is what the roles say in check mode over
+DIR/hosts.ini (nothing applied). Next: lvsplay run playbooks/site.yaml -i DIR/hosts.ini --check --diff
 Exit codes: 0 adopted, 1 a file is in the way (use --force) or cannot be written, 3 a host is
 unreachable (nothing written), 4 the inventory has a mistake, 5 bad options. See docs/adopt.md.`,
     )
@@ -87,6 +88,9 @@ export function adoptJson(r: AdoptResult): object {
     findings: r.lint.findings,
     suppressed: r.lint.suppressed,
     changes: r.changes,
+    unpredictable: r.unpredictable,
+    checkProblems: r.checkProblems,
+    checkMs: r.checkMs,
     written: r.written,
   };
 }
@@ -123,8 +127,21 @@ export function adoptText(r: AdoptResult, out: string, { formatText, summary }: 
     );
   lines.push('', `not reproduced (the bundled roles cannot express it): ${a.notReproduced.length}`);
   for (const n of a.notReproduced) lines.push(`  ${n.pos ? `${n.pos.file}:${n.pos.line}: ` : ''}${n.host}: ${n.what}`);
-  lines.push('', `the first run of site.yaml will change (${r.changes.length}):`);
+  lines.push(
+    '',
+    `the first run of site.yaml will change (${r.changes.length}; the roles in check mode over ${out}/hosts.ini, ${(r.checkMs / 1000).toFixed(1)} s):`,
+  );
   for (const c of r.changes) lines.push(`  ${c.host}: ${c.task}: ${c.why}${c.rule ? ` [lint ${c.rule}]` : ''}`);
+  if (r.unpredictable.length)
+    lines.push(
+      `  check mode cannot predict (they run every time): ${r.unpredictable.length}`,
+      ...r.unpredictable.map((u) => `    ${u}`),
+    );
+  if (r.checkProblems.length)
+    lines.push(
+      `  the check-mode run could not tell everything: ${r.checkProblems.length}`,
+      ...r.checkProblems.map((p) => `    ${p}`),
+    );
   lines.push('', `next: lvsplay run playbooks/site.yaml -i ${out}/hosts.ini --check --diff`);
   return `${lines.join('\n')}\n`;
 }

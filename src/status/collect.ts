@@ -4,6 +4,7 @@ import { type ConnectionPool } from '../exec/connections.js';
 import { connectionSubset } from '../exec/task-setting.js';
 import type { Plan } from '../plan/load-and-plan.js';
 import type { Transport } from '../transport/types.js';
+import { joinCommands, type ShellCommand } from '../transport/index.js';
 import { createTemplar } from '../vars/templar.js';
 import type { Vars } from '../vars/precedence.js';
 import { probeScript } from './probe.js';
@@ -48,6 +49,8 @@ export interface ReadOptions {
   connectWaitMs?: number;
   /** Files to read whole on each host (host -> paths). */
   files?: (host: string) => string[];
+  /** More to read in the same round trip: sections of its own (`s NAME`, `s file:PATH`...). */
+  extra?: ShellCommand;
 }
 
 /** One reading of `hosts`; the pool keeps connections for the next reading (status --watch). */
@@ -81,7 +84,12 @@ export async function readHosts(
       }
       try {
         const r = await withDeadline(
-          t.run(probeScript(o.files?.(host) ?? []), { timeoutMs: deadline }),
+          t.run(
+            o.extra ? joinCommands([probeScript(o.files?.(host) ?? []), o.extra]) : probeScript(o.files?.(host) ?? []),
+            {
+              timeoutMs: deadline,
+            },
+          ),
           deadline,
           `no answer within ${deadline} ms`,
         );

@@ -6,10 +6,11 @@ import { renderKeepalivedConf, type RenderedFile } from './render.js';
 import { DISRUPT_VAR, failoverChecks, notDisruptable } from './failover.js';
 import { replicationProbeChecks } from './replication-probe.js';
 import { driftChecks } from './drift.js';
+import { BOOT_SCRIPTS, bootChecks } from './boot.js';
 import { controllerChecks } from './from-controller.js';
 import { diag, ExitCode, LvsplayError } from '../diagnostics.js';
 import { limitHosts } from '../inventory/index.js';
-import type { ClusterSession } from '../status/index.js';
+import type { ClusterSession, HostProbe } from '../status/index.js';
 
 export { verifyChecks, type Check } from './checks.js';
 
@@ -39,6 +40,16 @@ function selectedHosts(cluster: ClusterSession, limit: string | undefined): stri
  * a slow host is given longer than status gives it before it fails `reachable`.
  */
 export const VERIFY_DEADLINE_MS = 10_000;
+
+/** keepalived.conf as each director will load it at boot: the file read, else the one rendered. */
+function loadedAtBoot(rendered: Map<string, RenderedFile>, probes: HostProbe[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [host, r] of rendered) {
+    const p = probes.find((x) => x.host === host);
+    out.set(host, (p?.reachable ? p.files.get(r.path) : undefined) ?? r.content);
+  }
+  return out;
+}
 
 export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): Promise<VerifyReport> {
   const cluster = openCluster(src);
@@ -77,11 +88,17 @@ export async function verifyCluster(src: ClusterSource, o: VerifyOptions = {}): 
     // reading past its deadline on UML directors (35 ms a process there, 3 ms in a namespace).
     const { probes } = await readCluster(
       { ...cluster, hosts },
-      { deadlineMs: VERIFY_DEADLINE_MS, files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []) },
+      {
+        deadlineMs: VERIFY_DEADLINE_MS,
+        files: (h) => (rendered.has(h) ? [rendered.get(h)!.path] : []),
+        // the init scripts started at boot, for what they will do at the next one
+        extra: BOOT_SCRIPTS,
+      },
     );
     const drift = await driftChecks(src, { hosts });
     const checks = verifyChecks({ model: cluster.model, probes, rendered });
     checks.push(...(await controllerChecks(cluster.model, probes, hosts)));
+    checks.push(...bootChecks(probes, loadedAtBoot(rendered, probes)));
     checks.push(...drift);
     if (cluster.model.databases.every((d) => hosts.includes(d.host)))
       checks.push(...(await replicationProbeChecks(cluster)));

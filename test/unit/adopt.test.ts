@@ -1,5 +1,6 @@
 // adopt's pure parts: the probe's output decoded, hosts classified, settings and secrets taken,
-// what the roles cannot express, the files written, and the changes predicted from the state read.
+// what the roles cannot express, the files written, and the first run's changes read from the
+// roles' check-mode results.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,9 @@ import { join } from 'node:path';
 import { deriveAdoption } from '../../src/adopt/derive.js';
 import { groupDisagreements } from '../../src/adopt/index.js';
 import { adoptFindings } from '../../src/adopt/findings.js';
-import { expectedChanges } from '../../src/adopt/changes.js';
+import { firstRunOf, replacedLines } from '../../src/adopt/changes.js';
+import type { CheckRun, HostCheckRun } from '../../src/verify/check-run.js';
+import type { TaskResult } from '../../src/exec/events.js';
 import { foundFiles, parseFoundKeepalived, redactAuthPass, writeFound } from '../../src/adopt/found.js';
 import { adoptReadingFromOutput, type AdoptReading } from '../../src/adopt/probe.js';
 import { MARK } from '../../src/status/probe.js';
@@ -70,7 +73,13 @@ const addr = (ip: string, lo?: string) =>
   `1: lo    inet 127.0.0.1/8 scope host lo\\\n${lo ? `1: lo    inet ${lo}/32 scope global lo:0\\\n` : ''}2: eth0    inet ${ip}/24 scope global eth0\\`;
 const SYSCTL_RS = 'all.arp_ignore=1\nall.arp_announce=2\nlo.arp_ignore=1\nlo.arp_announce=2';
 
-function director(host: string, ip: string, prio: number, state: string): AdoptReading {
+function director(
+  host: string,
+  ip: string,
+  prio: number,
+  state: string,
+  extra: Record<string, string> = {},
+): AdoptReading {
   return adoptReadingFromOutput(
     host,
     ip,
@@ -86,6 +95,7 @@ function director(host: string, ip: string, prio: number, state: string): AdoptR
         adopt_running: 'keepalived',
         adopt_packages: 'keepalived\nipvsadm',
         adopt_iptables: '-P INPUT ACCEPT',
+        ...extra,
       },
       {
         '/etc/keepalived/keepalived.conf': KEEPALIVED(prio, state),
@@ -142,6 +152,22 @@ function inventoryOf(hosts: Record<string, string>): Inventory {
   return loadInventory([join(dir, 'hosts.ini')]).inventory;
 }
 
+/** adopt's lint of what it found, with the copies written to a fresh directory (as adopt does). */
+function lintWritten(readings: AdoptReading[], files: ReturnType<typeof foundFiles>) {
+  const cwd = mkdtempSync(join(tmpdir(), 'adopt-found-'));
+  writeFound(cwd, files);
+  const parsed = parseFoundKeepalived(files);
+  return adoptFindings({
+    cwd,
+    files,
+    keepalived: parsed.byHost,
+    syntax: parsed.diagnostics,
+    readings,
+    adoption: deriveAdoption(readings, parsed.byHost),
+    shellcheck: false,
+  });
+}
+
 function adopted() {
   const readings = [
     director('d1', '192.0.2.1', 150, 'MASTER'),
@@ -164,12 +190,8 @@ describe('adopt: reading a hand-built cluster', () => {
     const n = new Map<string, number>();
     const a = redactAuthPass('x\n  auth_pass one\n', n);
     const b = redactAuthPass('  auth_pass "two"\n  auth_pass one # c\n', n);
-    expect(a).toBe('x\n  auth_pass REDACTED-1  # adopt moved the password to the vault (vrrp_auth_pass)\n');
-    expect(b.split('\n').map((l) => l.split('  #')[0]!.trim())).toEqual([
-      'auth_pass REDACTED-2',
-      'auth_pass REDACTED-1',
-      '',
-    ]);
+    expect(a).toBe('x\n  auth_pass VAULT-1  # adopt moved the password to the vault (vrrp_auth_pass)\n');
+    expect(b.split('\n').map((l) => l.split('  #')[0]!.trim())).toEqual(['auth_pass VAULT-2', 'auth_pass VAULT-1', '']);
   });
 
   it('classifies hosts and takes the settings of the highest-priority director', () => {
@@ -300,17 +322,6 @@ describe('adopt: reading a hand-built cluster', () => {
       lvs_algorithm: 'wrr',
     });
     expect(a.notReproduced.filter((n) => n.host === 'solo')).toEqual([]);
-    const tasks = expectedChanges(a, [d, w], { findings: [], suppressed: [] })
-      .filter((c) => c.host === 'solo')
-      .map((c) => c.task);
-    expect(tasks).toEqual(
-      expect.arrayContaining([
-        'director : Install /etc/init.d/lvs_server',
-        'director : restart lvs_server',
-        'director : Start lvs_server now and at boot',
-      ]),
-    );
-    expect(tasks.some((t) => t.includes('keepalived'))).toBe(false);
     expect(hostsIni(a, inventoryOf({ solo: '192.0.2.1', w1: '192.0.2.21' }), 'h')).toContain(
       '[directors]\nsolo ansible_host=192.0.2.1\n',
     );
@@ -378,19 +389,7 @@ describe('adopt: reading a hand-built cluster', () => {
       realServer('w1', '192.0.2.21', 1),
       realServer('w2', '192.0.2.22', 2),
     ];
-    const cwd = mkdtempSync(join(tmpdir(), 'adopt-found-'));
-    const files = foundFiles(readings, 'out');
-    writeFound(cwd, files);
-    const parsed = parseFoundKeepalived(files);
-    const report = adoptFindings({
-      cwd,
-      files,
-      keepalived: parsed.byHost,
-      syntax: parsed.diagnostics,
-      readings,
-      adoption: deriveAdoption(readings, parsed.byHost),
-      shellcheck: false,
-    });
+    const report = lintWritten(readings, foundFiles(readings, 'out'));
     const at = (rule: string) =>
       report.findings.filter((f) => f.rule === rule).map((f) => `${f.severity} ${f.pos?.file}:${f.pos?.line}`);
     expect(at('script-ipvs-keepalived')).toEqual([
@@ -412,105 +411,128 @@ describe('adopt: reading a hand-built cluster', () => {
     expect(() => checkWritable(dir, ['hosts.ini'], true)).not.toThrow();
   });
 
-  it('predicts the changes from the state read: none where the host already has what the role sets', () => {
-    const { adoption: a, readings } = adopted();
-    const tasks = (h: string) =>
-      expectedChanges(a, readings, { findings: [], suppressed: [] })
-        .filter((c) => c.host === h)
-        .map((c) => c.task);
-    // w1 and w2 have the firewall; w2 persists the ARP sysctls where the role does
-    expect(tasks('w1').filter((t) => t.startsWith('firewall'))).toEqual([]);
-    expect(tasks('w1')).toContain('realserver : Do not answer ARP for the VIP, now and at boot');
-    expect(tasks('w2')).not.toContain('realserver : Do not answer ARP for the VIP, now and at boot');
-    // a script with a status action: check mode sees the VIP held
-    expect(tasks('w1')).not.toContain('realserver : Hold the VIP on lo now and at boot');
-    // d1: no firewall at all, ip_forward persisted in /etc/sysctl.conf only, IPVS available so DAEMON_ARGS="" is right
-    expect(tasks('d1')).toEqual(
-      expect.arrayContaining([
-        'firewall : Drop any other incoming traffic',
-        'director : Forward IP packets, now and at boot',
-        'director : reload keepalived',
+  it("lists the first run's changes as the roles' check-mode run reports them, with the lint errors a rewrite removes", () => {
+    const { readings, files } = adopted();
+    const lint = lintWritten(readings, files);
+    const conf = readings[0]!.status.files.get('/etc/keepalived/keepalived.conf')!;
+    const result = (changes: TaskResult['changes'], extra: { noLog?: true } = {}): TaskResult => ({
+      status: 'changed',
+      changes,
+      ms: 1,
+      warnings: [],
+      ...extra,
+    });
+    const host = (h: Partial<HostCheckRun>): HostCheckRun => ({ changed: [], failed: [], unknown: [], ...h });
+    const run: CheckRun = {
+      hosts: new Map([
+        [
+          'd1',
+          host({
+            changed: [
+              {
+                task: 'firewall : Drop any other incoming traffic',
+                handler: false,
+                result: result([{ summary: 'append -A INPUT -j DROP' }]),
+              },
+              {
+                task: 'director : Write keepalived.conf',
+                handler: false,
+                result: result([
+                  {
+                    summary: 'update /etc/keepalived/keepalived.conf',
+                    diff: {
+                      before: conf,
+                      after: conf.replace('nb_get_retry 2', 'retry 2'),
+                      beforeHeader: '/etc/keepalived/keepalived.conf',
+                    },
+                  },
+                ]),
+              },
+              {
+                task: 'director : reload keepalived',
+                handler: true,
+                result: result([{ summary: 'reload keepalived' }]),
+              },
+              // the same task again (a loop): listed once
+              {
+                task: 'firewall : Drop any other incoming traffic',
+                handler: false,
+                result: result([{ summary: 'x' }]),
+              },
+            ],
+            unknown: ['director : Check something by hand'],
+          }),
+        ],
+        [
+          'd2',
+          host({
+            changed: [
+              // a rewrite that keeps the deprecated keyword fixes nothing
+              {
+                task: 'director : Write keepalived.conf',
+                handler: false,
+                result: result([
+                  {
+                    summary: 'update /etc/keepalived/keepalived.conf',
+                    diff: { before: conf, after: `${conf}# more\n`, beforeHeader: '/etc/keepalived/keepalived.conf' },
+                  },
+                ]),
+              },
+              {
+                task: 'director : Write the VRRP password',
+                handler: false,
+                result: result([{ summary: 'create s3cret' }], { noLog: true }),
+              },
+            ],
+          }),
+        ],
+        ['w1', host({ failed: [{ task: 'mysql-master : Replicate from the peer', msg: 'denied for replPass' }] })],
+        ['w2', host({ unreachable: 'connection refused' })],
       ]),
-    );
-    expect(tasks('d1')).not.toContain(
-      "director : Set keepalived's options (VRRP only, --vrrp, where the kernel has no IPVS)",
-    );
-    expect(tasks('w1')).not.toContain('mysql-master : Create the replication user the peer connects as');
+      played: new Set(['d1', 'd2', 'w1', 'w2']),
+      masked: ['replPass', 's3cret'],
+      playbook: 'site.yaml',
+      ms: 42,
+    };
+    const first = firstRunOf(run, ['d1', 'd2', 'w1', 'w2'], lint, files);
+    expect(first.changes.map((c) => `${c.host} ${c.task}: ${c.why}${c.rule ? ` [${c.rule}]` : ''}`)).toEqual([
+      'd1 firewall : Drop any other incoming traffic: append -A INPUT -j DROP',
+      "d1 director : Write keepalived.conf: update /etc/keepalived/keepalived.conf, fixing what lint found: 'nb_get_retry' is deprecated and keepalived 2.3 rejects it in TCP_CHECK (keepalived -t fails) [keepalived-deprecated-keyword]",
+      'd1 director : reload keepalived: handler: reload keepalived',
+      'd2 director : Write keepalived.conf: update /etc/keepalived/keepalived.conf',
+      'd2 director : Write the VRRP password: (details hidden: no_log)',
+    ]);
+    expect(first.unpredictable).toEqual(['d1: director : Check something by hand']);
+    expect(first.problems).toEqual([
+      'w1: mysql-master : Replicate from the peer: denied for ********',
+      'w2: could not be checked: connection refused',
+    ]);
+    expect(JSON.stringify(first)).not.toMatch(/replPass|s3cret/);
+    expect(first.ms).toBe(42);
   });
 
-  it('predicts the IPVS settings the director role keeps where the kernel has IPVS, and none where they are already so', () => {
-    const { adoption: a, readings } = adopted();
-    const IPVS_TASKS = [
-      'director : Load IPVS at boot, before the sysctls that tune it',
-      'director : Load IPVS now',
-      'director : Tune IPVS for direct routing, now and at boot',
-    ];
-    const tasks = (rs: AdoptReading[], h: string) =>
-      expectedChanges(a, rs, { findings: [], suppressed: [] })
-        .filter((c) => c.host === h)
-        .map((c) => c.task);
-    // d1: IPVS loadable, not loaded, nothing set
-    expect(tasks(readings, 'd1')).toEqual(expect.arrayContaining(IPVS_TASKS));
-    // the same director with IPVS loaded, listed for boot and expire_nodest_conn=1 persisted where the role keeps it
-    const tuned = adoptReadingFromOutput(
-      'd1',
-      '192.0.2.1',
-      probeOutput(
-        {
-          addr: addr('192.0.2.1'),
-          keepalived: 'running',
-          sysctl: '',
-          ipvs: 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
-          adopt_sysctl: 'ip_forward=1\nvs.conn_reuse_mode=2\nvs.expire_nodest_conn=1',
-          adopt_persisted:
-            '/etc/sysctl.d/60-lvs-director.conf:1:net.ipv4.ip_forward = 1\n/etc/sysctl.d/60-lvs-director.conf:2:net.ipv4.vs.conn_reuse_mode = 2\n/etc/sysctl.d/60-lvs-director.conf:3:net.ipv4.vs.expire_nodest_conn = 1',
-          adopt_ipvs_module: 'yes',
-          adopt_boot: 'S01keepalived',
-          adopt_running: 'keepalived',
-          adopt_packages: 'keepalived\nipvsadm',
-          adopt_iptables: '-P INPUT ACCEPT',
-        },
-        {
-          '/etc/keepalived/keepalived.conf': KEEPALIVED(150, 'MASTER'),
-          '/etc/default/keepalived': 'DAEMON_ARGS=""\n',
-          '/etc/keepalived/vrrp_auth.conf': null,
-          '/etc/modules-load.d/lvs-director.conf': 'ip_vs\n',
-        },
-      ),
-      5,
+  it('knows which lines of the file read a rewrite replaces', () => {
+    expect([...replacedLines('a\nb\nc\nd\n', 'a\nB\nc\nd\ne\n')]).toEqual([2]);
+    expect([...replacedLines('a\nb\nc\n', 'c\n')]).toEqual([1, 2]);
+    expect([...replacedLines('a\n', 'a\n')]).toEqual([]);
+  });
+
+  it("reads each director's keepalived version, writes it to the inventory, and lints keepalived.conf against it", () => {
+    const withVersion = director('d1', '192.0.2.1', 150, 'MASTER', {
+      adopt_keepalived_version: 'Keepalived v2.2.7 (01/16,2022)\nCopyright(C) 2001-2022 Alexandre Cassen',
+    });
+    expect(withVersion.keepalivedVersion).toBe('2.2.7');
+    const readings = [withVersion, director('d2', '192.0.2.2', 100, 'BACKUP'), realServer('w1', '192.0.2.21', 1)];
+    const files = foundFiles(readings, 'out').filter((f) => f.remote.endsWith('keepalived.conf'));
+    const parsed = parseFoundKeepalived(files);
+    const adoption = deriveAdoption(readings, parsed.byHost);
+    expect(adoption.directors.map((d) => d.keepalivedVersion)).toEqual([undefined, '2.2.7']);
+    expect(hostsIni(adoption, inventoryOf({ d1: '192.0.2.1', d2: '192.0.2.2', w1: '192.0.2.21' }), 'h')).toContain(
+      'd1 ansible_host=192.0.2.1 vrrp_priority=150 vrrp_state=MASTER keepalived_router_id=LVS_150 keepalived_version=2.2.7\n',
     );
-    expect(
-      tasks([tuned, ...readings.slice(1)], 'd1').filter((t) => IPVS_TASKS.includes(t) || t.includes('Forward IP')),
-    ).toEqual([]);
-    // the runtime value alone is not enough: it does not survive a reboot
-    const runtimeOnly = adoptReadingFromOutput(
-      'd1',
-      '192.0.2.1',
-      probeOutput({
-        addr: addr('192.0.2.1'),
-        keepalived: 'running',
-        sysctl: '',
-        adopt_sysctl: 'ip_forward=1\nvs.conn_reuse_mode=2\nvs.expire_nodest_conn=1',
-        adopt_ipvs_module: 'yes',
-      }),
-      5,
+    const report = lintWritten(readings, files);
+    expect(report.findings.find((f) => f.rule === 'keepalived-deprecated-keyword')?.message).toContain(
+      'keepalived 2.2 rejects it',
     );
-    expect(tasks([runtimeOnly, ...readings.slice(1)], 'd1')).toContain(
-      'director : Tune IPVS for direct routing, now and at boot',
-    );
-    // no IPVS in the kernel (VRRP only): the role leaves it all out
-    const vrrpOnly = adoptReadingFromOutput(
-      'd1',
-      '192.0.2.1',
-      probeOutput({
-        addr: addr('192.0.2.1'),
-        keepalived: 'running',
-        sysctl: '',
-        adopt_sysctl: 'ip_forward=1',
-        adopt_ipvs_module: 'no',
-      }),
-      5,
-    );
-    expect(tasks([vrrpOnly, ...readings.slice(1)], 'd1').filter((t) => IPVS_TASKS.includes(t))).toEqual([]);
   });
 });
