@@ -4,7 +4,9 @@
 // task names are the bundled roles' own, as check mode prints them. Pure.
 import type { LintReport } from '../lint/index.js';
 import type { Adoption, ExpectedChange } from './model.js';
+import { formatState } from '../modules/iptables_state.js';
 import {
+  FIREWALL_RULES_FILE,
   IPVS_AT_BOOT,
   KEEPALIVED_AUTH,
   KEEPALIVED_CONF,
@@ -17,6 +19,20 @@ const LVS_SERVER = '/etc/init.d/lvs_server';
 const DIRECTOR_SYSCTL_FILE = '/etc/sysctl.d/60-lvs-director.conf';
 /** mysql-master's default mysql_connect_retry. */
 const ROLE_CONNECT_RETRY = '5';
+
+/** The roles' rule tasks (each notifies the firewall role's handler that saves the rules). */
+const RULE_TASKS = [
+  'firewall : Accept loopback traffic',
+  'firewall : Accept replies to connections this host opened',
+  'firewall : Keep ssh open',
+  'firewall : Accept ping',
+  'firewall : Drop any other incoming traffic',
+  'director : Accept VRRP adverts from the other directors',
+  'director : Accept the clients of the virtual service',
+  'realserver : Accept web clients',
+  'mysql-master : Accept MariaDB clients from the peer and the real servers only',
+];
+const FIREWALL_BOOT = 'firewall-rules';
 
 const FIREWALL = {
   loopback: { task: 'Accept loopback traffic', has: /-i lo\b.*-j ACCEPT/ },
@@ -58,6 +74,11 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
       ...(databases.has(r.host) ? [mysqlPort] : []),
     ]);
     const closed = r.status.listening.filter((p) => !allowed.has(p));
+    if (!startsAtBoot(r, FIREWALL_BOOT)) {
+      const why = `the firewall role loads ${FIREWALL_RULES_FILE} at boot with /etc/init.d/${FIREWALL_BOOT}`;
+      add(r.host, 'Load the saved rules at boot (the script)', why);
+      add(r.host, 'Load the saved rules at boot', why);
+    }
     const dropWhy = `the firewall role drops what the roles do not open${closed.length ? `: ports ${closed.join(', ')}, open here now, will be closed` : ''}`;
     for (const f of Object.values(FIREWALL)) {
       if (!rules.some((l) => f.has.test(l)))
@@ -234,8 +255,13 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
         'Accept MariaDB clients from the peer and the real servers only',
         `the mysql-master role lets the peer and the real servers reach port ${mysqlPort}`,
       );
-    if (!['mariadb-server', 'mariadb-client'].every((p) => r.packages.includes(p)))
-      add(db.host, 'Install MariaDB server and client', 'mariadb-server or mariadb-client is not installed');
+    const dbPackages = ['mariadb-server', 'mariadb-client', 'python3-pymysql'];
+    if (!dbPackages.every((p) => r.packages.includes(p)))
+      add(
+        db.host,
+        'Install MariaDB server and client',
+        `${dbPackages.filter((p) => !r.packages.includes(p)).join(', ')} not installed (python3-pymysql: for ansible-playbook's mysql modules)`,
+      );
     const adds = [
       m.vars.skip_name_resolve !== '1'
         ? 'skip-name-resolve (clients are then matched by address only: grants must name addresses)'
@@ -259,14 +285,34 @@ export function expectedChanges(a: Adoption, readings: AdoptReading[], lint: Lin
     if (!m.replicationUsers.includes(`${user}@${peerAddress}`))
       add(db.host, 'Create the replication user the peer connects as', `${user}@${peerAddress} does not exist here`);
     if (!m.slave.Slave_IO_Running) add(db.host, 'Replicate from the peer', 'this server replicates from nobody now');
-    else if (String(a.cluster.get('mysql_connect_retry')?.value ?? ROLE_CONNECT_RETRY) !== m.slave.Connect_Retry)
+    else if (String(a.cluster.get('mysql_connect_retry')?.value ?? ROLE_CONNECT_RETRY) !== m.slave.Connect_Retry) {
+      add(
+        db.host,
+        'Stop replicating to change the retry interval',
+        'the server refuses CHANGE MASTER on a running replica ("Start replicating" starts it again)',
+      );
       add(
         db.host,
         'Retry a lost connection to the peer every few seconds, not every minute',
         `the replica retries a lost peer every ${m.slave.Connect_Retry ?? '?'} s; the role sets ${a.cluster.get('mysql_connect_retry')?.value ?? ROLE_CONNECT_RETRY} s (the log position is kept)`,
       );
-    if (m.slave.Slave_IO_Running !== 'Yes' || m.slave.Slave_SQL_Running !== 'Yes')
+    }
+    // the role starts a replica whose IO thread is not running (Connecting: it runs, and retries)
+    if (!['Yes', 'Connecting'].includes(m.slave.Slave_IO_Running ?? '') || m.slave.Slave_SQL_Running !== 'Yes')
       add(db.host, 'Start replicating', 'replication is not running');
+  }
+
+  // A rule task that changes notifies the handler; in check mode no rule is added, so it
+  // changes only where the file is not what the running rules would be saved as.
+  role = 'firewall';
+  for (const r of readings) {
+    if (!out.some((c) => c.host === r.host && RULE_TASKS.includes(c.task))) continue;
+    if (r.savedRules?.join('\n') === formatState(r.iptablesSave.join('\n'), false).join('\n')) continue;
+    add(
+      r.host,
+      'save the firewall rules',
+      `handler: the rules are saved to ${FIREWALL_RULES_FILE}${r.savedRules ? ' (it holds other rules now)' : ''}`,
+    );
   }
   return out;
 }

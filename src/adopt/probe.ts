@@ -13,6 +13,8 @@ export const KEEPALIVED_DEFAULTS = '/etc/default/keepalived';
 export const KEEPALIVED_AUTH = '/etc/keepalived/vrrp_auth.conf';
 /** Where the director role has IPVS loaded at boot; read only to know whether it says so. */
 export const IPVS_AT_BOOT = '/etc/modules-load.d/lvs-director.conf';
+/** Where the firewall role's handler saves the running rules (community.general.iptables_state). */
+export const FIREWALL_RULES_FILE = '/etc/iptables/rules.v4';
 /** The director role's default lvs_ipvs_sysctls (under net.ipv4.vs.): read live and persisted. */
 export const ROLE_IPVS_SYSCTLS: Readonly<Record<string, string>> = { conn_reuse_mode: '2', expire_nodest_conn: '1' };
 const IPVS_KEYS = Object.keys(ROLE_IPVS_SYSCTLS);
@@ -27,8 +29,10 @@ s adopt_ipvs_module; if [ -r /proc/net/ip_vs ] || modprobe --dry-run --quiet ip_
 for f in $(grep -lsE 'ipvsadm|arp_ignore|arp_announce|dev lo|ifconfig lo' /etc/init.d/* 2>/dev/null); do dpkg -S "$f" >/dev/null 2>&1 || { s "file:$f"; base64 < "$f"; }; done
 s adopt_boot; ls /etc/rc2.d 2>/dev/null
 s adopt_running; for p in keepalived lighttpd apache2 nginx mariadbd mysqld; do pidof "$p" >/dev/null 2>&1 && echo "$p"; done
-s adopt_packages; dpkg-query -W -f ${"'${Package} ${Status}\\n'"} keepalived ipvsadm lighttpd apache2 nginx mariadb-server mariadb-client 2>/dev/null | awk '$NF == "installed" { print $1 }'
+s adopt_packages; dpkg-query -W -f ${"'${Package} ${Status}\\n'"} keepalived ipvsadm lighttpd apache2 nginx mariadb-server mariadb-client python3-pymysql 2>/dev/null | awk '$NF == "installed" { print $1 }'
 s adopt_iptables; iptables -S INPUT 2>/dev/null
+s adopt_iptables_save; iptables-save 2>/dev/null
+if [ -f ${FIREWALL_RULES_FILE} ]; then s adopt_rules_saved; cat ${FIREWALL_RULES_FILE}; fi
 if command -v mysql >/dev/null 2>&1; then
   s adopt_mysql_vars; mysql --connect-timeout=1 -B -e 'SELECT @@server_id AS server_id, @@log_bin AS log_bin, @@auto_increment_increment AS auto_increment_increment, @@auto_increment_offset AS auto_increment_offset, @@port AS port, @@bind_address AS bind_address, @@gtid_strict_mode AS gtid_strict_mode, @@skip_name_resolve AS skip_name_resolve\G' 2>&1
   s adopt_mysql_repl_users; mysql --connect-timeout=1 -N -B -e "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE Repl_slave_priv = 'Y'" 2>&1
@@ -60,6 +64,9 @@ export interface AdoptReading {
   running: string[];
   packages: string[];
   iptables: string[];
+  /** iptables-save's output now, and the rules file the firewall role saves to (undefined: none). */
+  iptablesSave: string[];
+  savedRules?: string[];
   mysql?: {
     vars: Record<string, string>;
     slave: Record<string, string>;
@@ -89,6 +96,8 @@ export function adoptReadingFromOutput(host: string, address: string, stdout: st
     running: lines(s.get('adopt_running')),
     packages: lines(s.get('adopt_packages')),
     iptables: lines(s.get('adopt_iptables')),
+    iptablesSave: lines(s.get('adopt_iptables_save')),
+    ...(s.has('adopt_rules_saved') ? { savedRules: lines(s.get('adopt_rules_saved')) } : {}),
   };
   if (s.has('adopt_mysql_vars')) {
     const pass = (s.get('adopt_secret_replication') ?? '').trim();

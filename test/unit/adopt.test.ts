@@ -111,9 +111,10 @@ function realServer(host: string, ip: string, serverId: number, persisted = '', 
         adopt_sysctl: 'ip_forward=0',
         adopt_persisted: persisted,
         adopt_ipvs_module: 'no',
-        adopt_boot: 'S01lighttpd\nS01mariadb\nS01realserver',
+        // the firewall role's boot script loads the saved rules
+        adopt_boot: 'S01firewall-rules\nS01lighttpd\nS01mariadb\nS01realserver',
         adopt_running: 'lighttpd\nmariadbd',
-        adopt_packages: 'lighttpd\nmariadb-server\nmariadb-client',
+        adopt_packages: 'lighttpd\nmariadb-server\nmariadb-client\npython3-pymysql',
         adopt_iptables:
           '-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 3306 -j ACCEPT\n-A INPUT -j DROP',
         mysql_slave: `Slave_IO_Running: Yes\nSlave_SQL_Running: Yes\nMaster_Host: x\nMaster_User: repl\nConnect_Retry: 10`,
@@ -428,6 +429,10 @@ describe('adopt: reading a hand-built cluster', () => {
     expect(tasks('d1')).toEqual(
       expect.arrayContaining([
         'firewall : Drop any other incoming traffic',
+        'firewall : Load the saved rules at boot (the script)',
+        'firewall : Load the saved rules at boot',
+        // the rules it adds are saved by the handler: there is no saved file yet
+        'firewall : save the firewall rules',
         'director : Forward IP packets, now and at boot',
         'director : reload keepalived',
       ]),
