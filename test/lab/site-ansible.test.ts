@@ -83,6 +83,31 @@ async function drift(): Promise<void> {
   );
 }
 
+/** `host: task` for every task (or handler) the run reports changed, as both tools print them. */
+function changedTasks(r: Run): string[] {
+  const out: string[] = [];
+  let task = '';
+  for (const line of r.out.split('\n')) {
+    const head = /^(?:TASK|RUNNING HANDLER) \[(.*)\] \**$/.exec(line);
+    if (head) task = head[1]!;
+    const m = /^changed: \[([^\]]+)\]/.exec(line);
+    if (m && !out.includes(`${m[1]}: ${task}`)) out.push(`${m[1]}: ${task}`);
+  }
+  return out.sort();
+}
+
+/**
+ * What ansible-playbook cannot see on this lab: on a UML guest `ps auxww` fails ("Unable to get
+ * system boot time"), so Ansible's service module cannot find keepalived running (its init script
+ * has no status action) and starts it again on every run, reporting a change.
+ */
+async function ansibleBlindSpots(): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of ['lvs1', 'lvs2'])
+    if ((await labExec(d, ['ps', 'auxww'])).code !== 0) out.push(`${d}: director : Start keepalived now and at boot`);
+  return out;
+}
+
 /** Every cluster host in the recap, none failed or unreachable; the hosts that changed anything. */
 function changedHosts(r: Run): string[] {
   expect(Object.keys(r.recap).sort(), r.out).toEqual([...CLUSTER].sort());
@@ -114,7 +139,8 @@ describe('site.yaml under ansible-playbook and lvsplay on the lab', () => {
     expect(await must('web1', 'cat /etc/iptables/rules.v4')).toMatch(/^-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT$/m);
     expect(await must('web1', 'ls /etc/rcS.d /etc/rc2.d')).toMatch(/S\d\dfirewall-rules/);
     const again = await ansible();
-    expect(changedHosts(again)).toEqual([]);
+    changedHosts(again);
+    expect(changedTasks(again), again.out).toEqual(await ansibleBlindSpots());
     const l = await lvsplay();
     expect(l.code, l.out).toBe(0);
     expect(changedHosts(l), l.out).toEqual([]);
@@ -130,7 +156,8 @@ describe('site.yaml under ansible-playbook and lvsplay on the lab', () => {
     expect(changedHosts(again), again.out).toEqual([]);
     const a = await ansible();
     expect(a.code, a.out).toBe(0);
-    expect(changedHosts(a), a.out).toEqual([]);
+    changedHosts(a);
+    expect(changedTasks(a), a.out).toEqual(await ansibleBlindSpots());
     console.log(`lvsplay: converge ${l.ms} ms, rerun ${again.ms} ms; ansible-playbook rerun ${a.ms} ms`);
   }, 900_000);
 });
