@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -13,6 +14,7 @@ import {
   chmodSync,
   symlinkSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type BaseDirs } from './paths.js';
 import type { Release } from './host-kinds.js';
@@ -45,6 +47,10 @@ export const REPO_PACKAGES = [
   'python3',
   'python3-apt',
 ];
+/** Also in the offline repository, added to a repository built before they were listed without
+ * rebuilding the base (host disks are overlays of it): python3-pymysql is the driver Ansible's
+ * community.mysql modules need on the database servers. Kept out of the spec's hash for that. */
+export const REPO_ADDED_PACKAGES = ['python3-pymysql'];
 /** In every systemd host (the `systemd` kind) instead of tini and busybox's syslogd: systemd as
  * PID 1, journald for logs, D-Bus and logind as on a server. No ifupdown: the lab configures the
  * host's network namespace before it boots. */
@@ -174,7 +180,7 @@ export async function buildBase(paths: BaseDirs, progress: ProgressMode, spec = 
             'apt-get -q update',
             `apt-get -q -y ${aptNoRecommends} dist-upgrade`,
             'apt-get -q clean',
-            `apt-get -q -y ${aptNoRecommends} --download-only install ${spec.repoPackages.join(' ')}`,
+            `apt-get -q -y ${aptNoRecommends} --download-only install ${[...spec.repoPackages, ...REPO_ADDED_PACKAGES].join(' ')}`,
           ].join('\n'),
           note,
         );
@@ -218,6 +224,59 @@ export async function buildBase(paths: BaseDirs, progress: ProgressMode, spec = 
   renameSync(newRepo, paths.repo);
   renameSync(newBase, paths.base);
   writeFileSync(paths.baseHash, `${specHash(spec)}\n`);
+}
+
+/** The package names an offline repository's index lists. */
+export function repoPackageNames(packagesIndex: string): Set<string> {
+  return new Set([...packagesIndex.matchAll(/^Package: (\S+)$/gm)].map((m) => m[1]!));
+}
+
+/**
+ * Downloads the REPO_ADDED_PACKAGES a repository lacks (from the base's Debian release, with a
+ * throw-away apt state so the machine's own apt is left alone) and indexes the repository again.
+ * Their dependencies must already be in the repository (python3 is).
+ */
+export async function ensureRepoPackages(paths: BaseDirs, spec: BaseSpec, progress: ProgressMode): Promise<void> {
+  const index = join(paths.repo, 'Packages');
+  if (!existsSync(index)) return;
+  const have = repoPackageNames(readFileSync(index, 'utf8'));
+  const missing = REPO_ADDED_PACKAGES.filter((p) => !have.has(p));
+  if (!missing.length) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'lvsplay-repo-'));
+  try {
+    mkdirSync(join(tmp, 'lists/partial'), { recursive: true });
+    mkdirSync(join(tmp, 'cache/archives/partial'), { recursive: true });
+    writeFileSync(join(tmp, 'sources.list'), oneLineSources(spec.mirror.sources));
+    const opts = [
+      `-o=Dir::Etc::SourceList=${join(tmp, 'sources.list')}`,
+      '-o=Dir::Etc::SourceParts=-',
+      `-o=Dir::State::Lists=${join(tmp, 'lists')}`,
+      `-o=Dir::Cache=${join(tmp, 'cache')}`,
+      `-o=Dir::State::Status=${join(tmp, 'status')}`,
+      '-o=Debug::NoLocking=1',
+    ];
+    writeFileSync(join(tmp, 'status'), '');
+    await runSteps(
+      [
+        {
+          title: `add ${missing.join(', ')} to the offline repository (${spec.mirror.suite})`,
+          run: async (note) => {
+            const { must } = sys({
+              cwd: paths.repo,
+              env: { ...process.env, LC_ALL: 'C' },
+              onOutput: (c) => note(lastLine(c)),
+            });
+            await must`apt-get -q ${opts} update`;
+            await must`apt-get -q ${opts} download ${missing}`;
+            await must`sh -c ${'dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null; gzip -9kf Packages'}`;
+          },
+        },
+      ],
+      progress,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function configureBaseFiles(root: string): void {

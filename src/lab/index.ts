@@ -22,7 +22,7 @@ import {
   type LabTopology,
   type Release,
 } from './topology.js';
-import { baseIsCurrent, buildBase, systemdBaseSpec } from './base.js';
+import { baseIsCurrent, baseSpec, buildBase, ensureRepoPackages, systemdBaseSpec } from './base.js';
 import { releaseOf, removeSystemdLeftovers } from './host-systemd.js';
 import {
   applyPartitions,
@@ -118,6 +118,9 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       }
     }
     const builtBase = stale.length > 0;
+    if (sysvHosts.length) await ensureRepoPackages(p, baseSpec(), opts.progress ?? 'auto');
+    for (const r of systemdReleases)
+      await ensureRepoPackages(systemdBaseDirs(p, r), systemdBaseSpec(r), opts.progress ?? 'auto');
     installAssets(p);
     await ensureKey(p);
     writeFileSync(p.hostsTable, hostsTable(topo.hosts));

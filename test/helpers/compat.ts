@@ -99,14 +99,16 @@ export interface ListingCase {
 export async function compareListings(
   playbooks: string[],
   inProcess: (args: string[], cwd: string) => Promise<ToolRun>,
+  /** Where both tools run (their ansible.cfg), and arguments both get (an inventory). */
+  at: { cwd: string; args: string[] } = { cwd: CORPUS, args: [] },
 ): Promise<ListingCase[]> {
   const cases = playbooks.flatMap((pb) => LISTING_MODES.map((mode) => ({ pb, mode })));
   const ansibleRuns = bounded(
-    cases.map((c) => () => ansiblePlaybook([c.pb, c.mode], CORPUS)),
+    cases.map((c) => () => ansiblePlaybook([c.pb, c.mode, ...at.args], at.cwd)),
     2,
   );
   const lvsplayRuns: ToolRun[] = [];
-  for (const { pb, mode } of cases) lvsplayRuns.push(await inProcess(['run', pb, mode], CORPUS));
+  for (const { pb, mode } of cases) lvsplayRuns.push(await inProcess(['run', pb, mode, ...at.args], at.cwd));
   const ansibleDone = await ansibleRuns;
   return cases.map(({ pb, mode }, i) => {
     const ansible = ansibleDone[i]!;
@@ -115,6 +117,13 @@ export async function compareListings(
       ansible.code === 0 && lvsplay.code === 0 && normaliseListing(ansible.out) === normaliseListing(lvsplay.out);
     return { name: `${pb} ${mode}`, identical, ansible, lvsplay };
   });
+}
+
+/** Both tools' output of a case that differs, for the failure message. */
+export function explainListing(c: ListingCase): string {
+  const side = (label: string, r: ToolRun) =>
+    `--- ${label} (exit ${r.code})\n${r.out}${r.code ? r.err.split('\n').slice(0, 12).join('\n') : ''}`;
+  return `${c.name}\n${side('ansible-playbook', c.ansible)}\n${side('lvsplay', c.lvsplay)}`;
 }
 
 /** A role of the corpus holding templates, with where its templates live. */

@@ -7,9 +7,9 @@ import {
   compareListings,
   compareRenders,
   corpusPlaybooks,
+  explainListing,
   knownDifferences,
   LISTING_MODES,
-  type ListingCase,
   type RenderRun,
 } from '../helpers/compat.js';
 import { runCli } from '../helpers/cli.js';
@@ -19,12 +19,6 @@ const known = knownDifferences();
 let rendering: Promise<RenderRun> | undefined;
 /** Both tools render the corpus once, for whichever test asks first. */
 const renders = () => (rendering ??= compareRenders());
-
-function explain(c: ListingCase): string {
-  const side = (label: string, r: ListingCase['ansible']) =>
-    `--- ${label} (exit ${r.code})\n${r.out}${r.code ? r.err.split('\n').slice(0, 12).join('\n') : ''}`;
-  return `${c.name}\n${side('ansible-playbook', c.ansible)}\n${side('lvsplay', c.lvsplay)}`;
-}
 
 describe('compatibility corpus', () => {
   it('holds real-world-shaped playbooks for keepalived, LVS and MySQL', () => {
@@ -48,7 +42,7 @@ describe('compatibility corpus', () => {
       differing.map((c) => c.name),
     );
     const unexpected = differing.filter((c) => !known.includes(c.name));
-    expect(unexpected.map(explain)).toEqual([]);
+    expect(unexpected.map(explainListing)).toEqual([]);
     expect(fixedButListed(cases, differing), 'fixed: remove from known-differences.txt').toEqual([]);
   }, 180_000);
 

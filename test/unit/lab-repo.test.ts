@@ -1,0 +1,28 @@
+// The offline repository's index as `lab up` reads it to add the packages it lacks.
+import { describe, expect, it } from 'vitest';
+import { REPO_ADDED_PACKAGES, REPO_PACKAGES, baseSpec, repoPackageNames, specHash } from '../../src/lab/base.js';
+
+describe('the offline repository', () => {
+  it('reads the package names of a dpkg-scanpackages index', () => {
+    const index = [
+      'Package: python3',
+      'Version: 3.11.2-1+b1',
+      'Depends: python3.11 (>= 3.11.2-1~)',
+      '',
+      'Package: python3-pymysql',
+      'Source: python-pymysql',
+      'Description: Pure-Python MySQL Driver',
+      ' Package: not a field of its own',
+      '',
+    ].join('\n');
+    expect([...repoPackageNames(index)]).toEqual(['python3', 'python3-pymysql']);
+    expect(repoPackageNames('').size).toBe(0);
+  });
+
+  it('adds python3-pymysql without changing what the base is built from (hosts are overlays of it)', () => {
+    expect(REPO_ADDED_PACKAGES).toContain('python3-pymysql');
+    expect(REPO_PACKAGES).not.toContain('python3-pymysql');
+    expect(JSON.stringify(baseSpec())).not.toContain('pymysql');
+    expect(specHash(baseSpec())).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
