@@ -241,7 +241,40 @@ export async function ensureRepoPackages(paths: BaseDirs, spec: BaseSpec, progre
   if (!existsSync(index)) return;
   const have = repoPackageNames(readFileSync(index, 'utf8'));
   const missing = REPO_ADDED_PACKAGES.filter((p) => !have.has(p));
-  if (!missing.length) return;
+  if (missing.length) await downloadIntoRepo(paths, spec, missing, progress);
+  // Hosts made from the base read its apt lists: they must list the added packages too, or an
+  // install fails with "no package matching" although the repository has it.
+  const listed = baseListedPackages(paths.base);
+  if (REPO_ADDED_PACKAGES.every((p) => listed.has(p))) return;
+  await runSteps(
+    [
+      {
+        title: "refresh the base's package lists from the offline repository",
+        run: async (note) => {
+          await inChroot(paths.base, 'apt-get -q update', note, [[paths.repo, REPO_MOUNT]]);
+        },
+      },
+    ],
+    progress,
+  );
+}
+
+/** The packages the base's apt lists know of (its own offline repository's index among them). */
+export function baseListedPackages(base: string): Set<string> {
+  const dir = join(base, 'var/lib/apt/lists');
+  if (!existsSync(dir)) return new Set();
+  const names = new Set<string>();
+  for (const f of readdirSync(dir))
+    if (f.endsWith('_Packages')) for (const n of repoPackageNames(readFileSync(join(dir, f), 'utf8'))) names.add(n);
+  return names;
+}
+
+async function downloadIntoRepo(
+  paths: BaseDirs,
+  spec: BaseSpec,
+  missing: string[],
+  progress: ProgressMode,
+): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'lvsplay-repo-'));
   try {
     mkdirSync(join(tmp, 'lists/partial'), { recursive: true });

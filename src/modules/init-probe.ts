@@ -25,6 +25,8 @@ export interface ServiceState {
   active?: string;
   enabledWord?: string;
   enabled: boolean;
+  /** The SysV script the name stands for (/etc/init.d/NAME), for check mode's predicted files. */
+  script?: string;
 }
 
 /** Shell functions the probe and the apply steps share, so both judge "running" the same way. */

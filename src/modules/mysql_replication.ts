@@ -70,6 +70,12 @@ const replicationArgs = moduleArgs(
 
 type ReplicationArgs = Revealed<z.output<typeof replicationArgs>>;
 
+/**
+ * Check mode's record of a replica stopped or started by an earlier task (kept among the host's
+ * predicted file writes, under a name no file can have).
+ */
+const PREDICTED_REPLICA = '\0mysql_replication: replica';
+
 export interface ReplicationState {
   /** SHOW SLAVE STATUS by column name; undefined when no primary is configured. */
   replica?: Record<string, string | null>;
@@ -192,12 +198,20 @@ export function planReplication(a: ReplicationArgs, s: ReplicationState): PlanOu
   const mode = modeOf(a);
   const step = (sql: string) => mysqlStep(a, sql);
   const r = s.replica;
-  const simple = (summary: string, sql: string, before: string, after: string): PlanOutcome => ({
+  const simple = (
+    summary: string,
+    sql: string,
+    before: string,
+    after: string,
+    predicts?: 'stopped' | 'running',
+  ): PlanOutcome => ({
     changes: [
       {
         summary,
         diff: { before, after, beforeHeader: 'replication (before)', afterHeader: 'replication (after)' },
-        steps: [step(`${sql}\n`)],
+        steps: [
+          predicts ? { ...step(`${sql}\n`), writes: { path: PREDICTED_REPLICA, content: predicts } } : step(`${sql}\n`),
+        ],
       },
     ],
     data: { queries: [sql] },
@@ -216,11 +230,11 @@ export function planReplication(a: ReplicationArgs, s: ReplicationState): PlanOu
       if (!r) return { failed: 'no primary is configured on this server: run mode=changeprimary first' };
       if (running(r.Slave_IO_Running) && r.Slave_SQL_Running === 'Yes')
         return { changes: [], data: { queries: [] }, msg: 'Replica is already running' };
-      return simple('start replica', `START SLAVE${conn(a)};`, 'replica: stopped\n', 'replica: running\n');
+      return simple('start replica', `START SLAVE${conn(a)};`, 'replica: stopped\n', 'replica: running\n', 'running');
     case 'stopreplica':
       if (!r || (!running(r.Slave_IO_Running) && r.Slave_SQL_Running !== 'Yes'))
         return { changes: [], data: { queries: [] }, msg: 'Replica is already stopped' };
-      return simple('stop replica', `STOP SLAVE${conn(a)};`, 'replica: running\n', 'replica: stopped\n');
+      return simple('stop replica', `STOP SLAVE${conn(a)};`, 'replica: running\n', 'replica: stopped\n', 'stopped');
     case 'resetreplica':
       // RESET SLAVE forgets the position: there is nothing to read that says it already happened
       // except a replica that is not configured at all.
@@ -262,6 +276,14 @@ export const mysqlReplicationModule: StateModule<z.output<typeof replicationArgs
       ...mysqlCall(a, `SHOW SLAVE${conn(a)} STATUS;\nSHOW MASTER STATUS;\n`, { columnNames: true, readOnly: true }),
       parse: parseReplication,
     };
+  },
+  // Check mode: a replica an earlier task of this run would stop (or start) is seen so, as the
+  // run will find it: a start after a stop is then predicted, as it will happen.
+  overlay(state, predicted) {
+    const p = predicted.get(PREDICTED_REPLICA);
+    if (!p || !state.replica) return state;
+    const on = p.content.toString('utf8') === 'running' ? 'Yes' : 'No';
+    return { ...state, replica: { ...state.replica, Slave_IO_Running: on, Slave_SQL_Running: on } };
   },
   plan: planReplication,
 };

@@ -155,8 +155,19 @@ export const serviceModule: StateModule<z.output<typeof serviceArgs>, ServiceSta
     const name = a.name ?? '';
     return {
       cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)),
-      parse: (r: ExecResult) => parseServiceProbe(r.stdout),
+      parse: (r: ExecResult): ServiceState => ({
+        ...parseServiceProbe(r.stdout),
+        ...(name ? { script: `/etc/init.d/${baseName(name)}` } : {}),
+      }),
     };
+  },
+  // Check mode: an init script an earlier task of this run would install is there, new, stopped
+  // and not enabled, so enabling or starting it is predicted as the run will do it.
+  overlay: (s, predicted) => {
+    if (s.known || !s.script || !predicted.has(s.script)) return s;
+    if (s.init === 'systemd')
+      return { ...s, known: true, newInitScript: true, active: 'inactive', enabledWord: 'disabled', enabled: false };
+    return { ...s, known: true, enabled: false, statusAction: false, byProcess: false, byPidfile: false };
   },
   plan: (a, s) => planService(a, s ?? { init: 'sysv', known: false, enabled: false }),
 };

@@ -5,7 +5,7 @@ import { mysqlCall, nativePasswordHash, optionValue, parseBatch, sqlString } fro
 import { parsePriv, parseGrants, formatPrivileges } from '../../src/modules/mysql-grants.js';
 import { parseUser, planUser, mysqlUserModule } from '../../src/modules/mysql_user.js';
 import { parseDbs, planDbs } from '../../src/modules/mysql_db.js';
-import { parseReplication, planReplication } from '../../src/modules/mysql_replication.js';
+import { mysqlReplicationModule, parseReplication, planReplication } from '../../src/modules/mysql_replication.js';
 import { Secret, revealDeep } from '../../src/secret.js';
 
 /** Arguments as the executor hands them to a module: secrets given, revealed in one place. */
@@ -226,6 +226,19 @@ describe('mysql_replication', () => {
       'START SLAVE;',
     ]);
     expect(JSON.stringify(p.data)).not.toContain('pw!');
+  });
+  it('check mode: a replica an earlier task stops is then seen stopped, so starting it is predicted', () => {
+    const live = parseReplication(ok(running));
+    const stop = planReplication({ mode: 'stopreplica' }, live);
+    if (!('changes' in stop)) throw new Error('expected a plan');
+    const step = stop.changes[0]!.steps[0]!;
+    const writes = 'run' in step ? step.writes : undefined;
+    expect(writes?.content).toBe('stopped');
+    const predicted = new Map([[writes!.path, { content: Buffer.from(writes!.content) }]]);
+    const seen = mysqlReplicationModule.overlay!(live, predicted);
+    expect(planReplication({ mode: 'startreplica' }, seen)).toMatchObject({ changes: [{ summary: 'start replica' }] });
+    expect(mysqlReplicationModule.overlay!(live, new Map())).toBe(live);
+    expect(planReplication({ mode: 'startreplica' }, live)).toMatchObject({ changes: [] });
   });
   it('starts a stopped replica, and is ok when it runs', () => {
     expect(planReplication({ mode: 'startreplica' }, parseReplication(ok(SLAVE_STOPPED)))).toMatchObject({

@@ -101,6 +101,18 @@ describe('service (SysV)', () => {
     expect(isRunning(stopped, undefined)).toEqual({ running: false, source: 'process' });
     expect(isRunning(ssh, undefined)).toEqual({ running: true, source: 'status' });
   });
+  it('check mode: a script an earlier task will install is predicted new, stopped and not enabled', () => {
+    const absent = { init: 'sysv' as const, known: false, enabled: false, script: '/etc/init.d/firewall-rules' };
+    const predicted = new Map([['/etc/init.d/firewall-rules', { content: Buffer.from('#!/bin/sh\n'), mode: 0o755 }]]);
+    const seen = serviceModule.overlay!(absent, predicted);
+    expect(seen).toMatchObject({ known: true, enabled: false });
+    const cs = changes(serviceModule.plan({ name: 'firewall-rules', enabled: true }, seen, ctx));
+    expect(cs.map((c) => c.summary).join('\n')).toMatch(/enable/);
+    // Nothing predicted: the service stays unknown, and the plan says it does not exist.
+    expect(serviceModule.overlay!(absent, new Map())).toBe(absent);
+    const systemd = serviceModule.overlay!({ ...absent, init: 'systemd' }, predicted);
+    expect(systemd).toMatchObject({ known: true, newInitScript: true, active: 'inactive', enabled: false });
+  });
   it('plans nothing for a running, enabled service', () => {
     expect(changes(serviceModule.plan({ name: 'keepalived', state: 'started' }, running, ctx))).toEqual([]);
     expect(changes(serviceModule.plan({ name: 'ssh', state: 'started', enabled: true }, ssh, ctx))).toEqual([]);
