@@ -149,10 +149,15 @@ async function dataPath(vip: string, holder: string, backup: string, webs: strin
     fail(`${webs[0]} did not see the client's address`);
   ok(`${webs[0]} saw the client's own address (${client}) on connections to ${vip}:80`);
 
-  // keepalived's health check takes a real server out when its web server stops, and back in
+  // keepalived's health check takes a real server out of scheduling when its web server stops
+  // (weight 0 with inhibit_on_failure, or out of the table with a plain check), and back in
   const w = webs[1]!;
   const addr = String(hostVarsOf(loadInventory([INV]).inventory, w).ansible_host);
-  const inTable = async () => (await on(holder, ['ipvsadm', '-Ln', '-t', svc])).includes(` ${addr}:80 `);
+  const inTable = async () => {
+    const line = (await on(holder, ['ipvsadm', '-Ln', '-t', svc])).split('\n').find((l) => l.includes(` ${addr}:80 `));
+    // `  -> 10.0.7.29:80   Route   40   0   0`: the weight is the fourth word
+    return line !== undefined && line.trim().split(/\s+/)[3] !== '0';
+  };
   const until = async (want: boolean, what: string) => {
     const t0 = Date.now();
     while ((await inTable()) !== want) {
@@ -163,14 +168,14 @@ async function dataPath(vip: string, holder: string, backup: string, webs: strin
   };
   await on(w, ['service', 'lighttpd', 'stop']);
   try {
-    ok(`${w}'s web server stopped: out of the table after ${await until(false, 'stayed in the table')} ms`);
+    ok(`${w}'s web server stopped: out of scheduling after ${await until(false, 'stayed in scheduling')} ms`);
     const now = await spread(vip, 20);
     ok(`20 connections now: ${show(now)}`);
     if (now.has('FAILED') || now.has(w)) fail(`a connection failed or reached ${w}`);
   } finally {
     await on(w, ['service', 'lighttpd', 'start']);
   }
-  ok(`${w}'s web server started: back in the table after ${await until(true, 'did not come back')} ms`);
+  ok(`${w}'s web server started: back in scheduling after ${await until(true, 'did not come back')} ms`);
 
   // one connection at a time for 20 s, each stamped, given up after 1 s; the holder dies at 3 s
   const loop = `end=$(($(date +%s) + 20)); while [ $(date +%s) -lt $end ]; do t=$(date +%s%3N);
