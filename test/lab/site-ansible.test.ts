@@ -2,7 +2,8 @@
 // they are, and the two tools agree on the result. Each case first puts the cluster off its
 // converged state (the firewall flushed, its saved rules and boot script gone, the real
 // servers' ARP sysctls file removed); one tool converges it, and then the other finds nothing to
-// change on any host. ansible-playbook reaches the hosts as lvsplay does, through the
+// change on any host. Each case is one direction; ansible-playbook runs twice in all (about two
+// minutes each), the suite's longest steps. ansible-playbook reaches the hosts as lvsplay does, through the
 // inventory's ssh settings (a ProxyCommand into the lab's controller namespace).
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -138,13 +139,11 @@ describe('site.yaml under ansible-playbook and lvsplay on the lab', () => {
     // the rules it added are saved and load at boot
     expect(await must('web1', 'cat /etc/iptables/rules.v4')).toMatch(/^-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT$/m);
     expect(await must('web1', 'ls /etc/rcS.d /etc/rc2.d')).toMatch(/S\d\dfirewall-rules/);
-    const again = await ansible();
-    changedHosts(again);
-    expect(changedTasks(again), again.out).toEqual(await ansibleBlindSpots());
+    // (that ansible-playbook's own rerun changes nothing is the next case's last step)
     const l = await lvsplay();
     expect(l.code, l.out).toBe(0);
     expect(changedHosts(l), l.out).toEqual([]);
-    console.log(`ansible-playbook: converge ${a.ms} ms, rerun ${again.ms} ms; lvsplay rerun ${l.ms} ms`);
+    console.log(`ansible-playbook: converge ${a.ms} ms; lvsplay rerun ${l.ms} ms`);
   }, 900_000);
 
   it('lvsplay converges the cluster; then ansible-playbook reports changed=0 on every host', async () => {

@@ -1,6 +1,8 @@
 // The run lock between two real `lvsplay run` processes on one host (a loopback sshd): the
 // second refuses at once naming the first, or waits with --lock-wait; a controller killed with
-// SIGKILL leaves no lock behind; check mode takes none. The lock file is put in a temp dir by
+// SIGKILL leaves no lock behind; a lock whose controller ended without its connection closing
+// (a dropped link) is taken over by a rerun from that controller, never from a live one; check
+// mode takes none. The lock file is put in a temp dir by
 // the host variable lvsplay_run_lock, so nothing else on this machine is touched.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/diagnostics.js';
+import { controllerId } from '../../src/exec/run-lock.js';
 import { startSshd, type Sshd } from './sshd.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/lvsplay.js');
@@ -141,6 +144,59 @@ describe('the run lock between two lvsplay runs on one host', () => {
       expect(r.out().replace(/\s+/g, ' ')).toContain('the run lock was given up on this host');
     } finally {
       await one.stop();
+    }
+  }, 60_000);
+
+  /**
+   * What a run leaves on a host whose link dropped before it ended: a holder of the lock that
+   * nothing will end but the host's TCP timeout. Made here by hand, as the lock script makes
+   * it, naming this controller and the given controller pid.
+   */
+  async function orphanedHolder(controllerPid: number): Promise<{ child: ChildProcess; owner: string }> {
+    rmSync(lockFile, { force: true });
+    const owner = `run 0123456789ab of root@lost (pid ${controllerPid}, playbook old.yml, since 2026-01-01T00:00:00Z)`;
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        `mkdir -p "\${1%/*}"; : >>"$1"; exec 9<"$1"; flock 9; printf '%s\\n%s %s\\n' "$2" "$3" "$$" >"$1"; exec sleep 120`,
+        'sh',
+        lockFile,
+        owner,
+        `lvsplay-lock-controller ${controllerId()} ${controllerPid}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    await until(() => existsSync(lockFile) && readFileSync(lockFile, 'utf8').includes(owner), 10_000, 'the holder');
+    return { child, owner };
+  }
+
+  it('takes over a lock whose run ended without releasing it (its link dropped), saying whose', async () => {
+    const gone = spawn('true');
+    await new Promise((r) => gone.once('close', r));
+    const { child, owner } = await orphanedHolder(gone.pid!);
+    const ended = new Promise((r) => child.once('close', r));
+    rmSync(join(dir, 'b.started'), { force: true });
+    const r = run(playbook('b', 0));
+    expect(await r.done, r.out()).toBe(0);
+    expect(existsSync(join(dir, 'b.started'))).toBe(true);
+    expect(r.out().replace(/\s+/g, ' ')).toContain(
+      `the run lock was held by ${owner}, which has ended without releasing it`,
+    );
+    await ended; // the orphaned holder was ended, not left behind
+    expect(readFileSync(lockFile, 'utf8')).toMatch(/playbook b\.yml/);
+  }, 60_000);
+
+  it('never takes over a lock whose controller process still runs', async () => {
+    const { child, owner } = await orphanedHolder(process.pid);
+    try {
+      const r = run(playbook('b', 0));
+      expect(await r.done, r.out()).toBe(ExitCode.unreachable);
+      expect(r.out().replace(/\s+/g, ' ')).toContain(`another run is changing this host: ${owner}`);
+      expect(child.exitCode).toBe(null);
+      expect(readFileSync(lockFile, 'utf8')).toContain(owner);
+    } finally {
+      child.kill();
     }
   }, 60_000);
 });
