@@ -125,6 +125,8 @@ interface ControllerRun {
   signal: NodeJS.Signals | null;
   ms: number;
   events: Record<string, unknown>[];
+  /** What it printed that is not an event (an error message), the last lines. */
+  errors: string[];
   killed: boolean;
   /** Processes the controller had started that still lived 10 s after it was killed. */
   orphans: string[];
@@ -189,7 +191,12 @@ export async function controller(
       }
     }
   }
-  return { exitCode, signal, ms, events: readEvents(outFile), killed, orphans };
+  const text = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+  const errors = text
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('{'))
+    .slice(-6);
+  return { exitCode, signal, ms, events: readEvents(outFile), errors, killed, orphans };
 }
 
 function readEvents(file: string): Record<string, unknown>[] {
@@ -283,9 +290,8 @@ async function converge(stateDir: string, findings: string[], what: string, noCh
         (e) =>
           `${e.host as string} / ${(e.task as { name: string }).name}: ${(e.result as { msg?: string }).msg ?? ''}`,
       );
-    findings.push(
-      `${what}: site.yaml exited ${r.exitCode ?? r.signal}${failed.length ? ` (${failed.join('; ')})` : ''}`,
-    );
+    const why = failed.length ? failed : r.errors;
+    findings.push(`${what}: site.yaml exited ${r.exitCode ?? r.signal}${why.length ? ` (${why.join('; ')})` : ''}`);
   }
   const recap = recapOf(r.events) ?? {};
   if (noChange)

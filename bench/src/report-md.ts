@@ -1,6 +1,14 @@
 // The Markdown table of a result file: per host count and scenario, each tool's median wall time
 // with its range, CPU and memory, and the ratios the targets are stated in.
-import { findSeries, hostCounts, SCENARIOS, type BenchResults, type Scenario, type SeriesSummary } from './results.js';
+import {
+  findSeries,
+  hostCounts,
+  SCENARIOS,
+  type BenchResults,
+  type Scenario,
+  type SeriesSummary,
+  type SiteYamlOutcome,
+} from './results.js';
 import { ratio, type Spread } from './stats.js';
 
 const SCENARIO_TITLES: Record<Scenario, string> = {
@@ -62,12 +70,28 @@ export function renderMarkdown(r: BenchResults): string {
     }
   }
   if (r.siteYaml.length > 0) {
-    lines.push('', '## playbooks/site.yaml', '');
-    for (const s of r.siteYaml) {
-      const verdict = s.exitCode === 0 ? `ran, ${seconds(s.wallMs)} s` : `stopped (exit ${s.exitCode})`;
-      lines.push(`- ${s.tool} on ${s.hosts} hosts: ${verdict}`);
-      for (const p of s.problems) lines.push(`  - \`${p.replace(/`/g, "'")}\``);
+    lines.push(
+      '',
+      '## playbooks/site.yaml on the six-host cluster',
+      '',
+      "The project's own job: the first converge of fresh hosts, then no-op reruns and `--check`.",
+      '',
+      '| phase | lvsplay wall | ansible-playbook wall | ansible / lvsplay | lvsplay CPU | ansible CPU | changed (lvsplay / ansible) |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const phase of ['converge', 'rerun', 'check'] as const) {
+      const l = r.siteYaml.find((s) => s.tool === 'lvsplay' && s.phase === phase);
+      const a = r.siteYaml.find((s) => s.tool === 'ansible' && s.phase === phase);
+      if (!l && !a) continue;
+      const changed = (s?: SiteYamlOutcome) => (s ? String(s.samples[s.samples.length - 1]?.changed ?? '?') : '–');
+      lines.push(
+        `| ${phase} | ${l ? wallCell(l.summary.wallMs) : '–'}${failedMark(l?.summary)} | ${a ? wallCell(a.summary.wallMs) : '–'}${failedMark(a?.summary)} | ` +
+          `${times(ratio(a?.summary.wallMs.median, l?.summary.wallMs.median))} | ${l ? `${seconds(l.summary.cpuMs.median)} s` : '–'} | ` +
+          `${a ? `${seconds(a.summary.cpuMs.median)} s` : '–'} | ${changed(l)} / ${changed(a)} |`,
+      );
     }
+    for (const s of r.siteYaml)
+      for (const p of s.problems) lines.push(`- ${s.tool} ${s.phase} stopped: \`${p.replace(/`/g, "'")}\``);
   }
   return settingsAndNotes(lines, r);
 }

@@ -63,8 +63,10 @@ export interface MachineFacts {
 export interface SiteYamlOutcome {
   hosts: number;
   tool: Tool;
-  exitCode: number;
-  wallMs: number;
+  /** The first converge of fresh hosts, a no-op rerun, or --check of the converged cluster. */
+  phase: 'converge' | 'rerun' | 'check';
+  samples: Sample[];
+  summary: SeriesSummary;
   /** The first lines of the tool's complaints when it did not run. */
   problems: string[];
 }

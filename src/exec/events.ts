@@ -33,8 +33,12 @@ export interface TaskResult {
   items?: LoopItem[];
   /** -vv: the commands that ran (redacted). */
   commands?: string[];
-  /** The module's output is its point (debug): reporters show msg/data at any verbosity. */
-  verboseAlways?: boolean;
+  /**
+   * The module's output is its point: reporters show it at any verbosity, indented (Ansible's
+   * _ansible_verbose_always). 'data': only its msg and data, as Ansible's callbacks show debug
+   * (they drop its `changed`); 'result': the whole result (assert).
+   */
+  verboseAlways?: 'data' | 'result';
 }
 
 export interface TaskRef {
@@ -83,4 +87,6 @@ export interface LoopItem {
    * `ansible_index_var`, `ansible_loop` with `extended`.
    */
   loopVars?: Record<string, unknown>;
+  /** The item's own delegate_to, rendered with the item (`web1 -> lvs1`), when the task has one. */
+  delegatedTo?: string;
 }

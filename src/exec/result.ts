@@ -2,30 +2,48 @@
 // the same fields (rc, stdout_lines, changed, failed, skipped, results...).
 import type { LoopItem, TaskResult } from './events.js';
 
+/**
+ * The `changed` a result reports: its status, except that a module may say it changed the host
+ * and then failed (a command that ran and exited non-zero), as Ansible's results do.
+ */
+export function reportedChanged(r: TaskResult): boolean {
+  return r.status === 'changed' || (r.status === 'failed' && r.data?.changed === true);
+}
+
 export function registeredValue(r: TaskResult): Record<string, unknown> {
   const v: Record<string, unknown> = {
     ...(r.data ?? {}),
-    changed: r.status === 'changed',
-    failed: r.status === 'failed',
+    changed: reportedChanged(r),
   };
+  // a skipped result has no failed key in Ansible's registered value
   if (r.status === 'skipped') v.skipped = true;
+  else v.failed = r.status === 'failed';
   if (r.status === 'unknown') v.check_mode_unknown = true;
   if (r.msg !== undefined) v.msg = r.msg;
   if (r.rc !== undefined) v.rc = r.rc;
-  if (r.stdout !== undefined) {
-    v.stdout = r.stdout;
-    v.stdout_lines = r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n');
-  }
-  if (r.stderr !== undefined) {
-    v.stderr = r.stderr;
-    v.stderr_lines = r.stderr === '' ? [] : r.stderr.replace(/\n$/, '').split('\n');
-  }
+  if (r.stdout !== undefined) v.stdout = r.stdout;
+  if (r.stderr !== undefined) v.stderr = r.stderr;
+  withOutputLines(v);
   if (r.items)
     v.results = r.items.map(({ item, result, loopVars }) => ({
       ...registeredValue(result),
       ...(loopVars ?? { item }),
     }));
-  if (r.changes.length) v.diff = r.changes.filter((c) => c.diff).map((c) => c.diff);
+  const diffs = r.changes.filter((c) => c.diff).map((c) => c.diff);
+  if (diffs.length) v.diff = diffs;
+  return v;
+}
+
+/**
+ * stdout_lines and stderr_lines beside stdout and stderr, as Ansible's executor adds them to any
+ * module's result that has those (a trailing newline makes no empty last line).
+ */
+export function withOutputLines(v: Record<string, unknown>): Record<string, unknown> {
+  for (const k of ['stdout', 'stderr'] as const) {
+    const text = v[k];
+    if (typeof text === 'string' && !(`${k}_lines` in v))
+      v[`${k}_lines`] = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  }
   return v;
 }
 

@@ -21,6 +21,8 @@ import { Semaphore } from './limit.js';
 import { runTask, type TaskRun } from './task.js';
 import { walkHandlers, walkPlay, type HostWalk, type StepOutcome, type WalkItem } from './walker.js';
 import { loadInclude } from './include.js';
+import { delegateOf } from './task-setting.js';
+import { reportedChanged } from './result.js';
 
 export interface ExecuteOptions {
   templar: Templar;
@@ -404,7 +406,7 @@ async function runTaskOn(
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
     const result: TaskResult =
       included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
-    const delegate = delegateOf(run, at, planned, h);
+    const delegate = delegateFor(run, at, planned, h);
     // run_once: only the host that ran it reports and counts it, as in Ansible; the others share
     // its outcome (a failure stops them too) and its registered value.
     if (!runOnce || h === targets[0]) {
@@ -436,14 +438,16 @@ function throttleOf(run: RunContext, at: PlayPosition, planned: PlannedTask, hos
   }
 }
 
-/** The host a task was delegated to, as the output names it (rendered for this host). */
-function delegateOf(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): string | undefined {
-  const d = keyword(at.pp.play, planned, 'delegate_to');
-  if (d === undefined || d === null || d === '') return undefined;
+/**
+ * The host a task was delegated to, as the output names it (rendered for this host). A looped
+ * task's delegate may depend on its item: then each item names its own (LoopItem.delegatedTo)
+ * and the task has none.
+ */
+function delegateFor(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): string | undefined {
   try {
-    return String(run.templar.render(d, taskVars(run, at, host, planned), planned.task.pos));
+    return delegateOf(at, planned, taskVars(run, at, host, planned), run.templar);
   } catch {
-    return String(d);
+    return undefined;
   }
 }
 
@@ -451,9 +455,11 @@ function count(run: RunContext, host: string, r: TaskResult): void {
   const c = hostState(run, host).counts;
   if (r.ignored) {
     // An ignored failure (ignore_errors) or unreachable host (ignore_unreachable): Ansible 2.14
-    // counts it ok and ignored.
+    // counts it ok and ignored, and changed when the result says it changed the host (a
+    // command that ran and failed).
     c.ok++;
     c.ignored++;
+    if (reportedChanged(r)) c.changed++;
   } else if (r.status === 'failed') c.failed++;
   else if (r.status === 'unreachable') c.unreachable++;
   else if (r.status === 'skipped') c.skipped++;

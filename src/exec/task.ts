@@ -101,8 +101,12 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
   try {
     const loop = task.loop ? loopItems(task.loop, templar, vars) : undefined;
     if (!loop) {
-      if (!conditionsHold(templar, planned, vars, where))
-        return { result: skipped(t0, 'Conditional result was False') };
+      if (!conditionsHold(templar, planned, vars, where)) {
+        // registered all the same, as Ansible does: `r is skipped` reads it
+        const r = skipped(t0, 'Conditional result was False');
+        afterResult(run, at, planned, host, r);
+        return { result: r };
+      }
       // awaited here so a failure lands in this function's catch
       return await runUntil(run, at, planned, host, vars, templar, t0, false);
     }
@@ -129,11 +133,13 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
       const itemVars: Vars = { ...vars, ...loopVars };
       const label = lc.label !== undefined ? templar.render(lc.label, itemVars, where) : item;
       if (!conditionsHold(templar, planned, itemVars, where)) {
+        // skipped before its delegate is looked at: Ansible names none
         items.push({ item: label, loopVars, result: skipped(now(), 'Conditional result was False') });
         continue;
       }
+      const delegatedTo = delegateOf(at, planned, itemVars, templar);
       const r = (await runUntil(run, at, planned, host, itemVars, templar, now(), true)).result;
-      items.push({ item: label, loopVars, result: r });
+      items.push({ item: label, loopVars, ...(delegatedTo !== undefined ? { delegatedTo } : {}), result: r });
       if (r.status === 'unreachable') break;
       const pause = Number(lc.pause ?? 0);
       if (pause > 0 && i < loop.length - 1) await new Promise((res) => setTimeout(res, pause * 1000));
@@ -243,8 +249,9 @@ async function runUntil(
   }
 }
 
-function skipped(t0: number, msg: string): TaskResult {
-  return { status: 'skipped', changes: [], ms: now() - t0, warnings: [], msg };
+/** A task or item its `when` skipped: Ansible says why under skip_reason, not msg. */
+function skipped(t0: number, reason: string): TaskResult {
+  return { status: 'skipped', changes: [], ms: now() - t0, warnings: [], data: { skip_reason: reason } };
 }
 
 interface Once {
@@ -392,7 +399,7 @@ async function finish(
     ...(o.rc !== undefined ? { rc: o.rc } : {}),
     ...(o.data ? { data: o.data } : {}),
     ...(o.commands ? { commands: o.commands } : {}),
-    ...(o.verboseAlways ? { verboseAlways: true } : {}),
+    ...(o.verboseAlways ? { verboseAlways: o.verboseAlways } : {}),
   };
   // delegate_facts: the facts a delegated task returns (setup, set_fact) belong to the delegate
   const fs = hostState(run, factsHost(run, at, planned, host, vars, templar));

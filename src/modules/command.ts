@@ -75,20 +75,30 @@ function commandLine(a: CommandArgs, viaShell: boolean): ShellCommand {
   return sh`${cd}${raw('exec')} ${words}`;
 }
 
+/** cmd as Ansible reports it: the argv list for command, the script for shell. */
+function reportedCmd(a: CommandArgs, viaShell: boolean): string | string[] {
+  return viaShell ? (a.cmd ?? '') : (a.argv?.map((w) => String(w)) ?? shlexSplit(a.cmd ?? ''));
+}
+
+/** What Ansible returns when creates/removes kept the command from running. */
+function notRun(a: CommandArgs, viaShell: boolean, stdout: string) {
+  return { cmd: reportedCmd(a, viaShell), rc: 0, stdout, stderr: '', start: null, end: null, delta: null };
+}
+
 function planCommand(viaShell: boolean) {
   return (a: CommandArgs, g: Guards | undefined) => {
     if (a.creates !== undefined && g?.createsExists) {
       return {
         changes: [],
         msg: `Did not run command since '${a.creates}' exists`,
-        data: { rc: 0, stdout: `skipped, since ${a.creates} exists` },
+        data: notRun(a, viaShell, `skipped, since ${a.creates} exists`),
       };
     }
     if (a.removes !== undefined && g && !g.removesExists) {
       return {
         changes: [],
         msg: `Did not run command since '${a.removes}' does not exist`,
-        data: { rc: 0, stdout: `skipped, since ${a.removes} does not exist` },
+        data: notRun(a, viaShell, `skipped, since ${a.removes} does not exist`),
       };
     }
     const line = commandLine(a, viaShell);
@@ -102,13 +112,48 @@ function planCommand(viaShell: boolean) {
   };
 }
 
-function collect(a: CommandArgs, _g: unknown, applied: ExecResult[]) {
-  const r = applied.at(-1);
-  const strip = (s: string) => (a.strip_empty_ends === false ? s : s.replace(/\n+$/, ''));
-  const rc = r?.code ?? -1;
-  const data = { rc, stdout: strip(r?.stdout ?? ''), stderr: strip(r?.stderr ?? ''), cmd: a.argv ?? a.cmd };
-  if (r?.timedOut) return { data, failed: 'the command timed out' };
-  return rc === 0 ? { data } : { data, failed: 'non-zero return code' };
+/** Ansible's times: the host's local time as `YYYY-MM-DD HH:MM:SS.ffffff`, a delta as `H:MM:SS.ffffff`. */
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+}
+
+function delta(ms: number): string {
+  const us = Math.round(ms * 1000);
+  const s = Math.floor(us / 1e6);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${p(us % 1e6, 6)}`;
+}
+
+/**
+ * The result as Ansible's command module returns it: cmd (the argv list for command, the script
+ * for shell), rc, stdout, stderr, start, end, delta, msg; a command that ran counts as changed
+ * even when it failed. The times are the controller's clock around the command (the host's
+ * own clock would cost a process per command).
+ */
+function collector(viaShell: boolean) {
+  return (a: CommandArgs, _g: unknown, applied: ExecResult[]) => {
+    const r = applied.at(-1);
+    const strip = (s: string) => (a.strip_empty_ends === false ? s : s.replace(/\n+$/, ''));
+    const rc = r?.code ?? -1;
+    const end = Date.now();
+    const ms = r?.ms ?? 0;
+    const cmd = reportedCmd(a, viaShell);
+    const failed = r?.timedOut ? 'the command timed out' : rc === 0 ? undefined : 'non-zero return code';
+    const data = {
+      changed: true,
+      cmd,
+      rc,
+      stdout: strip(r?.stdout ?? ''),
+      stderr: strip(r?.stderr ?? ''),
+      start: stamp(end - ms),
+      end: stamp(end),
+      delta: delta(ms),
+      msg: failed ?? '',
+    };
+    return failed ? { data, failed } : { data };
+  };
 }
 
 export const commandModule: StateModule<z.output<typeof commandArgs>, Guards | undefined> = {
@@ -121,7 +166,7 @@ export const commandModule: StateModule<z.output<typeof commandArgs>, Guards | u
   args: commandArgs,
   probe: probeGuards,
   plan: planCommand(false),
-  collect,
+  collect: collector(false),
 };
 
 export const shellModule: StateModule<z.output<typeof shellArgs>, Guards | undefined> = {
@@ -134,5 +179,5 @@ export const shellModule: StateModule<z.output<typeof shellArgs>, Guards | undef
   args: shellArgs,
   probe: probeGuards,
   plan: planCommand(true),
-  collect,
+  collect: collector(true),
 };

@@ -48,17 +48,19 @@ export const assertModule: ControllerModule<z.output<typeof assertArgs>> = {
         return done('failed', {
           msg: `The conditional check '${asText(cond)}' failed: ${why(e)}`,
           data: { assertion: cond },
+          ...(a.quiet ? {} : { verboseAlways: 'result' as const }),
         });
       }
       if (!holds) {
         return done('failed', {
           msg: a.fail_msg !== undefined ? asText(a.fail_msg) : 'Assertion failed',
           data: { assertion: cond, evaluated_to: false },
+          ...(a.quiet ? {} : { verboseAlways: 'result' as const }),
         });
       }
     }
     const msg = a.success_msg !== undefined ? asText(a.success_msg) : 'All assertions passed';
-    return done('ok', { msg, ...(a.quiet ? {} : { verboseAlways: true }) });
+    return done('ok', { msg, ...(a.quiet ? {} : { verboseAlways: 'result' as const }) });
   },
 };
 
@@ -107,13 +109,13 @@ export const debugModule: ControllerModule<z.output<typeof debugArgs>> = {
       } catch (e) {
         return done('failed', { msg: why(e) });
       }
-      return done('ok', { data: { [String(a.var)]: value }, verboseAlways: true });
+      return done('ok', { data: { [String(a.var)]: value }, verboseAlways: 'data' });
     }
     const msg = a.msg === undefined ? 'Hello world!' : a.msg === NULL_MSG ? null : a.msg;
     // A string message is the result's msg; a list or mapping stays structured, as Ansible shows it.
     return typeof msg === 'string'
-      ? done('ok', { msg, data: { msg }, verboseAlways: true })
-      : done('ok', { data: { msg }, verboseAlways: true });
+      ? done('ok', { msg, data: { msg }, verboseAlways: 'data' })
+      : done('ok', { data: { msg }, verboseAlways: 'data' });
   },
 };
 

@@ -49,7 +49,7 @@ export const pauseModule: ControllerModule<PauseArgs> = {
       status: 'ok',
       changes: [],
       warnings: [],
-      ...(a.prompt !== undefined ? { msg: String(a.prompt), verboseAlways: true } : {}),
+      ...(a.prompt !== undefined ? { msg: String(a.prompt), verboseAlways: 'data' as const } : {}),
       data: {
         start: start.toISOString(),
         stop: stop.toISOString(),

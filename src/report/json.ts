@@ -4,7 +4,8 @@
 import type { HostCounts, Reporter, RunEvent, TaskRef, TaskResult } from '../exec/events.js';
 import type { DrawOptions } from './options.js';
 import { taskKey } from './plain.js';
-import { censoredResult } from './view.js';
+import { censoredResult, standardKeys } from './view.js';
+import { withOutputLines } from '../exec/result.js';
 import { redact, redactValue, type SecretSource } from './redact.js';
 
 export type Clock = () => Date;
@@ -19,14 +20,8 @@ export function hostResult(
   const out: Record<string, unknown> = r.noLog ? { status: r.status, ...censoredResult(r) } : { ...r.data };
   if (!r.noLog) {
     out.status = r.status;
-    out.changed = r.status === 'changed';
-    if (r.status === 'failed') out.failed = true;
-    if (r.status === 'skipped') out.skipped = true;
-    if (r.status === 'unreachable') out.unreachable = true;
-    if (r.msg !== undefined) out.msg = r.msg;
-    if (r.rc !== undefined) out.rc = r.rc;
-    if (r.stdout !== undefined) out.stdout = r.stdout;
-    if (r.stderr !== undefined) out.stderr = r.stderr;
+    Object.assign(out, standardKeys(r));
+    withOutputLines(out);
     out.changes = r.changes.map((c) => {
       const d = c.diff;
       if (!opts.diff || !d) return { summary: c.summary };

@@ -35,11 +35,11 @@ export class ResultFormatter {
       for (const c of r.commands ?? []) out.push(paint('verbose', `<${e.host}> EXEC ${c}`));
     }
     if (r.items?.length) {
-      for (const { item, result } of r.items) {
+      for (const { item, result, delegatedTo } of r.items) {
         if (this.opts.diff && result.status === 'changed' && !r.noLog && !result.noLog) {
           out.push(...renderDiffs(result.changes, paint));
         }
-        out.push(this.itemLine(label, item, result, r.noLog));
+        out.push(this.itemLine(delegatedTo ? hostLabel(e.host, delegatedTo) : label, item, result, r.noLog));
       }
       if (r.status === 'skipped') out.push(this.statusLine(label, r));
       if (r.status === 'unreachable') out.push(this.statusLine(label, r));
@@ -53,14 +53,15 @@ export class ResultFormatter {
 
   private dump(r: TaskResult, forced = false): string {
     const v = this.opts.verbosity;
-    if (r.verboseAlways && !r.noLog && (r.status === 'ok' || r.status === 'changed')) {
+    if (r.verboseAlways === 'data' && !r.noLog && (r.status === 'ok' || r.status === 'changed')) {
       // debug: only what it was asked to show, indented as Ansible's _ansible_verbose_always.
       const shown: Record<string, unknown> = { ...r.data };
       if (r.msg !== undefined) shown.msg = r.msg;
       return pyJson(redactValue(shown, this.opts.secrets), 4);
     }
-    if (!forced && v < 1) return '';
-    return pyJson(visibleResult(r, this.opts.secrets, { changes: v >= 1 }), v > 2 ? 4 : undefined);
+    if (!forced && v < 1 && !r.verboseAlways) return '';
+    const indent = v > 2 || r.verboseAlways ? 4 : undefined;
+    return pyJson(visibleResult(r, this.opts.secrets, { changes: v >= 1, asCallback: true }), indent);
   }
 
   private statusLine(label: string, r: TaskResult): string {

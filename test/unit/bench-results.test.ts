@@ -6,7 +6,14 @@ import { benchHosts, benchInventoryText, connectionLines, labInventoryText } fro
 import { parseTimeLine, treeRssKb } from '../../bench/src/measure.js';
 import { logTicks, renderSvg } from '../../bench/src/plot-svg.js';
 import { renderMarkdown } from '../../bench/src/report-md.js';
-import { resultProblems, withSummary, type BenchResults, type Sample, type Series } from '../../bench/src/results.js';
+import {
+  resultProblems,
+  summarise,
+  withSummary,
+  type BenchResults,
+  type Sample,
+  type Series,
+} from '../../bench/src/results.js';
 import { median, ratio, spread } from '../../bench/src/stats.js';
 import { parseRecap, scenarioFlags, toolArgv } from '../../bench/src/tools.js';
 import { collectionVersions } from '../../bench/src/facts.js';
@@ -57,14 +64,31 @@ function results(): BenchResults {
       series('floor', 'floor', 20, [2500, 2400, 2600]),
     ].map(withSummary),
     siteYaml: [
-      {
-        hosts: 6,
-        tool: 'ansible',
-        exitCode: 4,
-        wallMs: 3000,
-        problems: ["ERROR! couldn't resolve module/action 'lab_facts'"],
-      },
-    ],
+      { phase: 'converge', walls: [40_000], changed: 120 },
+      { phase: 'rerun', walls: [16_000, 15_000, 17_000], changed: 0 },
+      { phase: 'check', walls: [14_000], changed: 0 },
+    ].flatMap(({ phase, walls, changed }) => {
+      const l = walls.map((w) => sample(w, { changed }));
+      const a = walls.map((w) => sample(w * 9, { changed }));
+      return [
+        {
+          hosts: 6,
+          tool: 'lvsplay' as const,
+          phase: phase as 'converge',
+          samples: l,
+          summary: summarise(l),
+          problems: [],
+        },
+        {
+          hosts: 6,
+          tool: 'ansible' as const,
+          phase: phase as 'converge',
+          samples: a,
+          summary: summarise(a),
+          problems: [],
+        },
+      ];
+    }),
     notes: ['a note'],
   };
 }
@@ -113,11 +137,31 @@ describe('Markdown table', () => {
     const row20 = md.split('\n').find((l) => l.startsWith('| 20 | no-op rerun'))!;
     expect(row20).toContain('| 77× |'); // 200 000 / 2600
   });
-  it('states the machine, the versions and why site.yaml stopped', () => {
+  it('states the machine and the versions', () => {
     expect(md).toContain('2 cores (Test CPU)');
     expect(md).toContain('ansible-core 2.14.18, ansible.posix 1.5.4');
-    expect(md).toContain('ansible on 6 hosts: stopped (exit 4)');
-    expect(md).toContain("couldn't resolve module/action 'lab_facts'");
+  });
+  it("shows site.yaml's converge, rerun and check side by side, and why a tool stopped", () => {
+    const row = (phase: string) => md.split('\n').find((l) => l.startsWith(`| ${phase} |`))!;
+    expect(row('converge')).toContain('| 40.0 s | 360 s | 9.0× |');
+    expect(row('rerun')).toContain('| 16.0 s (15.0–17.0) | 144 s (135–153) | 9.0× |');
+    expect(row('rerun')).toContain('| 0 / 0 |');
+    expect(row('converge')).toContain('| 120 / 120 |');
+    const r = results();
+    const failed = [sample(3000, { exitCode: 4 })];
+    r.siteYaml = [
+      {
+        hosts: 6,
+        tool: 'ansible',
+        phase: 'converge',
+        samples: failed,
+        summary: summarise(failed),
+        problems: ["ERROR! couldn't resolve module/action 'lab_facts'"],
+      },
+    ];
+    const text = renderMarkdown(r);
+    expect(text).toContain('⚠ 1 failed');
+    expect(text).toContain("ansible converge stopped: `ERROR! couldn't resolve module/action 'lab_facts'`");
   });
   it('flags a series with failed runs instead of showing it as fast', () => {
     const r = results();

@@ -37,7 +37,7 @@ describe('debug', () => {
     expect(await debugModule.run({ msg: 'hi' }, ctx({}))).toMatchObject({
       status: 'ok',
       msg: 'hi',
-      verboseAlways: true,
+      verboseAlways: 'data',
     });
     expect(await debugModule.run({ var: 'r.stdout' }, ctx({ r: { stdout: 'x' } }))).toMatchObject({
       status: 'ok',

@@ -119,7 +119,7 @@ describe('tree reporter (TTY)', () => {
     expect(frame).toContain('✖ director1 failed 40ms');
     expect(frame).toContain('✖ director2 unreachable 40ms');
     expect(text).toContain(
-      'fatal: [director1]: FAILED! => {"changed": false, "failed": true, "msg": "sudo: wrong password ********", "rc": 1}',
+      'fatal: [director1]: FAILED! => {"changed": false, "msg": "sudo: wrong password ********", "rc": 1}',
     );
     expect(text).toContain(
       'fatal: [director2]: UNREACHABLE! => {"changed": false, "msg": "connect ECONNREFUSED", "unreachable": true}',

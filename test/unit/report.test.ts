@@ -187,7 +187,7 @@ skipping: [a-very-long-host-name-for-alignment.example.com] => (item=ip_vs)
 skipping: [a-very-long-host-name-for-alignment.example.com]
 
 TASK [Probe old state] *********************************************************
-fatal: [director1]: FAILED! => {"changed": false, "failed": true, "msg": "non-zero return code", "rc": 1, "stderr": "no such file", "stdout": ""}
+fatal: [director1]: FAILED! => {"changed": false, "msg": "non-zero return code", "rc": 1, "stderr": "no such file", "stderr_lines": ["no such file"], "stdout": "", "stdout_lines": []}
 ...ignoring
 ok: [a-very-long-host-name-for-alignment.example.com]
 
@@ -202,7 +202,7 @@ ok: [a-very-long-host-name-for-alignment.example.com -> director1]
 /etc/sysctl.conf
 
 TASK [Become root] *************************************************************
-fatal: [director1]: FAILED! => {"changed": false, "failed": true, "msg": "sudo: incorrect password ********", "rc": 1}
+fatal: [director1]: FAILED! => {"changed": false, "msg": "sudo: incorrect password ********", "rc": 1}
 fatal: [a-very-long-host-name-for-alignment.example.com]: UNREACHABLE! => {"changed": false, "msg": "connect ECONNREFUSED 127.0.0.1:22", "unreachable": true}
 
 PLAY RECAP *********************************************************************
@@ -294,7 +294,12 @@ describe('plain reporter', () => {
     const out = await render([
       { type: 'playStart', name: 'p', pattern: 'all', hosts: [D1] },
       { type: 'taskStart', task: ref, hosts: [D1] },
-      { type: 'taskResult', task: ref, host: D1, result: res('ok', { msg: 'VIP is 10.0.7.100', verboseAlways: true }) },
+      {
+        type: 'taskResult',
+        task: ref,
+        host: D1,
+        result: res('ok', { msg: 'VIP is 10.0.7.100', verboseAlways: 'data' }),
+      },
     ]);
     expect(out).toContain('ok: [director1] => {\n    "msg": "VIP is 10.0.7.100"\n}\n');
   });
