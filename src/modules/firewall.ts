@@ -200,7 +200,8 @@ function planFirewall(a: FirewallArgs, s: FirewallState): PlanOutcome {
           }),
       steps: [
         {
-          run: sh`mkdir -p ${RULES_DIR} && f=$(mktemp ${`${t.file}.XXXXXX`}) && ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file}`,
+          // written beside the file and renamed over it; the temp file goes if the shell is ended first
+          run: sh`mkdir -p ${RULES_DIR} && ( f=$(mktemp ${`${t.file}.XXXXXX`}) || exit 1; trap 'rm -f "$f"' EXIT; trap 'exit 129' HUP; trap 'exit 141' PIPE; trap 'exit 143' TERM; ${t.save} > "$f" && chmod 0640 "$f" && mv -f "$f" ${t.file} )`,
           writes: { path: t.file, content: s.running ?? '' },
         },
         ...bootSteps,

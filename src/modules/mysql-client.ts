@@ -70,7 +70,9 @@ export function mysqlCall(
     return { cmd: sh`mysql ${defaults} ${words}`, stdin: sql };
   }
   const include = configFile !== undefined ? `!include ${configFile}\n` : '';
-  const cmd = sh`( umask 077; f=$(mktemp) || exit 1; IFS= read -r l; printf '%s%s\n%s\n' ${include} '[client]' "$l" > "$f"; mysql --defaults-extra-file="$f" ${words}; rc=$?; rm -f "$f"; exit $rc )`;
+  // The password's file goes however the subshell ends: a controller killed mid-query closes
+  // the session, and the shell then dies of SIGPIPE or SIGHUP; the traps turn those into an exit.
+  const cmd = sh`( umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; trap 'exit 129' HUP; trap 'exit 141' PIPE; trap 'exit 143' TERM; IFS= read -r l; printf '%s%s\n%s\n' ${include} '[client]' "$l" > "$f"; mysql --defaults-extra-file="$f" ${words} )`;
   return { cmd, stdin: `password=${optionValue(password)}\n${sql}` };
 }
 

@@ -81,6 +81,12 @@ interface HostRow {
 class TaskView {
   readonly rows = new Map<string, HostRow>();
   readonly results: ResultEvent[] = [];
+  /**
+   * Running tallies for the summary row, kept as results arrive: its title is redrawn at every
+   * result, and counting afresh each time would cost hosts² on a task over hundreds of hosts.
+   */
+  readonly counts = new Map<string, { n: number; hosts: string[] }>();
+  settledRows = 0;
   /** Results that arrived after the rows were drawn, for hosts the task did not announce. */
   readonly late: ResultEvent[] = [];
   drawing = false;
@@ -96,8 +102,27 @@ class TaskView {
     if (this.rows.has(host)) return;
     let settle!: (o: Outcome) => void;
     const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-    const row: HostRow = { host, outcome, settled: false, settle: (o) => ((row.settled = true), settle(o)) };
+    const row: HostRow = {
+      host,
+      outcome,
+      settled: false,
+      settle: (o) => {
+        row.settled = true;
+        this.settledRows++;
+        settle(o);
+      },
+    };
     this.rows.set(host, row);
+  }
+
+  addResult(e: ResultEvent): void {
+    this.results.push(e);
+    const status = e.result.ignored ? `${e.result.status} (ignored)` : e.result.status;
+    const c = this.counts.get(status);
+    if (c) {
+      c.n++;
+      c.hosts.push(e.host);
+    } else this.counts.set(status, { n: 1, hosts: [e.host] });
   }
 
   settleMissing(): void {
@@ -163,11 +188,11 @@ export class TreeReporter implements Reporter {
     if (!view) view = this.openView(key, e.task, [e.host]);
     const row = view.rows.get(e.host);
     if (row && !row.settled) {
-      view.results.push(e);
+      view.addResult(e);
       row.settle({ event: e });
     } else if (!view.drawing) {
       view.addRow(e.host);
-      view.results.push(e);
+      view.addResult(e);
       view.rows.get(e.host)!.settle({ event: e });
     } else {
       view.late.push(e);
@@ -257,23 +282,15 @@ export class TreeReporter implements Reporter {
   /** `300 hosts: 296 ok, 2 changed, 2 failed (web7, web9)`, with `N running` until all have reported. */
   private summaryTitle(view: TaskView): string {
     const paint = this.format.paint;
-    const counts = new Map<string, { n: number; hosts: string[] }>();
-    for (const e of view.results) {
-      const status = e.result.ignored ? `${e.result.status} (ignored)` : e.result.status;
-      const c = counts.get(status) ?? { n: 0, hosts: [] };
-      c.n++;
-      c.hosts.push(e.host);
-      counts.set(status, c);
-    }
     const order = ['ok', 'changed', 'skipped', 'unknown', 'failed', 'unreachable'];
-    const parts = [...counts]
+    const parts = [...view.counts]
       .sort(([a], [b]) => order.indexOf(a.split(' ')[0]!) - order.indexOf(b.split(' ')[0]!))
       .map(([status, c]) => {
         const bad = status === 'failed' || status === 'unreachable';
         const names = bad ? ` (${namesOf(c.hosts)})` : '';
         return paint(STATUS_COLOUR[status.split(' ')[0] as TaskResult['status']], `${c.n} ${status}`) + names;
       });
-    const running = [...view.rows.values()].filter((r) => !r.settled).length;
+    const running = view.rows.size - view.settledRows;
     if (running) parts.push(paint('debug', `${running} running`));
     return this.redacted(`${view.rows.size} hosts: ${parts.join(', ')}`);
   }

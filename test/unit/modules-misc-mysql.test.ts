@@ -1,5 +1,9 @@
 // mysql_user / mysql_db / mysql_replication: probes parsed from output captured on the lab's
 // MariaDB 10.11, and the plans made from them.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mysqlCall, nativePasswordHash, optionValue, parseBatch, sqlString } from '../../src/modules/mysql-client.js';
 import { parsePriv, parseGrants, formatPrivileges } from '../../src/modules/mysql-grants.js';
@@ -59,6 +63,34 @@ describe('mysql client plumbing', () => {
     expect(c.cmd.text).not.toContain('s3cr');
     expect(c.stdin?.split('\n')[0]).toBe('password="s3cr$t pw"');
     expect(c.stdin).toContain('SELECT 1;');
+  });
+  it.each([
+    ['mysql ends', 'exit 0', 0],
+    ['the session hangs up (a killed controller)', 'kill -HUP $PPID; sleep 1', 129],
+    ['the session pipe breaks', 'kill -PIPE $PPID; sleep 1', 141],
+  ])('leaves no file holding the password when %s (run by sh with a stand-in mysql)', (_what, body, code) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-mysql-'));
+    try {
+      const bin = join(dir, 'bin');
+      const tmp = join(dir, 'tmp');
+      for (const d of [bin, tmp]) spawnSync('mkdir', ['-p', d]);
+      writeFileSync(
+        join(bin, 'mysql'),
+        `#!/bin/sh\nfor a; do case $a in --defaults-extra-file=*) cat "\${a#*=}" > ${dir}/seen;; esac; done\n${body}\n`,
+      );
+      chmodSync(join(bin, 'mysql'), 0o755);
+      const c = mysqlCall(asGiven({ login_user: 'admin', login_password: new Secret('pw') }), 'SELECT 1;\n');
+      const r = spawnSync('sh', ['-c', c.cmd.text], {
+        input: c.stdin,
+        env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: tmp },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(code);
+      expect(readdirSync(dir)).toContain('seen'); // the stand-in read the password file
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -218,7 +218,7 @@ describe('firewall (iptables)', () => {
     expect(commands(cs)).toEqual([
       'iptables -w -t filter -A INPUT -p 112 -s 10.0.7.0/24 -j ACCEPT',
       expect.stringMatching(
-        /^mkdir -p \/etc\/iptables && f=\$\(mktemp \/etc\/iptables\/rules.v4.XXXXXX\) && iptables-save > "\$f"/,
+        /^mkdir -p \/etc\/iptables && \( f=\$\(mktemp \/etc\/iptables\/rules.v4.XXXXXX\) \|\| exit 1; trap 'rm -f "\$f"' EXIT; .*iptables-save > "\$f"/,
       ),
       'put /etc/init.d/lvsplay-firewall',
       expect.stringContaining('update-rc.d lvsplay-firewall defaults'),
