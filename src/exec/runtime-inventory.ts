@@ -1,7 +1,12 @@
 // Applies what group_by and add_host tasks return to the run's inventory, as Ansible's strategy
 // does with their results: new hosts and groups, hosts added to groups, host variables. Later
 // plays resolve their host patterns against the changed inventory (scheduler), and `groups`,
-// `group_names` and `hostvars` read it from then on.
+// `group_names` and `hostvars` read it from then on. A new group's group_vars/ and a new host's
+// host_vars/ files (beside the inventory and the playbook) are read then, as Ansible's vars
+// plugin reads them for whatever groups a host is in when its variables are asked for.
+import { formatDiagnostic } from '../diagnostics.js';
+import { loadAdjacentVars } from '../inventory/adjacent-vars.js';
+import { notePasswords } from '../vars/password-vars.js';
 import { addChildGroup, ensureGroup, ensureHost, hostsOfGroup } from '../inventory/model.js';
 import type { Inventory } from '../inventory/types.js';
 import type { InventoryChange } from '../modules/runtime.js';
@@ -11,12 +16,31 @@ import { newGroups, type RunContext } from './context.js';
 export function applyInventoryChanges(run: RunContext, changes: readonly InventoryChange[]): boolean {
   const inv = run.plan.inventory;
   let changed = false;
+  const groupsBefore = new Set(inv.groups.keys());
+  const hostsBefore = new Set(inv.hosts.keys());
   for (const c of changes) changed = ('addHost' in c ? addHost(inv, c.addHost) : groupBy(inv, c.groupBy)) || changed;
   if (changed) {
+    readAdjacentVars(run, {
+      groups: [...inv.groups.keys()].filter((g) => !groupsBefore.has(g)),
+      hosts: [...inv.hosts.keys()].filter((h) => !hostsBefore.has(h)),
+    });
     run.groups = newGroups(run.plan);
     run.inventoryChanged = true;
   }
   return changed;
+}
+
+/** group_vars/ and host_vars/ of names the inventory did not have when the run was planned. */
+function readAdjacentVars(run: RunContext, names: { groups: string[]; hosts: string[] }): void {
+  if (!names.groups.length && !names.hosts.length) return;
+  const { inventory, playbookVars, vault } = run.plan;
+  for (const av of [...(inventory.adjacentVars ?? []), playbookVars]) {
+    const r = loadAdjacentVars(av.dir, names, vault);
+    for (const [, v] of [...r.vars.groupVars, ...r.vars.hostVars]) notePasswords(v, vault.revealed);
+    for (const [g, v] of r.vars.groupVars) if (!av.groupVars.has(g)) av.groupVars.set(g, v);
+    for (const [h, v] of r.vars.hostVars) if (!av.hostVars.has(h)) av.hostVars.set(h, v);
+    for (const d of r.diagnostics) run.emit({ type: 'warning', message: formatDiagnostic(d) });
+  }
 }
 
 /** A group made at run time hangs under `all`, as the inventory's own parentless groups do. */

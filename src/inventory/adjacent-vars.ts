@@ -93,6 +93,28 @@ export function loadVarsFile(path: string, secrets: VaultSecrets | undefined): {
   return { vars: vaulted && secrets ? secretLeaves(value as Vars, secrets) : (value as Vars), diagnostics: [] };
 }
 
+/**
+ * Every group and host name that group_vars/ and host_vars/ under `dir` have a file or directory
+ * for, whether the inventory has that name or not (a group or host made at run time may).
+ */
+export function adjacentEntryNames(dir: string): string[] {
+  const names = new Set<string>();
+  for (const sub of ['group_vars', 'host_vars']) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(dir, sub));
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('.') || entry.endsWith('~')) continue;
+      const ext = extname(entry);
+      names.add(VARS_FILE_EXTENSIONS.includes(ext) ? entry.slice(0, -ext.length) : entry);
+    }
+  }
+  return [...names];
+}
+
 /** Loads group_vars/ and host_vars/ under `dir` for the given names. */
 export function loadAdjacentVars(dir: string, names: AdjacentNames, secrets?: VaultSecrets): AdjacentVarsResult {
   const vars: AdjacentVars = { dir, groupVars: new Map(), hostVars: new Map() };

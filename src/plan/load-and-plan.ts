@@ -25,7 +25,7 @@ import { locatePlaybook, projectRootOf } from './locate.js';
 import { orderHosts, serialBatches } from './serial.js';
 import { splitTagOption, type TagFilter } from './tags.js';
 import { checkTemplates } from './templates-check.js';
-import { knownNames } from './known-names.js';
+import { knownNames, runtimeAdjacentNames } from './known-names.js';
 import { ansibleModuleOf } from '../modules/ansible-names.js';
 import { hostLayers, hostVars, type VarSources } from './vars.js';
 
@@ -72,6 +72,8 @@ export interface Plan {
   tags: TagFilter;
   extraVars: Vars;
   vault: VaultSecrets;
+  /** group_vars/ and host_vars/ beside the playbook (beside the inventory: inventory.adjacentVars). */
+  playbookVars: AdjacentVars;
   cfg: AnsibleCfg;
   /** forks: -f, else ansible.cfg, else lvsplay's default. */
   forks: number;
@@ -212,6 +214,12 @@ export function loadAndPlan(opts: RunOptions): Plan {
   // With other errors present (a role not found...), some names may be missing for that reason
   // alone: the undefined-variable part then stays silent rather than guess.
   const known = knownNames(inventory, adjacent.vars, extraVars, loaded.definedNames);
+  if (makesGroups)
+    for (const k of runtimeAdjacentNames(
+      [...(inventory.adjacentVars ?? []), adjacent.vars].map((a) => a.dir),
+      vault,
+    ))
+      known.add(k);
   problems.push(
     ...checkTemplates({ playbook: loaded.playbook, known, dynamicVars: loaded.dynamicVars || hasErrors(problems) }),
   );
@@ -225,6 +233,7 @@ export function loadAndPlan(opts: RunOptions): Plan {
     tags,
     extraVars,
     vault,
+    playbookVars: adjacent.vars,
     cfg,
     forks: opts.forks ?? (Number.isFinite(forksCfg) && forksCfg > 0 ? forksCfg : DEFAULT_FORKS),
     forceHandlers:
