@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lvsplay-facts-'));
 const log = join(dir, 'started');
 const PROGRAMS = ['uname', 'hostname', 'ip', 'nproc', 'grep', 'date', 'id', 'cat', 'head', 'awk', 'sed', 'tr'];
 for (const p of PROGRAMS) {
-  let real = '';
+  let real: string;
   try {
     real = execFileSync('sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).trim();
   } catch {
