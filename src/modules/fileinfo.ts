@@ -86,7 +86,7 @@ export function probeFileCmd(index: number, path: string, what: ProbeWhat = {}):
     ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('content')}; base64 -w0 < "$p"; echo; fi`
     : sh`:`;
   const sum = what.checksum
-    ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('checksum')}; ${what.checksum} < "$p" | cut -d' ' -f1; fi`
+    ? sh`if [ -f "$p" ] && [ -r "$p" ]; then printf %s ${k('checksum')}; ${what.checksum} < "$p"; fi`
     : sh`:`;
   const real = what.realPath ? sh`printf %s ${k('real')}; readlink -m -- "$p" | base64 -w0; echo` : sh`:`;
   return sh`p=${path}
@@ -101,7 +101,8 @@ ${real}`;
 /** One probe of several paths (index = position in `paths`), plus the host's umask. */
 export function probeFilesCmd(paths: readonly { path: string; what?: ProbeWhat }[]): ShellCommand {
   return joinCommands([
-    sh`printf 'umask=%s\n' "$(umask)"`,
+    // builtins only: no process for the umask (a fork is costly on small or emulated hosts)
+    sh`printf umask=; umask`,
     ...paths.map((p, i) => probeFileCmd(i, p.path, p.what ?? {})),
   ]);
 }
@@ -158,7 +159,8 @@ export function parseFiles(stdout: string, paths: readonly string[]): ProbedFile
     if (real !== undefined && real !== '') f.realPath = unb64line(real);
     const content = get('content');
     if (content !== undefined) f.content = Buffer.from(content, 'base64');
-    const sum = get('checksum');
+    // `sha1sum < file` prints the sum, then ` -` for stdin
+    const sum = get('checksum')?.split(' ')[0];
     if (sum) f.checksum = sum;
     return f;
   });
