@@ -4,7 +4,7 @@
 // remote shell's `read` and `printf` builtins move it into a mode-0600 temp file given to the
 // client with --defaults-extra-file, removed as soon as the client exits.
 import { createHash } from 'node:crypto';
-import { sh, type ShellCommand } from '../transport/quote.js';
+import { raw, sh, type ShellCommand, type ShellValue } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import type { MysqlLogin } from './mysql-login.js';
 
@@ -39,6 +39,39 @@ export interface MysqlCall {
   stdin?: string;
 }
 
+/** The connection options of `login` (the password aside), as client words. */
+export function loginWords(login: MysqlLogin): string[] {
+  const words: string[] = [];
+  if (login.login_user !== undefined) words.push(`--user=${login.login_user}`);
+  // Without a host the client takes the unix socket, as root on Debian's MariaDB logs in.
+  if (login.login_host !== undefined) words.push(`--host=${login.login_host}`);
+  if (login.login_port !== undefined) words.push(`--port=${login.login_port}`);
+  if (login.login_unix_socket !== undefined) words.push(`--socket=${login.login_unix_socket}`);
+  return words;
+}
+
+/**
+ * A client run with the login's password kept off the command line. `body` builds the shell
+ * around the client from its first words (the option file, which must come first, and the
+ * connection options); `input` follows on stdin. With a password, stdin's first line carries it:
+ * the shell's `read` and `printf` builtins move it into a mode-0600 temp file that goes however
+ * the subshell ends (a controller killed mid-run closes the session, and the shell then dies of
+ * SIGPIPE or SIGHUP; the traps turn those into an exit). The umask is the session's again when
+ * the client runs, so a dump file gets the mode any other command would give it.
+ */
+export function clientCall(login: MysqlLogin, body: (first: ShellValue[]) => ShellCommand, input = ''): MysqlCall {
+  const password = login.login_password;
+  const configFile = login.config_file;
+  if (password === undefined) {
+    const defaults = configFile !== undefined ? [`--defaults-extra-file=${configFile}`] : [];
+    return { cmd: body([...defaults, ...loginWords(login)]), ...(input !== '' ? { stdin: input } : {}) };
+  }
+  const include = configFile !== undefined ? `!include ${configFile}\n` : '';
+  const inner = body([raw('--defaults-extra-file="$f"'), ...loginWords(login)]);
+  const cmd = sh`( o=$(umask); umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; trap 'exit 129' HUP; trap 'exit 141' PIPE; trap 'exit 143' TERM; IFS= read -r l; printf '%s%s\n%s\n' ${include} '[client]' "$l" > "$f"; umask "$o"; ${inner} )`;
+  return { cmd, stdin: `password=${optionValue(password)}\n${input}` };
+}
+
 /**
  * One run of the client on the host: `sql` is sent on stdin. `columnNames` keeps the header row
  * (SHOW SLAVE STATUS is read by name); `force` goes on after an error (SHOW GRANTS for an
@@ -52,28 +85,11 @@ export function mysqlCall(
   const words: string[] = ['--batch'];
   if (!o.columnNames) words.push('--skip-column-names');
   if (o.force) words.push('--force');
-  const user = login.login_user;
-  const host = login.login_host;
-  const socket = login.login_unix_socket;
-  if (user !== undefined) words.push(`--user=${user}`);
-  // Without a host the client takes the unix socket, as root on Debian's MariaDB logs in.
-  if (host !== undefined) words.push(`--host=${host}`);
-  if (login.login_port !== undefined) words.push(`--port=${login.login_port}`);
-  if (socket !== undefined) words.push(`--socket=${socket}`);
-  const password = login.login_password;
-  const configFile = login.config_file;
-  if (password === undefined) {
-    const defaults = configFile !== undefined ? [`--defaults-extra-file=${configFile}`] : [];
-    // A read-only query holds no secret: on the command line it can use the host's session
-    // shell (a round trip) instead of a new channel (stdin needs its own).
-    if (o.readOnly) return { cmd: sh`mysql ${defaults} ${words} -e ${sql}` };
-    return { cmd: sh`mysql ${defaults} ${words}`, stdin: sql };
-  }
-  const include = configFile !== undefined ? `!include ${configFile}\n` : '';
-  // The password's file goes however the subshell ends: a controller killed mid-query closes
-  // the session, and the shell then dies of SIGPIPE or SIGHUP; the traps turn those into an exit.
-  const cmd = sh`( umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; trap 'exit 129' HUP; trap 'exit 141' PIPE; trap 'exit 143' TERM; IFS= read -r l; printf '%s%s\n%s\n' ${include} '[client]' "$l" > "$f"; mysql --defaults-extra-file="$f" ${words} )`;
-  return { cmd, stdin: `password=${optionValue(password)}\n${sql}` };
+  // A read-only query holds no secret: on the command line it can use the host's session
+  // shell (a round trip) instead of a new channel (stdin needs its own).
+  if (o.readOnly && login.login_password === undefined)
+    return clientCall(login, (first) => sh`mysql ${first} ${words} -e ${sql}`);
+  return clientCall(login, (first) => sh`mysql ${first} ${words}`, sql);
 }
 
 /** An apply step running `sql` (its stdin carries the SQL, so no value shows in `ps`). */

@@ -2,13 +2,41 @@
 // mapping) and as SHOW GRANTS prints them, brought to one form so they can be compared:
 // target 'db.table' (no backticks) -> set of privilege names, ALL -> ALL PRIVILEGES, and the
 // grant option as the pseudo-privilege GRANT.
+import { sqlIdent } from './mysql-client.js';
 
 export type Privileges = Map<string, Set<string>>;
 
+/**
+ * One privilege in one form: its name upper-case, ALL as ALL PRIVILEGES, a column list without
+ * backticks and sorted (the server prints columns in an order of its own), the columns' case kept.
+ */
 const normalPriv = (p: string): string => {
-  const u = p.trim().replace(/\s+/g, ' ').toUpperCase();
-  return u === 'ALL' ? 'ALL PRIVILEGES' : u;
+  const m = /^([^(]*?)\s*\((.*)\)\s*$/s.exec(p.trim());
+  const name = (m ? m[1]! : p).trim().replace(/\s+/g, ' ').toUpperCase();
+  if (!m) return name === 'ALL' ? 'ALL PRIVILEGES' : name;
+  const cols = m[2]!
+    .split(',')
+    .map((c) => unTick(c.trim()))
+    .sort();
+  return `${name} (${cols.join(', ')})`;
 };
+
+/** The column names of column privileges in upper case (community.mysql's column_case_sensitive: false). */
+export function foldColumns(p: Privileges): Privileges {
+  const up = (priv: string): string =>
+    priv.replace(/\((.*)\)$/s, (_, cols: string) => `(${cols.toUpperCase().split(', ').sort().join(', ')})`);
+  return new Map([...p].map(([t, set]) => [t, new Set([...set].map(up))]));
+}
+
+/** A privilege for a GRANT or REVOKE statement: column names quoted as identifiers. */
+export function privilegeSql(p: string): string {
+  const m = /^([^(]*?) \((.*)\)$/s.exec(p);
+  if (!m) return p;
+  return `${m[1]} (${m[2]!
+    .split(', ')
+    .map((c) => sqlIdent(c))
+    .join(', ')})`;
+}
 
 /** 'db.*', '`db`.*', '*.*' -> 'db.*' form; the table part kept as written, backticks removed. */
 export function normalTarget(t: string): string {
@@ -69,9 +97,13 @@ function checkPrivilege(p: string): void {
   );
 }
 
-/** Parses `priv`; throws a message naming the bad part. */
-export function parsePriv(priv: unknown): Privileges {
+/**
+ * Parses `priv`; throws a message naming the bad part. Column names are upper-cased unless
+ * `columnCaseSensitive` (community.mysql's column_case_sensitive) keeps them as written.
+ */
+export function parsePriv(priv: unknown, o: { columnCaseSensitive?: boolean } = {}): Privileges {
   const out: Privileges = new Map();
+  const finish = (p: Privileges): Privileges => dropUsage(o.columnCaseSensitive ? p : foldColumns(p));
   const add = (target: string, privs: string): void => {
     const list = splitPrivList(privs)
       .map(normalPriv)
@@ -85,7 +117,7 @@ export function parsePriv(priv: unknown): Privileges {
   };
   if (priv !== null && typeof priv === 'object' && !Array.isArray(priv)) {
     for (const [t, p] of Object.entries(priv as Record<string, unknown>)) add(t, String(p));
-    return dropUsage(out);
+    return finish(out);
   }
   for (const part of String(priv).split('/')) {
     if (part.trim() === '') continue;
@@ -93,7 +125,7 @@ export function parsePriv(priv: unknown): Privileges {
     if (at <= 0) throw new Error(`priv '${part}' must be 'db.table:PRIV[,PRIV...]'`);
     add(part.slice(0, at), part.slice(at + 1));
   }
-  return dropUsage(out);
+  return finish(out);
 }
 
 /** USAGE means "no privilege": an account with only USAGE on *.* has nothing to compare. */

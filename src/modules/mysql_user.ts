@@ -6,7 +6,7 @@
 import type { Revealed } from '../secret.js';
 import type { z } from 'zod';
 import type { ExecResult } from '../transport/types.js';
-import { bool, choice, moduleArgs, raw, str } from './args.js';
+import { bool, choice, dict, moduleArgs, raw, str } from './args.js';
 import {
   clientFailure,
   mysqlCall,
@@ -17,7 +17,15 @@ import {
   sqlIdent,
   sqlString,
 } from './mysql-client.js';
-import { formatPrivileges, parseGrants, parsePriv, splitTarget, type Privileges } from './mysql-grants.js';
+import {
+  foldColumns,
+  formatPrivileges,
+  parseGrants,
+  parsePriv,
+  privilegeSql,
+  splitTarget,
+  type Privileges,
+} from './mysql-grants.js';
 import { mysqlLogin } from './mysql-login.js';
 import type { Change, PlanOutcome, StateModule } from './runtime.js';
 
@@ -34,15 +42,79 @@ const userArgs = moduleArgs(
     state: choice('present', 'absent').optional(),
     update_password: choice('always', 'on_create').optional(),
     sql_log_bin: bool().optional(),
+    // {ssl: true} | {x509: true} | {subject: ..., issuer: ..., cipher: ...}
+    tls_requires: dict().optional(),
+    column_case_sensitive: bool().optional(),
     ...mysqlLogin,
   },
   { user: 'name' },
 ).superRefine((a, ctx) => {
   if (a.host_all === true)
     ctx.addIssue({ code: 'custom', path: ['host_all'], message: 'is not supported: name each account with host' });
+  const tls = a.tls_requires;
+  if (tls && typeof tls === 'object')
+    for (const [k, v] of Object.entries(tls)) {
+      const key = k.toUpperCase();
+      if (!TLS_KEYS.includes(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls_requires', k],
+          message: `is not a TLS requirement: use ${TLS_KEYS.map((t) => t.toLowerCase()).join(', ')}`,
+        });
+      else if (TLS_VALUED.includes(key) && typeof v !== 'string')
+        ctx.addIssue({ code: 'custom', path: ['tls_requires', k], message: 'must be a string' });
+    }
 });
 
 type UserArgs = Revealed<z.output<typeof userArgs>>;
+
+const TLS_VALUED = ['CIPHER', 'ISSUER', 'SUBJECT'];
+const TLS_KEYS = ['SSL', 'X509', ...TLS_VALUED];
+
+/** What REQUIRE asks of an account: none (undefined), SSL, X509, or named certificate parts. */
+export type TlsRequires = undefined | 'SSL' | 'X509' | Array<[string, string]>;
+
+/**
+ * tls_requires as community.mysql reads it: keys upper-cased; any of CIPHER/ISSUER/SUBJECT makes
+ * the named parts (SSL and X509 dropped); otherwise X509 if given, else SSL; empty means none.
+ */
+export function sanitizeRequires(tls: Record<string, unknown> | undefined): TlsRequires {
+  if (!tls || !Object.keys(tls).length) return undefined;
+  const entries = Object.entries(tls).map(([k, v]): [string, unknown] => [k.toUpperCase(), v]);
+  const named = entries.filter(([k]) => TLS_VALUED.includes(k));
+  if (named.length) return named.map(([k, v]) => [k, String(v)]);
+  return entries.some(([k]) => k === 'X509') ? 'X509' : 'SSL';
+}
+
+/** The REQUIRE clause of SHOW CREATE USER: REQUIRE SSL, REQUIRE X509 or ISSUER/SUBJECT/CIPHER '...'. */
+export function parseRequires(createUser: string): TlsRequires {
+  const at = /\bREQUIRE\s+(.*)$/s.exec(createUser);
+  if (!at) return undefined;
+  const rest = at[1]!;
+  const word = /^(SSL|X509|NONE)\b/.exec(rest)?.[1];
+  if (word) return word === 'NONE' ? undefined : (word as 'SSL' | 'X509');
+  const out: Array<[string, string]> = [];
+  for (const m of rest.matchAll(/(?:^|\s)(?:AND\s+)?(CIPHER|ISSUER|SUBJECT)\s+'((?:[^'\\]|\\.|'')*)'/g))
+    out.push([m[1]!, m[2]!.replace(/''/g, "'").replace(/\\(.)/g, '$1')]);
+  return out.length ? out : undefined;
+}
+
+const sameRequires = (a: TlsRequires, b: TlsRequires): boolean => {
+  if (typeof a !== 'object' || typeof b !== 'object') return a === b;
+  const key = (r: Array<[string, string]>): string => JSON.stringify([...r].sort(([x], [y]) => x.localeCompare(y)));
+  return key(a) === key(b);
+};
+
+/** The REQUIRE clause for a statement. */
+const requireSql = (r: TlsRequires): string =>
+  r === undefined
+    ? 'REQUIRE NONE'
+    : typeof r === 'string'
+      ? `REQUIRE ${r}`
+      : `REQUIRE ${r.map(([k, v]) => `${k} ${sqlString(v)}`).join(' AND ')}`;
+
+const showRequires = (r: TlsRequires): string =>
+  r === undefined ? 'none' : typeof r === 'string' ? r : r.map(([k, v]) => `${k} '${v}'`).join(' AND ');
 
 export interface UserState {
   exists: boolean;
@@ -50,19 +122,31 @@ export interface UserState {
   authString: string;
   plugin: string;
   grants: Privileges;
+  /** REQUIRE of SHOW CREATE USER. */
+  requires: TlsRequires;
 }
 
 const G_MARK = '#g';
+const C_MARK = '#c';
 
 export function parseUser(r: ExecResult): UserState {
   // --force lets SHOW GRANTS fail for a missing account; the marker proves the account query ran.
   const rows = parseBatch(r.stdout);
-  const at = rows.findIndex((row) => row.length === 1 && row[0] === G_MARK);
+  const mark = (m: string): number => rows.findIndex((row) => row.length === 1 && row[0] === m);
+  const at = mark(G_MARK);
   if (at < 0) throw new Error(clientFailure(r));
   const account = rowsTagged(rows.slice(0, at), '#u')[0];
-  if (!account) return { exists: false, authString: '', plugin: '', grants: new Map() };
-  const grantLines = rows.slice(at + 1).map((row) => row.join('\t'));
-  return { exists: true, authString: account[2] ?? '', plugin: account[3] ?? '', grants: parseGrants(grantLines) };
+  if (!account) return { exists: false, authString: '', plugin: '', grants: new Map(), requires: undefined };
+  const create = mark(C_MARK) < 0 ? rows.length : mark(C_MARK);
+  const grantLines = rows.slice(at + 1, create).map((row) => row.join('\t'));
+  const createLine = rows.slice(create + 1).map((row) => row.join('\t'));
+  return {
+    exists: true,
+    authString: account[2] ?? '',
+    plugin: account[3] ?? '',
+    grants: parseGrants(grantLines),
+    requires: parseRequires(createLine.join('\n')),
+  };
 }
 
 const account = (a: UserArgs): string => `${sqlString(a.name!)}@${sqlString(a.host ?? 'localhost')}`;
@@ -87,6 +171,7 @@ export function privilegeStatements(acct: string, have: Privileges, want: Privil
     [...s]
       .filter((p) => p !== 'GRANT')
       .sort()
+      .map(privilegeSql)
       .join(', ');
   if (!append) {
     for (const [target, privs] of have) {
@@ -133,7 +218,7 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
   }
   let want: Privileges | undefined;
   try {
-    want = a.priv === undefined ? undefined : parsePriv(a.priv);
+    want = a.priv === undefined ? undefined : parsePriv(a.priv, { columnCaseSensitive: a.column_case_sensitive });
   } catch (e) {
     return { failed: (e as Error).message };
   }
@@ -141,13 +226,17 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
   if (hash !== undefined && !/^\*[0-9A-F]{40}$/i.test(hash))
     return { failed: 'password with encrypted: true must be a mysql_native_password hash (* and 40 hex digits)' };
   const identified = hash !== undefined ? ` IDENTIFIED BY PASSWORD ${sqlString(hash.toUpperCase())}` : '';
+  const requires = sanitizeRequires(a.tls_requires);
   if (!cur.exists) {
     const grants = want ? privilegeStatements(acct, new Map(), want, false) : [];
-    const after = `${who}: present\npassword: ${hash ? 'set' : 'none'}\nprivileges: ${formatPrivileges(want ?? new Map())}\n`;
+    const tls = requires !== undefined ? ` ${requireSql(requires)}` : '';
+    const after =
+      `${who}: present\npassword: ${hash ? 'set' : 'none'}\nprivileges: ${formatPrivileges(want ?? new Map())}\n` +
+      (requires !== undefined ? `tls_requires: ${showRequires(requires)}\n` : '');
     const change: Change = {
       summary: `create mysql user ${who}`,
       diff: { before: `${who}: absent\n`, after, ...header },
-      steps: [step([`CREATE USER ${acct}${identified};`, ...grants])],
+      steps: [step([`CREATE USER ${acct}${identified}${tls};`, ...grants])],
     };
     return { changes: [change], data: { ...data, password_changed: hash !== undefined }, msg: `User ${who} created` };
   }
@@ -168,21 +257,35 @@ export function planUser(a: UserArgs, cur: UserState): PlanOutcome {
     });
   }
   if (want) {
-    const stmts = privilegeStatements(acct, cur.grants, want, a.append_privs ?? false);
+    // community.mysql compares columns as written only with column_case_sensitive.
+    const have = a.column_case_sensitive ? cur.grants : foldColumns(cur.grants);
+    const stmts = privilegeStatements(acct, have, want, a.append_privs ?? false);
     if (stmts.length) {
-      const after = new Map([...cur.grants].map(([t, s]) => [t, new Set(s)]));
+      const after = new Map([...have].map(([t, s]) => [t, new Set(s)]));
       if (!a.append_privs) for (const t of [...after.keys()]) if (!want.has(t)) after.delete(t);
       for (const [t, s] of want) after.set(t, a.append_privs ? new Set([...(after.get(t) ?? []), ...s]) : new Set(s));
       changes.push({
         summary: `set privileges of mysql user ${who}`,
         diff: {
-          before: `privileges: ${formatPrivileges(cur.grants)}\n`,
+          before: `privileges: ${formatPrivileges(have)}\n`,
           after: `privileges: ${formatPrivileges(after)}\n`,
           ...header,
         },
         steps: [step(stmts)],
       });
     }
+  }
+  // As community.mysql: without tls_requires an account is made to require nothing.
+  if (!sameRequires(cur.requires, requires)) {
+    changes.push({
+      summary: `set TLS requirements of mysql user ${who}`,
+      diff: {
+        before: `tls_requires: ${showRequires(cur.requires)}\n`,
+        after: `tls_requires: ${showRequires(requires)}\n`,
+        ...header,
+      },
+      steps: [step([`ALTER USER ${acct} ${requireSql(requires)};`])],
+    });
   }
   return {
     changes,
@@ -199,7 +302,7 @@ export const mysqlUserModule: StateModule<z.output<typeof userArgs>, UserState> 
   probe(a) {
     const sql =
       `SELECT '#u', Host, User, authentication_string, plugin FROM mysql.user WHERE User = ${sqlString(a.name!)} AND Host = ${sqlString(a.host ?? 'localhost')};\n` +
-      `SELECT '${G_MARK}';\nSHOW GRANTS FOR ${account(a)};\n`;
+      `SELECT '${G_MARK}';\nSHOW GRANTS FOR ${account(a)};\nSELECT '${C_MARK}';\nSHOW CREATE USER ${account(a)};\n`;
     return { ...mysqlCall(a, sql, { force: true, readOnly: true }), parse: parseUser };
   },
   plan: planUser,

@@ -1,14 +1,14 @@
 // mysql_user / mysql_db / mysql_replication: probes parsed from output captured on the lab's
 // MariaDB 10.11, and the plans made from them.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mysqlCall, nativePasswordHash, optionValue, parseBatch, sqlString } from '../../src/modules/mysql-client.js';
 import { parsePriv, parseGrants, formatPrivileges } from '../../src/modules/mysql-grants.js';
-import { parseUser, planUser, mysqlUserModule } from '../../src/modules/mysql_user.js';
-import { parseDbs, planDbs } from '../../src/modules/mysql_db.js';
+import { parseRequires, parseUser, planUser, mysqlUserModule, sanitizeRequires } from '../../src/modules/mysql_user.js';
+import { mysqlDbModule, parseDbs, planDbs } from '../../src/modules/mysql_db.js';
 import { mysqlReplicationModule, parseReplication, planReplication } from '../../src/modules/mysql_replication.js';
 import { Secret, revealDeep } from '../../src/secret.js';
 
@@ -288,5 +288,232 @@ describe('mysql_replication', () => {
       changes: [],
       data: { Is_Primary: true, File: 'mysql-bin.000001', Position: '328' },
     });
+  });
+});
+
+describe('mysql_user tls_requires and column_case_sensitive', () => {
+  // SHOW CREATE USER on MariaDB 10.11 after CREATE USER ... REQUIRE ...
+  const withCreate = (create: string): ExecResult => ok(`${APP_EXISTS}#c\n${create}\n`);
+  const HASH = '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7';
+  it('reads tls_requires as community.mysql does: named parts win, then X509, else SSL', () => {
+    expect(sanitizeRequires(undefined)).toBeUndefined();
+    expect(sanitizeRequires({})).toBeUndefined();
+    expect(sanitizeRequires({ ssl: true })).toBe('SSL');
+    expect(sanitizeRequires({ X509: null, ssl: true })).toBe('X509');
+    expect(sanitizeRequires({ ssl: true, subject: '/CN=app', Issuer: '/CN=ca' })).toEqual([
+      ['SUBJECT', '/CN=app'],
+      ['ISSUER', '/CN=ca'],
+    ]);
+  });
+  it('reads REQUIRE back from SHOW CREATE USER', () => {
+    expect(parseRequires(`CREATE USER \`app\`@\`%\` IDENTIFIED BY PASSWORD '${HASH}'`)).toBeUndefined();
+    expect(parseRequires(`CREATE USER \`app\`@\`%\` IDENTIFIED BY PASSWORD '${HASH}' REQUIRE SSL`)).toBe('SSL');
+    expect(parseRequires('CREATE USER `app`@`%` REQUIRE X509 WITH MAX_QUERIES_PER_HOUR 5')).toBe('X509');
+    expect(
+      parseRequires(
+        "CREATE USER `app`@`%` REQUIRE ISSUER '/CN=ca' SUBJECT '/CN=app' CIPHER 'ECDHE-RSA-AES256-GCM-SHA384'",
+      ),
+    ).toEqual([
+      ['ISSUER', '/CN=ca'],
+      ['SUBJECT', '/CN=app'],
+      ['CIPHER', 'ECDHE-RSA-AES256-GCM-SHA384'],
+    ]);
+    expect(parseUser(withCreate('CREATE USER `app`@`%` REQUIRE SSL')).requires).toBe('SSL');
+  });
+  it('plans REQUIRE on create, nothing when the server has it, ALTER when it differs', () => {
+    const created = planUser(
+      asGiven({ name: 'zz', host: '%', password: new Secret('pw'), tls_requires: { ssl: true } }),
+      parseUser(ZZ_MISSING),
+    );
+    if ('failed' in created) throw new Error(created.failed);
+    expect((created.changes[0]!.steps[0] as { stdin: string }).stdin).toMatch(
+      /CREATE USER 'zz'@'%' IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}' REQUIRE SSL;/,
+    );
+    const base = { name: 'app', host: '%', password: 'secret', priv: 't1.*:ALL' };
+    const named = "CREATE USER `app`@`%` REQUIRE SUBJECT '/CN=app' ISSUER '/CN=ca'";
+    expect(
+      planUser({ ...base, tls_requires: { issuer: '/CN=ca', subject: '/CN=app' } }, parseUser(withCreate(named))),
+    ).toMatchObject({ changes: [] });
+    const p = planUser({ ...base, tls_requires: { x509: true } }, parseUser(withCreate(named)));
+    if ('failed' in p) throw new Error(p.failed);
+    expect(p.changes.map((c) => c.summary)).toEqual(['set TLS requirements of mysql user app@%']);
+    expect((p.changes[0]!.steps[0] as { stdin: string }).stdin).toContain("ALTER USER 'app'@'%' REQUIRE X509;");
+    expect(p.changes[0]!.diff).toMatchObject({
+      before: "tls_requires: SUBJECT '/CN=app' AND ISSUER '/CN=ca'\n",
+      after: 'tls_requires: X509\n',
+    });
+    const q = planUser({ ...base, tls_requires: { subject: "/CN=o'k" } }, parseUser(ok(APP_EXISTS)));
+    if ('failed' in q) throw new Error(q.failed);
+    expect((q.changes[0]!.steps[0] as { stdin: string }).stdin).toContain(
+      "ALTER USER 'app'@'%' REQUIRE SUBJECT '/CN=o\\'k';",
+    );
+  });
+  it('without tls_requires an account that requires TLS is set to REQUIRE NONE, as community.mysql does', () => {
+    const p = planUser({ name: 'app', host: '%' }, parseUser(withCreate('CREATE USER `app`@`%` REQUIRE SSL')));
+    if ('failed' in p) throw new Error(p.failed);
+    expect((p.changes[0]!.steps[0] as { stdin: string }).stdin).toContain("ALTER USER 'app'@'%' REQUIRE NONE;");
+  });
+  it('refuses a TLS key MySQL does not have at load time', () => {
+    expect(mysqlUserModule.args.safeParse({ name: 'a', tls_requires: { ssl: true } }).success).toBe(true);
+    expect(mysqlUserModule.args.safeParse({ name: 'a', tls_requires: { 'SSL; DROP': true } }).success).toBe(false);
+    expect(mysqlUserModule.args.safeParse({ name: 'a', tls_requires: { subject: ['x'] } }).success).toBe(false);
+  });
+  // SHOW GRANTS on MariaDB 10.11 after GRANT SELECT (`Id`, name) ON app.t.
+  const COLS =
+    '#u\t%\tapp\t\tmysql_native_password\n#g\nGRANT USAGE ON *.* TO `app`@`%`\n' +
+    'GRANT SELECT (`name`, `Id`) ON `app`.`t` TO `app`@`%`\n';
+  it('column_case_sensitive: false upper-cases column names on both sides (community.mysql before 4.0)', () => {
+    const p = planUser({ name: 'app', host: '%', priv: 'app.t:SELECT (id, NAME)' }, parseUser(ok(COLS)));
+    expect(p).toMatchObject({ changes: [] });
+    const grant = planUser({ name: 'app', host: '%', priv: 'app.t:SELECT (id, mail)' }, parseUser(ok(COLS)));
+    if ('failed' in grant) throw new Error(grant.failed);
+    expect((grant.changes[0]!.steps[0] as { stdin: string }).stdin).toContain(
+      "GRANT SELECT (`ID`, `MAIL`) ON `app`.`t` TO 'app'@'%';",
+    );
+  });
+  it('column_case_sensitive: true compares and grants column names as written', () => {
+    const same = { name: 'app', host: '%', column_case_sensitive: true };
+    expect(planUser({ ...same, priv: 'app.t:SELECT (name, Id)' }, parseUser(ok(COLS)))).toMatchObject({ changes: [] });
+    const p = planUser({ ...same, priv: 'app.t:SELECT (id, name)' }, parseUser(ok(COLS)));
+    if ('failed' in p) throw new Error(p.failed);
+    const sql = (p.changes[0]!.steps[0] as { stdin: string }).stdin;
+    expect(sql).toContain("REVOKE SELECT (`Id`, `name`) ON `app`.`t` FROM 'app'@'%';");
+    expect(sql).toContain("GRANT SELECT (`id`, `name`) ON `app`.`t` TO 'app'@'%';");
+  });
+});
+
+describe('mysql_db state=dump and state=import (run by sh with a stand-in mysql and mysqldump)', () => {
+  const dbs = parseDbs(ok('#d\tt1\tutf8mb4\tutf8mb4_general_ci\n'));
+  const steps = (p: ReturnType<typeof planDbs>) => {
+    if ('failed' in p) throw new Error(p.failed);
+    return p.changes.flatMap((c) => c.steps) as Array<{ run: { text: string }; stdin?: string }>;
+  };
+  /** Runs a plan's steps with stand-ins that log their arguments and stdin; mysqldump prints a dump. */
+  function runSteps(p: ReturnType<typeof planDbs>, dir: string, dumpRc = 0) {
+    const bin = join(dir, 'bin');
+    spawnSync('mkdir', ['-p', bin, join(dir, 'tmp')]);
+    writeFileSync(
+      join(bin, 'mysql'),
+      `#!/bin/sh\necho "mysql $*" >> ${dir}/log\nfor a; do case $a in --defaults-extra-file=*) cat "\${a#*=}" >> ${dir}/log;; esac; done\ncat >> ${dir}/log\n`,
+    );
+    writeFileSync(
+      join(bin, 'mysqldump'),
+      `#!/bin/sh\necho "mysqldump $*" >> ${dir}/log\necho 'CREATE TABLE t (id INT);'\nexit ${dumpRc}\n`,
+    );
+    for (const f of ['mysql', 'mysqldump']) chmodSync(join(bin, f), 0o755);
+    return steps(p).map((s) =>
+      spawnSync('sh', ['-c', s.run.text], {
+        input: s.stdin ?? '',
+        env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: join(dir, 'tmp') },
+        encoding: 'utf8',
+      }),
+    );
+  }
+  const inDir = (f: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-mysqldb-'));
+    try {
+      f(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const read = (f: string) => spawnSync('cat', [f], { encoding: 'utf8' }).stdout;
+  const umask = Number.parseInt(spawnSync('sh', ['-c', 'umask'], { encoding: 'utf8' }).stdout.trim(), 8);
+
+  it('dumps to a .gz through gzip, the password in a temp option file only; check mode predicts changed', () =>
+    inDir((dir) => {
+      const target = join(dir, 'out dump.sql.gz');
+      const p = planDbs(
+        asGiven({ name: ['t1'], state: 'dump' as const, target, login_user: 'bk', login_password: new Secret('p$w') }),
+        dbs,
+      );
+      expect(p).toMatchObject({
+        changes: [{ summary: `dump t1 to ${target}` }],
+        data: {
+          db: 't1',
+          db_list: ['t1'],
+          executed_commands: [
+            expect.stringMatching(/^\( exec 4>&1; .*mysqldump '--user=bk' t1 --quick; .*\| \{ gzip > /),
+          ],
+        },
+      });
+      // Only the step's stdin carries it (the wrapper's `read` moves it into the option file).
+      const [step] = steps(p);
+      expect(step!.stdin).toBe('password="p$w"\n');
+      expect(JSON.stringify({ ...p, changes: [] }) + step!.run.text).not.toContain('p$w');
+      const [r] = runSteps(p, dir);
+      expect(r!.status, r!.stderr).toBe(0);
+      expect(spawnSync('sh', ['-c', `gzip -dc '${target}'`], { encoding: 'utf8' }).stdout).toBe(
+        'CREATE TABLE t (id INT);\n',
+      );
+      expect(read(join(dir, 'log'))).toMatch(/^mysqldump --defaults-extra-file=\S+ --user=bk t1 --quick\n$/);
+      expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+      // The session's umask again, not the option file's 077.
+      expect(statSync(target).mode & 0o777).toBe(0o666 & ~umask);
+    }));
+  it('a failed mysqldump fails the task even though gzip succeeds', () =>
+    inDir((dir) => {
+      const p = planDbs({ name: ['t1'], state: 'dump', target: join(dir, 'x.sql.gz') }, dbs);
+      expect(runSteps(p, dir, 2)[0]!.status).toBe(2);
+    }));
+  it('dump: several databases, options as community.mysql passes them; a missing database fails', () => {
+    const two = parseDbs(ok('#d\tt1\tutf8mb4\tx\n#d\tt2\tutf8mb4\tx\n'));
+    const p = planDbs(
+      {
+        name: ['t1', 't2'],
+        state: 'dump',
+        target: '/tmp/x.sql',
+        single_transaction: true,
+        ignore_tables: ['t1.big'],
+        hex_blob: true,
+        master_data: 2,
+        encoding: 'utf8mb4',
+      },
+      two,
+    );
+    expect(steps(p)[0]!.run.text).toBe(
+      "mysqldump  --databases t1 t2 '--default-character-set=utf8mb4' '--single-transaction=true' --quick '--ignore-table=t1.big' --hex-blob '--master-data=2' > /tmp/x.sql",
+    );
+    expect(planDbs({ name: ['t1', 'gone'], state: 'dump', target: '/tmp/x.sql' }, dbs)).toEqual({
+      failed: "Cannot dump database(s) 'gone' - not found",
+      data: { db: 't1 gone', db_list: ['t1', 'gone'] },
+    });
+    expect(steps(planDbs({ name: ['all'], state: 'dump', target: '/tmp/a.sql' }, new Map()))[0]!.run.text).toBe(
+      'mysqldump  --all-databases --quick > /tmp/a.sql',
+    );
+  });
+  it.each(['gz', 'bz2', 'xz'])('imports a .sql.%s into a database it first creates', (ext) =>
+    inDir((dir) => {
+      const src = join(dir, 'in.sql');
+      writeFileSync(src, 'INSERT INTO t VALUES (1);\n');
+      const prog = { gz: 'gzip', bz2: 'bzip2', xz: 'xz' }[ext]!;
+      spawnSync(prog, [src]);
+      const p = planDbs({ name: ['t2'], state: 'import', target: `${src}.${ext}`, encoding: 'utf8mb4' }, dbs);
+      expect(p).toMatchObject({
+        changes: [{ summary: 'create database t2' }, { summary: `import ${src}.${ext} into t2` }],
+      });
+      const rs = runSteps(p, dir);
+      expect(rs.map((r) => r.status)).toEqual([0, 0]);
+      expect(read(join(dir, 'log'))).toContain(
+        'mysql --default-character-set=utf8mb4 --one-database t2\nINSERT INTO t VALUES (1);\n',
+      );
+    }),
+  );
+  it('import fails on a missing or corrupt target, and refuses several databases', () =>
+    inDir((dir) => {
+      const missing = runSteps(planDbs({ name: ['t1'], state: 'import', target: join(dir, 'no.sql') }, dbs), dir)[0]!;
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain(`target ${join(dir, 'no.sql')} does not exist on the host`);
+      writeFileSync(join(dir, 'bad.sql.gz'), 'not gzip');
+      const bad = runSteps(planDbs({ name: ['t1'], state: 'import', target: join(dir, 'bad.sql.gz') }, dbs), dir)[0]!;
+      expect(bad.status).not.toBe(0);
+      expect(planDbs({ name: ['t1', 't2'], state: 'import', target: '/x.sql' }, dbs)).toMatchObject({
+        failed: 'Multiple databases are not supported with state=import',
+      });
+    }));
+  it('refuses a dump or import without target, and name=all for present', () => {
+    expect(mysqlDbModule.args.safeParse({ name: 'x', state: 'dump' }).success).toBe(false);
+    expect(mysqlDbModule.args.safeParse({ name: 'x', state: 'import', target: '/x.sql' }).success).toBe(true);
+    expect(planDbs({ name: ['all'] }, new Map())).toMatchObject({ failed: expect.stringMatching(/not allowed/) });
   });
 });
