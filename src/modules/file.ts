@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { joinCommands, sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { bool, choice, moduleArgs, str } from './args.js';
-import { fileAttrs } from './file-attrs.js';
+import { fileAttrs, seAttrs, selinuxProbe, selinuxRefusal } from './file-attrs.js';
 import {
   octal,
   parseFiles,
@@ -33,6 +33,7 @@ const fileArgs = moduleArgs(
     access_time: str().optional(),
     modification_time: str().optional(),
     ...fileAttrs,
+    ...seAttrs,
   },
   { dest: 'path', name: 'path' },
 );
@@ -42,6 +43,8 @@ export type FileArgs = Revealed<z.output<typeof fileArgs>>;
 export interface FileFacts extends ProbedFiles {
   /** recurse: entries below the directory whose owner / group / mode differ. */
   below?: { owner: number; group: number; mode: number };
+  /** Whether SELinux is on (read only when a context argument is given). */
+  selinux?: boolean;
 }
 
 /** A link's source as the host resolves it: relative to the link's directory. */
@@ -66,6 +69,8 @@ function probeFile(a: FileArgs) {
     if (a.mode !== undefined && /^[0-7]+$/.test(a.mode))
       parts.push(count(sh`! -type l ! -perm ${a.mode}`, 'below.mode'));
   }
+  const se = selinuxProbe(a);
+  if (se) parts.push(se.cmd);
   return {
     cmd: joinCommands(parts),
     parse(r: ExecResult): FileFacts {
@@ -77,6 +82,7 @@ function probeFile(a: FileArgs) {
         const n = (k: string) => Number(new RegExp(`^below\\.${k}=(\\d+)$`, 'm').exec(r.stdout)?.[1] ?? 0);
         facts.below = { owner: n('owner'), group: n('group'), mode: n('mode') };
       }
+      if (se) facts.selinux = se.parse(r.stdout);
       return facts;
     },
   };
@@ -105,6 +111,8 @@ function attrsOnNew(path: string, a: FileAttrs, umask: number, isDir: boolean): 
 }
 
 function planFile(a: FileArgs, facts: FileFacts): PlanOutcome {
+  const refused = selinuxRefusal(a, facts.selinux);
+  if (refused) return { failed: refused };
   const f = facts.files[0]!;
   const src = facts.files[1];
   const attrs = { owner: a.owner, group: a.group, mode: a.mode };

@@ -5,6 +5,33 @@
 import { sh, raw, type ShellCommand } from '../transport/quote.js';
 
 export type InitSystem = 'systemd' | 'openrc' | 'sysv';
+/** Which systemd manager a unit belongs to: the system's, the task user's own, or every user's (unit files only). */
+export type SystemdScope = 'system' | 'user' | 'global';
+
+/**
+ * systemctl for a scope, as Ansible's systemd module calls it: `--user` talks to the manager of
+ * the user the task runs as, found through XDG_RUNTIME_DIR (default /run/user/UID, as Ansible sets it).
+ */
+export function systemctl(scope: SystemdScope = 'system'): ShellCommand {
+  if (scope === 'user') return sh`XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)} systemctl --user`;
+  return scope === 'global' ? sh`systemctl --global` : sh`systemctl`;
+}
+
+/** `systemctl is-enabled` words that mean the unit exists (Ansible's list, from systemctl(1)). */
+const UNIT_WORDS = new Set([
+  'enabled',
+  'enabled-runtime',
+  'linked',
+  'linked-runtime',
+  'masked',
+  'masked-runtime',
+  'static',
+  'indirect',
+  'disabled',
+  'generated',
+  'transient',
+  'alias',
+]);
 /** How the running state was found, reused to wait for a start or a stop to take effect. */
 export type RunningSource = 'systemd' | 'openrc' | 'status' | 'pattern' | 'process';
 
@@ -27,6 +54,10 @@ export interface ServiceState {
   enabled: boolean;
   /** The SysV script the name stands for (/etc/init.d/NAME), for check mode's predicted files. */
   script?: string;
+  /** scope user: the uid the task runs as, its runtime directory, and whether its manager's bus is there. */
+  uid?: string;
+  runtimeDir?: string;
+  userBus?: boolean;
 }
 
 /** Shell functions the probe and the apply steps share, so both judge "running" the same way. */
@@ -42,11 +73,16 @@ lv_pidfile() { for lv_f in /run/${name}.pid /var/run/${name}.pid /run/${name}/${
 }
 
 /** A command exiting 0 while the service runs, by the source the probe trusted. */
-export function runningTest(src: RunningSource, name: string, pattern: string | undefined): ShellCommand {
+export function runningTest(
+  src: RunningSource,
+  name: string,
+  pattern: string | undefined,
+  scope: SystemdScope = 'system',
+): ShellCommand {
   const fns = helpers(name, pattern);
   switch (src) {
     case 'systemd':
-      return sh`systemctl is-active --quiet ${name}`;
+      return sh`${systemctl(scope)} is-active --quiet ${name}`;
     case 'openrc':
       return sh`rc-service ${name} status >/dev/null 2>&1`;
     case 'status':
@@ -58,8 +94,28 @@ export function runningTest(src: RunningSource, name: string, pattern: string | 
   }
 }
 
-export function serviceProbeCommand(name: string, pattern: string | undefined): ShellCommand {
+export function serviceProbeCommand(
+  name: string,
+  pattern: string | undefined,
+  scope: SystemdScope = 'system',
+): ShellCommand {
   const script = `/etc/init.d/${name}`;
+  const sc = systemctl(scope);
+  // A user manager is reached through its bus in the runtime directory: say whether it is there,
+  // so the plan can refuse with the reason instead of systemctl's "Failed to connect to bus".
+  const userBus =
+    scope === 'user'
+      ? sh`lv_x=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; echo uid=$(id -u); echo runtime_dir=$lv_x
+  if [ -S "$lv_x/bus" ]; then echo user_bus=1; else echo user_bus=0; fi
+`
+      : sh``;
+  // --global has no running manager: only unit files (is-enabled says whether there is one).
+  const unitKnown =
+    scope === 'global'
+      ? sh`echo known_by_word=1`
+      : sh`if ${sc} cat ${name} >/dev/null 2>&1; then echo known=1; else echo known=0
+    if [ -x ${script} ]; then echo new_init_script=1; fi; fi
+  echo active=$(${sc} is-active ${name} 2>/dev/null)`;
   const yes = (t: ShellCommand, key: string) => sh`if ${t}; then echo ${raw(key)}=1; else echo ${raw(key)}=0; fi`;
   // Only what isRunning() will read: the process table costs forks for every process on the
   // host, so it is scanned by pattern when one is given, else by name only when the init
@@ -72,10 +128,8 @@ export function serviceProbeCommand(name: string, pattern: string | undefined): 
 ${helpers(name, pattern)}
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   echo init=systemd
-  if systemctl cat ${name} >/dev/null 2>&1; then echo known=1; else echo known=0
-    if [ -x ${script} ]; then echo new_init_script=1; fi; fi
-  echo active=$(systemctl is-active ${name} 2>/dev/null)
-  echo enabled_word=$(systemctl is-enabled ${name} 2>/dev/null)
+  ${userBus}${unitKnown}
+  echo enabled_word=$(${sc} is-enabled ${name} 2>/dev/null)
 elif command -v rc-service >/dev/null 2>&1 && [ -x /sbin/openrc-run ]; then
   echo init=openrc
   if [ -e ${script} ]; then echo known=1; else echo known=0; fi
@@ -106,7 +160,14 @@ export function parseServiceProbe(stdout: string): ServiceState {
   const enabledWord = kv.get('enabled_word');
   const s: ServiceState = {
     init,
-    known: flag('known') ?? false,
+    // A masked unit is one systemd knows, though `systemctl cat` refuses to show it; --global
+    // has only unit files, so is-enabled's word is all there is to go by.
+    known:
+      (flag('known') ?? false) ||
+      (init === 'systemd' &&
+        (enabledWord === 'masked' ||
+          enabledWord === 'masked-runtime' ||
+          (flag('known_by_word') === true && UNIT_WORDS.has(enabledWord ?? '')))),
     enabled:
       init === 'systemd'
         ? enabledWord === 'enabled' ||
@@ -124,6 +185,9 @@ export function parseServiceProbe(stdout: string): ServiceState {
     newInitScript: flag('new_init_script'),
     active: kv.get('active'),
     enabledWord,
+    uid: kv.get('uid'),
+    runtimeDir: kv.get('runtime_dir'),
+    userBus: flag('user_bus'),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (s as unknown as Record<string, unknown>)[k] = v;
   return s;

@@ -55,6 +55,24 @@ const updateCommand = (mgr: PkgManager): ShellCommand =>
     ? sh`apt-get update -q && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`
     : sh`${mgr} -q makecache`;
 
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/**
+ * apt's policy_rc_d: /usr/sbin/policy-rc.d says `exit N` while the command runs (101 keeps
+ * maintainer scripts from starting services), and what was there before comes back however the
+ * command ends: its exit, a failure, or the shell being hung up or killed by a signal it can trap.
+ */
+export function withPolicyRcD(code: number | undefined, cmd: ShellCommand, path = POLICY_RC_D): ShellCommand {
+  if (code === undefined) return cmd;
+  // The old file is put back if it was moved aside; ours is removed only once it may exist.
+  return sh`( lv_b=$(mktemp -d) || exit 1; lv_w=0
+lv_back() { if [ -e "$lv_b/p" ] || [ -L "$lv_b/p" ]; then mv -f -- "$lv_b/p" ${path}; elif [ $lv_w = 1 ]; then rm -f -- ${path}; fi; rmdir -- "$lv_b"; }
+trap 'lv_rc=$?; lv_back; exit $lv_rc' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
+if [ -e ${path} ] || [ -L ${path} ]; then mv -f -- ${path} "$lv_b/p" || exit 1; fi
+lv_w=1; printf '#!/bin/sh\\nexit %d\\n' ${String(code)} > ${path} && chmod 0755 ${path} || exit 1
+${cmd} )`;
+}
+
 interface Wanted {
   install: Array<{ spec: string; name: string; to: string }>;
   upgrade: Array<{ spec: string; name: string; to: string }>;
@@ -92,6 +110,9 @@ const isCacheStale = (a: PackageArgs, s: PackageState) =>
 function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
   if (s.mgr === 'none') return { failed: 'no supported package manager on this host (apt-get, dnf or yum)' };
   const mgr = s.mgr;
+  if (a.policy_rc_d !== undefined && mgr !== 'apt')
+    return { failed: `policy_rc_d is an option of apt (Debian's invoke-rc.d policy); this host uses ${mgr}` };
+  const policy = (cmd: ShellCommand) => withPolicyRcD(a.policy_rc_d, cmd);
   const cacheStale = isCacheStale(a, s);
   const w = wanted(a, s, cacheStale);
   if ('failed' in w) return w;
@@ -120,11 +141,13 @@ function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
         ...(w.install.length || mgr === 'apt'
           ? [
               {
-                run: installCommand(
-                  mgr,
-                  add.map((x) => x.spec),
-                  a,
-                  false,
+                run: policy(
+                  installCommand(
+                    mgr,
+                    add.map((x) => x.spec),
+                    a,
+                    false,
+                  ),
                 ),
               },
             ]
@@ -161,7 +184,7 @@ function planPackages(a: PackageArgs, s: PackageState): PlanOutcome {
     changes.push({
       summary: `${purge && mgr === 'apt' ? 'purge' : 'remove'} ${w.remove.map((n) => `${n} ${show(s.pkgs[n])}`).join(', ')}`,
       diff: diffOf(w.remove, () => '(not installed)'),
-      steps: [{ run: removeCommand(mgr, w.remove, purge) }],
+      steps: [{ run: policy(removeCommand(mgr, w.remove, purge)) }],
     });
   }
   return { changes, data: { cache_updated: false, ...(s.cacheAge !== undefined ? { cache_age: s.cacheAge } : {}) } };
@@ -189,6 +212,7 @@ export const packageArgs = moduleArgs(
     install_recommends: bool().optional(),
     purge: bool().optional(),
     use: str().optional(),
+    policy_rc_d: int().optional(),
   },
   { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'install-recommends': 'install_recommends' },
 );

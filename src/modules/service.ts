@@ -6,8 +6,16 @@ import type { z } from 'zod';
 import type { Revealed } from '../secret.js';
 import { sh, type ShellCommand } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import { bool, choice, moduleArgs, str } from './args.js';
-import { isRunning, parseServiceProbe, runningTest, serviceProbeCommand, type ServiceState } from './init-probe.js';
+import { bool, choice, int, moduleArgs, str } from './args.js';
+import {
+  isRunning,
+  parseServiceProbe,
+  runningTest,
+  serviceProbeCommand,
+  systemctl,
+  type ServiceState,
+  type SystemdScope,
+} from './init-probe.js';
 import type { ApplyStep, Change, PlanOutcome, StateModule } from './runtime.js';
 
 const serviceArgs = moduleArgs(
@@ -17,11 +25,23 @@ const serviceArgs = moduleArgs(
     enabled: bool().optional(),
     pattern: str().optional(),
     daemon_reload: bool().optional(),
+    daemon_reexec: bool().optional(),
+    masked: bool().optional(),
+    scope: choice('system', 'user', 'global').optional(),
+    sleep: int().optional(),
   },
-  { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload' },
+  { service: 'name', unit: 'name', 'daemon-reload': 'daemon_reload', 'daemon-reexec': 'daemon_reexec' },
 ).superRefine((a, ctx) => {
-  if (a.name === undefined && !a.daemon_reload)
+  if (a.name === undefined && !a.daemon_reload && !a.daemon_reexec)
     ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required' });
+  // Templated values are typed after rendering: only literal ones are judged here.
+  if (a.scope === 'global' && typeof a.state === 'string' && !a.state.includes('{{'))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['state'],
+      message:
+        "cannot be used with scope: global (no manager runs the units of every user; only enabled and masked apply there): use scope: user to start or stop a user's unit",
+    });
 });
 
 type ServiceArgs = Revealed<z.output<typeof serviceArgs>>;
@@ -32,8 +52,13 @@ export const SETTLE_SECONDS = 10;
 /** `keepalived.service` names the same service as `keepalived` outside systemd. */
 const baseName = (n: string) => n.replace(/\.service$/, '');
 
-function control(s: ServiceState, name: string, action: 'start' | 'stop' | 'reload'): ShellCommand {
-  if (s.init === 'systemd') return sh`systemctl ${action} ${name}`;
+function control(
+  s: ServiceState,
+  name: string,
+  action: 'start' | 'stop' | 'reload',
+  scope: SystemdScope = 'system',
+): ShellCommand {
+  if (s.init === 'systemd') return sh`${systemctl(scope)} ${action} ${name}`;
   if (s.init === 'openrc') return sh`rc-service ${name} ${action}`;
   return sh`/etc/init.d/${baseName(name)} ${action}`;
 }
@@ -50,8 +75,8 @@ function settle(test: ShellCommand, name: string, want: boolean): ApplyStep {
   };
 }
 
-function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand {
-  if (s.init === 'systemd') return on ? sh`systemctl enable ${name}` : sh`systemctl disable ${name}`;
+function enableCommand(s: ServiceState, name: string, on: boolean, scope: SystemdScope = 'system'): ShellCommand {
+  if (s.init === 'systemd') return sh`${systemctl(scope)} ${on ? 'enable' : 'disable'} ${name}`;
   if (s.init === 'openrc') return on ? sh`rc-update add ${name} default` : sh`rc-update del ${name} default`;
   const n = baseName(name);
   // Debian's update-rc.d (defaults creates the links from the LSB header; enable turns K into S);
@@ -61,37 +86,88 @@ function enableCommand(s: ServiceState, name: string, on: boolean): ShellCommand
     : sh`if command -v update-rc.d >/dev/null 2>&1; then update-rc.d ${n} disable; else chkconfig ${n} off; fi`;
 }
 
-function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
+/** Arguments only systemd has: on another init system they fail, as Ansible's modules do there. */
+function systemdOnly(a: ServiceArgs, s: ServiceState): string | undefined {
+  if (s.init === 'systemd') return undefined;
+  const given = [
+    a.masked !== undefined ? 'masked' : '',
+    a.daemon_reexec ? 'daemon_reexec' : '',
+    a.scope !== undefined && a.scope !== 'system' ? `scope: ${a.scope}` : '',
+  ].filter(Boolean);
+  if (!given.length) return undefined;
+  return `${given.join(', ')}: only systemd has ${given.length > 1 ? 'these' : 'this'}, and this host runs ${s.init === 'openrc' ? 'OpenRC' : 'SysV init'}; guard the task with when: ansible_service_mgr == 'systemd'`;
+}
+
+/** scope: user needs the manager of the user the task runs as; say why it is not reachable. */
+function userManagerMissing(a: ServiceArgs, s: ServiceState): string | undefined {
+  if (a.scope !== 'user' || s.init !== 'systemd' || s.userBus !== false) return undefined;
+  return (
+    `scope: user: no systemd user manager for uid ${s.uid ?? '?'} (no bus at ${s.runtimeDir ?? '/run/user/UID'}/bus). ` +
+    'Run the task as the user who owns the unit (become_user), give that user a manager that outlives the ' +
+    'login (loginctl enable-linger USER), or set XDG_RUNTIME_DIR in environment: if it lives elsewhere'
+  );
+}
+
+const boolDiff = (name: string, header: string, before: string, after: string) => ({
+  before: `${name}: ${before}\n`,
+  after: `${name}: ${after}\n`,
+  beforeHeader: header,
+  afterHeader: header,
+});
+
+/** daemon-reload then daemon-reexec, before anything else, in Ansible's order. */
+function managerChanges(a: ServiceArgs, s: ServiceState, reloadForScript: boolean, sc: ShellCommand): Change[] {
   const changes: Change[] = [];
-  // An init script systemd has not seen yet has no unit until systemd-sysv-generator runs again:
-  // reload first, as an admin would after installing the script.
-  const reloadForScript = s.init === 'systemd' && !s.known && !!s.newInitScript && a.name !== undefined;
-  if (reloadForScript) {
+  if (reloadForScript)
     changes.push({
       summary: 'systemd daemon-reload (a new init script)',
-      steps: [{ run: sh`systemctl daemon-reload` }],
+      steps: [{ run: sh`${sc} daemon-reload` }],
     });
-    s = { ...s, known: true, active: 'inactive' };
-  } else if (a.daemon_reload && s.init === 'systemd')
-    changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`systemctl daemon-reload` }] });
+  else if (a.daemon_reload && s.init === 'systemd')
+    changes.push({ summary: 'systemd daemon-reload', steps: [{ run: sh`${sc} daemon-reload` }] });
+  if (a.daemon_reexec && s.init === 'systemd')
+    changes.push({ summary: 'systemd daemon-reexec', steps: [{ run: sh`${sc} daemon-reexec` }] });
+  return changes;
+}
+
+function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
+  const refused = systemdOnly(a, s) ?? userManagerMissing(a, s);
+  if (refused) return { failed: refused };
+  const scope = a.scope ?? 'system';
+  const sc = systemctl(scope);
+  // An init script systemd has not seen yet has no unit until systemd-sysv-generator runs again:
+  // reload first, as an admin would after installing the script.
+  const reloadForScript =
+    s.init === 'systemd' && scope === 'system' && !s.known && !!s.newInitScript && a.name !== undefined;
+  const changes = managerChanges(a, s, reloadForScript, sc);
+  if (reloadForScript) s = { ...s, known: true, active: 'inactive' };
   if (a.name === undefined) return { changes };
   const name = a.name;
+  // Masking comes first and works on a unit not installed yet (Ansible's order).
+  const masked = s.enabledWord === 'masked';
+  if (a.masked !== undefined && a.masked !== masked) {
+    changes.push({
+      summary: `${a.masked ? 'mask' : 'unmask'} ${name}`,
+      diff: boolDiff(name, 'unit mask', masked ? 'masked' : 'not masked', a.masked ? 'masked' : 'not masked'),
+      steps: [{ run: sh`${sc} ${a.masked ? 'mask' : 'unmask'} ${name}` }],
+    });
+  }
   if (!s.known && (a.state !== undefined || a.enabled !== undefined)) {
     return {
-      failed: `no service named ${name} on this host (${s.init === 'systemd' ? 'no such systemd unit' : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name`,
+      failed: `no service named ${name} on this host (${s.init === 'systemd' ? `no such systemd unit${scope === 'system' ? '' : ` in scope ${scope}`}` : `no /etc/init.d/${baseName(name)}`}); install its package first, or check the name`,
     };
   }
   const { running, source } = isRunning(s, a.pattern);
-  const test = runningTest(source, baseName(name), a.pattern);
-  const stateDiff = (before: string, after: string) => ({
-    before: `${name}: ${before}\n`,
-    after: `${name}: ${after}\n`,
-    beforeHeader: 'service state',
-    afterHeader: 'service state',
-  });
+  const test = runningTest(source, baseName(name), a.pattern, scope);
+  const stateDiff = (before: string, after: string) => boolDiff(name, 'service state', before, after);
   const now = running ? 'running' : 'stopped';
-  const start: ApplyStep[] = [{ run: control(s, name, 'start') }, settle(test, name, true)];
-  const stop: ApplyStep[] = [{ run: control(s, name, 'stop') }, settle(test, name, false)];
+  const start: ApplyStep[] = [{ run: control(s, name, 'start', scope) }, settle(test, name, true)];
+  const stop: ApplyStep[] = [{ run: control(s, name, 'stop', scope) }, settle(test, name, false)];
+  const warnings: string[] = [];
+  // Ansible's service action drops sleep for systemd, with this warning; its SysV path sleeps.
+  const pause: ApplyStep[] = [];
+  if (a.sleep !== undefined && s.init === 'systemd') warnings.push('Ignoring "sleep" as it is not used in "systemd"');
+  else if (a.sleep) pause.push({ run: sh`sleep ${String(a.sleep)}` });
   switch (a.state) {
     case 'started':
       if (!running) changes.push({ summary: `start ${name}`, diff: stateDiff(now, 'running'), steps: start });
@@ -105,14 +181,14 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
       changes.push({
         summary: `restart ${name}`,
         diff: stateDiff(now, 'running (restarted)'),
-        steps: running ? [...stop, ...start] : start,
+        steps: running ? [...stop, ...pause, ...start] : start,
       });
       break;
     case 'reloaded':
       changes.push({
         summary: running ? `reload ${name}` : `start ${name} (was stopped, so reload starts it)`,
         diff: stateDiff(now, 'running (reloaded)'),
-        steps: running ? [{ run: control(s, name, 'reload') }] : start,
+        steps: running ? [{ run: control(s, name, 'reload', scope) }] : start,
       });
       break;
     case undefined:
@@ -121,18 +197,14 @@ function planService(a: ServiceArgs, s: ServiceState): PlanOutcome {
   if (a.enabled !== undefined && a.enabled !== s.enabled) {
     changes.push({
       summary: `${a.enabled ? 'enable' : 'disable'} ${name} at boot`,
-      diff: {
-        before: `${name}: ${s.enabled ? 'enabled' : 'disabled'}\n`,
-        after: `${name}: ${a.enabled ? 'enabled' : 'disabled'}\n`,
-        beforeHeader: 'service boot',
-        afterHeader: 'service boot',
-      },
-      steps: [{ run: enableCommand(s, name, a.enabled) }],
+      diff: boolDiff(name, 'service boot', s.enabled ? 'enabled' : 'disabled', a.enabled ? 'enabled' : 'disabled'),
+      steps: [{ run: enableCommand(s, name, a.enabled, scope) }],
     });
   }
   const after = a.state === 'stopped' ? 'stopped' : a.state ? 'started' : running ? 'started' : 'stopped';
   return {
     changes,
+    warnings,
     data: { name, state: after, enabled: a.enabled ?? s.enabled, status: { init: s.init, running_by: source } },
   };
 }
@@ -154,7 +226,11 @@ export const serviceModule: StateModule<z.output<typeof serviceArgs>, ServiceSta
     // Without a name (daemon_reload alone) the probe still says which init system runs.
     const name = a.name ?? '';
     return {
-      cmd: serviceProbeCommand(baseName(name), a.pattern === undefined ? undefined : String(a.pattern)),
+      cmd: serviceProbeCommand(
+        baseName(name),
+        a.pattern === undefined ? undefined : String(a.pattern),
+        a.scope ?? 'system',
+      ),
       parse: (r: ExecResult): ServiceState => ({
         ...parseServiceProbe(r.stdout),
         ...(name ? { script: `/etc/init.d/${baseName(name)}` } : {}),

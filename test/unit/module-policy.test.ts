@@ -132,27 +132,27 @@ describe('an argument Ansible has and lvsplay does not', () => {
       file:
         path: /tmp
         state: directory
-        setype: ${value}
+        attributes: ${value}
 `;
   it('loads with a warning at the argument', () => {
-    const w = plan(play('mysqld_db_t')).warnings;
+    const w = plan(play('+i')).warnings;
     expect(w).toHaveLength(1);
     expect(w[0]).toMatchObject({ pos: { line: 9, col: 9 } });
-    expect(w[0]!.message).toContain("argument 'setype' of module 'file' (ansible.builtin.file) is not implemented");
+    expect(w[0]!.message).toContain("argument 'attributes' of module 'file' (ansible.builtin.file) is not implemented");
   });
 
   it('fails the host when given, and is no obstacle when omitted', async () => {
-    const given = await run(play('mysqld_db_t'));
+    const given = await run(play('+i'));
     expect(given.exitCode).toBe(2);
-    expect(given.rec.results('localhost')[0]!.result.msg).toContain("argument 'setype' of module 'file'");
+    expect(given.rec.results('localhost')[0]!.result.msg).toContain("argument 'attributes' of module 'file'");
     const omitted = await run(play('"{{ omit }}"'));
     expect(omitted.exitCode).toBe(0);
     expect(omitted.rec.results('localhost')[0]!.status).toBe('ok');
   });
 
   it('a misspelt argument stays a load error', () => {
-    expect(loadErrors(play('x').replace('setype:', 'setyp:'))).toEqual([
-      "9:9 module 'file' has no argument 'setyp'; did you mean 'setype'?",
+    expect(loadErrors(play('x').replace('attributes:', 'atributes:'))).toEqual([
+      "9:9 module 'file' has no argument 'atributes'; did you mean 'attributes'?",
     ]);
   });
 });

@@ -8,16 +8,9 @@ import { serviceModule } from '../../src/modules/service.js';
 import { isRunning, parseServiceProbe } from '../../src/modules/init-probe.js';
 import { firewallModule, normaliseSave, parseFirewallProbe } from '../../src/modules/firewall.js';
 import { BOOT_SCRIPT_TEXT, ruleWords } from '../../src/modules/fw-rule.js';
-import type { Change, ModuleContext, PlanOutcome } from '../../src/modules/runtime.js';
+import { changes, commands, ctx } from '../helpers/plans.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/modules-system', name), 'utf8');
-const ctx = {} as ModuleContext;
-const changes = (p: PlanOutcome): Change[] => {
-  if ('failed' in p) throw new Error(p.failed);
-  return p.changes;
-};
-const commands = (cs: Change[]) =>
-  cs.flatMap((c) => c.steps.map((s) => ('run' in s ? s.run.text : `put ${s.put.path}`)));
 
 describe('package (apt)', () => {
   const fresh = parsePackageProbe(fixture('pkg-probe-fresh.txt'));
