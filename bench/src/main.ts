@@ -183,8 +183,8 @@ class Bench {
    * The project's own job: playbooks/site.yaml on the bundled six-host cluster under each tool,
    * as a user runs it (the project's ansible.cfg, the lab inventory): the first converge of
    * freshly made hosts, then no-op reruns and --check runs (`runs` of each, 1 with --quick).
-   * Each tool gets its own fresh lab, with Ansible's prerequisites (python3, python3-apt)
-   * installed for both alike.
+   * Each tool gets its own fresh lab (`lab down --purge`: the hosts' disks wiped), with Ansible's
+   * prerequisites (python3, python3-apt) installed for both alike.
    */
   async site(): Promise<void> {
     const site = join(PROJECT, 'playbooks/site.yaml');
@@ -198,7 +198,8 @@ class Bench {
     delete env.ANSIBLE_CONFIG; // the project's own ansible.cfg: roles_path, the vault password
     const runs = this.o.quick ? 1 : this.o.runs;
     for (const tool of ['lvsplay', 'ansible'] as const) {
-      await lab('down');
+      // fresh hosts: their disks wiped (the cached base stays), so the first run converges all
+      await lab('down', '--purge');
       await lab('up', '-i', LAB_INI);
       const cluster = [...readFileSync(LAB_INI, 'utf8').matchAll(/^(\S+)\s+ansible_host=(\S+)/gm)].map((m) => ({
         name: m[1]!,
@@ -278,7 +279,7 @@ class Bench {
     const base = join(this.o.out, `${r.date.slice(0, 10)}${this.o.quick ? '-quick' : ''}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
     writeFileSync(`${base}.md`, renderMarkdown(r));
-    writeFileSync(`${base}.svg`, renderSvg(r));
+    if (r.series.length > 0) writeFileSync(`${base}.svg`, renderSvg(r));
     return base;
   }
 }
@@ -375,7 +376,7 @@ async function main(argv: string[]): Promise<number> {
     rmSync(bench.controlDir, { recursive: true, force: true });
   }
   const base = bench.write();
-  process.stdout.write(`${base}.json\n${base}.md\n${base}.svg\n`);
+  process.stdout.write(`${base}.json\n${base}.md\n${bench.series.length > 0 ? `${base}.svg\n` : ''}`);
   return 0;
 }
 

@@ -131,7 +131,9 @@ export function resultProblems(r: unknown): string[] {
       if (typeof m[k] !== 'string' || m[k] === '') out.push(`machine.${k} is missing`);
     }
   }
-  if (!Array.isArray(o.series) || o.series.length === 0) out.push('there are no series');
+  // a --site run alone has site.yaml's figures and no host-count series
+  const siteOnly = Array.isArray(o.siteYaml) && o.siteYaml.length > 0;
+  if (!Array.isArray(o.series) || (o.series.length === 0 && !siteOnly)) out.push('there are no series');
   else {
     o.series.forEach((s, i) => {
       const at = `series[${i}] (${s.tool} ${s.scenario} ${s.hosts} hosts)`;

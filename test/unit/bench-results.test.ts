@@ -123,6 +123,9 @@ describe('result file checks', () => {
     ).toBe(true);
     expect(problems.some((p) => p.startsWith('series[1] (ansible noop 6 hosts): no samples'))).toBe(true);
     expect(resultProblems('text')).toEqual(['the file is not a JSON object']);
+    // site.yaml's figures alone (bench --site) are a result; nothing at all is not
+    expect(resultProblems({ ...results(), series: [] })).toEqual([]);
+    expect(resultProblems({ ...results(), series: [], siteYaml: [] })).toContain('there are no series');
   });
 });
 
