@@ -16,22 +16,25 @@ import { newGroups, type RunContext } from './context.js';
 export function applyInventoryChanges(run: RunContext, changes: readonly InventoryChange[]): boolean {
   const inv = run.plan.inventory;
   let changed = false;
-  const groupsBefore = new Set(inv.groups.keys());
-  const hostsBefore = new Set(inv.hosts.keys());
-  for (const c of changes) changed = ('addHost' in c ? addHost(inv, c.addHost) : groupBy(inv, c.groupBy)) || changed;
+  const made: Made = { groups: [], hosts: [] };
+  for (const c of changes)
+    changed = ('addHost' in c ? addHost(inv, c.addHost, made) : groupBy(inv, c.groupBy, made)) || changed;
   if (changed) {
-    readAdjacentVars(run, {
-      groups: [...inv.groups.keys()].filter((g) => !groupsBefore.has(g)),
-      hosts: [...inv.hosts.keys()].filter((h) => !hostsBefore.has(h)),
-    });
+    readAdjacentVars(run, made);
     run.groups = newGroups(run.plan);
     run.inventoryChanged = true;
   }
   return changed;
 }
 
+/** The groups and hosts the changes created, as they create them. */
+interface Made {
+  groups: string[];
+  hosts: string[];
+}
+
 /** group_vars/ and host_vars/ of names the inventory did not have when the run was planned. */
-function readAdjacentVars(run: RunContext, names: { groups: string[]; hosts: string[] }): void {
+function readAdjacentVars(run: RunContext, names: Made): void {
   if (!names.groups.length && !names.hosts.length) return;
   const { inventory, playbookVars, vault } = run.plan;
   for (const av of [...(inventory.adjacentVars ?? []), playbookVars]) {
@@ -44,23 +47,25 @@ function readAdjacentVars(run: RunContext, names: { groups: string[]; hosts: str
 }
 
 /** A group made at run time hangs under `all`, as the inventory's own parentless groups do. */
-function newGroup(inv: Inventory, name: string): boolean {
+function newGroup(inv: Inventory, name: string, made: Made): boolean {
   if (inv.groups.has(name)) return false;
   ensureGroup(inv, name);
+  made.groups.push(name);
   if (name !== 'all') addChildGroup(inv, 'all', name);
   return true;
 }
 
-function addHost(inv: Inventory, a: Extract<InventoryChange, { addHost: unknown }>['addHost']): boolean {
+function addHost(inv: Inventory, a: Extract<InventoryChange, { addHost: unknown }>['addHost'], made: Made): boolean {
   let changed = false;
   if (!inv.hosts.has(a.name)) {
     ensureHost(inv, a.name, 'all');
+    made.hosts.push(a.name);
     changed = true;
   }
   const host = inv.hosts.get(a.name)!;
   Object.assign(host.vars, a.vars);
   for (const g of a.groups) {
-    changed = newGroup(inv, g) || changed;
+    changed = newGroup(inv, g, made) || changed;
     if (!host.groups.has(g)) {
       ensureHost(inv, a.name, g);
       changed = true;
@@ -69,16 +74,17 @@ function addHost(inv: Inventory, a: Extract<InventoryChange, { addHost: unknown 
   return changed;
 }
 
-function groupBy(inv: Inventory, g: Extract<InventoryChange, { groupBy: unknown }>['groupBy']): boolean {
+function groupBy(inv: Inventory, g: Extract<InventoryChange, { groupBy: unknown }>['groupBy'], made: Made): boolean {
   let changed = false;
-  for (const p of g.parents) changed = newGroup(inv, p) || changed;
-  changed = newGroup(inv, g.group) || changed;
+  for (const p of g.parents) changed = newGroup(inv, p, made) || changed;
+  changed = newGroup(inv, g.group, made) || changed;
   for (const p of g.parents) {
     if (p === g.group || inv.groups.get(p)!.children.has(g.group)) continue;
     // A parent that would close a loop is left out, as Ansible's add_child_group refuses it.
     if (!addChildGroup(inv, p, g.group)) changed = true;
   }
   if (!hostsOfGroup(inv, g.group).includes(g.host)) {
+    if (!inv.hosts.has(g.host)) made.hosts.push(g.host);
     ensureHost(inv, g.host, g.group);
     changed = true;
   }

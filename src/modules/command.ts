@@ -112,18 +112,18 @@ function planCommand(viaShell: boolean) {
   };
 }
 
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
 /** Ansible's times: the host's local time as `YYYY-MM-DD HH:MM:SS.ffffff`, a delta as `H:MM:SS.ffffff`. */
 function stamp(ms: number): string {
   const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds() * 1000, 6)}`;
 }
 
 function delta(ms: number): string {
   const us = Math.round(ms * 1000);
   const s = Math.floor(us / 1e6);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${p(us % 1e6, 6)}`;
+  return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}.${pad(us % 1e6, 6)}`;
 }
 
 /**
