@@ -11,6 +11,7 @@ class Alphabetical extends BaseSequencer {
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    globalSetup: ['test/tmp-root.ts'],
     hookTimeout: 600_000,
     projects: [
       {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,43 +10,34 @@ import {
   UnreachableError,
   type SshTransport,
 } from '../../src/transport/index.js';
-import { createUser, startSshd, type Sshd } from './sshd.js';
+import { sshdWithUsers } from './sshd.js';
 import { sh } from '../../src/transport/quote.js';
 
 // Local accounts made for this file and removed after it; sudo rules in a drop-in file.
 const withPw = 'lvsplay-t1';
 const noPw = 'lvsplay-t2';
 const password = "pw with 'quotes' $(x)";
-const sudoers = '/etc/sudoers.d/lvsplay-transport-test';
-let sshd: Sshd;
-let home: string;
-const cleanups: (() => void)[] = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  home = mkdtempSync(join(tmpdir(), 'lvsplay-home-'));
-  cleanups.push(createUser(withPw, password), createUser(noPw, 'other-pw'));
-  writeFileSync(sudoers, `${withPw} ALL=(ALL) ALL\n${noPw} ALL=(ALL) NOPASSWD: ALL\nDefaults:${withPw} !lecture\n`, {
-    mode: 0o440,
-  });
-});
-afterAll(async () => {
-  rmSync(sudoers, { force: true });
-  for (const c of cleanups) c();
-  await sshd?.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+const fx = sshdWithUsers(
+  [
+    { name: withPw, password },
+    { name: noPw, password: 'other-pw' },
+  ],
+  {
+    file: '/etc/sudoers.d/lvsplay-transport-test',
+    rules: `${withPw} ALL=(ALL) ALL\n${noPw} ALL=(ALL) NOPASSWD: ALL\nDefaults:${withPw} !lecture\n`,
+  },
+);
 
 function vars(user: string, extra: Record<string, unknown> = {}) {
   return {
     ansible_host: '127.0.0.1',
-    ansible_port: sshd.port,
+    ansible_port: fx.sshd.port,
     ansible_user: user,
-    ansible_ssh_private_key_file: sshd.clientKey,
+    ansible_ssh_private_key_file: fx.sshd.clientKey,
     ...extra,
   };
 }
-const opts = () => ({ home, userConfigFile: null, systemConfigFile: null, agentSocket: '' });
+const opts = () => fx.targetOpts();
 
 describe('password authentication', () => {
   it('logs in with ansible_password alone', async () => {

@@ -2,46 +2,29 @@
 // on a play and on a task, with the host's ansible_user winning over both as in Ansible 2.14
 // (checked against ansible-playbook -vvv: "ESTABLISH SSH CONNECTION FOR USER"), and become_flags
 // reaching sudo.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPlaybookIn } from '../helpers/run-playbook.js';
-import { createUser, startSshd, type Sshd } from './sshd.js';
+import { sshdWithUsers } from './sshd.js';
 
 const userA = 'lvsplay-kw1';
 const userB = 'lvsplay-kw2';
-const sudoers = '/etc/sudoers.d/lvsplay-keywords-test';
-let sshd: Sshd;
-let home: string;
-const cleanups: (() => void)[] = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  home = mkdtempSync(join(tmpdir(), 'lvsplay-home-'));
-  cleanups.push(createUser(userA), createUser(userB));
-  writeFileSync(sudoers, `${userA} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
-});
-afterAll(async () => {
-  rmSync(sudoers, { force: true });
-  for (const c of cleanups) c();
-  await sshd?.stop();
-  rmSync(home, { recursive: true, force: true });
+const fx = sshdWithUsers([{ name: userA }, { name: userB }], {
+  file: '/etc/sudoers.d/lvsplay-keywords-test',
+  rules: `${userA} ALL=(ALL:ALL) NOPASSWD: ALL\n`,
 });
 
 async function run(playbook: string, inventory: string) {
   const dir = mkdtempSync(join(tmpdir(), 'lvsplay-kwssh-'));
   // The "remote" host is this machine: the users write their answers here.
   chmodSync(dir, 0o777);
-  const conn = `ansible_host=127.0.0.1 ansible_ssh_private_key_file=${sshd.clientKey}`;
-  writeFileSync(join(dir, 'inv.ini'), inventory.replaceAll('CONN', conn).replaceAll('PORT', String(sshd.port)));
-  writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir).replaceAll('PORT', String(sshd.port)));
+  const conn = `ansible_host=127.0.0.1 ansible_ssh_private_key_file=${fx.sshd.clientKey}`;
+  writeFileSync(join(dir, 'inv.ini'), inventory.replaceAll('CONN', conn).replaceAll('PORT', String(fx.sshd.port)));
+  writeFileSync(join(dir, 'play.yml'), playbook.replaceAll('DIR', dir).replaceAll('PORT', String(fx.sshd.port)));
   writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\n');
-  const r = await runPlaybookIn(
-    dir,
-    {},
-    { targetOpts: { home, userConfigFile: null, systemConfigFile: null, agentSocket: '' } },
-  );
+  const r = await runPlaybookIn(dir, {}, { targetOpts: fx.targetOpts() });
   const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
   return { ...r, read };
 }

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Sshd {
   port: number;
@@ -126,4 +127,36 @@ export function createUser(name: string, password?: string): () => void {
   return () => {
     execFileSync('userdel', ['-r', '-f', name], { stdio: 'ignore' });
   };
+}
+
+/** What `sshdWithUsers` gives a test file once its beforeAll has run. */
+export interface SshdWithUsers {
+  sshd: Sshd;
+  /** An empty home for the controller side (no ~/.ssh of the machine's own). */
+  home: string;
+  /** Connection options that read nothing of the machine's ssh configuration or agent. */
+  targetOpts(): { home: string; userConfigFile: null; systemConfigFile: null; agentSocket: string };
+}
+
+/**
+ * A loopback sshd, local accounts and their sudo rules (a drop-in under /etc/sudoers.d) for the
+ * tests of one file: made before its first test, all removed after its last.
+ */
+export function sshdWithUsers(users: { name: string; password?: string }[], sudoers: { file: string; rules: string }) {
+  const fx = { home: '' } as SshdWithUsers;
+  fx.targetOpts = () => ({ home: fx.home, userConfigFile: null, systemConfigFile: null, agentSocket: '' });
+  const cleanups: (() => void)[] = [];
+  beforeAll(async () => {
+    fx.sshd = await startSshd();
+    fx.home = mkdtempSync(join(tmpdir(), 'lvsplay-home-'));
+    for (const u of users) cleanups.push(createUser(u.name, u.password));
+    writeFileSync(sudoers.file, sudoers.rules, { mode: 0o440 });
+  });
+  afterAll(async () => {
+    rmSync(sudoers.file, { force: true });
+    for (const c of cleanups) c();
+    await fx.sshd?.stop();
+    if (fx.home) rmSync(fx.home, { recursive: true, force: true });
+  });
+  return fx;
 }
