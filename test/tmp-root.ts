@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
+  // Each project runs this set-up: the first one makes the directory, the others use it.
+  if (process.env.LVSPLAY_TESTS_TMP) return () => undefined;
   const root = mkdtempSync(join(tmpdir(), 'lvsplay-tests-'));
+  process.env.LVSPLAY_TESTS_TMP = root;
   // Tests run commands as other local users (become), which must reach their own temp files.
   chmodSync(root, 0o1777);
   process.env.TMPDIR = root;

@@ -5,18 +5,41 @@
 // have IPVS, e.g. as UML guests) the LVS-DR data path from the lab's client: the spread of
 // connections, direct-routing replies, health checks and a failover under load. Every step is
 // bounded in time and prints figures. Local commands go through zx's `$`; lab hosts through the
-// lab API.
+// lab API. `--release trixie` runs it all on the Debian 13 lab with systemd hosts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { $ as zx } from 'zx/core';
 import { hostVarsOf, loadInventory } from '../inventory/index.js';
 import { labBoot, labCrash, labExec, labStatus, labUp } from '../lab/index.js';
 import { quote } from '../transport/quote.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const INV = resolve(ROOT, 'inventory/lab.ini');
+/** The lab's inventory per Debian release: bookworm's hosts boot SysV init, trixie's systemd. */
+const INVENTORIES: Record<string, string> = { bookworm: 'inventory/lab.ini', trixie: 'inventory/lab-trixie.ini' };
+const USAGE =
+  'usage: bash scripts/demo.sh [--release bookworm|trixie]\n' +
+  "  --release  the lab hosts' Debian release (default bookworm: inventory/lab.ini, SysV init;\n" +
+  '             trixie: inventory/lab-trixie.ini, systemd as PID 1)\n';
+
+function releaseInventory(argv: string[]): string {
+  try {
+    const { values } = parseArgs({ args: argv, options: { release: { type: 'string' }, help: { type: 'boolean' } } });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    const release = values.release ?? 'bookworm';
+    if (Object.hasOwn(INVENTORIES, release)) return resolve(ROOT, INVENTORIES[release]!);
+    process.stderr.write(`demo: --release ${release}: the lab knows bookworm and trixie\n${USAGE}`);
+  } catch (e) {
+    process.stderr.write(`demo: ${(e as Error).message}\n${USAGE}`);
+  }
+  process.exit(2);
+}
+const INV = releaseInventory(process.argv.slice(2));
 const LOG = mkdtempSync(join(tmpdir(), 'lvsplay-demo.'));
 const $ = zx({ quote, cwd: ROOT, nothrow: true, quiet: true, verbose: false, stdio: ['ignore', 'pipe', 'pipe'] });
 const lvsplay = (args: string[], timeoutMs: number) =>
@@ -111,9 +134,18 @@ async function replicationDelay(dbs: string[]): Promise<void> {
   );
 }
 
+/**
+ * Shell text: GET / from `addr` (a shell word) on port 80 within `seconds`, the answer on stdout.
+ * Perl rather than wget: perl-base is on every Debian host, a wget or busybox is not (the Debian
+ * 13 lab's systemd hosts have neither).
+ */
+const httpGet = (seconds: number, addr: string) =>
+  `timeout ${seconds} perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => 80) or exit 1;
+    print $s "GET / HTTP/1.0\\r\\nHost: $ARGV[0]\\r\\n\\r\\n"; print while <$s>' ${addr}`;
+
 /** What the client got from `n` connections to the VIP, one at a time: page title -> count. */
 async function spread(vip: string, n: number): Promise<Map<string, number>> {
-  const loop = `i=0; while [ $i -lt "$1" ]; do timeout 3 busybox wget -q -O - "http://$2/" 2>/dev/null |
+  const loop = `i=0; while [ $i -lt "$1" ]; do ${httpGet(3, '"$2"')} 2>/dev/null |
     sed -n 's:.*<title>\\(.*\\)</title>.*:\\1:p' | grep . || echo FAILED; i=$((i + 1)); done`;
   const got = new Map<string, number>();
   for (const w of (await on('client', ['sh', '-c', loop, 'sh', String(n), vip])).split('\n').filter(Boolean))
@@ -179,7 +211,7 @@ async function dataPath(vip: string, holder: string, backup: string, webs: strin
 
   // one connection at a time for 20 s, each stamped, given up after 1 s; the holder dies at 3 s
   const loop = `end=$(($(date +%s) + 20)); while [ $(date +%s) -lt $end ]; do t=$(date +%s%3N);
-    w=$(timeout 1 busybox wget -q -O - "http://$1/" 2>/dev/null | sed -n 's:.*<title>\\(.*\\)</title>.*:\\1:p');
+    w=$(${httpGet(1, '"$1"')} 2>/dev/null | sed -n 's:.*<title>\\(.*\\)</title>.*:\\1:p');
     echo "$t \${w:-FAILED}"; done`;
   const during = on('client', ['sh', '-c', loop, 'sh', vip]);
   await sleep(3000);

@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { closest, type SourcePos } from '../diagnostics.js';
 import { isTemplated } from '../modules/args.js';
+import { beyondAnsible } from '../modules/beyond-ansible.js';
 import { checkModuleArgs } from '../modules/check.js';
 import { moduleNames, resolveModule } from '../modules/registry.js';
 import { ansibleModuleNames, ansibleModuleOf, ansibleOptionsOf } from '../modules/ansible-names.js';
@@ -182,7 +183,11 @@ function parseEntry(ctx: LoadContext, entry: unknown, site: TaskSite, at: Source
   }
   const spec = action.spec!;
   task.module = spec;
-  const checked = checkModuleArgs(spec, args, source, modulePos, ansibleOptionsOf(action.key) ?? []);
+  const checked = checkModuleArgs(spec, args, source, modulePos, {
+    name: action.key,
+    options: ansibleOptionsOf(action.key) ?? [],
+    beyond: beyondAnsible(ansibleModuleOf(action.key)),
+  });
   ctx.diagnostics.push(...checked.diagnostics);
   task.args = checked.args ?? args;
   if (checked.unsupported.length) {
