@@ -1,11 +1,10 @@
 // The one place a task's effects reach the run's state, applied by the driver once the task has
 // ended on a host, in the order Ansible's strategy processes a result: facts and set_fact (on the
-// host they belong to), inventory changes, check mode's predictions, register, notifications,
+// host they belong to), check mode's predictions, register, notifications,
 // the host's reachability, then what read ahead no longer holds and the recap's tally.
 import { isHandlerName, type TaskEffects } from './effects.js';
 import { hostState, type PlayPosition, type RunContext } from './context.js';
 import { forgetRenderedArgs } from './prefetch.js';
-import { applyInventoryChanges } from './runtime-inventory.js';
 import type { PlannedTask } from '../plan/compile.js';
 import type { HostCounts } from './events.js';
 
@@ -33,7 +32,6 @@ export function applyEffects(
     if (f.setFacts) Object.assign(fs.setFacts, f.setFacts);
     if (f.facts) Object.assign(fs.facts, f.facts);
   }
-  if (e.inventory.length) applyInventoryChanges(run, e.inventory);
   hs.unapplied.push(...e.unapplied);
   for (const [path, file] of e.predictedFiles) hs.predictedFiles.set(path, file);
   if (e.register) hs.setFacts[e.register.name] = e.register.value;

@@ -4,7 +4,6 @@
 // anything: these are pure functions of a task and its result.
 import { diag, type Diagnostic } from '../diagnostics.js';
 import type { PredictedFile } from '../modules/fileinfo.js';
-import type { InventoryChange } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
 import type { Vars } from '../vars/precedence.js';
 import { valuePosOf } from '../yaml/load.js';
@@ -28,8 +27,6 @@ export type ReadAheadStale = 'none' | 'host' | 'all';
 export interface TaskEffects {
   /** In the order the task and its items returned them. */
   facts: FactsEffect[];
-  /** add_host and group_by changes, in order. */
-  inventory: InventoryChange[];
   /** `register:` on the task's host (and, run_once, on every host of the batch). */
   register?: { name: string; value: unknown };
   /** Handler names or listen topics notified (each a handler of the play). */
@@ -55,7 +52,6 @@ export interface TaskEffects {
 export function noEffects(): TaskEffects {
   return {
     facts: [],
-    inventory: [],
     notified: [],
     withdrawIntended: false,
     unapplied: [],

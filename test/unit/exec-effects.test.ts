@@ -10,6 +10,7 @@ import { hostState, newGroups, type PlayPosition, type RunContext } from '../../
 import { addResultEffects, countsOf, noEffects } from '../../src/exec/effects.js';
 import type { TaskResult } from '../../src/exec/events.js';
 import { HandlerJournal } from '../../src/exec/journal.js';
+import { runTask } from '../../src/exec/task.js';
 import { loadAndPlan } from '../../src/plan/load-and-plan.js';
 import { sh } from '../../src/transport/quote.js';
 import { createTemplar } from '../../src/vars/templar.js';
@@ -55,6 +56,11 @@ const result = (status: TaskResult['status'], extra: Partial<TaskResult> = {}): 
   warnings: [],
   ...extra,
 });
+
+const snapshot = (run: RunContext) =>
+  JSON.stringify(
+    [...run.hosts.values()].map((s) => ({ ...s, notified: [...s.notified], predictedFiles: [...s.predictedFiles] })),
+  );
 
 describe('task effects', () => {
   it('counts a result as the recap does, an ignored failure that changed the host as ok, changed and ignored', () => {
@@ -152,5 +158,59 @@ describe('task effects', () => {
     fill();
     applyEffects(run, at, 'h1', { ...noEffects(), readAheadStale: 'all' });
     expect([run.hosts.get('h1')!.probes.has(probe), run.hosts.get('h2')!.probes.has(probe)]).toEqual([false, false]);
+  });
+});
+
+describe('the executor returns effects and writes no state', () => {
+  it('a looped add_host: items changed, ok, changed as in Ansible, counted once', async () => {
+    const { run, at, planned } = setup(`
+    - name: add
+      add_host: {name: "{{ item }}", groups: g2}
+      loop: [a1, a1, a2]`);
+    const r = await runTask(run, at, planned('add'), 'h1');
+    expect(r.result.items!.map((i) => i.result.status)).toEqual(['changed', 'ok', 'changed']);
+    expect(r.effects.counts).toEqual({ changed: 1, ok: 1 });
+    expect(r.effects.forgetRenderedArgs).toBe(true);
+    expect(run.hosts.get('h1')!.counts.changed).toBe(0);
+  });
+
+  it('delegate_facts: each item’s set_fact goes to the delegate, in order; register is seen by changed_when', async () => {
+    const { run, at, planned } = setup(`
+    - name: facts
+      set_fact: {y: "{{ item }}"}
+      delegate_to: h2
+      delegate_facts: true
+      loop: [1, 2]
+    - name: seen
+      set_fact: {z: 1}
+      register: r
+      changed_when: r.failed == false`);
+    const before = snapshot(run);
+    const facts = await runTask(run, at, planned('facts'), 'h1');
+    const seen = await runTask(run, at, planned('seen'), 'h1');
+    expect(snapshot(run)).toBe(before);
+    expect(facts.effects.facts).toEqual([
+      { host: 'h2', setFacts: { y: 1 } },
+      { host: 'h2', setFacts: { y: 2 } },
+    ]);
+    expect(seen.result.status).toBe('changed');
+    applyEffects(run, at, 'h1', facts.effects);
+    applyEffects(run, at, 'h1', seen.effects);
+    expect(run.hosts.get('h2')!.setFacts).toEqual({ y: 2 });
+    expect(run.hosts.get('h1')!.setFacts).toMatchObject({ z: 1, r: expect.objectContaining({ changed: true }) });
+  });
+
+  it('a notify of a handler the play lacks comes back as a fatal effect, not as run state', async () => {
+    const { run, at, planned } = setup(`
+    - name: typo
+      set_fact: {x: 1}
+      changed_when: true
+      notify: restart wbe`);
+    const r = await runTask(run, at, planned('typo'), 'h1');
+    expect(run.fatal).toBeUndefined();
+    expect(r.effects.fatal?.message).toContain('restart wbe');
+    applyEffects(run, at, 'h1', r.effects);
+    expect(run.fatal?.message).toContain('restart wbe');
+    expect(run.hosts.get('h1')!.notified.size).toBe(0);
   });
 });
