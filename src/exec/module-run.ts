@@ -21,8 +21,10 @@ export interface ModuleRunOptions {
   /** Changes predicted on this host earlier in a check run, not made: later failures may stem from them. */
   unapplied: readonly string[];
   runOpts: RunOpts;
-  /** Check mode: the host's predicted file writes so far (read for overlays, extended here). */
-  predictedFiles?: Map<string, PredictedFile>;
+  /** Check mode: the host's predicted file writes so far (read for overlays). */
+  predictedFiles?: ReadonlyMap<string, PredictedFile>;
+  /** Check mode: where this invocation's predicted writes go. */
+  predictedWrites?: Map<string, PredictedFile>;
   /** A probe result read ahead in a batch, if there is one for exactly this command. */
   cachedProbe?: (cmd: ShellCommand) => ExecResult | undefined;
   /** Wraps every command the module sends (the task's `environment:`). */
@@ -100,7 +102,7 @@ export async function runStateModule(
     // command/shell cannot say what running them would change: report that honestly.
     const status = m.predictable === false ? 'unknown' : 'changed';
     for (const c of changes) for (const s of c.steps) commands.push(describeStep(s, wrap));
-    if (o.predictedFiles) recordPredictedWrites(changes, o.predictedFiles);
+    if (o.predictedWrites) recordPredictedWrites(changes, o.predictedWrites);
     return { status, changes: summaries(changes), changesMade: [], ...base };
   }
   const applied: ExecResult[] = [];

@@ -22,7 +22,8 @@ import { runTask, type TaskRun } from './task.js';
 import { walkHandlers, walkPlay, type HostWalk, type StepOutcome, type WalkItem } from './walker.js';
 import { loadInclude } from './include.js';
 import { delegateOf } from './task-setting.js';
-import { reportedChanged } from './result.js';
+import { applyEffects, intendNotifications } from './apply-effects.js';
+import { countsOf, noEffects } from './effects.js';
 
 export interface ExecuteOptions {
   templar: Templar;
@@ -379,22 +380,20 @@ async function runTaskOn(
   // throttle: at most that many hosts run this task at once, below forks.
   const throttle = throttleOf(run, at, planned, targets[0]);
   const slots = throttle ? new Semaphore(throttle) : undefined;
+  // Journaled before the task can change the host (see journal.ts): only what it may notify.
+  const start = (h: string) => {
+    const intended = intendNotifications(run, at, planned, h);
+    return runTask(run, at, planned, h).then((r) => ({ ...r, intended }));
+  };
   const runs = await Promise.all(
-    targets.map((h) =>
-      forks
-        .use(() => (slots ? slots.use(() => runTask(run, at, planned, h)) : runTask(run, at, planned, h)))
-        .then((r) => [h, r] as const),
-    ),
+    targets.map((h) => forks.use(() => (slots ? slots.use(() => start(h)) : start(h))).then((r) => [h, r] as const)),
   );
-  const byHost = new Map<string, TaskRun>(runs);
+  const byHost = new Map<string, TaskRun & { intended?: string[] }>(runs);
   if (runOnce && !bypass && runs[0]) {
-    const [first, result] = runs[0];
-    const reg = planned.task.register;
-    for (const h of hosts.slice(1)) {
-      byHost.set(h, result);
-      // Every host of the batch gets the one result, as in Ansible.
-      if (reg) hostState(run, h).setFacts[reg] = hostState(run, first).setFacts[reg];
-    }
+    const [, ran] = runs[0];
+    // Every host of the batch gets the one result and its registered value, as in Ansible.
+    const shared = { ...noEffects(), ...(ran.effects.register ? { register: ran.effects.register } : {}) };
+    for (const h of hosts.slice(1)) byHost.set(h, { ...ran, effects: shared, intended: [] });
   }
   for (const h of hosts) {
     if (bypass && h !== targets[0]) {
@@ -406,13 +405,14 @@ async function runTaskOn(
     const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
     const result: TaskResult =
       included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
+    // An include that could not be loaded fails the task: counted as failed.
+    const effects = result === r.result ? r.effects : { ...r.effects, counts: countsOf(result) };
+    applyEffects(run, at, h, effects, r.intended);
     const delegate = delegateFor(run, at, planned, h);
     // run_once: only the host that ran it reports and counts it, as in Ansible; the others share
     // its outcome (a failure stops them too) and its registered value.
-    if (!runOnce || h === targets[0]) {
+    if (!runOnce || h === targets[0])
       run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
-      count(run, h, result);
-    }
     out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
   }
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
@@ -449,24 +449,6 @@ function delegateFor(run: RunContext, at: PlayPosition, planned: PlannedTask, ho
   } catch {
     return undefined;
   }
-}
-
-function count(run: RunContext, host: string, r: TaskResult): void {
-  const c = hostState(run, host).counts;
-  if (r.ignored) {
-    // An ignored failure (ignore_errors) or unreachable host (ignore_unreachable): Ansible 2.14
-    // counts it ok and ignored, and changed when the result says it changed the host (a
-    // command that ran and failed).
-    c.ok++;
-    c.ignored++;
-    if (reportedChanged(r)) c.changed++;
-  } else if (r.status === 'failed') c.failed++;
-  else if (r.status === 'unreachable') c.unreachable++;
-  else if (r.status === 'skipped') c.skipped++;
-  else if (r.status === 'changed') {
-    c.changed++;
-    c.ok++;
-  } else if (r.status === 'ok') c.ok++;
 }
 
 function outcomeOf(r: TaskRun, res: TaskResult, included: StepOutcome['included']): StepOutcome {

@@ -1,7 +1,6 @@
 // One task on one host: `when`, loops, argument templating, the module, then changed_when,
 // failed_when, ignore_errors, register and notify, as Ansible orders them.
-import { LvsplayError, diag, formatDiagnostic } from '../diagnostics.js';
-import { valuePosOf } from '../yaml/load.js';
+import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { isRunnable, type ModuleContext } from '../modules/runtime.js';
 import type { PlannedTask } from '../plan/compile.js';
 import { UnreachableError, BecomeError, type Transport } from '../transport/index.js';
@@ -15,9 +14,10 @@ import { findInPaths } from './files.js';
 import { asBool, keyword } from './keywords.js';
 import { loopItems } from './loops.js';
 import { moduleInput, runActionModule, runStateModule, type ModuleOutcome } from './module-run.js';
-import { forgetRenderedArgs, prefetch, prefetchOn } from './prefetch.js';
+import { prefetch, prefetchOn } from './prefetch.js';
 import { applyInventoryChanges } from './runtime-inventory.js';
 import { loopResult, registeredValue } from './result.js';
+import { addResultEffects, countsOf, markStale, noEffects, type TaskEffects } from './effects.js';
 import {
   becomeOpts,
   conditionsHold,
@@ -33,6 +33,8 @@ import {
 
 export interface TaskRun {
   result: TaskResult;
+  /** What the task did to the run's state, for the driver to apply (apply-effects.ts). */
+  effects: TaskEffects;
   /** include_tasks/include_role: the nodes to run next. */
   include?: { target: string; vars: Vars };
   /** meta: the action asked for (flush_handlers, end_host, end_play...). */
@@ -41,28 +43,25 @@ export interface TaskRun {
 
 const now = () => performance.now();
 
+/**
+ * Runs one task on one host. Reads the run's state and writes none of it: what the task did to
+ * the run (facts, register, notifications, the host's end, the tally...) comes back as its
+ * effects, for the driver to apply (apply-effects.ts).
+ */
 export async function runTask(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
   const limits = taskLimits(run, at, planned, host);
-  // Journaled before the task can change the host (see journal.ts): only what it may notify.
-  const maybe = run.plan.check
-    ? []
-    : run.journal.intend(
-        at.pp.play.name,
-        host,
-        planned.task.notify.filter((n) => isHandlerName(at, n)),
-      );
-  const body = runTaskBody(run, at, planned, host);
+  const body = runTaskBody(run, at, planned, host, noEffects());
   let timedOut = false;
-  const r = limits.timeoutSec ? await withDeadline(body, limits, planned, () => (timedOut = true)) : await body;
+  const r = limits.timeoutSec ? await withDeadline(body, limits, at, planned, () => (timedOut = true)) : await body;
   // A task that timed out may still be changing the host, one cut off by an unreachable host
   // may have changed it: their notifications stay journaled.
-  if (maybe.length && r.result.status !== 'changed' && r.result.status !== 'unreachable' && !timedOut)
-    run.journal.withdraw(at.pp.play.name, host, maybe);
+  r.effects.withdrawIntended = r.result.status !== 'changed' && r.result.status !== 'unreachable' && !timedOut;
   // ignore_unreachable: the host stays in the play; Ansible counts the result ok and ignored.
   if (r.result.status === 'unreachable' && limits.ignoreUnreachable) {
     r.result.ignored = true;
-    hostState(run, host).unreachable = false;
+    r.effects.unreachable = false;
   }
+  r.effects.counts = countsOf(r.result);
   return r;
 }
 
@@ -70,6 +69,7 @@ export async function runTask(run: RunContext, at: PlayPosition, planned: Planne
 async function withDeadline(
   body: Promise<TaskRun>,
   limits: TaskLimits,
+  at: PlayPosition,
   planned: PlannedTask,
   onLate: () => void,
 ): Promise<TaskRun> {
@@ -81,7 +81,10 @@ async function withDeadline(
       const msg = `The ${planned.task.actionAs} action failed to execute in the expected time frame (${limits.timeoutSec}) and was terminated`;
       const result: TaskResult = { status: 'failed', changes: [], ms: now() - t0, warnings: [], msg };
       if (limits.ignoreErrors) result.ignored = true;
-      res({ result });
+      // Registered and counted as Ansible does; what the task still running returns is dropped.
+      const effects = noEffects();
+      addResultEffects(effects, at, planned, result);
+      res({ result, effects });
     }, limits.timeoutSec! * 1000);
   });
   try {
@@ -91,7 +94,13 @@ async function withDeadline(
   }
 }
 
-async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string): Promise<TaskRun> {
+async function runTaskBody(
+  run: RunContext,
+  at: PlayPosition,
+  planned: PlannedTask,
+  host: string,
+  effects: TaskEffects,
+): Promise<TaskRun> {
   const t0 = now();
   const play = at.pp.play;
   const task = planned.task;
@@ -104,11 +113,11 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
       if (!conditionsHold(templar, planned, vars, where)) {
         // registered all the same, as Ansible does: `r is skipped` reads it
         const r = skipped(t0, 'Conditional result was False');
-        afterResult(run, at, planned, host, r);
-        return { result: r };
+        addResultEffects(effects, at, planned, r);
+        return { result: r, effects };
       }
       // awaited here so a failure lands in this function's catch
-      return await runUntil(run, at, planned, host, vars, templar, t0, false);
+      return await runUntil(run, at, planned, host, vars, templar, t0, false, effects);
     }
     const lc = (task.keywords.loop_control ?? {}) as Record<string, unknown>;
     const loopVar = typeof lc.loop_var === 'string' ? lc.loop_var : 'item';
@@ -138,7 +147,7 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
         continue;
       }
       const delegatedTo = delegateOf(at, planned, itemVars, templar);
-      const r = (await runUntil(run, at, planned, host, itemVars, templar, now(), true)).result;
+      const r = (await runUntil(run, at, planned, host, itemVars, templar, now(), true, effects)).result;
       items.push({ item: label, loopVars, ...(delegatedTo !== undefined ? { delegatedTo } : {}), result: r });
       if (r.status === 'unreachable') break;
       const pause = Number(lc.pause ?? 0);
@@ -147,18 +156,19 @@ async function runTaskBody(run: RunContext, at: PlayPosition, planned: PlannedTa
     const folded = loopResult(items, now() - t0);
     if (folded.status === 'failed' && asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where)))
       folded.ignored = true;
-    afterResult(run, at, planned, host, folded);
-    return { result: folded };
+    addResultEffects(effects, at, planned, folded);
+    return { result: folded, effects };
   } catch (e) {
     const r = errorResult(e, t0, host);
     // A no_log task's errors (template, lookup, filter) may quote its data: censored too. A
     // no_log that cannot be templated counts as on.
     const noLog = keyword(play, planned, 'no_log');
     if (noLog !== undefined && asBool(safeKeyword(templar, play, planned, 'no_log', vars) ?? true)) r.noLog = true;
-    forgetRenderedArgs(run);
-    if (r.status === 'unreachable') hostState(run, host).unreachable = true;
+    // What the task did before the error stands (an earlier item's facts); nothing is registered.
+    effects.forgetRenderedArgs = true;
+    if (r.status === 'unreachable') effects.unreachable = true;
     else if (asBool(safeKeyword(templar, play, planned, 'ignore_errors', vars))) r.ignored = true;
-    return { result: r };
+    return { result: r, effects };
   }
 }
 
@@ -189,21 +199,24 @@ async function runUntil(
   templar: Templar,
   t0: number,
   isItem: boolean,
+  effects: TaskEffects,
 ): Promise<TaskRun> {
   const play = at.pp.play;
   const until = keyword(play, planned, 'until');
-  if (until === undefined || until === null)
-    return finish(
+  const tryOnce = async (asItem: boolean) =>
+    finish(
       run,
       at,
       planned,
       host,
       vars,
       templar,
-      await runOnce(run, at, planned, host, vars, templar),
+      await runOnce(run, at, planned, host, vars, templar, effects),
       t0,
-      isItem,
+      effects,
+      asItem,
     );
+  if (until === undefined || until === null) return tryOnce(isItem);
   const num = (k: string, dflt: number) => {
     const v = Number(templar.render(keyword(play, planned, k) ?? dflt, vars, planned.task.pos));
     return Number.isFinite(v) ? v : dflt;
@@ -211,17 +224,7 @@ async function runUntil(
   const attempts = Math.max(1, num('retries', 3) + 1);
   const delayMs = Math.max(0, num('delay', 5)) * 1000;
   for (let attempt = 1; ; attempt++) {
-    const tr = await finish(
-      run,
-      at,
-      planned,
-      host,
-      vars,
-      templar,
-      await runOnce(run, at, planned, host, vars, templar),
-      t0,
-      true,
-    );
+    const tr = await tryOnce(true);
     const r = tr.result;
     const reg = planned.task.register ? { [planned.task.register]: registeredValue(r) } : {};
     const done = r.status === 'unreachable' || templar.evalCondition(until, { ...vars, ...reg }, planned.task.pos);
@@ -237,7 +240,7 @@ async function runUntil(
         asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, planned.task.pos))
       )
         r.ignored = true;
-      if (!isItem) afterResult(run, at, planned, host, r);
+      if (!isItem) addResultEffects(effects, at, planned, r);
       return tr;
     }
     run.emit({
@@ -268,13 +271,14 @@ async function runOnce(
   host: string,
   vars: Vars,
   templar: Templar,
+  effects: TaskEffects,
 ): Promise<Once> {
   const task = planned.task;
   const play = at.pp.play;
   const where = task.pos;
   if (task.include) {
     // The included tasks see the include's variables.
-    forgetRenderedArgs(run);
+    effects.forgetRenderedArgs = true;
     const target = String(templar.render(task.include.target, vars, where));
     const incVars = templar.render(task.vars, vars, where) as Vars;
     return { outcome: { status: 'ok', changes: [], changesMade: [], data: {} }, include: { target, vars: incVars } };
@@ -339,16 +343,21 @@ async function runOnce(
   const wrap = envVars && typeof envVars === 'object' ? withEnvironment(envVars as Vars) : undefined;
   const connVars = connectionVars(run, at, planned, host, vars, templar);
   const transport = () => run.pool.get(connVars.host, connVars.vars);
-  if (check) ctx.predictedFiles = hs.predictedFiles;
+  // Check mode: what earlier tasks and this task's earlier items predicted, read; this one's
+  // predictions go to its effects.
+  const predicted = check ? new Map([...hs.predictedFiles, ...effects.predictedFiles]) : undefined;
+  if (predicted) ctx.predictedFiles = predicted;
+  // Once this task changed the host (an earlier item or attempt), nothing read ahead is trusted.
+  const fresh = effects.readAheadStale === 'none';
   const o = {
     check,
-    unapplied: hs.unapplied,
+    unapplied: [...hs.unapplied, ...effects.unapplied],
     runOpts,
-    ...(check ? { predictedFiles: hs.predictedFiles } : {}),
+    ...(predicted ? { predictedFiles: predicted, predictedWrites: effects.predictedFiles } : {}),
     ...(wrap ? { wrap } : {}),
-    cachedProbe: (cmd: ShellCommand) => hs.probes.take(cmd),
+    cachedProbe: (cmd: ShellCommand) => (fresh ? hs.probes.take(cmd) : undefined),
   };
-  if (m.exec === 'state' && !wrap && !task.loop && prefetchOn())
+  if (m.exec === 'state' && !wrap && !task.loop && fresh && prefetchOn())
     await prefetch(run, at, planned, host, m.probe(input.args, ctx), runOpts, transport);
   const outcome =
     m.exec === 'state'
@@ -356,11 +365,11 @@ async function runOnce(
       : await runActionModule(m, input.args, ctx, m.local ? undefined : transport, o);
   // Something ran on the host (even if changed_when later calls it ok): reads ahead are stale.
   if (outcome.changesMade.length || (m.exec === 'action' && !m.local)) {
-    hs.probes.invalidate();
-    forgetRenderedArgs(run);
+    markStale(effects, 'host');
+    effects.forgetRenderedArgs = true;
   }
   if (check && outcome.status === 'changed')
-    hs.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
+    effects.unapplied.push(...(outcome.changes ?? []).map((c) => `${task.name ?? task.actionAs}: ${c.summary}`));
   return { outcome };
 }
 
@@ -382,6 +391,7 @@ async function finish(
   templar: Templar,
   once: Once,
   t0: number,
+  effects: TaskEffects,
   isItem = false,
 ): Promise<TaskRun> {
   const task = planned.task;
@@ -402,14 +412,20 @@ async function finish(
     ...(o.verboseAlways ? { verboseAlways: o.verboseAlways } : {}),
   };
   // delegate_facts: the facts a delegated task returns (setup, set_fact) belong to the delegate
-  const fs = hostState(run, factsHost(run, at, planned, host, vars, templar));
-  if (o.setFacts) Object.assign(fs.setFacts, o.setFacts);
-  if (o.facts) Object.assign(fs.facts, o.facts);
-  const facts = o.data?.ansible_facts;
-  if (facts && typeof facts === 'object') Object.assign(fs.facts, facts);
+  const data = o.data?.ansible_facts;
+  const facts = data && typeof data === 'object' ? (data as Vars) : undefined;
+  if (o.setFacts || o.facts || facts)
+    effects.facts.push({
+      host: factsHost(run, at, planned, host, vars, templar),
+      ...(o.setFacts ? { setFacts: o.setFacts } : {}),
+      ...(o.facts || facts ? { facts: { ...o.facts, ...facts } } : {}),
+    });
+  // add_host/group_by: the inventory is changed here, not by the driver, since whether it
+  // changed depends on what earlier hosts' results made of it, and changed_when and failed_when
+  // then see that status (Ansible's strategy applies them and evaluates both again).
   const inventoryChanged = o.inventory ? applyInventoryChanges(run, o.inventory) : false;
   if (inventoryChanged && result.status === 'ok') result.status = 'changed';
-  if (o.setFacts || o.facts || facts || inventoryChanged) forgetRenderedArgs(run);
+  if (o.setFacts || o.facts || facts || inventoryChanged) effects.forgetRenderedArgs = true;
   if (result.status !== 'unreachable' && result.status !== 'skipped') {
     const reg = task.register ? { [task.register]: registeredValue(result) } : {};
     const cw = keyword(play, planned, 'changed_when');
@@ -441,53 +457,13 @@ async function finish(
     asBool(templar.render(keyword(play, planned, 'ignore_errors'), vars, where))
   )
     result.ignored = true;
-  if (!isItem) afterResult(run, at, planned, host, result);
-  return { result, ...(once.include ? { include: once.include } : {}), ...(once.meta ? { meta: once.meta } : {}) };
-}
-
-/** Does a handler of the play (or of one of its roles) have this name or listen to it? */
-function isHandlerName(at: PlayPosition, name: string): boolean {
-  return at.pp.compiled.handlers.some(({ task: h }) => {
-    if (h.listen.includes(name) || h.name === name) return true;
-    return h.role !== undefined && h.name !== undefined && `${h.role.name} : ${h.name}` === name;
-  });
-}
-
-/** register, notify and the host's failure state, once per task (after the loop). */
-function afterResult(run: RunContext, at: PlayPosition, planned: PlannedTask, host: string, result: TaskResult): void {
-  const hs = hostState(run, host);
-  const task = planned.task;
-  if (task.register) hs.setFacts[task.register] = registeredValue(result);
-  if (task.register || (result.status !== 'ok' && result.status !== 'skipped')) forgetRenderedArgs(run);
-  if (result.status === 'unknown') hs.unknown++;
-  if (result.status === 'changed' && task.notify.length) {
-    for (const n of task.notify) {
-      if (!isHandlerName(at, n)) {
-        // ansible-playbook stops the whole run here (ERROR!, exit 1): a notification that can
-        // never run must not be kept, nor journaled for every later run.
-        run.fatal ??= diag(
-          `the notified handler '${n}' is not a handler of this play (by name or listen)`,
-          valuePosOf(task.raw, 'notify') ?? task.pos,
-          'fix the name under notify:, or add the handler',
-        );
-        continue;
-      }
-      hs.notified.add(n);
-      run.journal.notified(at.pp.play.name, host, n);
-    }
-  }
-  if (result.status === 'unreachable') hs.unreachable = true;
-  // What was read ahead is only good while nothing changes on the host.
-  if (result.status !== 'ok' && result.status !== 'skipped') {
-    hs.probes.invalidate();
-    // A delegated or run-once task may have changed another host.
-    if (
-      keyword(at.pp.play, planned, 'delegate_to') !== undefined ||
-      keyword(at.pp.play, planned, 'run_once') !== undefined
-    ) {
-      for (const other of run.hosts.values()) other.probes.invalidate();
-    }
-  }
+  if (!isItem) addResultEffects(effects, at, planned, result);
+  return {
+    result,
+    effects,
+    ...(once.include ? { include: once.include } : {}),
+    ...(once.meta ? { meta: once.meta } : {}),
+  };
 }
 
 function errorResult(e: unknown, t0: number, host: string): TaskResult {

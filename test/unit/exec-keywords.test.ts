@@ -95,7 +95,7 @@ describe('timeout', () => {
     expect(r.ms).toBeLessThan(20_000);
   });
 
-  it('ignore_errors forgives a timed-out task; a task within its time is untouched', async () => {
+  it('ignore_errors forgives a timed-out task, its result registered as Ansible does; a task within its time is untouched', async () => {
     const r = await run(`
 - hosts: h1
   gather_facts: false
@@ -103,11 +103,14 @@ describe('timeout', () => {
     - command: sleep 30
       timeout: 1
       ignore_errors: true
-    - shell: echo done >> DIR/log
+      register: slow
+    - shell: echo "done {{ slow.failed }} {{ slow.changed }} {{ slow.msg }}" >> DIR/log
       timeout: 60
 `);
     expect(r.exitCode).toBe(0);
-    expect(r.log).toEqual(['done']);
+    expect(r.log).toEqual([
+      'done True False The command action failed to execute in the expected time frame (1) and was terminated',
+    ]);
     // As ansible-playbook 2.14 counts them: the ignored failure is ok and ignored, the next ok.
     expect(r.recap.h1).toMatchObject({ ok: 2, changed: 1, ignored: 1, failed: 0 });
   });
