@@ -21,7 +21,7 @@ export interface InitResult {
 }
 
 /** keepalived uses at most 8 characters of a PASS authentication password. */
-const SECRETS = { vrrp_auth_pass: 8, mysql_replication_password: 24 } as const;
+const SECRETS = { vrrp_auth_pass: 8, mysql_replication_password: 24, web_db_password: 24 } as const;
 
 const randomText = (chars: number) => randomBytes(chars).toString('base64url').slice(0, chars);
 

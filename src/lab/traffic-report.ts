@@ -19,28 +19,40 @@ export interface TrafficRecord {
   server?: string;
   /** The site's version from the page's `site-version` meta tag. */
   version?: string;
+  /** The database server the page read from (its `db-server` meta tag: the realserver role's DB page). */
+  db?: string;
 }
 
 /** A request failed when no answer came or the answer was not 2xx. */
 export const failed = (r: TrafficRecord): boolean => r.status === undefined || r.status < 200 || r.status >= 300;
 
-/** The real server and the site version a page names (the realserver role's index.html). */
-export function pageIdentity(body: string): { server?: string; version?: string } {
+const meta = (body: string, name: string) =>
+  new RegExp(`<meta\\s+name="${name}"\\s+content="([^"]*)"`, 'i').exec(body)?.[1];
+
+/** The real server, the site version and the database server a page names (the realserver role's
+ * index.html and its page that reads the database). */
+export function pageIdentity(body: string): { server?: string; version?: string; db?: string } {
   const server = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-  const version = /<meta\s+name="site-version"\s+content="([^"]*)"/i.exec(body)?.[1];
-  return { ...(server ? { server } : {}), ...(version !== undefined ? { version } : {}) };
+  const version = meta(body, 'site-version');
+  const db = meta(body, 'db-server');
+  return {
+    ...(server ? { server } : {}),
+    ...(version !== undefined ? { version } : {}),
+    ...(db ? { db } : {}),
+  };
 }
 
-/** "web1 v2", "web1" (no version), or "?" (no page identity). */
+/** "web1 v2", "web1" (no version), "web1 v2 via db1" (the page read db1), or "?" (no page identity). */
 export function answeredBy(r: TrafficRecord): string {
   if (!r.server) return '?';
-  return r.version === undefined ? r.server : `${r.server} v${r.version}`;
+  const page = r.version === undefined ? r.server : `${r.server} v${r.version}`;
+  return r.db ? `${page} via ${r.db}` : page;
 }
 
 export interface TrafficWindow {
   /** Start of the window, ms since the run started. */
   from: number;
-  /** Answers per "server vVERSION" in the window. */
+  /** Answers per "server vVERSION" (and "via DB" for the page that reads the database) in the window. */
   answers: Record<string, number>;
   failures: number;
 }

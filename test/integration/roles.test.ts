@@ -2,47 +2,14 @@
 // with the real templar and variable layers, the init scripts checked by shellcheck and run in
 // a throwaway network namespace, and the guards that refuse a dangerous setup.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAndPlan, type Plan, type PlannedPlay } from '../../src/plan/load-and-plan.js';
-import { newGroups, taskVars, type RunContext } from '../../src/exec/context.js';
-import { createTemplar } from '../../src/vars/templar.js';
-import { revealIfSecret } from '../../src/secret.js';
+import type { Plan } from '../../src/plan/load-and-plan.js';
+import { LAB, plan, playOf, render, ROLES, ROOT, templarOf, varsFor } from '../helpers/roles.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const LAB = join(ROOT, 'inventory/lab.ini');
-const ROLES = join(ROOT, 'roles');
-
-function plan(inventory: string[] = [LAB]): Plan {
-  // From the project root, as a user runs it: ansible.cfg there names the lab vault password.
-  return loadAndPlan({ playbook: 'playbooks/site.yaml', inventory, cwd: ROOT });
-}
-
-function playOf(p: Plan, hosts: string): PlannedPlay {
-  const pp = p.plays.find((x) => x.play.hosts.join(',') === hosts);
-  if (!pp) throw new Error(`no play for ${hosts}`);
-  return pp;
-}
-
-/** The variables a task of `role` named `taskName` sees on `host`, as the executor builds them. */
-function varsFor(p: Plan, hosts: string, host: string, taskName: string) {
-  const pp = playOf(p, hosts);
-  const planned = pp.compiled.tasks.find((t) => t.task.name === taskName);
-  if (!planned) throw new Error(`no task '${taskName}'`);
-  const run = { plan: p, hosts: new Map(), groups: newGroups(p) } as unknown as RunContext;
-  return taskVars(run, { pp, batch: [host] }, host, planned);
-}
-
-const templarOf = (p: Plan) =>
-  createTemplar({ searchPath: [join(ROLES, 'director'), join(ROOT, 'playbooks')], vault: p.vault });
 const templar = templarOf(plan());
-
-function render(p: Plan, role: string, file: string, hosts: string, host: string, taskName: string): string {
-  const vars = varsFor(p, hosts, host, taskName);
-  return String(revealIfSecret(templarOf(p).renderFile(join(ROLES, role, 'templates', file), vars)));
-}
 
 const KEEPALIVED_TASK = 'Write keepalived.conf (checked by keepalived -t before it replaces the old one)';
 const keepalivedConf = (p: Plan, host: string) =>
@@ -164,13 +131,25 @@ describe('init scripts', () => {
       'Install /etc/init.d/realserver (the VIP on lo)',
     ),
     lvs_server: render(p, 'director', 'lvs_server.j2', 'directors', 'lvs1', 'Install /etc/init.d/lvs_server'),
+    'lvs-db-page': render(
+      p,
+      'realserver',
+      'lvs-db-page.init.j2',
+      'realservers',
+      'web1',
+      'Install /etc/init.d/lvs-db-page',
+    ),
   };
   const dir = mkdtempSync(join(tmpdir(), 'lvsplay-init-'));
   for (const [name, text] of Object.entries(scripts)) writeFileSync(join(dir, name), text, { mode: 0o755 });
-  // Scripts shipped as they are (roles/*/files) are checked too.
+  // Shell scripts shipped as they are (roles/*/files) are checked too (lvs-db-page is Python).
   const shipped = readdirSync(ROLES).flatMap((r) => {
     const files = join(ROLES, r, 'files');
-    return existsSync(files) ? readdirSync(files).map((f) => join(files, f)) : [];
+    return existsSync(files)
+      ? readdirSync(files)
+          .map((f) => join(files, f))
+          .filter((f) => readFileSync(f, 'utf8').startsWith('#!/bin/sh'))
+      : [];
   });
 
   it.each([...Object.keys(scripts).map((n) => join(dir, n)), ...shipped])('%s passes shellcheck', (path) => {

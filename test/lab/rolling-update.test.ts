@@ -3,7 +3,10 @@
 // 1. a new site version rolled out by playbooks/rolling-update.yaml: no request fails, no server
 //    answers while its content changes, afterwards every answer is the new version;
 // 2. a weight change (60/40 -> 50/50) rolled out to both directors by reload: no request fails and
-//    the VIP stays where it was.
+//    the VIP stays where it was;
+// 4. a MariaDB server restarted in turn by playbooks/db-restart.yaml while the client asks for the
+//    page that reads the database (/db): no request fails, the real server whose first database
+//    server is down reads from the other meanwhile.
 // Self-contained: site.yaml first (version 1, the inventory's weights, both real servers back in
 // rotation); the weights are put back at the end. Every loop is bounded in time.
 import { join, resolve } from 'node:path';
@@ -16,13 +19,14 @@ const PROJECT = resolve(import.meta.dirname, '../..');
 const VIP = '10.0.7.247';
 const REAL_SERVERS = { web1: '10.0.7.211', web2: '10.0.7.29' } as const;
 
-/** Runs `change` while the client sends traffic to the VIP; the traffic stops when it ends. */
+/** Runs `change` while the client sends traffic to the VIP (`path`); the traffic stops when it ends. */
 async function underTraffic(
   change: () => Promise<PlayRun>,
+  path = '/',
 ): Promise<{ run: PlayRun; records: TrafficRecord[]; doneAt: number }> {
   const stop = new AbortController();
   // bounded: 10 minutes at most, stopped as soon as the change is done
-  const traffic = labTraffic({ address: VIP, rate: 50, seconds: 600, signal: stop.signal });
+  const traffic = labTraffic({ address: VIP, path, rate: 50, seconds: 600, signal: stop.signal });
   await new Promise((r) => setTimeout(r, 3_000));
   let run: PlayRun;
   let doneAt: number;
@@ -154,6 +158,48 @@ describe('changes under client traffic', () => {
       expect(run.rec.changedTasks('lvs2').some((t) => /stop keepalived|start keepalived/.test(t))).toBe(false);
       expect((await labStatus()).vipHolders).toEqual(holder);
       for (const d of ['lvs1', 'lvs2']) expect(await ipvsWeights(d)).toEqual({ web1: 50, web2: 50 });
+    },
+  );
+
+  it(
+    'the page at /db answers through the VIP with the row it read; db-restart.yaml restarts MariaDB on db1 then db2: 0 failed requests',
+    { timeout: 600_000 },
+    async () => {
+      const row = await labExec('db2', ['mariadb', '-N', '-e', "SELECT body FROM web.pages WHERE name = 'db-page'"]);
+      expect(row.stdout.trim()).toBe('This line was read from the database.');
+      const page = await labExec('client', [
+        'sh',
+        '-c',
+        `printf 'GET /db HTTP/1.0\\r\\nHost: vip\\r\\n\\r\\n' | nc -w 5 ${VIP} 80`,
+      ]);
+      expect(page.stdout).toMatch(/^HTTP\/1\.0 200 OK\r\n/);
+      expect(page.stdout).toContain(`<p class="db-row">${row.stdout.trim()}</p>`);
+      expect(page.stdout).toMatch(/<meta name="db-server" content="db[12]">/);
+
+      const started = async (db: string) =>
+        Number((await labExec(db, ['sh', '-c', 'date -d "$(ps -o lstart= -C mariadbd)" +%s'])).stdout.trim());
+      const before = await Promise.all(['db1', 'db2'].map(started));
+      const { run, records } = await underTraffic(
+        () => runPlaybookFile(join(PROJECT, 'playbooks/db-restart.yaml'), { cwd: PROJECT }),
+        '/db',
+      );
+      const s = summarize(records);
+      console.log(trafficText(s, `http://${VIP}/db during db-restart.yaml`));
+      expect(run.exitCode, failures(run)).toBe(0);
+      expect(s.failures, trafficText(s, `${VIP}/db`)).toBe(0);
+      expect(s.requests).toBeGreaterThan(300);
+      // both were restarted, one after the other
+      const after = await Promise.all(['db1', 'db2'].map(started));
+      expect(after[0]).toBeGreaterThan(before[0]!);
+      expect(after[1]).toBeGreaterThan(before[1]!);
+      expect(after[1]).toBeGreaterThan(after[0]!);
+      // every answer read the database; each real server read its own first server, and the
+      // other one while that was down (whatever site version an earlier test left)
+      expect(records.every((r) => r.db === 'db1' || r.db === 'db2')).toBe(true);
+      const reads = (web: string, db: string) => records.filter((r) => r.server === web && r.db === db).length;
+      expect(reads('web1', 'db1')).toBeGreaterThan(0);
+      expect(reads('web1', 'db2')).toBeGreaterThan(0);
+      expect(reads('web2', 'db2')).toBeGreaterThan(0);
     },
   );
 });

@@ -22,6 +22,19 @@ describe('pageIdentity', () => {
     expect(pageIdentity('<html><head><title> hand-web1 </title></head></html>')).toEqual({ server: 'hand-web1' });
     expect(pageIdentity('<h1>hand-web1</h1>\n')).toEqual({});
   });
+
+  it('reads the database server from the page that reads the database, and counts answers per database', () => {
+    const dbPage = page('web2', '1').replace('</head>', '<meta name="db-server" content="db2"></head>');
+    expect(pageIdentity(dbPage)).toEqual({ server: 'web2', version: '1', db: 'db2' });
+    const s = summarize([
+      { ...ok(0, 0, 'web2'), db: 'db2' },
+      { ...ok(1, 20, 'web2'), db: 'db1' },
+      { ...ok(2, 40, 'web2'), db: 'db1' },
+      { seq: 3, at: 60, ms: 5, status: 503, server: 'web2', version: '1' },
+    ]);
+    expect(s.answers).toEqual({ 'web2 v1 via db2': 1, 'web2 v1 via db1': 2 });
+    expect(trafficText(s, 'http://10.0.7.247:80/db')).toContain('  #3 at 0.1 s: HTTP 503 (from web2 v1)\n');
+  });
 });
 
 describe('summarize', () => {
