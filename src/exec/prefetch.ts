@@ -23,13 +23,23 @@ import { becomeOpts, conditionsHold, templarFor } from './task-setting.js';
 export class ProbeCache {
   readonly #results = new Map<string, ExecResult>();
   readonly #args = new Map<Task, { planned: PlannedTask; args: Record<string, unknown> }>();
+  /** Tasks whose probe a batch has read since the last change: a later batch passes them by. */
+  readonly #ahead = new Set<Task>();
   /** Forget the probe results: the host changed (or may have). */
   invalidate(): void {
     this.#results.clear();
+    this.#ahead.clear();
   }
   /** Forget the rendered arguments: a variable they may read changed (see forgetRenderedArgs). */
   forgetArgs(): void {
     this.#args.clear();
+    this.#ahead.clear();
+  }
+  markAhead(task: Task): void {
+    this.#ahead.add(task);
+  }
+  isAhead(task: Task): boolean {
+    return this.#ahead.has(task);
   }
   keepArgs(planned: PlannedTask, args: Record<string, unknown>): void {
     this.#args.set(planned.task, { planned, args });
@@ -151,14 +161,22 @@ export async function prefetch(
   if (at0 < 0) return;
   const key = JSON.stringify(runOpts);
   const cmds: ShellCommand[] = [current.cmd];
+  const read: Task[] = [];
   for (const next of list.slice(at0 + 1, at0 + 1 + PREFETCH_AHEAD)) {
+    // read by an earlier batch, nothing changed since: its result waits in the cache (walking
+    // it again would render and read it again, for every task that starts a batch)
+    if (hs.probes.isAhead(next.task)) continue;
     const p = probeAhead(run, at, next, host, key);
     if (p === 'stop') break;
-    if (p !== 'skip' && !cmds.some((c) => c.text === p.text)) cmds.push(p);
+    if (p === 'skip') continue;
+    read.push(next.task);
+    if (!cmds.some((c) => c.text === p.text)) cmds.push(p);
   }
   if (cmds.length < 2) return;
   const results = await runProbeBatch(await transport(), cmds, runOpts);
-  if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+  if (!results) return;
+  cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+  for (const t of read) hs.probes.markAhead(t);
 }
 
 function probeAhead(
