@@ -132,10 +132,10 @@ export function forgetRenderedArgs(run: RunContext): void {
   for (const hs of run.hosts.values()) hs.probes.forgetArgs();
 }
 
-// Read-ahead is opt-in (LVSPLAY_PREFETCH=1): measured side by side on the lab (6 hosts, 15
-// tasks, round trips of 1-3 ms through the controller namespace) it cost more than it saved
-// (no-op 0.99 s against 0.79 s without), when the probes' arguments were rendered twice (now
-// once: keepArgs/takeArgs). Default on only once the lab shows it winning.
+// Read-ahead is opt-in (LVSPLAY_PREFETCH=1). On the lab with direct TCP (docs/benchmark.md,
+// 2026-12-07) it saves nothing where a round trip costs 1-3 ms (the probes' own processes on the
+// host are the cost, and a batch runs them in sequence) and costs 5-10% more controller CPU; with
+// 100 ms round trips it wins a third of the run. Default on only where the round trip is slow.
 export const prefetchOn = (): boolean => process.env.LVSPLAY_PREFETCH === '1';
 const PREFETCH_AHEAD = 25;
 
