@@ -3,7 +3,8 @@
 // one CommonJS file (dist/cli/main.cjs, with its source map), V8's code cache for it
 // (dist/cli/main.cjs.cache) and the ES module bin/lvsplay.js imports (dist/cli/main.js, from
 // scripts/code-cache.js), which compiles the bundle with that cache; the demo,
-// dist/demo/main.js; and the traffic loop of `lvsplay lab traffic`, dist/lab/traffic-worker.js.
+// dist/demo/main.js; the traffic loop of `lvsplay lab traffic`, dist/lab/traffic-worker.js; and the
+// delaying relay of `lvsplay lab up --delay`, dist/lab/delay-worker.js.
 //
 // Why this shape (docs/benchmark.md, Start-up): most of a syntax check's start-up is V8 compiling
 // code the first time it runs. Node 20 keeps no compile cache of its own (module.enableCompileCache
@@ -72,19 +73,21 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-// The loop of `lvsplay lab traffic`, which runs as a process of its own in a lab host's network
-// namespace: beside the bundle's directory, where src/lab/traffic.ts looks for it.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/lab/traffic-worker.ts'],
-  outfile: join(outdir, 'lab/traffic-worker.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+// The loop of `lvsplay lab traffic` and the relay of `lvsplay lab up --delay`, each a process of
+// its own in a lab namespace: beside the bundle's directory, where src/lab/worker-path.ts looks.
+for (const worker of ['traffic-worker', 'delay-worker']) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [`src/lab/${worker}.ts`],
+    outfile: join(outdir, `lab/${worker}.js`),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
 copyFileSync(join(root, 'scripts/code-cache.js'), join(outdir, 'cli/main.js'));
 
 if (!values['no-cache']) {

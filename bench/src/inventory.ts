@@ -1,7 +1,10 @@
 // Bench inventories of N lab hosts. The hosts are the bench's own (bench01, bench02, ... at
 // 10.0.7.101 and up), so converging them never touches the cluster's six hosts; the connection
-// settings are copied line for line from inventory/lab.ini, so both tools reach the hosts
-// through the same controller-namespace ProxyCommand and known_hosts as everything else.
+// settings are copied from inventory/lab.ini, so both tools reach the hosts with the same user,
+// key and known_hosts as everything else. Two ways in:
+// - direct (the primary configuration): both tools run inside the lab's controller namespace
+//   and open TCP to the hosts themselves; the ProxyCommand is left out of the copied lines;
+// - proxy: the lines verbatim, one `ip netns exec` + route guard + socat ProxyCommand per host.
 
 export const BENCH_GROUP = 'bench';
 /** 10.0.7.101-150: clear of the cluster's addresses (.11 .12 .29 .41 .42 .211) and the VIP (.247). */
@@ -40,14 +43,31 @@ export function connectionLines(labIni: string): string[] {
   return out;
 }
 
-export function benchInventoryText(hosts: readonly BenchHost[], labIni: string): string {
+export const CONNECTIONS = ['direct', 'proxy'] as const;
+export type Connection = (typeof CONNECTIONS)[number];
+
+/** lab.ini's connection lines without the ProxyCommand option (for runs inside the controller namespace). */
+export function directConnectionLines(labIni: string): string[] {
+  return connectionLines(labIni).map((l) =>
+    l.startsWith('ansible_ssh_common_args=')
+      ? l.replace(/-o\s*ProxyCommand=("[^"]*"|\S+)\s*/, '').replace(/=' /, "='")
+      : l,
+  );
+}
+
+export function benchInventoryText(
+  hosts: readonly BenchHost[],
+  labIni: string,
+  connection: Connection = 'proxy',
+): string {
   return [
-    `# ${hosts.length} benchmark hosts in the lab; connection settings copied from inventory/lab.ini`,
+    `# ${hosts.length} benchmark hosts in the lab; connection settings copied from inventory/lab.ini` +
+      (connection === 'direct' ? ' without the ProxyCommand (run inside the controller namespace)' : ''),
     `[${BENCH_GROUP}]`,
     ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
     '',
     '[all:vars]',
-    ...connectionLines(labIni),
+    ...(connection === 'direct' ? directConnectionLines(labIni) : connectionLines(labIni)),
     '',
   ].join('\n');
 }

@@ -8,7 +8,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { machineFacts } from './facts.js';
-import { benchHosts, benchInventoryText, BENCH_GROUP, labInventoryText, type BenchHost } from './inventory.js';
+import { assertLabRoute } from '../../src/lab/guard.js';
+import {
+  benchHosts,
+  benchInventoryText,
+  BENCH_GROUP,
+  CONNECTIONS,
+  labInventoryText,
+  type BenchHost,
+  type Connection,
+} from './inventory.js';
 import {
   forgetHosts,
   hasSnapshot,
@@ -35,7 +44,8 @@ import {
   type Tool,
 } from './results.js';
 import { benchStartup } from './startup.js';
-import { parseRecap, toolArgv, toolEnv } from './tools.js';
+import { inController, parseRecap, toolArgv, toolEnv } from './tools.js';
+import { parseConfig, withPrefetch, type BenchConfig } from './configs.js';
 
 interface BenchOptions {
   hosts: number[];
@@ -46,9 +56,22 @@ interface BenchOptions {
   site: boolean;
   keepDisks: boolean;
   timeout: number;
+  /** direct: both tools inside the controller namespace, TCP to the hosts; proxy: the ProxyCommand. */
+  connection: Connection;
+  /** Round trip added by `lab up --delay` (ms; 0: none). */
+  delayMs: number;
+  tools: RunTool[];
+  /** Added to the result files' names (several benches on one day). */
+  label?: string;
+  /** LVSPLAY_PREFETCH=1 or 0 for lvsplay; undefined: as in the bench's environment. */
+  prefetch?: boolean;
+  configs?: BenchConfig[];
+  /** After the no-op series, one more lvsplay no-op with --cpu-prof and -o json into this directory. */
+  profile?: string;
 }
 
 type RunTool = Exclude<Tool, 'floor'>;
+const RUN_TOOLS: readonly RunTool[] = ['lvsplay', 'ansible'];
 const PLAYBOOK = join(PROJECT, 'bench/playbooks/common.yaml');
 const FLOOR = join(PROJECT, 'bench/.build/bench/src/floor.js');
 const LAB_INI = join(PROJECT, 'inventory/lab.ini');
@@ -60,10 +83,12 @@ class Bench {
   readonly notes: string[] = [];
   readonly siteYaml: BenchResults['siteYaml'] = [];
   readonly controlDir = mkdtempSync(join(tmpdir(), 'lvsplay-bench-cp-'));
-  readonly env = toolEnv(PROJECT, this.controlDir);
+  readonly env: NodeJS.ProcessEnv;
   labInventory = '';
 
-  constructor(readonly o: BenchOptions) {}
+  constructor(readonly o: BenchOptions) {
+    this.env = withPrefetch(toolEnv(PROJECT, this.controlDir), o.prefetch);
+  }
 
   record(tool: Tool, scenario: Series['scenario'], hosts: number, m: Measured): void {
     if (this.labInventory) this.labUnchanged(this.labInventory);
@@ -90,9 +115,20 @@ class Bench {
       );
   }
 
+  /** The command as the configuration runs it: inside the controller namespace for direct TCP. */
+  argv(argv: string[]): string[] {
+    return this.o.connection === 'direct' ? inController(argv) : argv;
+  }
+
+  /** `lvsplay lab up -i INVENTORY`, with the bench's link delay. */
+  async up(inventory: string): Promise<void> {
+    await lab('up', '-i', inventory, ...(this.o.delayMs > 0 ? ['--delay', `${this.o.delayMs}ms`] : []));
+  }
+
   async time(tool: RunTool, scenario: Scenario, inventory: string, hosts: number): Promise<Measured> {
     this.labUnchanged(this.labInventory);
-    return measure(toolArgv(tool, PROJECT, { playbook: PLAYBOOK, inventory, forks: hosts, scenario }), {
+    const argv = toolArgv(tool, PROJECT, { playbook: PLAYBOOK, inventory, forks: hosts, scenario });
+    return measure(this.argv(argv), {
       cwd: PROJECT,
       env: this.env,
       timeoutMs: this.o.timeout * 1000,
@@ -103,7 +139,7 @@ class Bench {
   async upPrepared(hosts: BenchHost[], labInventory: string): Promise<void> {
     if (this.o.quick) {
       // the cluster's hosts stay up; a bench host not running yet starts from a blank disk
-      await lab('up', '-i', labInventory);
+      await this.up(labInventory);
       await installPython(hosts);
       return;
     }
@@ -111,13 +147,16 @@ class Bench {
     const missing = hosts.filter((h) => !hasSnapshot(h));
     forgetHosts(missing);
     await restoreSnapshots(hosts.filter((h) => !missing.includes(h)));
-    await lab('up', '-i', labInventory);
-    if (missing.length > 0) {
+    await this.up(labInventory);
+    if (missing.length > 0 && !this.o.tools.includes('ansible')) {
+      // lvsplay alone needs no python3 on its targets: new hosts stay as the lab makes them
+      this.notes.push(`${missing.length} hosts without a prepared disk ran as the lab made them (no python3)`);
+    } else if (missing.length > 0) {
       log(`installing python3 on ${missing.length} new hosts`);
       await installPython(missing);
       await lab('down');
       await saveSnapshots(missing);
-      await lab('up', '-i', labInventory);
+      await this.up(labInventory);
     }
     await sleep(1000);
   }
@@ -126,7 +165,7 @@ class Bench {
     if (this.o.quick) return;
     await lab('down');
     await restoreSnapshots(hosts);
-    await lab('up', '-i', labInventory);
+    await this.up(labInventory);
     await sleep(1000);
   }
 
@@ -136,12 +175,18 @@ class Bench {
     const labIni = readFileSync(LAB_INI, 'utf8');
     const inventory = join(dir, `bench-${n}.ini`);
     const labInventory = join(dir, `lab-${n}.ini`);
-    writeFileSync(inventory, benchInventoryText(hosts, labIni));
+    writeFileSync(inventory, benchInventoryText(hosts, labIni, this.o.connection));
     writeFileSync(labInventory, labInventoryText(hosts, labIni, this.o.quick));
     this.labInventory = labInventory;
     log(`${n} hosts: preparing`);
     await this.upPrepared(hosts, labInventory);
-    const order = (i: number): RunTool[] => (i % 2 === 0 ? ['lvsplay', 'ansible'] : ['ansible', 'lvsplay']);
+    // direct TCP starts in the controller namespace without the ProxyCommand's route guard: the
+    // same check, once per host, before anything connects (it asks the kernel, sends nothing)
+    if (this.o.connection === 'direct') for (const h of hosts) await assertLabRoute(h.address);
+    const order = (i: number): RunTool[] =>
+      (i % 2 === 0 ? ['lvsplay', 'ansible'] : ['ansible', 'lvsplay']).filter((t): t is RunTool =>
+        this.o.tools.includes(t as RunTool),
+      );
     const want = new Set(this.o.scenarios);
 
     if (want.has('converge')) {
@@ -154,7 +199,7 @@ class Bench {
     }
     if (!this.o.quick) {
       // untimed: converge, then each tool once on the other's result (a no-op must stay a no-op)
-      for (const tool of ['lvsplay', 'ansible'] as const) {
+      for (const tool of this.o.tools) {
         const m = await this.time(tool, 'converge', inventory, n);
         const recap = parseRecap(m.output);
         this.notes.push(
@@ -171,12 +216,35 @@ class Bench {
             'floor',
             'floor',
             n,
-            await measure([process.execPath, FLOOR, inventory, BENCH_GROUP], { cwd: PROJECT, timeoutMs: 120_000 }),
+            await measure(this.argv([process.execPath, FLOOR, inventory, BENCH_GROUP]), {
+              cwd: PROJECT,
+              timeoutMs: 120_000,
+            }),
           );
         for (const tool of order(i)) this.record(tool, sc, n, await this.time(tool, sc, inventory, n));
       }
     }
+    if (this.o.profile && this.o.tools.includes('lvsplay')) await this.profile(inventory, n);
     rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Where a no-op rerun's time goes: a CPU profile and the per-task timings of `-o json`. */
+  async profile(inventory: string, n: number): Promise<void> {
+    const dir = join(resolve(this.o.profile!), `${n}-hosts-${this.o.label ?? 'bench'}`);
+    mkdirSync(dir, { recursive: true });
+    const [node, cli, ...rest] = toolArgv('lvsplay', PROJECT, {
+      playbook: PLAYBOOK,
+      inventory,
+      forks: n,
+      scenario: 'noop',
+    });
+    const m = await measure(this.argv([node!, '--cpu-prof', '--cpu-prof-dir', dir, cli!, ...rest, '-o', 'json']), {
+      cwd: PROJECT,
+      env: this.env,
+      timeoutMs: this.o.timeout * 1000,
+    });
+    writeFileSync(join(dir, 'run.json'), m.output);
+    log(`${n} hosts: profiled no-op in ${(m.wallMs / 1000).toFixed(2)} s into ${dir}`);
   }
 
   /**
@@ -254,7 +322,15 @@ class Bench {
         'ansible.cfg':
           'bench/ansible.cfg (ANSIBLE_CONFIG, both tools): pipelining = True, ssh_args = -o ControlMaster=auto -o ControlPersist=60s, host_key_checking = True, interpreter_python = /usr/bin/python3',
         connection:
-          "inventory/lab.ini's [all:vars]: root, lab key, ProxyCommand through the controller namespace, lab known_hosts with StrictHostKeyChecking=yes",
+          this.o.connection === 'direct'
+            ? "direct TCP: both tools (and the floor) run inside the lab's controller namespace (ip netns exec lvsplay-ctl) and connect to the hosts' addresses themselves; inventory/lab.ini's [all:vars] without the ProxyCommand: root, lab key, lab known_hosts with StrictHostKeyChecking=yes"
+            : "ProxyCommand: inventory/lab.ini's [all:vars]: root, lab key, ProxyCommand through the controller namespace (ip netns exec + route guard + socat per host), lab known_hosts with StrictHostKeyChecking=yes",
+        'link delay':
+          this.o.delayMs > 0
+            ? `${this.o.delayMs} ms round trip added to every ssh connection (lab up --delay: a delaying relay in the controller namespace)`
+            : 'none',
+        LVSPLAY_PREFETCH: this.env.LVSPLAY_PREFETCH ?? '(unset)',
+        tools: this.o.tools.join(', '),
         'target prerequisites':
           'python3 and python3-apt installed on every host before anything is timed (ansible needs them; lvsplay does not)',
         'first converge': this.o.quick
@@ -276,7 +352,10 @@ class Bench {
     const problems = resultProblems(r);
     if (problems.length > 0) throw new Error(`the results are not well formed: ${problems.join('; ')}`);
     mkdirSync(this.o.out, { recursive: true });
-    const base = join(this.o.out, `${r.date.slice(0, 10)}${this.o.quick ? '-quick' : ''}`);
+    const base = join(
+      this.o.out,
+      `${r.date.slice(0, 10)}${this.o.quick ? '-quick' : ''}${this.o.label ? `-${this.o.label}` : ''}`,
+    );
     writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
     writeFileSync(`${base}.md`, renderMarkdown(r));
     if (r.series.length > 0) writeFileSync(`${base}.svg`, renderSvg(r));
@@ -307,6 +386,22 @@ const positive = (v: string): number => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('give a whole number of 1 or more');
   return Number(v);
 };
+const wholeMs = (v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) > 10_000) throw new InvalidArgumentError('give a whole number of ms, 0 to 10000');
+  return Number(v);
+};
+const labelValue = (v: string): string => {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(v)) throw new InvalidArgumentError('a label is lower-case letters, digits and -');
+  return v;
+};
+const oneOfList =
+  <T extends string>(what: string, choices: readonly T[]) =>
+  (v: string): T => {
+    if (!(choices as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`unknown ${what} ${v}; choose from ${choices.join(', ')}`);
+    return v as T;
+  };
+const toolList = (v: string): RunTool[] => v.split(',').map((x) => oneOfList('tool', RUN_TOOLS)(x.trim()));
 const scenarioList = (v: string): Scenario[] => {
   const xs = v.split(',').map((x) => x.trim());
   const bad = xs.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
@@ -336,12 +431,41 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--keep-disks', "keep the bench hosts' prepared disks for the next bench (python3 stays installed)")
     .option('--timeout <seconds>', 'a timed run is killed (and counts as failed) after this long', positive, 1800)
+    .option(
+      '--connect <how>',
+      "direct: both tools run inside the lab's controller namespace and open TCP to the hosts; proxy: through the ProxyCommand of inventory/lab.ini",
+      oneOfList('connection', CONNECTIONS),
+      'direct',
+    )
+    .option('--delay <ms>', 'round trip added to every ssh connection (lab up --delay), in ms', wholeMs, 0)
+    .option('--tools <list>', 'the tools timed: lvsplay, ansible (the floor is always taken)', toolList, [...RUN_TOOLS])
+    .option(
+      '--configs <list>',
+      'several configurations in one bench, each with its own result files: direct|proxy, then +prefetch, +noprefetch, +delayN (ms), +lvsplay (lvsplay alone); e.g. direct,direct+prefetch+lvsplay,proxy',
+      (v: string) => {
+        try {
+          return v.split(',').map(parseConfig);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      },
+    )
+    .option('--profile <dir>', 'after the no-op series, one lvsplay no-op more with --cpu-prof and -o json into DIR')
+    .option('--label <name>', "added to the result files' names: <date>-<name>.json", labelValue)
     .option('--out <dir>', 'where results go', resolve(PROJECT, 'bench/results'));
   program.parse(argv);
   const f = program.opts<
     Omit<BenchOptions, 'quick' | 'site' | 'keepDisks'> & { quick?: boolean; site?: boolean; keepDisks?: boolean }
   >();
-  const o: BenchOptions = { ...f, quick: !!f.quick, site: !!f.site, keepDisks: !!f.keepDisks, out: resolve(f.out) };
+  const o: BenchOptions = {
+    ...f,
+    quick: !!f.quick,
+    site: !!f.site,
+    keepDisks: !!f.keepDisks,
+    out: resolve(f.out),
+    connection: program.opts<{ connect: Connection }>().connect,
+    delayMs: program.opts<{ delay: number }>().delay,
+  };
   if (program.opts<{ startup?: boolean }>().startup) {
     const runs = program.getOptionValueSource('runs') === 'default' ? 20 : o.runs;
     const baseline = program.opts<{ baseline?: string }>().baseline;
@@ -360,23 +484,41 @@ async function main(argv: string[]): Promise<number> {
     if (program.getOptionValueSource('runs') === 'default') o.runs = 1;
   }
   if (o.site && program.getOptionValueSource('hosts') === 'default') o.hosts = [];
-  const bench = new Bench(o);
+  const benches = (o.configs ?? [undefined]).map(
+    (c) =>
+      new Bench(
+        c
+          ? {
+              ...o,
+              connection: c.connection,
+              delayMs: c.delayMs,
+              tools: c.lvsplayOnly ? ['lvsplay'] : o.tools,
+              ...(c.prefetch === undefined ? {} : { prefetch: c.prefetch }),
+              label: o.label ? `${o.label}-${c.name}` : c.name,
+            }
+          : o,
+      ),
+  );
   const hostsUsed = o.hosts.length > 0 ? benchHosts(Math.max(...o.hosts)) : [];
   try {
     for (const n of o.hosts) {
-      await bench.hostCount(n);
-      log(`results so far: ${bench.write()}.json`);
+      for (const bench of benches) {
+        await bench.hostCount(n);
+        log(`results so far: ${bench.write()}.json`);
+      }
     }
-    if (o.site) await bench.site();
+    if (o.site) await benches[0]!.site();
   } finally {
     // leave the machine with the six-host lab, as the rest of the project expects it
     if (!o.quick) await lab('down').catch((e: Error) => log(e.message));
     await lab('up', '-i', LAB_INI).catch((e: Error) => log(e.message));
     if (!o.keepDisks) forgetHosts(hostsUsed);
-    rmSync(bench.controlDir, { recursive: true, force: true });
+    for (const bench of benches) rmSync(bench.controlDir, { recursive: true, force: true });
   }
-  const base = bench.write();
-  process.stdout.write(`${base}.json\n${base}.md\n${bench.series.length > 0 ? `${base}.svg\n` : ''}`);
+  for (const bench of benches) {
+    const base = bench.write();
+    process.stdout.write(`${base}.json\n${base}.md\n${bench.series.length > 0 ? `${base}.svg\n` : ''}`);
+  }
   return 0;
 }
 

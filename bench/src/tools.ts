@@ -1,5 +1,6 @@
 // The command lines both tools are timed with: the same playbook, inventory, forks and config.
 import { join } from 'node:path';
+import { CONTROLLER_NS } from '../../src/lab/paths.js';
 import type { Scenario, Tool } from './results.js';
 
 export interface ToolRun {
@@ -27,6 +28,11 @@ export function toolArgv(tool: Exclude<Tool, 'floor'>, project: string, r: ToolR
   return tool === 'lvsplay'
     ? [process.execPath, join(project, 'bin/lvsplay.js'), 'run', r.playbook, ...common]
     : ['ansible-playbook', r.playbook, ...common];
+}
+
+/** A command run inside the lab's controller namespace (where every lab connection starts). */
+export function inController(argv: readonly string[]): string[] {
+  return ['ip', 'netns', 'exec', CONTROLLER_NS, ...argv];
 }
 
 /** Environment for both tools: the bench's ansible.cfg, no colour, a private ControlPath dir. */

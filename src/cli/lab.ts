@@ -64,21 +64,31 @@ export function registerLab(program: Command): void {
         '(systemd hosts only)',
       releaseValue,
     )
-    .action(async (o: { inventory?: string; kind?: KindFlags; release?: (typeof RELEASES)[number] }) => {
-      const { labUp, labPaths } = await labApi();
-      const r = await labUp({
-        ...(o.inventory ? { inventory: o.inventory } : {}),
-        ...(o.release ? { release: o.release } : {}),
-        ...(o.kind?.all ? { kind: o.kind.all } : {}),
-        ...(o.kind?.groups ? { groupKinds: o.kind.groups } : {}),
-      });
-      const uml = r.hosts.filter((h) => h.kind === 'uml').map((h) => h.name);
-      out(
-        `lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}` +
-          (uml.length ? `; UML guests: ${uml.join(', ')}` : ''),
-      );
-      out(`ssh: ssh -F ${labPaths().sshConfig} ${r.hosts[0]?.name ?? 'HOST'}`);
-    });
+    .option(
+      '--delay <time>',
+      "slow links: this round trip (e.g. 20ms, 0.1s) added to every connection to a host's ssh port from the " +
+        'controller namespace, by a delaying relay there (the kernel has no netem); without it, no delay',
+    )
+    .action(
+      async (o: { inventory?: string; kind?: KindFlags; release?: (typeof RELEASES)[number]; delay?: string }) => {
+        const { labUp, labPaths, parseDelay } = await labApi();
+        const delayMs = o.delay === undefined ? 0 : parseDelay(o.delay);
+        const r = await labUp({
+          delayMs,
+          ...(o.inventory ? { inventory: o.inventory } : {}),
+          ...(o.release ? { release: o.release } : {}),
+          ...(o.kind?.all ? { kind: o.kind.all } : {}),
+          ...(o.kind?.groups ? { groupKinds: o.kind.groups } : {}),
+        });
+        const uml = r.hosts.filter((h) => h.kind === 'uml').map((h) => h.name);
+        out(
+          `lab up: ${r.hosts.length} hosts in ${(r.ms / 1000).toFixed(1)} s${r.builtBase ? ' (base built)' : ''}` +
+            (uml.length ? `; UML guests: ${uml.join(', ')}` : '') +
+            (delayMs > 0 ? `; ${delayMs} ms round trip added to ssh connections` : ''),
+        );
+        out(`ssh: ssh -F ${labPaths().sshConfig} ${r.hosts[0]?.name ?? 'HOST'}`);
+      },
+    );
 
   lab
     .command('down')

@@ -23,13 +23,23 @@ import { becomeOpts, conditionsHold, templarFor } from './task-setting.js';
 export class ProbeCache {
   readonly #results = new Map<string, ExecResult>();
   readonly #args = new Map<Task, { planned: PlannedTask; args: Record<string, unknown> }>();
+  /** Tasks whose probe a batch has read since the last change: a later batch passes them by. */
+  readonly #ahead = new Set<Task>();
   /** Forget the probe results: the host changed (or may have). */
   invalidate(): void {
     this.#results.clear();
+    this.#ahead.clear();
   }
   /** Forget the rendered arguments: a variable they may read changed (see forgetRenderedArgs). */
   forgetArgs(): void {
     this.#args.clear();
+    this.#ahead.clear();
+  }
+  markAhead(task: Task): void {
+    this.#ahead.add(task);
+  }
+  isAhead(task: Task): boolean {
+    return this.#ahead.has(task);
   }
   keepArgs(planned: PlannedTask, args: Record<string, unknown>): void {
     this.#args.set(planned.task, { planned, args });
@@ -122,10 +132,10 @@ export function forgetRenderedArgs(run: RunContext): void {
   for (const hs of run.hosts.values()) hs.probes.forgetArgs();
 }
 
-// Read-ahead is opt-in (LVSPLAY_PREFETCH=1): measured side by side on the lab (6 hosts, 15
-// tasks, round trips of 1-3 ms through the controller namespace) it cost more than it saved
-// (no-op 0.99 s against 0.79 s without), when the probes' arguments were rendered twice (now
-// once: keepArgs/takeArgs). Default on only once the lab shows it winning.
+// Read-ahead is opt-in (LVSPLAY_PREFETCH=1). On the lab with direct TCP (docs/benchmark.md,
+// 2026-12-07) it saves nothing where a round trip costs 1-3 ms (the probes' own processes on the
+// host are the cost, and a batch runs them in sequence) and costs 5-10% more controller CPU; with
+// 100 ms round trips it wins a third of the run. Default on only where the round trip is slow.
 export const prefetchOn = (): boolean => process.env.LVSPLAY_PREFETCH === '1';
 const PREFETCH_AHEAD = 25;
 
@@ -151,14 +161,22 @@ export async function prefetch(
   if (at0 < 0) return;
   const key = JSON.stringify(runOpts);
   const cmds: ShellCommand[] = [current.cmd];
+  const read: Task[] = [];
   for (const next of list.slice(at0 + 1, at0 + 1 + PREFETCH_AHEAD)) {
+    // read by an earlier batch, nothing changed since: its result waits in the cache (walking
+    // it again would render and read it again, for every task that starts a batch)
+    if (hs.probes.isAhead(next.task)) continue;
     const p = probeAhead(run, at, next, host, key);
     if (p === 'stop') break;
-    if (p !== 'skip' && !cmds.some((c) => c.text === p.text)) cmds.push(p);
+    if (p === 'skip') continue;
+    read.push(next.task);
+    if (!cmds.some((c) => c.text === p.text)) cmds.push(p);
   }
   if (cmds.length < 2) return;
   const results = await runProbeBatch(await transport(), cmds, runOpts);
-  if (results) cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+  if (!results) return;
+  cmds.forEach((c, i) => hs.probes.put(c, results[i]!));
+  for (const t of read) hs.probes.markAhead(t);
 }
 
 function probeAhead(

@@ -24,6 +24,7 @@ import { loadInclude } from './include.js';
 import { delegateOf } from './task-setting.js';
 import { applyEffects, intendNotifications } from './apply-effects.js';
 import { countsOf, noEffects } from './effects.js';
+import { warmRegexGuard } from '../regex-guard.js';
 
 export interface ExecuteOptions {
   templar: Templar;
@@ -43,6 +44,18 @@ export interface ExecuteResult {
   recap: Record<string, HostCounts>;
   /** Per host, tasks check mode could not predict. */
   unknown: Record<string, number>;
+}
+
+/** Modules that match playbook regular expressions on the controller (see regex-guard.ts). */
+const PATTERN_MODULES = /(^|\.)(lineinfile|blockinfile|replace)$/;
+
+/** Whether a task is likely to match a playbook pattern: a module that does, or a regex filter or test. */
+function usesPatterns(plan: Plan): boolean {
+  return plan.plays.some((pp) =>
+    [...pp.compiled.tasks, ...pp.compiled.handlers].some(
+      (c) => PATTERN_MODULES.test(c.task.action) || /regex/.test(JSON.stringify([c.task.args, c.task.when])),
+    ),
+  );
 }
 
 export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteResult> {
@@ -72,6 +85,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   const allHosts = [...new Set(plan.plays.flatMap((p) => p.hosts))];
   for (const h of allHosts) hostState(run, h);
   run.emit({ type: 'runStart', playbook: plan.playbookPath, check: plan.check, diff: plan.diff, hosts: allHosts });
+  if (usesPatterns(plan)) warmRegexGuard();
   let stopAll = false;
   try {
     for (const planned of plan.plays) {

@@ -39,12 +39,14 @@ import { ensureUmlImage, umlKernel } from './uml-image.js';
 import { pidsInNetns, signal, waitGone } from './procs.js';
 import { withLabLock } from './lock.js';
 import { writeSshFiles } from './sshfiles.js';
+import { applyDelay } from './delay.js';
 import { everyHost, findHost, readRecord, writeRecord } from './record.js';
 import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
+export { parseDelay } from './delay.js';
 export { macOf } from './network.js';
 export { labStatus, type LabStatus, type HostStatus } from './status.js';
 export { labTraffic, type TrafficOptions } from './traffic.js';
@@ -74,6 +76,8 @@ export interface LabUpOptions {
   groupKinds?: Record<string, HostKindChoice>;
   /** Debian release of the hosts whose inventory sets no `lab_release` (default bookworm). */
   release?: Release;
+  /** Round trip added to every connection to a host's ssh port, in ms (default 0: none). */
+  delayMs?: number;
 }
 
 export interface LabUpResult {
@@ -157,6 +161,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     writeRecord(p, topo);
     await Promise.all(topo.hosts.map((h) => kindOf(h).powerOn(h, p)));
     await refreshSshFiles(p, topo);
+    await applyDelay(p, topo.hosts, opts.delayMs ?? 0);
     return { hosts: topo.hosts, builtBase, ms: Date.now() - t0 };
   });
 }

@@ -2,14 +2,13 @@
 // request: the loop (traffic-worker.js) runs in the host's network namespace, so its packets
 // start where a client's do, and reports every request as it ends.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
 import { assertLabRoute } from './guard.js';
 import { initPid } from './host-netns.js';
 import { labPaths } from './paths.js';
 import { findHost } from './record.js';
+import { builtWorker } from './worker-path.js';
 import type { TrafficRecord } from './traffic-report.js';
 import type { WorkerConfig } from './traffic-worker.js';
 
@@ -29,20 +28,6 @@ export interface TrafficOptions {
   /** Stops sending early; the requests in flight still finish and are reported. */
   signal?: AbortSignal;
   onRecord?: (r: TrafficRecord) => void;
-}
-
-/** The worker as built: beside this file in dist/lab (tsc), one level over the bundle's dist/cli, or,
- * when this file runs from src/ (the tests), in the project's dist/lab. */
-function workerPath(): string {
-  const candidates = ['../lab/traffic-worker.js', '../../dist/lab/traffic-worker.js'].map((rel) =>
-    fileURLToPath(new URL(rel, import.meta.url)),
-  );
-  const found = candidates.find((c) => existsSync(c));
-  if (!found)
-    throw new LvsplayError(
-      diag(`lab traffic: the traffic loop is not built (${candidates[0]})`, undefined, 'run `npm run build`'),
-    );
-  return found;
 }
 
 export async function labTraffic(o: TrafficOptions): Promise<TrafficRecord[]> {
@@ -67,9 +52,21 @@ export async function labTraffic(o: TrafficOptions): Promise<TrafficRecord[]> {
     timeoutMs: o.timeoutMs ?? 2000,
   };
   // only the network namespace: the worker is this machine's Node running this package's file
-  const child = spawn('nsenter', ['-t', String(pid), '-n', '--', process.execPath, workerPath(), JSON.stringify(cfg)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'nsenter',
+    [
+      '-t',
+      String(pid),
+      '-n',
+      '--',
+      process.execPath,
+      builtWorker('traffic-worker.js', 'the traffic loop'),
+      JSON.stringify(cfg),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const stop = () => child.stdin.end();
   if (o.signal?.aborted) stop();
   o.signal?.addEventListener('abort', stop, { once: true });

@@ -2,7 +2,13 @@
 // table, the SVG plot, bench inventories and the recap/time parsers.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { benchHosts, benchInventoryText, connectionLines, labInventoryText } from '../../bench/src/inventory.js';
+import {
+  benchHosts,
+  benchInventoryText,
+  connectionLines,
+  directConnectionLines,
+  labInventoryText,
+} from '../../bench/src/inventory.js';
 import { parseTimeLine, treeRssKb } from '../../bench/src/measure.js';
 import { logTicks, renderSvg } from '../../bench/src/plot-svg.js';
 import { renderMarkdown } from '../../bench/src/report-md.js';
@@ -15,7 +21,8 @@ import {
   type Series,
 } from '../../bench/src/results.js';
 import { median, ratio, spread } from '../../bench/src/stats.js';
-import { parseRecap, scenarioFlags, toolArgv } from '../../bench/src/tools.js';
+import { inController, parseRecap, scenarioFlags, toolArgv } from '../../bench/src/tools.js';
+import { parseConfig, withPrefetch } from '../../bench/src/configs.js';
 import { collectionVersions } from '../../bench/src/facts.js';
 import { mergeResults } from '../../bench/src/merge.js';
 
@@ -226,6 +233,20 @@ describe('bench inventories', () => {
       '[bench]\nbench01 ansible_host=10.0.7.101\nbench02 ansible_host=10.0.7.102\nbench03 ansible_host=10.0.7.103\n',
     );
   });
+  it('leaves only the ProxyCommand out for direct TCP from the controller namespace', () => {
+    const direct = directConnectionLines(labIni);
+    const proxy = connectionLines(labIni);
+    expect(direct).toHaveLength(proxy.length);
+    const args = direct.find((l) => l.startsWith('ansible_ssh_common_args='))!;
+    expect(args).toBe(
+      "ansible_ssh_common_args='-o UserKnownHostsFile=/var/lib/lvsplay/lab/known_hosts -o StrictHostKeyChecking=yes'",
+    );
+    for (const l of proxy.filter((x) => !x.startsWith('ansible_ssh_common_args='))) expect(direct).toContain(l);
+    const text = benchInventoryText(benchHosts(2), labIni, 'direct');
+    expect(text).not.toContain('ProxyCommand=');
+    expect(text).toContain('bench02 ansible_host=10.0.7.102');
+    expect(inController(['node', 'x.js'])).toEqual(['ip', 'netns', 'exec', 'lvsplay-ctl', 'node', 'x.js']);
+  });
   it('keeps clear of the cluster addresses and names at 50 hosts', () => {
     const hosts = benchHosts(50);
     expect(hosts.at(-1)).toEqual({ name: 'bench50', address: '10.0.7.150' });
@@ -331,5 +352,24 @@ describe('merging results taken in parts', () => {
         .map((s) => s.summary.wallMs.median),
     ).toEqual([950]);
     expect(r.notes).toContain('lvsplay noop on 6 hosts: re-measured 2026-11-25T16:00; the earlier series is replaced');
+  });
+});
+
+describe('bench configurations', () => {
+  it('reads how the tools connect and what is added', () => {
+    expect(parseConfig('direct')).toEqual({ name: 'direct', connection: 'direct', delayMs: 0, lvsplayOnly: false });
+    expect(parseConfig('proxy+delay100+prefetch+lvsplay')).toEqual({
+      name: 'proxy-delay100-prefetch-lvsplay',
+      connection: 'proxy',
+      delayMs: 100,
+      prefetch: true,
+      lvsplayOnly: true,
+    });
+    expect(withPrefetch({ A: '1' }, false)).toEqual({ A: '1', LVSPLAY_PREFETCH: '0' });
+    expect(withPrefetch({ A: '1' }, undefined)).toEqual({ A: '1' });
+  });
+  it('refuses an unknown way in or part, naming it', () => {
+    expect(() => parseConfig('ssh')).toThrow(/must start with direct or proxy/);
+    expect(() => parseConfig('direct+fast')).toThrow(/unknown part "fast"/);
   });
 });

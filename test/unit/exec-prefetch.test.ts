@@ -86,6 +86,33 @@ describe('tasks read ahead', () => {
     ]);
   });
 
+  it('read each probe once: a later batch passes by what an earlier one read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-prefetch-'));
+    const pb = `
+- hosts: localhost
+  gather_facts: false
+  vars: { d: DIR }
+  tasks:
+    - name: one
+      file: path="{{ d }}/one" state=directory
+    - name: two (not read ahead, as its check_mode keyword says, so it starts a batch of its own)
+      file: path="{{ d }}/two" state=directory
+      check_mode: false
+    - name: three
+      file: path="{{ d }}/three" state=directory
+    - name: four
+      stat: path="{{ d }}/four"
+`;
+    expect((await runOnLocalhost(pb, { dir })).exitCode).toBe(0);
+    const runs = vi.spyOn(LocalTransport.prototype, 'run');
+    const r = await runOnLocalhost(pb, { dir });
+    expect(r.exitCode).toBe(0);
+    const sent = (name: string) => runs.mock.calls.filter(([cmd]) => cmd.text.includes(`${dir}/${name}`)).length;
+    // 'one' reads three and four ahead; 'two' reads its own state and nothing again
+    expect([sent('one'), sent('two'), sent('three'), sent('four')]).toEqual([1, 1, 1, 1]);
+    expect(r.rec.results('localhost').map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
   it.each([
     {
       between: 'set_fact',
