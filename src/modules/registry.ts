@@ -27,6 +27,7 @@ import { statModule } from './stat.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';
 import type { ModuleSpec } from './types.js';
+import { unarchiveModule } from './unarchive.js';
 import { userModule } from './user.js';
 import { waitForModule } from './wait_for.js';
 
@@ -57,6 +58,7 @@ export const MODULES: readonly ModuleSpec[] = [
   statModule,
   slurpModule,
   fetchModule,
+  unarchiveModule,
   setupModule,
   assertModule,
   debugModule,
