@@ -8,6 +8,7 @@ import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { iptablesModule } from './iptables.js';
 import { iptablesStateModule } from './iptables_state.js';
+import { getUrlModule } from './get_url.js';
 import { groupModule } from './group.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
@@ -59,6 +60,7 @@ export const MODULES: readonly ModuleSpec[] = [
   slurpModule,
   fetchModule,
   unarchiveModule,
+  getUrlModule,
   setupModule,
   assertModule,
   debugModule,
