@@ -1,4 +1,5 @@
 // Resolves a task's module name (short name, Ansible name or FQCN) to its spec.
+import { aptRepositoryModule } from './apt_repository.js';
 import { blockinfileModule } from './blockinfile.js';
 import { commandModule, shellModule } from './command.js';
 import { assertModule, debugModule, failModule, includeVarsModule, metaModule, setFactModule } from './controller.js';
@@ -61,6 +62,7 @@ export const MODULES: readonly ModuleSpec[] = [
   fetchModule,
   unarchiveModule,
   getUrlModule,
+  aptRepositoryModule,
   setupModule,
   assertModule,
   debugModule,
