@@ -1,4 +1,5 @@
 // Resolves a task's module name (short name, Ansible name or FQCN) to its spec.
+import { aptKeyModule } from './apt_key.js';
 import { aptRepositoryModule } from './apt_repository.js';
 import { blockinfileModule } from './blockinfile.js';
 import { commandModule, shellModule } from './command.js';
@@ -63,6 +64,7 @@ export const MODULES: readonly ModuleSpec[] = [
   unarchiveModule,
   getUrlModule,
   aptRepositoryModule,
+  aptKeyModule,
   setupModule,
   assertModule,
   debugModule,
