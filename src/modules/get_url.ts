@@ -95,6 +95,11 @@ export function planGetUrl(a: GetUrlArgs, s: DestState): FirstStep {
   const isDir = s.dest.type === 'directory';
   if (!s.downloader)
     return { failed: 'neither curl, python3 nor wget is on the host: install one of them to download with get_url' };
+  if (s.downloader === 'wget' && (a.headers !== undefined || a.url_username !== undefined))
+    return {
+      failed:
+        'headers and url_username/url_password need curl or python3 on the host (wget would put them on its command line)',
+    };
   if (!isDir && s.dest.exists && !a.force && sum && s.digest === sum.hex) {
     const attrs = planAttrs(s.dest, { owner: a.owner, group: a.group, mode: a.mode });
     const msg = attrs ? 'file already exists but file attributes changed' : 'file already exists';
