@@ -97,7 +97,7 @@ export async function runStateModule(
     commands,
     ...(plan.msg ? { msg: plan.msg } : {}),
   };
-  if (!changes.length) return { status: 'ok', changes: [], changesMade: [], ...base };
+  if (!changes.length) return { status: plan.skipped ? 'skipped' : 'ok', changes: [], changesMade: [], ...base };
   if (o.check) {
     // command/shell cannot say what running them would change: report that honestly.
     const status = m.predictable === false ? 'unknown' : 'changed';

@@ -1,4 +1,6 @@
 // Resolves a task's module name (short name, Ansible name or FQCN) to its spec.
+import { aptKeyModule } from './apt_key.js';
+import { aptRepositoryModule } from './apt_repository.js';
 import { blockinfileModule } from './blockinfile.js';
 import { commandModule, shellModule } from './command.js';
 import { assertModule, debugModule, failModule, includeVarsModule, metaModule, setFactModule } from './controller.js';
@@ -8,6 +10,7 @@ import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
 import { iptablesModule } from './iptables.js';
 import { iptablesStateModule } from './iptables_state.js';
+import { getUrlModule } from './get_url.js';
 import { groupModule } from './group.js';
 import { lineinfileModule } from './lineinfile.js';
 import { mysqlDbModule } from './mysql_db.js';
@@ -27,6 +30,7 @@ import { statModule } from './stat.js';
 import { sysctlModule } from './sysctl.js';
 import { templateModule } from './template.js';
 import type { ModuleSpec } from './types.js';
+import { unarchiveModule } from './unarchive.js';
 import { userModule } from './user.js';
 import { waitForModule } from './wait_for.js';
 
@@ -57,6 +61,10 @@ export const MODULES: readonly ModuleSpec[] = [
   statModule,
   slurpModule,
   fetchModule,
+  unarchiveModule,
+  getUrlModule,
+  aptRepositoryModule,
+  aptKeyModule,
   setupModule,
   assertModule,
   debugModule,

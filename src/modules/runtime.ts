@@ -61,7 +61,14 @@ export interface Change extends ChangeSummary {
 }
 
 export type PlanOutcome =
-  | { changes: Change[]; data?: Record<string, unknown>; warnings?: string[]; msg?: string }
+  | {
+      changes: Change[];
+      data?: Record<string, unknown>;
+      warnings?: string[];
+      msg?: string;
+      /** Nothing to do, reported as Ansible's module reports it: skipped, not ok (unarchive's creates). */
+      skipped?: true;
+    }
   | { failed: string; data?: Record<string, unknown> };
 
 // The defaults are for the module registry, which holds modules of every argument type.
