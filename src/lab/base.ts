@@ -49,8 +49,9 @@ export const REPO_PACKAGES = [
 ];
 /** Also in the offline repository, added to a repository built before they were listed without
  * rebuilding the base (host disks are overlays of it): python3-pymysql is the driver Ansible's
- * community.mysql modules need on the database servers. Kept out of the spec's hash for that. */
-export const REPO_ADDED_PACKAGES = ['python3-pymysql'];
+ * community.mysql modules need on the database servers; gnupg what apt-key (the apt_key module)
+ * needs. Kept out of the spec's hash for that. */
+export const REPO_ADDED_PACKAGES = ['python3-pymysql', 'gnupg'];
 /** In every systemd host (the `systemd` kind) instead of tini and busybox's syslogd: systemd as
  * PID 1, journald for logs, D-Bus and logind as on a server. No ifupdown: the lab configures the
  * host's network namespace before it boots. */
@@ -233,8 +234,8 @@ export function repoPackageNames(packagesIndex: string): Set<string> {
 
 /**
  * Downloads the REPO_ADDED_PACKAGES a repository lacks (from the base's Debian release, with a
- * throw-away apt state so the machine's own apt is left alone) and indexes the repository again.
- * Their dependencies must already be in the repository (python3 is).
+ * throw-away apt state so the machine's own apt is left alone) with the dependencies the base
+ * lacks, and indexes the repository again.
  */
 export async function ensureRepoPackages(paths: BaseDirs, spec: BaseSpec, progress: ProgressMode): Promise<void> {
   const index = join(paths.repo, 'Packages');
@@ -288,7 +289,11 @@ async function downloadIntoRepo(
       `-o=Dir::State::Status=${join(tmp, 'status')}`,
       '-o=Debug::NoLocking=1',
     ];
-    writeFileSync(join(tmp, 'status'), '');
+    // The base's own package state: apt then fetches the added packages' dependencies that the
+    // base lacks (gnupg's gpg, gpg-agent...), and none that every host already has.
+    const baseStatus = join(paths.base, 'var/lib/dpkg/status');
+    writeFileSync(join(tmp, 'status'), existsSync(baseStatus) ? readFileSync(baseStatus) : '');
+    mkdirSync(join(tmp, 'archives/partial'), { recursive: true });
     await runSteps(
       [
         {
@@ -300,7 +305,8 @@ async function downloadIntoRepo(
               onOutput: (c) => note(lastLine(c)),
             });
             await must`apt-get -q ${opts} update`;
-            await must`apt-get -q ${opts} download ${missing}`;
+            await must`apt-get -q -y ${opts} ${`-o=Dir::Cache::Archives=${join(tmp, 'archives')}`} --no-install-recommends --download-only install ${missing}`;
+            await must`sh -c ${'cp -n "$1"/*.deb .'} sh ${join(tmp, 'archives')}`;
             await must`sh -c ${'dpkg-scanpackages -m . /dev/null > Packages 2>/dev/null; gzip -9kf Packages'}`;
           },
         },

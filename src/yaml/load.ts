@@ -1,4 +1,5 @@
-// YAML as Ansible reads it (YAML 1.1: yes/no are booleans, 0644 is octal, `<<` merges), turned
+// YAML as Ansible reads it (YAML 1.1 as PyYAML resolves it: yes/no are booleans, y/n are not,
+// 0644 is octal, `<<` merges), turned
 // into plain JS values while remembering where every map, list, key and value came from, so
 // later layers can report `file:line:col` without carrying YAML nodes around.
 import { readFileSync } from 'node:fs';
@@ -14,9 +15,11 @@ import {
   type Document,
   type YAMLError,
   type ScalarTag,
+  type CollectionTag,
   type Scalar,
 } from 'yaml';
 import { diag, type Diagnostic, type SourcePos } from '../diagnostics.js';
+import { withPyYamlScalars } from './pyyaml-scalars.js';
 
 /** An inline `!vault |` value: decrypted only when a vault password is given. */
 export class VaultText {
@@ -114,7 +117,11 @@ export function loadYaml(text: string, file: string): YamlResult {
       uniqueKeys: true,
       prettyErrors: false,
       lineCounter,
-      customTags: [passthrough('!vault'), passthrough('!unsafe')],
+      customTags: (tags) => [
+        ...withPyYamlScalars(tags as Array<ScalarTag | CollectionTag>),
+        passthrough('!vault'),
+        passthrough('!unsafe'),
+      ],
     });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;

@@ -3,7 +3,8 @@
 // server on a lab host (python3's, installed from the lab's offline repository), the offline
 // repository listed a second time in a file of its own and removed again (apt-get update runs
 // against it, offline), each checked, run and rerun: check mode predicts the run, the rerun
-// changes nothing. apt_key needs gpg, which these hosts lack: the task fails saying so.
+// changes nothing. apt_key needs gpg, which the hosts lack until gnupg is installed (from the
+// offline repository): the task fails saying so, then adds a key made here and removes it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import urllib.request as u; u.urlo
       expect(await state()).toContain('served by a lab host');
     }, 120_000);
 
-    it('apt_repository: lists the offline repository in a file of its own, then removes it; apt_key says what it lacks', async () => {
+    it('apt_repository: lists the offline repository in a file of its own, then removes it', async () => {
       const state = () => onHost(H, 'cat /etc/apt/sources.list.d/*.list 2>/dev/null; true');
       const added = await convergeHonestly(
         play(H, `    - name: add\n      apt_repository: { repo: "${REPO_LINE}" }\n`),
@@ -105,10 +106,53 @@ for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import urllib.request as u; u.urlo
         state,
       );
       expect(await onHost(H, 'ls /etc/apt/sources.list.d/srv_lvsplay_repo.list 2>&1; true')).toContain('No such file');
-      const key = await runOnKinds(
+    }, 120_000);
+
+    it('apt_key: without gpg says what it lacks; with gnupg adds a key from data and removes it by id', async () => {
+      await onHost(H, 'apt-get -q -y remove gnupg gpg >/dev/null 2>&1; true');
+      const lacking = await runOnKinds(
         play(H, `    - name: key\n      apt_key: { id: "0x9A3D21F6AED6B0FF", state: absent }\n`),
       );
-      expect(key.rec.results(H)[0]!.result.msg).toContain('apt_key needs apt-key and gpg on the host');
-    }, 120_000);
+      expect(lacking.rec.results(H)[0]!.result.msg).toContain('apt_key needs apt-key and gpg on the host');
+      await onHost(H, 'apt-get -q -y install gnupg >/dev/null');
+      // A key made here, offline (ed25519, no passphrase, in a throwaway GNUPGHOME).
+      const home = join(dir, 'gnupg');
+      mkdirSync(home, { mode: 0o700 });
+      const gpg = (args: string[]) =>
+        execFileSync('gpg', ['--batch', ...args], { env: { ...process.env, GNUPGHOME: home } });
+      gpg([
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'Lab <lab@example.org>',
+        'ed25519',
+        'sign',
+        'never',
+      ]);
+      writeFileSync(join(dir, 'files', 'key.asc'), gpg(['--armor', '--export', 'lab@example.org']));
+      const long = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(
+        gpg(['--with-colons', '--list-keys']).toString(),
+      )![1]!;
+      const ring = '/etc/apt/trusted.gpg.d/lvsplay-lab.gpg';
+      const state = () =>
+        onHost(H, `gpg --no-default-keyring --keyring ${ring} --with-colons --list-keys 2>/dev/null | grep ^pub; true`);
+      await convergeHonestly(
+        play(H, `    - name: key\n      apt_key: { data: "{{ lookup('file', 'key.asc') }}", keyring: ${ring} }\n`),
+        H,
+        state,
+        { dir },
+      );
+      expect(await state()).toContain(long);
+      await convergeHonestly(
+        play(H, `    - name: key gone\n      apt_key: { id: "0x${long}", keyring: ${ring}, state: absent }\n`),
+        H,
+        state,
+        { dir },
+      );
+      expect(await state()).not.toContain(long);
+      await onHost(H, `rm -f ${ring} ${ring}~`);
+    }, 180_000);
   },
 );
