@@ -2,11 +2,11 @@
 // GNUPGHOME) added from data and from a file into a keyring under a temporary directory (never
 // the machine's own), then removed by id; check mode, a run and a rerun under both tools must
 // register the same values and change the same tasks.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeGpgKey } from '../helpers/gpg-key.js';
 import { ansiblePlaybook, lvsplayRun } from '../helpers/compat.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lvsplay-aptkey-'));
@@ -49,25 +49,11 @@ const statuses = (out: string) =>
 describe('apt_key gives what ansible-playbook 2.14 gives', () => {
   it('adds from data and a file, removes by id: check, run, rerun', async () => {
     const seed = join(work, 'seed');
-    const home = join(work, 'gnupg');
     mkdirSync(seed);
-    mkdirSync(home, { mode: 0o700 });
-    const env = { ...process.env, GNUPGHOME: home };
-    const gpg = (args: string[]) => execFileSync('gpg', ['--batch', ...args], { env });
-    gpg([
-      '--pinentry-mode',
-      'loopback',
-      '--passphrase',
-      '',
-      '--quick-gen-key',
-      'Lab <lab@example.org>',
-      'ed25519',
-      'sign',
-      'never',
-    ]);
-    writeFileSync(join(seed, 'key.asc'), gpg(['--armor', '--export', 'lab@example.org']));
-    writeFileSync(join(seed, 'key.gpg'), gpg(['--export', 'lab@example.org']));
-    const long = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(gpg(['--with-colons', '--list-keys']).toString())![1]!;
+    const key = makeGpgKey(work);
+    writeFileSync(join(seed, 'key.asc'), key.armored);
+    writeFileSync(join(seed, 'key.gpg'), key.binary);
+    const long = key.long;
     writeFileSync(join(seed, 'play.yml'), PLAYBOOK);
     writeFileSync(
       join(seed, 'inv'),

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeGpgKey } from '../helpers/gpg-key.js';
 import { convergeHonestly, ensureKindsLab, hostKinds, onHost, play, runOnKinds } from './modules-system-helpers.js';
 
 const ADDR: Record<string, string> = { client: '', sd12: '10.0.7.141' };
@@ -115,26 +116,9 @@ for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c "import urllib.request as u; u.urlo
       );
       expect(lacking.rec.results(H)[0]!.result.msg).toContain('apt_key needs apt-key and gpg on the host');
       await onHost(H, 'apt-get -q -y install gnupg >/dev/null');
-      // A key made here, offline (ed25519, no passphrase, in a throwaway GNUPGHOME).
-      const home = join(dir, 'gnupg');
-      mkdirSync(home, { mode: 0o700 });
-      const gpg = (args: string[]) =>
-        execFileSync('gpg', ['--batch', ...args], { env: { ...process.env, GNUPGHOME: home } });
-      gpg([
-        '--pinentry-mode',
-        'loopback',
-        '--passphrase',
-        '',
-        '--quick-gen-key',
-        'Lab <lab@example.org>',
-        'ed25519',
-        'sign',
-        'never',
-      ]);
-      writeFileSync(join(dir, 'files', 'key.asc'), gpg(['--armor', '--export', 'lab@example.org']));
-      const long = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(
-        gpg(['--with-colons', '--list-keys']).toString(),
-      )![1]!;
+      const key = makeGpgKey(dir);
+      writeFileSync(join(dir, 'files', 'key.asc'), key.armored);
+      const long = key.long;
       const ring = '/etc/apt/trusted.gpg.d/lvsplay-lab.gpg';
       const state = () =>
         onHost(H, `gpg --no-default-keyring --keyring ${ring} --with-colons --list-keys 2>/dev/null | grep ^pub; true`);
