@@ -12,3 +12,13 @@ export const HOST_KIND_CHOICES: readonly HostKindChoice[] = ['auto', 'netns', 'u
 export type Release = 'bookworm' | 'trixie';
 export const RELEASES: readonly Release[] = ['bookworm', 'trixie'];
 export const DEFAULT_RELEASE: Release = 'bookworm';
+
+/**
+ * The environment a lab host boots with: a machine's, not the caller's. A test run's TMPDIR (a
+ * directory the host cannot see: MariaDB then fails to start), a user's locale or proxy
+ * settings must not reach the host's init and services.
+ */
+export const BOOT_ENV: NodeJS.ProcessEnv = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+};

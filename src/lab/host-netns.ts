@@ -7,6 +7,7 @@ import { hostPaths, type LabPaths } from './paths.js';
 import type { LabHost } from './topology.js';
 import { livePid, pidRecord, pidsInPidns, signal, waitGone } from './procs.js';
 import { sleep } from './sys.js';
+import { BOOT_ENV } from './host-kinds.js';
 
 export const BOOTED_MARKER = '/run/lvsplay-booted';
 const BOOT_TIMEOUT_MS = 30_000;
@@ -45,7 +46,7 @@ export async function bootHost(h: LabHost, p: LabPaths): Promise<number> {
       h.name,
       p.stateDir,
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    { detached: true, stdio: ['ignore', log, log], env: BOOT_ENV },
   );
   closeSync(log);
   parent.unref();

@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { LvsplayError, diag } from '../diagnostics.js';
 import { NAME_PREFIX, systemdBaseDirs, systemdHostPaths, type LabPaths } from './paths.js';
-import { DEFAULT_RELEASE, RELEASES, type Release } from './host-kinds.js';
+import { BOOT_ENV, DEFAULT_RELEASE, RELEASES, type Release } from './host-kinds.js';
 import type { LabHost } from './topology.js';
 import { execArgv } from './host-netns.js';
 import { livePid, pidRecord, pidsInPidns, signal, waitGone } from './procs.js';
@@ -123,7 +123,7 @@ export async function bootSystemd(h: LabHost, p: LabPaths, binDir: string): Prom
       h.netns,
       ...cgroupDirs(h.name),
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    { detached: true, stdio: ['ignore', log, log], env: BOOT_ENV },
   );
   closeSync(log);
   child.unref();

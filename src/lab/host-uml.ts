@@ -23,6 +23,7 @@ import { macOf } from './network.js';
 import { allPids, livePid, pidRecord, signal, waitGone } from './procs.js';
 import { GUEST_STUB_PATH, umlKernel } from './uml-image.js';
 import { must, run, sleep } from './sys.js';
+import { BOOT_ENV } from './host-kinds.js';
 
 /** Guest RAM (the kernel's `mem=`); a file in /dev/shm of which only the touched pages cost
  * memory. apt and dpkg need more than the 64 MB the idle services do. */
@@ -147,7 +148,7 @@ export async function bootUml(h: LabHost, p: LabPaths): Promise<number> {
       k.binary,
       ...kernelArgs,
     ],
-    { detached: true, stdio: ['ignore', log, log] },
+    { detached: true, stdio: ['ignore', log, log], env: BOOT_ENV },
   );
   closeSync(log);
   child.unref();

@@ -43,6 +43,7 @@ import { applyDelay } from './delay.js';
 import { everyHost, findHost, readRecord, writeRecord } from './record.js';
 import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
+import { BOOT_ENV } from './host-kinds.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
@@ -284,11 +285,13 @@ export async function labExec(host: string, argv: string[], opts: LabExecOptions
   const [cmd, ...args] = kindOf(h).execArgv(h, p, argv, opts.stdio === 'inherit');
   if (opts.stdio === 'inherit') {
     return new Promise((resolve) => {
-      const child = spawn(cmd!, args, { stdio: 'inherit' });
+      const term = process.env.TERM;
+      const child = spawn(cmd!, args, { stdio: 'inherit', env: { ...BOOT_ENV, ...(term ? { TERM: term } : {}) } });
       child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 + 9 : 1), stdout: '', stderr: '' }));
     });
   }
-  return sys(opts.input === undefined ? {} : { input: opts.input }).run`${cmd!} ${args}`;
+  // The host's environment, not the caller's (a service started here must not get our TMPDIR).
+  return sys({ env: BOOT_ENV, ...(opts.input === undefined ? {} : { input: opts.input }) }).run`${cmd!} ${args}`;
 }
 
 /** Power cut: everything in the host dies at once; its disk and keys stay. */
