@@ -69,7 +69,19 @@ let matcher: Matcher | undefined;
 function startMatcher(): Matcher {
   const shared = new SharedArrayBuffer(4);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER, { eval: true, workerData: { port: port2, shared }, transferList: [port2] });
+  // execArgv: [] because the worker is a CommonJS script whatever flags started the process
+  // (under --input-type=module it would be read as a module, `require` undefined, and fail).
+  const worker = new Worker(WORKER, {
+    eval: true,
+    execArgv: [],
+    workerData: { port: port2, shared },
+    transferList: [port2],
+  });
+  // A worker that fails must not take the run down with it: the next match starts another (one
+  // waiting for it meets its time limit and fails its task).
+  worker.on('error', () => {
+    if (matcher?.worker === worker) matcher = undefined;
+  });
   // The worker must never keep the process alive.
   worker.unref();
   port1.unref();
