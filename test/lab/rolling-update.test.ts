@@ -193,13 +193,13 @@ describe('changes under client traffic', () => {
       expect(after[0]).toBeGreaterThan(before[0]!);
       expect(after[1]).toBeGreaterThan(before[1]!);
       expect(after[1]).toBeGreaterThan(after[0]!);
-      // every answer read the database; each real server read its own first server, and the
-      // other one while that was down (whatever site version an earlier test left)
+      // every answer read the database (whatever site version an earlier test left), and a real
+      // server read its second database server while its first was down. Which real server gets
+      // the requests of that window is the scheduler's choice (wlc may send a server that just
+      // came back nearly all of them), so the fallback is asserted over both, not for each.
       expect(records.every((r) => r.db === 'db1' || r.db === 'db2')).toBe(true);
       const reads = (web: string, db: string) => records.filter((r) => r.server === web && r.db === db).length;
-      expect(reads('web1', 'db1')).toBeGreaterThan(0);
-      expect(reads('web1', 'db2')).toBeGreaterThan(0);
-      expect(reads('web2', 'db2')).toBeGreaterThan(0);
+      expect(reads('web1', 'db2') + reads('web2', 'db1')).toBeGreaterThan(0);
     },
   );
 });
