@@ -5,6 +5,9 @@
 // dies after the task changed the host but before its result came back would otherwise lose
 // them (the rerun finds the file in place, reports ok and notifies nothing). The result then
 // confirms them (changed) or withdraws them (anything that surely changed nothing).
+// The file is rewritten once per task, not once per host: the driver holds the journal while it
+// writes down or applies a task's notifications on all its hosts (`hold`), and the changes are
+// saved together when it lets go.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +31,8 @@ export class HandlerJournal {
   readonly #playbook: string;
   readonly #mask: (s: string) => string;
   #entries: Entry[];
+  #held = 0;
+  #dirty = false;
 
   /** `mask` hides secrets in play and handler names before they are written or compared. */
   constructor(playbookPath: string, dir = journalDir(), mask: (s: string) => string = (s) => s) {
@@ -111,7 +116,26 @@ export class HandlerJournal {
     if (this.#entries.length !== before) this.#save();
   }
 
+  /**
+   * Runs `fn` with saving put off until it returns, then saves once if anything changed: for the
+   * driver, which writes down or applies one task's notifications on all its hosts in one go.
+   * What `intend` writes is on disk before `hold` returns, so before the task reaches any host.
+   */
+  hold<T>(fn: () => T): T {
+    this.#held++;
+    try {
+      return fn();
+    } finally {
+      if (--this.#held === 0 && this.#dirty) this.#save();
+    }
+  }
+
   #save(): void {
+    if (this.#held > 0) {
+      this.#dirty = true;
+      return;
+    }
+    this.#dirty = false;
     const dir = join(this.#file, '..');
     mkdirSync(dir, { recursive: true });
     const tmp = `${this.#file}.${process.pid}.tmp`;

@@ -264,11 +264,15 @@ async function driveLinear(
       continue;
     }
     const outcomes = await runTaskOn(run, at, first.planned, hosts, forks, handlers);
+    if (handlers)
+      run.journal.hold(() => {
+        for (const [h] of group) {
+          const oc = outcomes.get(h);
+          if (oc && !oc.failed) for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
+        }
+      });
     for (const [h, w] of group) {
-      const oc = outcomes.get(h);
-      if (handlers && oc && !oc.failed)
-        for (const n of handlerNames(first.planned)) run.journal.ran(at.pp.play.name, h, n);
-      w.item = w.gen.next(oc);
+      w.item = w.gen.next(outcomes.get(h));
       if (!handlers) settleRescues(run, h, w);
     }
     if (handlers) continue;
@@ -395,8 +399,13 @@ async function runTaskOn(
   const throttle = throttleOf(run, at, planned, targets[0]);
   const slots = throttle ? new Semaphore(throttle) : undefined;
   // Journaled before the task can change the host (see journal.ts): only what it may notify.
+  // When every host starts at once, one write covers them all; otherwise each as it starts.
+  const allAtOnce = targets.length <= run.plan.forks && !slots;
+  const intendedAhead = allAtOnce
+    ? run.journal.hold(() => new Map(targets.map((h) => [h, intendNotifications(run, at, planned, h)])))
+    : undefined;
   const start = (h: string) => {
-    const intended = intendNotifications(run, at, planned, h);
+    const intended = intendedAhead?.get(h) ?? intendNotifications(run, at, planned, h);
     return runTask(run, at, planned, h).then((r) => ({ ...r, intended }));
   };
   const runs = await Promise.all(
@@ -409,26 +418,29 @@ async function runTaskOn(
     const shared = { ...noEffects(), ...(ran.effects.register ? { register: ran.effects.register } : {}) };
     for (const h of hosts.slice(1)) byHost.set(h, { ...ran, effects: shared, intended: [] });
   }
-  for (const h of hosts) {
-    if (bypass && h !== targets[0]) {
-      // add_host: the other hosts neither ran nor report the task, and go on.
-      out.set(h, { failed: false });
-      continue;
+  // One journal write for the task's notifications on all its hosts (see journal.ts).
+  run.journal.hold(() => {
+    for (const h of hosts) {
+      if (bypass && h !== targets[0]) {
+        // add_host: the other hosts neither ran nor report the task, and go on.
+        out.set(h, { failed: false });
+        continue;
+      }
+      const r = byHost.get(h)!;
+      const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
+      const result: TaskResult =
+        included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
+      // An include that could not be loaded fails the task: counted as failed.
+      const effects = result === r.result ? r.effects : { ...r.effects, counts: countsOf(result) };
+      applyEffects(run, at, h, effects, r.intended);
+      const delegate = delegateFor(run, at, planned, h);
+      // run_once: only the host that ran it reports and counts it, as in Ansible; the others share
+      // its outcome (a failure stops them too) and its registered value.
+      if (!runOnce || h === targets[0])
+        run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
+      out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
     }
-    const r = byHost.get(h)!;
-    const included = r.include && r.result.status === 'ok' ? loadInclude(run, at, planned, r.include) : undefined;
-    const result: TaskResult =
-      included && 'error' in included ? { ...r.result, status: 'failed', msg: included.error } : r.result;
-    // An include that could not be loaded fails the task: counted as failed.
-    const effects = result === r.result ? r.effects : { ...r.effects, counts: countsOf(result) };
-    applyEffects(run, at, h, effects, r.intended);
-    const delegate = delegateFor(run, at, planned, h);
-    // run_once: only the host that ran it reports and counts it, as in Ansible; the others share
-    // its outcome (a failure stops them too) and its registered value.
-    if (!runOnce || h === targets[0])
-      run.emit({ type: 'taskResult', task: ref, host: h, ...(delegate ? { delegatedTo: delegate } : {}), result });
-    out.set(h, outcomeOf(r, result, included && !('error' in included) ? included : undefined));
-  }
+  });
   if ([...byHost.values()].some((r) => r.meta === 'end_play')) out.set('\0end_play', { failed: false, ended: true });
   if ([...byHost.values()].some((r) => r.meta === 'flush_handlers'))
     await runHandlers(

@@ -1,6 +1,6 @@
 // A task's effects as a value: computed from its result by the executor without touching the
 // run's state, then applied by the driver in one place, in Ansible's order.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +145,29 @@ describe('task effects', () => {
     expect(run.hosts.get('h2')!.notified).toEqual(new Set(['restart web']));
     expect(run.journal.pending(at.pp.play.name, 'h2')).toEqual(['restart web']);
     expect(run.journal.maybe(at.pp.play.name, 'h2', 'restart web')).toBe(false);
+  });
+
+  it("writes a task's notifications on all its hosts in one go: on disk when hold returns, not before", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    const file = join(dir, 'pending-handlers.json');
+    const journal = new HandlerJournal(join(dir, 'play.yml'), dir);
+    const onDisk = () => (existsSync(file) ? (readFileSync(file, 'utf8').match(/"host"/g)?.length ?? 0) : 0);
+    journal.hold(() => {
+      journal.intend('p', 'h1', ['restart web']);
+      journal.intend('p', 'h2', ['restart web']);
+      expect(onDisk()).toBe(0);
+    });
+    expect(onDisk()).toBe(2);
+    journal.hold(() => {
+      journal.withdraw('p', 'h1', ['restart web']);
+      journal.notified('p', 'h2', 'restart web');
+      expect(onDisk()).toBe(2);
+    });
+    expect(onDisk()).toBe(1);
+    expect(new HandlerJournal(join(dir, 'play.yml'), dir).maybe('p', 'h2', 'restart web')).toBe(false);
+    // Outside a hold each change is written at once.
+    journal.ran('p', 'h2', 'restart web');
+    expect(onDisk()).toBe(0);
   });
 
   it('forgets what was read ahead on the host, or on every host, as the effects say', () => {
