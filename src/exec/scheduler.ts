@@ -17,7 +17,7 @@ import { hostState, newGroups, taskVars, type PlayPosition, type RunContext } fr
 import { HandlerJournal } from './journal.js';
 import { redact, withRevealedVault } from '../report/redact.js';
 import { asBool, keyword } from './keywords.js';
-import { Semaphore } from './limit.js';
+import { Semaphore } from '../semaphore.js';
 import { runTask, type TaskRun } from './task.js';
 import { walkHandlers, walkPlay, type HostWalk, type StepOutcome, type WalkItem } from './walker.js';
 import { loadInclude } from './include.js';

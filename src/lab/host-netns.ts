@@ -60,7 +60,9 @@ export async function bootHost(h: LabHost, p: LabPaths): Promise<number> {
 }
 
 async function childOf(ppid: number, h: LabHost): Promise<number> {
-  const end = Date.now() + 5_000;
+  // The limit only matters while the boot lives (an exit is reported at once): generous, for a
+  // loaded machine.
+  const end = Date.now() + BOOT_TIMEOUT_MS;
   while (Date.now() < end) {
     try {
       const kids = readFileSync(`/proc/${ppid}/task/${ppid}/children`, 'utf8').trim();
@@ -75,7 +77,7 @@ async function childOf(ppid: number, h: LabHost): Promise<number> {
     }
     await sleep(5);
   }
-  throw new LvsplayError(diag(`lab: ${h.name}: its init did not start within 5 s`));
+  throw new LvsplayError(diag(`lab: ${h.name}: its init did not start within ${BOOT_TIMEOUT_MS / 1000} s`));
 }
 
 async function waitBooted(h: LabHost, init: number, bootLog: string): Promise<void> {

@@ -2,6 +2,7 @@
 // repeat, and `up`/`down` repair what a killed lab command left behind.
 import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
 import {
@@ -44,6 +45,7 @@ import { everyHost, findHost, readRecord, writeRecord } from './record.js';
 import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 import { BOOT_ENV } from './host-kinds.js';
+import { Semaphore } from '../semaphore.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
@@ -160,7 +162,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
       );
     }
     writeRecord(p, topo);
-    await Promise.all(topo.hosts.map((h) => kindOf(h).powerOn(h, p)));
+    // Boots at most a few per core at once: hundreds started together on a small machine each
+    // wait their turn for the CPU, and every host's boot time limit would run out together.
+    const boots = new Semaphore(Math.max(8, 4 * availableParallelism()));
+    await Promise.all(topo.hosts.map((h) => boots.use(() => kindOf(h).powerOn(h, p))));
     await refreshSshFiles(p, topo);
     await applyDelay(p, topo.hosts, opts.delayMs ?? 0);
     return { hosts: topo.hosts, builtBase, ms: Date.now() - t0 };

@@ -1,22 +1,24 @@
-// group and user on a lab host (web2): converge from a known start (the account and group
+// group and user on each host kind (a SysV lab host, web2, and a systemd host of each release):
+// converge from a known start (the account and group
 // absent), check mode predicting the run, a rerun with no change, then removal.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, runPlaybookText, changed } from '../helpers/lab-run.js';
-import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
+import { changed } from '../helpers/lab-run.js';
+import { convergeHonestly, ensureKindsLab, hostKinds, onHost, play, runOnKinds } from './modules-system-helpers.js';
 
-const H = 'web2';
-const snapshot = () =>
+const snapshotOn = (H: string) =>
   onHost(
     H,
     `getent group lvsgrp || true; getent passwd lvsusr || true; id -Gn lvsusr 2>/dev/null || true; getent shadow lvsusr | cut -d: -f2 || true`,
   );
 
 beforeAll(async () => {
-  await ensureLab();
-  await onHost(H, 'userdel -r lvsusr 2>/dev/null; groupdel lvsgrp 2>/dev/null; true');
+  await ensureKindsLab();
 });
 
-describe('group and user on a lab host', () => {
+describe.each(hostKinds('web2'))('group and user on $kind ($host)', ({ host: H }) => {
+  const snapshot = () => snapshotOn(H);
+  beforeAll(() => onHost(H, 'userdel -r lvsusr 2>/dev/null; groupdel lvsgrp 2>/dev/null; true'));
+
   it('creates them, reruns with no change, and removes them', async () => {
     const pb = play(
       H,
@@ -47,7 +49,7 @@ describe('group and user on a lab host', () => {
       group: { name: lvsgrp, state: absent }
 `,
     );
-    const r = await runPlaybookText(gone);
+    const r = await runOnKinds(gone);
     expect(r.exitCode).toBe(0);
     expect(changed(r, H)).toEqual(['user', 'group']);
     expect(await snapshot()).toBe('');

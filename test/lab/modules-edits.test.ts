@@ -1,18 +1,19 @@
-// replace and ini_file on a lab host (web2): converge from a known start, check mode predicting
+// replace and ini_file on each host kind (a SysV lab host, web2, and a systemd host of each
+// release): converge from a known start, check mode predicting
 // exactly what the real run changes without touching the host, and a rerun with no change.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, statuses } from '../helpers/lab-run.js';
-import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
+import { statuses } from '../helpers/lab-run.js';
+import { convergeHonestly, ensureKindsLab, hostKinds, onHost, play } from './modules-system-helpers.js';
 
-const H = 'web2';
 const DIR = '/tmp/me';
-const snapshot = () => onHost(H, `find ${DIR} -printf '%p %y %m\\n' | sort; find ${DIR} -type f | sort | xargs cat`);
 
 beforeAll(async () => {
-  await ensureLab();
+  await ensureKindsLab();
 });
 
-describe('replace on a lab host', () => {
+describe.each(hostKinds('web2'))('replace and ini_file on $kind ($host)', ({ host: H }) => {
+  const snapshot = () => onHost(H, `find ${DIR} -printf '%p %y %m\\n' | sort; find ${DIR} -type f | sort | xargs cat`);
+
   it('replaces every match, between before/after, and reruns with no change', async () => {
     await onHost(
       H,
@@ -33,9 +34,7 @@ describe('replace on a lab host', () => {
       '# PermitRootLogin yes\nPort 22\n<m>\nport 11\nport 12\n</m>\nport 3\n',
     );
   });
-});
 
-describe('ini_file on a lab host', () => {
   it('sets, adds and removes options and sections, and reruns with no change', async () => {
     await onHost(
       H,

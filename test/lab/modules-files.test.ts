@@ -1,9 +1,11 @@
-// copy, template, file, lineinfile, blockinfile and stat on a real lab host (web2): converge from
-// a known start, rerun with no change, check mode predicting exactly the real run's changes
-// (same tasks, same diffs) without touching the host, and the edge cases a user meets.
+// copy, template, file, lineinfile, blockinfile and stat on each host kind (a SysV lab host, web2,
+// and a systemd host of each release): converge from a known start, rerun with no change, check
+// mode predicting exactly the real run's changes (same tasks, same diffs) without touching the
+// host; and on web2 the edge cases a user meets.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { changed, ensureLab, runPlaybookText, statuses, type PlayRun } from '../helpers/lab-run.js';
+import { changed, statuses, type PlayRun } from '../helpers/lab-run.js';
+import { ensureKindsLab, hostKinds, runOnKinds as runPlaybookText } from './modules-system-helpers.js';
 import { labExec } from '../../src/lab/index.js';
 
 const HOST = 'web2';
@@ -12,36 +14,39 @@ const DIR = '/tmp/mf';
 const HOSTILE_NAME = `${DIR}/we ird $(touch mf-pwned) \`touch mf-pwned2\`; 'q' *`;
 const HOSTILE = '$(touch /tmp/mf/pwned3); `touch /tmp/mf/pwned4`; \' " \\ ;\nnext line\n';
 
-const sh = async (script: string) => {
-  const r = await labExec(HOST, ['sh', '-c', script]);
+const shOn = (host: string) => async (script: string) => {
+  const r = await labExec(host, ['sh', '-c', script]);
   return r.stdout;
 };
+const sh = shOn(HOST);
 
 /** Everything under DIR with type, mode, owner, size, link target and content hash. */
-const snapshot = () =>
-  sh(`cd ${DIR} && find . -printf '%p %y %m %u:%g %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort`);
+const snapshotOn = (host: string) => () =>
+  shOn(host)(`cd ${DIR} && find . -printf '%p %y %m %u:%g %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort`);
 
-async function reset() {
-  await sh(
+async function resetOn(host: string) {
+  await shOn(host)(
     `rm -rf ${DIR} && mkdir -p ${DIR}/tree/sub && printf 'a=1\\n# keep\\n' > ${DIR}/li.conf && printf '[x]\\n# keep\\n' > ${DIR}/li2.conf && echo bye > ${DIR}/gone && touch ${DIR}/tree/f ${DIR}/tree/sub/g && echo orig > ${DIR}/hard-src && touch ${DIR}/touched`,
   );
 }
 
-const play = (tasks: string) => `
-- hosts: ${HOST}
+const play = (tasks: string, host = HOST) => `
+- hosts: ${host}
   gather_facts: false
   tasks:
 ${tasks}
 `;
 
 /** What each changed task reported: summaries and diffs, for check-vs-real comparisons. */
-function changeLog(run: PlayRun): Record<string, unknown> {
+function changeLog(run: PlayRun, host: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const r of run.rec.results(HOST)) if (r.status === 'changed') out[r.task] = r.result.changes;
+  for (const r of run.rec.results(host)) if (r.status === 'changed') out[r.task] = r.result.changes;
   return out;
 }
 
-const converge = play(`
+const convergeOn = (host: string) =>
+  play(
+    `
     - name: copy content
       copy:
         content: "{{ hostile }}"
@@ -78,30 +83,34 @@ const converge = play(`
     - name: stat
       stat: { path: ${DIR}/app.conf }
       register: st
-`);
+`,
+    host,
+  );
 const files = { 'files/app.conf': APP, 'templates/site.conf.j2': 'server {{ inventory_hostname }}\nport {{ port }}\n' };
 const extraVars = [
   JSON.stringify({ hostile: HOSTILE, hostile_name: HOSTILE_NAME, hostile_line: "x=$(id) `id` 'q'", port: 8080 }),
 ];
 
 beforeAll(async () => {
-  await ensureLab();
-  await reset();
+  await ensureKindsLab();
 }, 120_000);
 
-describe('file modules converge web2 honestly', () => {
+describe.each(hostKinds(HOST))('file modules converge honestly on $kind ($host)', ({ host }) => {
+  const [sh, snapshot, converge] = [shOn(host), snapshotOn(host), convergeOn(host)];
+  beforeAll(() => resetOn(host), 120_000);
+
   it('check predicts, run makes exactly that, rerun is all ok', async () => {
     const start = await snapshot();
     const check = await runPlaybookText(converge, { check: true, diff: true, files, extraVars });
     expect(
       check.rec
-        .results(HOST)
+        .results(host)
         .filter((r) => r.status !== 'ok' && r.status !== 'changed')
         .map((r) => `${r.task}: ${r.result.msg}`),
     ).toEqual([]);
     expect(check.exitCode).toBe(0);
     expect(await snapshot()).toBe(start); // check mode touched nothing
-    const predicted = changed(check, HOST);
+    const predicted = changed(check, host);
     expect(predicted.sort()).toEqual(
       [
         'copy content',
@@ -124,18 +133,18 @@ describe('file modules converge web2 honestly', () => {
 
     const real = await runPlaybookText(converge, { diff: true, files, extraVars });
     expect(real.exitCode).toBe(0);
-    expect(changed(real, HOST).sort()).toEqual(predicted.sort());
-    expect(changeLog(real)).toEqual(changeLog(check));
-    expect(statuses(real, HOST)).toMatchObject({ stat: 'ok' });
+    expect(changed(real, host).sort()).toEqual(predicted.sort());
+    expect(changeLog(real, host)).toEqual(changeLog(check, host));
+    expect(statuses(real, host)).toMatchObject({ stat: 'ok' });
 
     const again = await runPlaybookText(converge, { files, extraVars });
     expect(again.exitCode).toBe(0);
-    expect(changed(again, HOST)).toEqual([]);
+    expect(changed(again, host)).toEqual([]);
     const recheck = await runPlaybookText(converge, { check: true, files, extraVars });
-    expect(changed(recheck, HOST)).toEqual([]);
+    expect(changed(recheck, host)).toEqual([]);
 
     // the host holds what was asked, hostile text literally, and nothing was executed
-    expect(await labExec(HOST, ['cat', HOSTILE_NAME]).then((r) => r.stdout)).toBe(HOSTILE);
+    expect(await labExec(host, ['cat', HOSTILE_NAME]).then((r) => r.stdout)).toBe(HOSTILE);
     expect(await sh(`ls ${DIR}/pwned* ${DIR}/mf-pwned* ~/mf-pwned* /mf-pwned* 2>/dev/null | wc -l`)).toBe('0\n');
     expect(
       await sh(`stat -c '%a %U:%G' ${DIR}/app.conf "${DIR}/tree/app.conf" ${DIR}/d/e ${DIR}/new ${DIR}/bi.conf`),
@@ -144,7 +153,7 @@ describe('file modules converge web2 honestly', () => {
       await sh(
         `cat ${DIR}/site.conf; readlink ${DIR}/l; [ ${DIR}/h -ef ${DIR}/hard-src ] && echo same; [ -e ${DIR}/gone ] || echo gone`,
       ),
-    ).toBe('server web2\nport 8080\nli.conf\nsame\ngone\n');
+    ).toBe(`server ${host}\nport 8080\nli.conf\nsame\ngone\n`);
     expect(await sh(`cat ${DIR}/li.conf ${DIR}/li2.conf ${DIR}/li3.conf`)).toBe(
       "a=2\n# keep\n[x]\nb=3\n# keep\nx=$(id) `id` 'q'\n",
     );
@@ -158,15 +167,15 @@ describe('file modules converge web2 honestly', () => {
   it('detects and fixes a mode or owner change alone, predicting it in check mode', async () => {
     await sh(`chmod 0666 ${DIR}/app.conf; chmod 0644 ${DIR}/bi.conf`);
     const check = await runPlaybookText(converge, { check: true, diff: true, files, extraVars });
-    expect(changed(check, HOST).sort()).toEqual(['block', 'copy src']);
+    expect(changed(check, host).sort()).toEqual(['block', 'copy src']);
     const real = await runPlaybookText(converge, { diff: true, files, extraVars });
-    expect(changeLog(real)).toEqual(changeLog(check));
-    expect((changeLog(real)['copy src'] as { summary: string }[])[0]!.summary).toBe(
+    expect(changeLog(real, host)).toEqual(changeLog(check, host));
+    expect((changeLog(real, host)['copy src'] as { summary: string }[])[0]!.summary).toBe(
       `${DIR}/app.conf: mode: 0666 -> 0640`,
     );
     expect(await sh(`stat -c '%a %U' ${DIR}/app.conf`)).toBe('640 nobody\n');
     const again = await runPlaybookText(converge, { files, extraVars });
-    expect(changed(again, HOST)).toEqual([]);
+    expect(changed(again, host)).toEqual([]);
   }, 120_000);
 });
 

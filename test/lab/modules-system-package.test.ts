@@ -1,24 +1,39 @@
-// package (apt) on lvs2, from the lab's offline repository.
+// package (apt) from the lab's offline repository on each host kind (a director, lvs2, and a
+// systemd host of each release): the versions expected are the candidates the host's own index offers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, runPlaybookText, statuses } from '../helpers/lab-run.js';
-import { convergeHonestly, onHost, play } from './modules-system-helpers.js';
+import { statuses } from '../helpers/lab-run.js';
+import {
+  convergeHonestly,
+  ensureKindsLab,
+  hostKinds,
+  onHost,
+  play,
+  runOnKinds as runPlaybookText,
+} from './modules-system-helpers.js';
 
-const H = 'lvs2';
-const snapshot = () =>
+const snapshotOn = (H: string) => () =>
   onHost(
     H,
     `dpkg-query -W -f='\${Package} \${db:Status-Status} \${Version}\\n' keepalived ipvsadm 2>/dev/null; ls -l --time-style=+%s /var/lib/apt/periodic 2>/dev/null; true`,
   );
 
 beforeAll(async () => {
-  await ensureLab();
-  await onHost(
-    H,
-    'pkill -x keepalived; DEBIAN_FRONTEND=noninteractive apt-get purge -y -q keepalived ipvsadm >/dev/null 2>&1; rm -f /var/lib/apt/periodic/update-success-stamp; true',
-  );
+  await ensureKindsLab();
 }, 120_000);
 
-describe('package on a lab host', () => {
+describe.each(hostKinds('lvs2'))('package on $kind ($host)', ({ host: H }) => {
+  const snapshot = snapshotOn(H);
+  /** The candidate versions of keepalived and ipvsadm in the host's package index. */
+  const v = { keepalived: '', ipvsadm: '' };
+  beforeAll(async () => {
+    await onHost(
+      H,
+      'pkill -x keepalived; DEBIAN_FRONTEND=noninteractive apt-get purge -y -q keepalived ipvsadm >/dev/null 2>&1; rm -f /var/lib/apt/periodic/update-success-stamp; true',
+    );
+    for (const p of ['keepalived', 'ipvsadm'] as const)
+      v[p] = (await onHost(H, `apt-cache show --no-all-versions ${p} | sed -n 's/^Version: //p'`)).trim();
+  }, 120_000);
+
   it('installs packages with exact versions, predicted by check mode; a rerun changes nothing', async () => {
     const pb = play(
       H,
@@ -33,14 +48,14 @@ describe('package on a lab host', () => {
     const { real } = await convergeHonestly(pb, H, snapshot);
     expect(real.rec.results(H)[0]!.result.changes).toEqual([
       expect.objectContaining({
-        summary: 'install keepalived 1:2.2.7-1+b2, ipvsadm 1:1.31-1+b1',
+        summary: `install keepalived ${v.keepalived}, ipvsadm ${v.ipvsadm}`,
         diff: expect.objectContaining({
           before: 'keepalived (not installed)\nipvsadm (not installed)\n',
-          after: 'keepalived 1:2.2.7-1+b2\nipvsadm 1:1.31-1+b1\n',
+          after: `keepalived ${v.keepalived}\nipvsadm ${v.ipvsadm}\n`,
         }),
       }),
     ]);
-    expect(await onHost(H, "dpkg-query -W -f='${Version}' keepalived")).toBe('1:2.2.7-1+b2');
+    expect(await onHost(H, "dpkg-query -W -f='${Version}' keepalived")).toBe(v.keepalived);
     const latest = await runPlaybookText(
       play(
         H,
@@ -80,7 +95,7 @@ describe('package on a lab host', () => {
     );
     const { real } = await convergeHonestly(remove, H, snapshot);
     expect(real.rec.results(H)[0]!.result.changes[0]!.summary).toBe(
-      'remove keepalived 1:2.2.7-1+b2, ipvsadm 1:1.31-1+b1',
+      `remove keepalived ${v.keepalived}, ipvsadm ${v.ipvsadm}`,
     );
     expect(await onHost(H, `dpkg-query -W -f='\${db:Status-Status}' keepalived`)).toBe('config-files');
     const purge = play(

@@ -1,15 +1,15 @@
-// Facts gathered from lvs2 in one round trip, read by later tasks under Ansible's names.
+// Facts gathered in one round trip, read by later tasks under Ansible's names, on each host kind
+// (a UML or SysV director, lvs2, and a systemd host of each release).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labExec } from '../../src/lab/index.js';
-import { ensureLab, runPlaybookText, statuses } from '../helpers/lab-run.js';
-import { play } from './modules-system-helpers.js';
+import { statuses } from '../helpers/lab-run.js';
+import { ensureKindsLab, hostKinds, play, runOnKinds as runPlaybookText } from './modules-system-helpers.js';
 
-const H = 'lvs2';
 beforeAll(async () => {
-  await ensureLab();
+  await ensureKindsLab();
 });
 
-describe('setup / gather_facts on a lab host', () => {
+describe.each(hostKinds('lvs2'))('setup / gather_facts on $kind ($host)', ({ host: H, init, release }) => {
   it('gathers OS, addresses, init system, package manager and IPVS for later tasks', async () => {
     // IPVS as the host's kernel has it (a UML director's own kernel does; this machine's may not)
     const ipvs = (await labExec(H, ['test', '-e', '/proc/net/ip_vs'])).code === 0;
@@ -22,13 +22,14 @@ describe('setup / gather_facts on a lab host', () => {
         that:
           - ansible_distribution == 'Debian'
           - ansible_os_family == 'Debian'
-          - ansible_distribution_major_version == '12'
-          - ansible_hostname == 'lvs2'
-          - ansible_default_ipv4.address == '10.0.7.12'
-          - "'10.0.7.12' in ansible_all_ipv4_addresses"
+          - ansible_distribution_major_version == '${release === 'trixie' ? 13 : 12}'
+          - ansible_distribution_release == '${release}'
+          - ansible_hostname == '${H}'
+          - ansible_default_ipv4.address == ansible_host
+          - ansible_host in ansible_all_ipv4_addresses
           - "'eth0' in ansible_interfaces"
           - ansible_eth0.ipv4.address == ansible_host
-          - ansible_service_mgr == 'sysvinit'
+          - ansible_service_mgr == '${init === 'sysv' ? 'sysvinit' : 'systemd'}'
           - ansible_pkg_mgr == 'apt'
           - ansible_facts.lvsplay_ipvs == ${ipvs ? 'true' : 'false'}
           - ansible_processor_vcpus >= 1

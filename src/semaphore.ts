@@ -1,4 +1,5 @@
-// A counting semaphore: `forks` bounds how many host-tasks run at once across the whole run.
+// A counting semaphore: `forks` bounds how many host-tasks run at once across a run; the lab bounds
+// how many hosts boot at once.
 export class Semaphore {
   #free: number;
   readonly #waiting: Array<() => void> = [];
