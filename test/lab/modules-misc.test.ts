@@ -1,49 +1,55 @@
-// wait_for (polling on the target) and the controller modules in real runs on db1.
+// wait_for (polling on the target) and ping on each host kind (db1, SysV init, and a systemd host
+// of each release), and the controller modules in real runs on db1.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, runPlaybookText, statuses, changed } from '../helpers/lab-run.js';
+import { runPlaybookText, statuses, changed } from '../helpers/lab-run.js';
+import { ensureKindsLab, hostKinds, runOnKinds } from './modules-system-helpers.js';
 import { labExec } from '../../src/lab/index.js';
 
 beforeAll(async () => {
-  await ensureLab();
-  await labExec('db1', ['rm', '-rf', '/tmp/misc-wait']);
+  await ensureKindsLab();
 });
 
-const play = (tasks: string) => `
-- hosts: db1
+const play = (tasks: string, host = 'db1') => `
+- hosts: ${host}
   gather_facts: false
   tasks:
 ${tasks}
 `;
 
-describe('wait_for on db1', () => {
+describe.each(hostKinds('db1'))('wait_for on $kind ($host)', ({ host }) => {
+  beforeAll(() => labExec(host, ['rm', '-rf', '/tmp/misc-wait']));
+
   it('sees sshd listening, a closed port stopped, a file appear with its text', async () => {
     // A writer that makes the file after the wait has begun.
-    await labExec('db1', [
+    await labExec(host, [
       'sh',
       '-c',
       'mkdir -p /tmp/misc-wait; (sleep 1; echo "server ready" > /tmp/misc-wait/log) >/dev/null 2>&1 &',
     ]);
-    const pb = play(`
+    const pb = play(
+      `
     - {name: sshd up, wait_for: {port: 22, timeout: 5}}
     - {name: nothing on 1, wait_for: {port: 1, state: stopped, timeout: 5}}
     - {name: log says ready, wait_for: {path: /tmp/misc-wait/log, search_regex: 'ready$', timeout: 10}, register: w}
     - {name: waited, assert: {that: ['w.elapsed >= 0']}}
-`);
+`,
+      host,
+    );
     const t0 = Date.now();
-    const r = await runPlaybookText(pb);
+    const r = await runOnKinds(pb);
     expect(r.exitCode).toBe(0);
-    expect(statuses(r, 'db1')).toEqual({ 'sshd up': 'ok', 'nothing on 1': 'ok', 'log says ready': 'ok', waited: 'ok' });
+    expect(statuses(r, host)).toEqual({ 'sshd up': 'ok', 'nothing on 1': 'ok', 'log says ready': 'ok', waited: 'ok' });
     expect(Date.now() - t0).toBeLessThan(8000);
-    const check = await runPlaybookText(pb, { check: true });
-    expect(changed(check, 'db1')).toEqual([]);
+    const check = await runOnKinds(pb, { check: true });
+    expect(changed(check, host)).toEqual([]);
   });
 
   it("gives up at its timeout with Ansible's message, never later", async () => {
     const t0 = Date.now();
-    const r = await runPlaybookText(play(`    - {name: never, wait_for: {port: 4999, timeout: 2}}`));
+    const r = await runOnKinds(play(`    - {name: never, wait_for: {port: 4999, timeout: 2}}`, host));
     const ms = Date.now() - t0;
     expect(r.exitCode).toBe(2);
-    expect(r.rec.results('db1')[0]!.result.msg).toBe('Timeout when waiting for 127.0.0.1:4999');
+    expect(r.rec.results(host)[0]!.result.msg).toBe('Timeout when waiting for 127.0.0.1:4999');
     expect(ms).toBeGreaterThanOrEqual(2000);
     expect(ms).toBeLessThan(6000);
   });
@@ -68,20 +74,23 @@ describe('controller modules in a run', () => {
   });
 });
 
-describe('ping on db1', () => {
+describe.each(hostKinds('db1'))('ping on $kind ($host)', ({ host }) => {
   it('answers pong over the host login (in check mode too), and fails on data=crash as Ansible does', async () => {
-    const pb = play(`
+    const pb = play(
+      `
     - {name: ping, ping: {}, register: p}
     - {name: custom data, ping: {data: hello}, register: q}
     - {name: pong, assert: {that: ["p.ping == 'pong'", "q.ping == 'hello'"]}}
-`);
+`,
+      host,
+    );
     for (const check of [false, true]) {
-      const r = await runPlaybookText(pb, { check });
+      const r = await runOnKinds(pb, { check });
       expect(r.exitCode).toBe(0);
-      expect(statuses(r, 'db1')).toEqual({ ping: 'ok', 'custom data': 'ok', pong: 'ok' });
+      expect(statuses(r, host)).toEqual({ ping: 'ok', 'custom data': 'ok', pong: 'ok' });
     }
-    const crash = await runPlaybookText(play(`    - {name: crash, ping: {data: crash}}`));
+    const crash = await runOnKinds(play(`    - {name: crash, ping: {data: crash}}`, host));
     expect(crash.exitCode).toBe(2);
-    expect(crash.rec.results('db1')[0]).toMatchObject({ status: 'failed', result: { msg: 'boom' } });
+    expect(crash.rec.results(host)[0]).toMatchObject({ status: 'failed', result: { msg: 'boom' } });
   });
 });
