@@ -1,15 +1,21 @@
 // Bench inventories of N lab hosts. The hosts are the bench's own (bench01, bench02, ... at
-// 10.0.7.101 and up), so converging them never touches the cluster's six hosts; the connection
+// 10.0.7.101 and up, then in the lab's wide subnet 10.0.8.0/22), so converging them never
+// touches the cluster's six hosts; the connection
 // settings are copied from inventory/lab.ini, so both tools reach the hosts with the same user,
 // key and known_hosts as everything else. Two ways in:
 // - direct (the primary configuration): both tools run inside the lab's controller namespace
 //   and open TCP to the hosts themselves; the ProxyCommand is left out of the copied lines;
 // - proxy: the lines verbatim, one `ip netns exec` + route guard + socat ProxyCommand per host.
 
+import { fromInt } from '../../src/lab/subnets.js';
+
 export const BENCH_GROUP = 'bench';
-/** 10.0.7.101-150: clear of the cluster's addresses (.11 .12 .29 .41 .42 .211) and the VIP (.247). */
+/** 10.0.7.101-199: clear of the cluster's addresses (.11 .12 .29 .41 .42 .211) and the VIP (.247). */
 const FIRST_OCTET = 101;
-export const MAX_BENCH_HOSTS = 99;
+const IN_CLUSTER_SUBNET = 99;
+/** Beyond 99 hosts: the lab's wide subnet, 10.0.8.2 and up (10.0.8.1 is the controller). */
+const WIDE_FIRST = (10 << 24) + (8 << 8) + 2;
+export const MAX_BENCH_HOSTS = 1000;
 
 export interface BenchHost {
   name: string;
@@ -22,7 +28,7 @@ export function benchHosts(n: number): BenchHost[] {
   }
   return Array.from({ length: n }, (_, i) => ({
     name: `bench${String(i + 1).padStart(2, '0')}`,
-    address: `10.0.7.${FIRST_OCTET + i}`,
+    address: i < IN_CLUSTER_SUBNET ? `10.0.7.${FIRST_OCTET + i}` : fromInt(WIDE_FIRST + i - IN_CLUSTER_SUBNET),
   }));
 }
 

@@ -17,7 +17,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { LvsplayError, diag } from '../diagnostics.js';
-import { BRIDGE, LAB_PREFIX, SWITCH_NS, hostPaths, type LabPaths } from './paths.js';
+import { BRIDGE, SWITCH_NS, hostPaths, type LabPaths } from './paths.js';
+import { hostSubnetOf } from './subnets.js';
 import type { LabHost } from './topology.js';
 import { macOf } from './network.js';
 import { allPids, livePid, pidRecord, signal, waitGone } from './procs.js';
@@ -122,7 +123,7 @@ export async function bootUml(h: LabHost, p: LabPaths): Promise<number> {
     'zswap.enabled=0',
     // unknown name=value words become the environment of the guest's init
     `LVSPLAY_NAME=${h.name}`,
-    `LVSPLAY_ADDR=${h.address}/${LAB_PREFIX}`,
+    `LVSPLAY_ADDR=${h.address}/${hostSubnetOf(h.address)?.prefix ?? 24}`,
   ];
   const log = openSync(u.console, 'w');
   // in the switch namespace (where the tap is), in a private mount namespace whose read-only

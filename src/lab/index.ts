@@ -28,6 +28,7 @@ import { releaseOf, removeSystemdLeftovers } from './host-systemd.js';
 import {
   applyPartitions,
   createSwitch,
+  ensureControllerAddresses,
   deleteNetns,
   labNamespaces,
   netnsExists,
@@ -144,7 +145,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     if (!(await switchIsWhole())) {
       await teardown(p);
       await createSwitch();
-    }
+    } else await ensureControllerAddresses();
     if (umlHosts.length) {
       const k = umlKernel();
       if (!k)

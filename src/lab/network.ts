@@ -9,13 +9,13 @@ import {
   CONTROLLER_ADDRESS,
   CONTROLLER_NS,
   CONTROLLER_PORT,
-  LAB_PREFIX,
   NAME_PREFIX,
   SWITCH_NS,
   type LabPaths,
 } from './paths.js';
 import type { LabHost } from './topology.js';
 import { must, run, sleep, sys } from './sys.js';
+import { LAB_SUBNETS, hostSubnetOf } from './subnets.js';
 
 /**
  * A host's MAC, fixed by its name like a NIC's burned-in address: a rebooted host comes back
@@ -66,9 +66,19 @@ export async function createSwitch(): Promise<void> {
   await must`ip -n ${SWITCH_NS} link add ${CONTROLLER_PORT} type veth peer name eth0 netns ${CONTROLLER_NS}`;
   await must`ip -n ${SWITCH_NS} link set ${CONTROLLER_PORT} master ${BRIDGE} up`;
   await must`ip -n ${CONTROLLER_NS} link set lo up`;
-  // the /24 route on eth0 is the controller's only route: there is no default route to leak by
-  await must`ip -n ${CONTROLLER_NS} addr add ${CONTROLLER_ADDRESS}/${LAB_PREFIX} dev eth0`;
+  await ensureControllerAddresses();
   await must`ip -n ${CONTROLLER_NS} link set eth0 up`;
+}
+
+/**
+ * The controller's address in each lab subnet; each gives eth0 an on-link route, and those are
+ * its only routes: there is no default route to leak by. Added where missing, so a lab made
+ * before a subnet was added gets it on its next `lab up` without a restart.
+ */
+export async function ensureControllerAddresses(): Promise<void> {
+  for (const s of LAB_SUBNETS)
+    if (!(await hasAddress(CONTROLLER_NS, 'eth0', s.controller)))
+      await must`ip -n ${CONTROLLER_NS} addr add ${s.controller}/${s.prefix} dev eth0`;
 }
 
 /** The host's namespace, its cable to the switch and its address; repairs whatever is missing. */
@@ -85,7 +95,7 @@ export async function ensureHostNet(h: LabHost): Promise<void> {
   }
   await must`ip -n ${h.netns} link set lo up`;
   if (!(await hasAddress(h.netns, 'eth0', h.address))) {
-    await must`ip -n ${h.netns} addr add ${h.address}/${LAB_PREFIX} dev eth0`;
+    await must`ip -n ${h.netns} addr add ${h.address}/${hostSubnetOf(h.address)?.prefix ?? 24} dev eth0`;
   }
   await must`ip -n ${h.netns} link set eth0 up`;
 }

@@ -13,10 +13,8 @@ export const BRIDGE = 'lvsplay-br0';
 export const CONTROLLER_NS = 'lvsplay-ctl';
 /** The switch port of the controller. */
 export const CONTROLLER_PORT = 'lvsplay-ctl';
-/** Lab hosts and the controller live on one /24; the controller takes .1. */
-export const LAB_PREFIX = 24;
+/** The seed cluster's subnet (the first of subnets.ts); the controller takes .1. */
 export const CONTROLLER_ADDRESS = '10.0.7.1';
-export const LAB_NETWORK = '10.0.7.0';
 
 /** A cached base and the offline repository built with it. */
 export interface BaseDirs {

@@ -1,7 +1,8 @@
 // What ssh clients need to reach lab hosts: a known_hosts with each host's key (so strict
 // host-key checking works) and an ssh_config routing every lab host through the controller.
 import { writeFileSync } from 'node:fs';
-import { CONTROLLER_NS, LAB_NETWORK, type LabPaths } from './paths.js';
+import { CONTROLLER_NS, type LabPaths } from './paths.js';
+import { sshPatterns } from './subnets.js';
 import type { LabHost } from './topology.js';
 
 export function proxyCommand(p: LabPaths): string {
@@ -13,11 +14,10 @@ export function knownHostsText(entries: { host: LabHost; key: string }[]): strin
 }
 
 export function sshConfigText(p: LabPaths, hosts: LabHost[]): string {
-  const net = `${LAB_NETWORK.split('.').slice(0, 3).join('.')}.*`;
   return [
     '# Written by `lvsplay lab up`: reach lab hosts with `ssh -F THIS_FILE HOST`.',
     ...hosts.flatMap((h) => [`Host ${h.name}`, `  HostName ${h.address}`]),
-    `Host ${[...hosts.map((h) => h.name), net].join(' ')}`,
+    `Host ${[...hosts.map((h) => h.name), ...sshPatterns()].join(' ')}`,
     '  User root',
     `  IdentityFile ${p.key}`,
     '  IdentitiesOnly yes',

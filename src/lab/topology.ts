@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { LvsplayError, diag, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { hostVarsOf, loadInventory } from '../inventory/index.js';
-import { CONTROLLER_ADDRESS, LAB_NETWORK, LAB_PREFIX, hostNetns, hostPort } from './paths.js';
+import { CONTROLLER_ADDRESS, hostNetns, hostPort } from './paths.js';
+import { LAB_SUBNETS, hostSubnetOf, subnetsText } from './subnets.js';
 import { ipvsSupport } from './ipvs.js';
 import { umlKernel } from './uml-image.js';
 import {
@@ -81,13 +82,6 @@ export function defaultInventory(): string {
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-function labSubnetHas(addr: string): boolean {
-  const net = LAB_NETWORK.split('.').slice(0, 3).join('.');
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  if (!m || [1, 2, 3, 4].some((i) => Number(m[i]) > 255)) return false;
-  return LAB_PREFIX === 24 && `${m[1]}.${m[2]}.${m[3]}` === net;
-}
-
 export interface TopologyOptions {
   /** Kind of the hosts whose inventory sets no `lab_host_kind` (default `auto`). */
   kind?: HostKindChoice;
@@ -129,12 +123,12 @@ export function readTopology(
       );
       continue;
     }
-    if (!labSubnetHas(address) || address === CONTROLLER_ADDRESS || /\.(0|255)$/.test(address)) {
+    if (!hostSubnetOf(address)) {
       problems.push(
         diag(
-          `lab: ${h.name}: address ${address} is not a host address of the lab network ${LAB_NETWORK}/${LAB_PREFIX}`,
+          `lab: ${h.name}: address ${address} is not a host address of the lab network ${subnetsText()}`,
           h.pos,
-          `set ansible_host to a free address in ${LAB_NETWORK}/${LAB_PREFIX} other than ${CONTROLLER_ADDRESS} (the controller)`,
+          `set ansible_host to a free address in ${subnetsText()} other than ${LAB_SUBNETS.map((s) => s.controller).join(' and ')} (the controller)`,
         ),
       );
       continue;

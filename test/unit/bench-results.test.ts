@@ -1,6 +1,7 @@
 // The benchmark's figures and how they are shown: statistics, result-file checks, the Markdown
 // table, the SVG plot, bench inventories and the recap/time parsers.
 import { readFileSync } from 'node:fs';
+import { hostSubnetOf } from '../../src/lab/subnets.js';
 import { describe, expect, it } from 'vitest';
 import {
   benchHosts,
@@ -254,6 +255,19 @@ describe('bench inventories', () => {
       expect(hosts.map((h) => h.address)).not.toContain(a);
     }
     expect(() => benchHosts(0)).toThrow(RangeError);
+  });
+  it('goes on in the wide subnet beyond 99 hosts: 500 distinct lab host addresses', () => {
+    const hosts = benchHosts(500);
+    expect(hosts.slice(98, 101)).toEqual([
+      { name: 'bench99', address: '10.0.7.199' },
+      { name: 'bench100', address: '10.0.8.2' },
+      { name: 'bench101', address: '10.0.8.3' },
+    ]);
+    expect(hosts.at(-1)).toEqual({ name: 'bench500', address: '10.0.9.146' });
+    expect(new Set(hosts.map((h) => h.address)).size).toBe(500);
+    expect(hosts.filter((h) => !hostSubnetOf(h.address))).toEqual([]);
+    expect(benchHosts(1000).filter((h) => !hostSubnetOf(h.address))).toEqual([]);
+    expect(() => benchHosts(1001)).toThrow(RangeError);
   });
   it('keeps the cluster hosts in the lab inventory only when asked', () => {
     expect(labInventoryText(benchHosts(1), labIni, true)).toContain('lvs1 ansible_host=10.0.7.11');
