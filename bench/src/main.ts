@@ -11,6 +11,7 @@ import { machineFacts } from './facts.js';
 import { assertLabRoute } from '../../src/lab/guard.js';
 import {
   benchHosts,
+  MAX_BENCH_HOSTS,
   benchInventoryText,
   BENCH_GROUP,
   CONNECTIONS,
@@ -378,8 +379,8 @@ function tail(output: string): string {
 
 const counts = (v: string): number[] => {
   const xs = v.split(',').map((x) => Number(x.trim()));
-  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 99))
-    throw new InvalidArgumentError('host counts are whole numbers from 1 to 99, comma separated');
+  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > MAX_BENCH_HOSTS))
+    throw new InvalidArgumentError(`host counts are whole numbers from 1 to ${MAX_BENCH_HOSTS}, comma separated`);
   return xs;
 };
 const positive = (v: string): number => {

@@ -7,6 +7,17 @@ import { LvsplayError, formatDiagnostic } from '../diagnostics.js';
 import { LOCALHOST_NAMES } from '../inventory/index.js';
 import { LocalTransport } from '../transport/local.js';
 import { DEFAULT_LOCK_PATH, takeRunLock, type RunLockOptions } from './run-lock.js';
+import { availableParallelism } from 'node:os';
+import { Semaphore } from '../semaphore.js';
+
+/**
+ * Handshakes in progress at once, whatever forks says. A handshake costs CPU on both ends (key
+ * exchange, signatures; sshd forks and re-executes itself for each): hundreds begun together on
+ * a small controller each wait for the CPU, and their ConnectTimeout runs out while they wait
+ * behind the others (500 lab hosts at forks 500 on 2 cores: some unreachable in every run). In
+ * turn, each finishes in milliseconds. The same reason as OpenSSH's MaxStartups on the server.
+ */
+const HANDSHAKES_AT_ONCE = Math.max(16, 8 * availableParallelism());
 
 export interface PoolOptions {
   /** Take each remote host's run lock on connecting (runs that change hosts). */
@@ -20,6 +31,7 @@ export class ConnectionPool {
   readonly #open = new Map<string, Promise<Transport>>();
   /** host \0 note: each is told once per run, as ssh tells it once per connection. */
   readonly #told = new Set<string>();
+  readonly #handshakes = new Semaphore(HANDSHAKES_AT_ONCE);
 
   constructor(
     private readonly targetOpts: TargetOpts = {},
@@ -53,7 +65,7 @@ export class ConnectionPool {
         throw new UnreachableError(host, 'proxy-failed', e.diagnostics.map(formatDiagnostic).join('; '));
       throw e;
     }
-    const t = await connect(target, this.connectOpts);
+    const t = await this.#handshakes.use(() => connect(target!, this.connectOpts));
     for (const w of t.warnings) this.#note(host, w);
     const lock = this.poolOpts.runLock;
     const path = lockPath(vars.lvsplay_run_lock);
