@@ -19,9 +19,15 @@
 set -euo pipefail
 cache=${1:-${LVSPLAY_KEEPALIVED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lvsplay/keepalived}}
 mirror=${LVSPLAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# A Debian host has root and nobody (base-passwd): script_user root and the default script user
+# are looked up in the root's /etc/passwd and /etc/group, which the packages alone do not ship.
+users() {
+  [ -e "$1/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$1/etc/passwd"
+  [ -e "$1/etc/group" ] || printf 'root:x:0:\nnogroup:x:65534:\n' >"$1/etc/group"
+}
 for rel in bookworm trixie; do
   d=$cache/$rel
-  [ -x "$d/root/usr/sbin/keepalived" ] && continue
+  if [ -x "$d/root/usr/sbin/keepalived" ]; then users "$d/root"; continue; fi
   rm -rf "$d"
   mkdir -p "$d/apt/state/lists/partial" "$d/apt/cache/archives/partial" "$d/apt/etc" "$d/root"
   echo "deb $mirror $rel main" >"$d/apt/etc/sources.list"
@@ -34,6 +40,7 @@ for rel in bookworm trixie; do
   apt-get -q -y "${opts[@]}" install --download-only keepalived >&2
   for deb in "$d"/apt/cache/archives/*.deb; do dpkg-deb -x "$deb" "$d/root"; done
   for dir in lib lib64 bin sbin; do [ -e "$d/root/$dir" ] || ln -s "usr/$dir" "$d/root/$dir"; done
+  users "$d/root"
   rm -rf "$d/apt/cache"
   [ -x "$d/root/usr/sbin/keepalived" ] || { echo "keepalived-binaries: no keepalived in $rel" >&2; exit 1; }
 done

@@ -126,13 +126,14 @@ export function lintErrorsOfPlan(plan: Plan, cwd: string): Finding[] {
 export function mergeModels(models: ClusterModel[]): ClusterModel {
   const m = emptyModel();
   for (const x of models) {
-    m.directors.push(...x.directors);
-    m.vrrp.push(...x.vrrp);
-    m.services.push(...x.services);
-    m.realServerHosts.push(...x.realServerHosts);
-    m.dbMasters.push(...x.dbMasters);
-    m.keywords.push(...x.keywords);
-    if (x.scripts) (m.scripts ??= []).push(...x.scripts);
+    // Loops, not push(...): a huge file's hundreds of thousands of keywords overflow the stack as arguments.
+    for (const d of x.directors) m.directors.push(d);
+    for (const v of x.vrrp) m.vrrp.push(v);
+    for (const s of x.services) m.services.push(s);
+    for (const h of x.realServerHosts) m.realServerHosts.push(h);
+    for (const d of x.dbMasters) m.dbMasters.push(d);
+    for (const k of x.keywords) m.keywords.push(k);
+    if (x.scripts) for (const s of x.scripts) (m.scripts ??= []).push(s);
   }
   return m;
 }
@@ -177,14 +178,14 @@ export function lint(opts: LintOptions): LintReport {
   if (opts.keepalived?.length) {
     const models = opts.keepalived.map((f) => {
       const parsed = parseKeepalivedFile(resolve(cwd, f));
-      findings.push(...keepalivedSyntaxFindings(parsed.diagnostics));
-      findings.push(...keepalivedTestFindings(parsed.nodes, version));
+      for (const f of keepalivedSyntaxFindings(parsed.diagnostics)) findings.push(f);
+      for (const f of keepalivedTestFindings(parsed.nodes, version)) findings.push(f);
       return modelFromKeepalived(parsed.nodes, f);
     });
     const merged = mergeModels(models);
     merged.keepalivedVersion = version;
     if (realServersGroup) merged.realServersGroup = realServersGroup;
-    findings.push(...runRules(merged, config.settings));
+    for (const f of runRules(merged, config.settings)) findings.push(f);
     everything.push(merged);
   }
   if (opts.scripts?.length) {
@@ -202,7 +203,12 @@ export function lint(opts: LintOptions): LintReport {
 
 /** Findings with paths relative to `cwd`, each once, sorted, the disabled ones set apart. */
 export function reportOf(findings: readonly Finding[], disables: readonly Disable[], cwd: string): LintReport {
-  const shown = dedupe(findings.map((f) => (f.pos ? { ...f, pos: relativePos(f.pos, cwd) } : f)));
+  const shown = dedupe(
+    findings.map((f) => {
+      const g = { ...f, message: printable(f.message) };
+      return g.pos ? { ...g, pos: relativePos(g.pos, cwd) } : g;
+    }),
+  );
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   for (const f of shown) {
@@ -211,6 +217,16 @@ export function reportOf(findings: readonly Finding[], disables: readonly Disabl
     else kept.push(f);
   }
   return { findings: sortFindings(kept), suppressed };
+}
+
+/**
+ * A message fit for a terminal whatever the input held: control characters (binary junk read as
+ * a keyword) escaped, and words of a very long line cut.
+ */
+function printable(message: string): string {
+  return message
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/\S{80,}/g, (w) => `${w.slice(0, 60)}…(${w.length} characters)`);
 }
 
 function relativePos(pos: SourcePos, cwd: string): SourcePos {

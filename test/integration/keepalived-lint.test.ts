@@ -1,13 +1,13 @@
 // lint agrees with the daemons: every keepalived.conf of the corpus goes through lint and through
 // the real `keepalived -t` of each version lint knows (Debian 12's 2.2.7, Debian 13's 2.3.3,
 // fetched by scripts/keepalived-binaries.sh); lint's error / no-error verdict must equal `-t`'s
-// exit status, file by file. Without the binaries (no apt access) this fails: it never skips.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// exit status, file by file (the -t runner is test/helpers/keepalived-t.ts). Without the binaries (no apt access) this fails: it never skips.
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { lint } from '../../src/lint/index.js';
 import { DEBIAN_RELEASE, KEEPALIVED_VERSIONS, type KeepalivedVersion } from '../../src/lint/keepalived/versions.js';
+import { runAllVersions, type Daemon } from '../helpers/keepalived-t.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CORPUS = resolve(ROOT, 'test/fixtures/lint/keepalived-corpus');
@@ -15,65 +15,11 @@ const FILES = readdirSync(CORPUS)
   .filter((f) => f.endsWith('.conf'))
   .sort();
 
-interface Daemon {
-  version: string;
-  /** file -> exit status of `keepalived -t` */
-  status: Map<string, number>;
-  output: Map<string, string>;
-}
-const daemons = new Map<KeepalivedVersion, Daemon>();
-
-/**
- * Runs `keepalived -t` on every corpus file, chrooted into the extracted release (its own glibc
- * and /etc/keepalived), inside a fresh network namespace holding eth0 and eth1 (a veth pair), so
- * the interfaces the corpus names exist whatever the machine has. Unprivileged: a user namespace.
- */
-function runDaemon(root: string): Daemon {
-  const dir = mkdtempSync(join(root, 'corpus-'));
-  try {
-    cpSync(CORPUS, dir, { recursive: true });
-    const inRoot = `/${dir.slice(root.length).replace(/^\/+/, '')}`;
-    const script = [
-      'set -e',
-      'ip link add eth0 type veth peer name eth1',
-      'ip link set lo up',
-      'set +e',
-      `chroot "$1" /usr/sbin/keepalived -v 2>&1 | head -n 1`,
-      `for f in ${FILES.map((f) => `'${f}'`).join(' ')}; do`,
-      `  out=$(cd "$1${inRoot}" && chroot "$1" /usr/sbin/keepalived -l -t -f "${inRoot}/$f" 2>&1 </dev/null)`,
-      '  rc=$?',
-      '  printf "@@ %s %s\\n%s\\n" "$f" "$rc" "$out"',
-      'done',
-    ].join('\n');
-    const unshare = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
-    const r = spawnSync('unshare', [...unshare, 'sh', '-c', script, 'sh', root], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      maxBuffer: 64 << 20,
-    });
-    if (r.status !== 0) throw new Error(`keepalived -t runs failed (${r.status}): ${r.stderr}`);
-    const [head = '', ...parts] = r.stdout.split(/^@@ /m);
-    const d: Daemon = { version: head.trim(), status: new Map(), output: new Map() };
-    for (const p of parts) {
-      const m = /^(\S+) (\d+)\n([\s\S]*)$/.exec(p);
-      if (!m) continue;
-      d.status.set(m[1]!, Number(m[2]));
-      d.output.set(m[1]!, m[3]!.trim());
-    }
-    return d;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+let daemons = new Map<KeepalivedVersion, Daemon>();
 
 beforeAll(() => {
   // Fails loudly when apt cannot reach Debian's repositories: the test needs the real daemons.
-  const cache = execFileSync(resolve(ROOT, 'scripts/keepalived-binaries.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 600_000,
-  }).trim();
-  for (const v of KEEPALIVED_VERSIONS) daemons.set(v, runDaemon(join(cache, DEBIAN_RELEASE[v].codename, 'root')));
+  daemons = runAllVersions(CORPUS, FILES);
 }, 900_000);
 
 describe('lint agrees with keepalived -t', () => {

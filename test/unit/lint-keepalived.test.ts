@@ -66,6 +66,8 @@ describe('real-world configs', () => {
       '13:19 vrrp-auth-pass',
       '22:13 lvs-scheduler',
       '24:5 keepalived-unknown-keyword',
+      // persistence_timeout 0: both daemons answer "number '0' outside range [1, 2678400]".
+      '25:25 keepalived-config-error',
       '35:13 keepalived-deprecated-keyword',
       '47:13 keepalived-deprecated-keyword',
     ]);

@@ -23,7 +23,8 @@ const DATA_BLOCKS = new Set([
   'lvs_timeouts',
   'virtual_server_group',
 ]);
-const CHECKS = new Set([
+/** The checkers a real_server block can hold. */
+export const CHECKERS: ReadonlySet<string> = new Set([
   'TCP_CHECK',
   'HTTP_GET',
   'SSL_GET',
@@ -177,7 +178,7 @@ function virtualService(
     if (find(rc, 'inhibit_on_failure')) quiescent = true;
     const rsRetry = find(rc, 'retry') ?? vsRetry;
     const rsPause = find(rc, 'delay_before_retry') ?? vsPause;
-    for (const chk of rc.filter((x) => CHECKS.has(x.keyword))) {
+    for (const chk of rc.filter((x) => CHECKERS.has(x.keyword))) {
       const h = healthCheck(chk);
       if (h.retry === undefined && num(rsRetry?.args[0]) !== undefined) h.retry = num(rsRetry!.args[0]);
       if (h.delayBeforeRetry === undefined && num(rsPause?.args[0]) !== undefined)

@@ -2,7 +2,7 @@
 // stand on the next line), `#` and `!` comments, double-quoted strings, and `include` of other
 // files (globs allowed, relative to the including file). Every node keeps its file:line:col;
 // syntax problems come back as diagnostics, never as exceptions.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { diag, type Diagnostic, type SourcePos } from '../../diagnostics.js';
 
@@ -24,45 +24,70 @@ interface Token {
   lineStart: boolean;
 }
 
+/** keepalived reads with fgets into a buffer of MAXBUF (1024) bytes: a longer line comes in pieces of 1023, each read as a line of its own. */
+const MAXBUF = 1024;
+
+/** A line as keepalived's reads give it: in pieces of at most MAXBUF - 1 bytes (the newline counts). */
+function pieces(line: string, last: boolean): string[] {
+  const bytes = Buffer.from(last ? line : `${line}\n`, 'utf8');
+  if (bytes.length < MAXBUF) return [line];
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += MAXBUF - 1) out.push(bytes.subarray(i, i + MAXBUF - 1).toString('utf8'));
+  return out.map((p) => p.replace(/\n$/, ''));
+}
+
+/** keepalived's white space (WHITE_SPACE_STR): a \r (CRLF files) is one, only \n ends a line. */
+const SPACE = ' \t\f\r\v';
+
 export function tokenize(text: string, file: string, ds: Diagnostic[]): Token[] {
   const out: Token[] = [];
-  text.split(/\r\n|\n|\r/).forEach((line, i) => {
-    let col = 0;
-    let first = true;
-    const push = (t: string, c: number, brace: boolean): void => {
-      out.push({ text: t, pos: { file, line: i + 1, col: c + 1 }, brace, lineStart: first });
-      first = false;
-    };
-    while (col < line.length) {
-      const ch = line[col]!;
-      if (ch === ' ' || ch === '\t') col++;
-      else if (ch === '#' || ch === '!') break;
-      else if (ch === '{' || ch === '}') push(ch, col++, true);
-      else if (ch === '"') {
-        const end = line.indexOf('"', col + 1);
-        if (end < 0) {
-          ds.push(
-            diag(
-              'unterminated quoted string',
-              { file, line: i + 1, col: col + 1 },
-              'close the string with " on the same line',
-            ),
-          );
-          push(line.slice(col + 1), col, false);
-          col = line.length;
-        } else {
-          push(line.slice(col + 1, end), col, false);
-          col = end + 1;
-        }
-      } else {
-        const start = col;
-        while (col < line.length && !' \t{}#!"'.includes(line[col]!)) col++;
-        // As in keepalived, `#` and `!` start a comment anywhere outside quotes, even mid-word.
-        push(line.slice(start, col), start, false);
-      }
+  const lines = text.split('\n');
+  lines.forEach((whole, i) => {
+    const parts = pieces(whole, i === lines.length - 1);
+    let offset = 0;
+    for (const line of parts) {
+      tokenizeLine(line, i, offset, file, ds, out);
+      offset += line.length;
     }
   });
   return out;
+}
+
+function tokenizeLine(line: string, i: number, offset: number, file: string, ds: Diagnostic[], out: Token[]): void {
+  let col = 0;
+  let first = true;
+  const push = (t: string, c: number, brace: boolean): void => {
+    out.push({ text: t, pos: { file, line: i + 1, col: offset + c + 1 }, brace, lineStart: first });
+    first = false;
+  };
+  while (col < line.length) {
+    const ch = line[col]!;
+    if (SPACE.includes(ch)) col++;
+    else if (ch === '#' || ch === '!') break;
+    else if (ch === '{' || ch === '}') push(ch, col++, true);
+    else if (ch === '"') {
+      const end = line.indexOf('"', col + 1);
+      if (end < 0) {
+        ds.push(
+          diag(
+            'unterminated quoted string',
+            { file, line: i + 1, col: offset + col + 1 },
+            'close the string with " on the same line',
+          ),
+        );
+        push(line.slice(col + 1), col, false);
+        col = line.length;
+      } else {
+        push(line.slice(col + 1, end), col, false);
+        col = end + 1;
+      }
+    } else {
+      const start = col;
+      while (col < line.length && !`${SPACE}{}#!"`.includes(line[col]!)) col++;
+      // As in keepalived, `#` and `!` start a comment anywhere outside quotes, even mid-word.
+      push(line.slice(start, col), start, false);
+    }
+  }
 }
 
 function expandInclude(pattern: string, from: string): string[] {
@@ -82,6 +107,25 @@ function expandInclude(pattern: string, from: string): string[] {
       .map((n) => join(dir, n));
   } catch {
     return [];
+  }
+}
+
+/** Blocks deeper than this are no keepalived.conf (its deepest, a check's url, is 4): lint stops there. */
+export const MAX_DEPTH = 32;
+/** Bigger files are refused unread: keepalived.conf files are kilobytes, and lint must answer in seconds. */
+export const MAX_BYTES = 8 << 20;
+
+/** A file's text, or why lint does not read it (a directory, a FIFO or device, too big, unreadable). */
+export function readConf(path: string): { text: string } | { problem: string; code?: string } {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { problem: 'a directory, not a file', code: 'EISDIR' };
+    if (!st.isFile()) return { problem: 'not a regular file (a FIFO, socket or device)' };
+    if (st.size > MAX_BYTES) return { problem: `${st.size} bytes, more than the ${MAX_BYTES >> 20} MiB lint reads` };
+    return { text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: `cannot read it: ${code ?? String(e)}`, ...(code ? { code } : {}) };
   }
 }
 
@@ -116,18 +160,22 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
       if (!node.args[0]) ds.push(diag('include names no file', node.pos, 'write include FILE (globs allowed)'));
       for (const f of node.args[0] ? expandInclude(node.args[0], file) : []) {
         if (seen.has(f)) {
+          // keepalived -t takes it (it reads the file once): a warning.
           ds.push(
-            diag(`include of ${f} makes a loop`, node.argPos[0], 'remove the include that brings the file back in'),
+            diag(
+              `include of ${f} makes a loop`,
+              node.argPos[0],
+              'remove the include that brings the file back in',
+              'warning',
+            ),
           );
           continue;
         }
-        let sub: string;
-        try {
-          sub = readFileSync(f, 'utf8');
-        } catch (e) {
+        const read = readConf(f);
+        if (!('text' in read)) {
           // A config copied off a host names includes that exist only there (the director role's
           // /etc/keepalived/vrrp_auth.conf): say what was not checked, as keepalived itself warns.
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+          if (read.code === 'ENOENT')
             ds.push(
               diag(
                 `include ${node.args[0]}: ${f} does not exist here; its content is not checked`,
@@ -139,17 +187,17 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
           else
             ds.push(
               diag(
-                `include ${node.args[0]}: cannot read ${f}`,
+                `include ${node.args[0]}: ${read.problem}`,
                 node.argPos[0],
                 "fix the path (relative paths start at the including file's directory)",
               ),
             );
           continue;
         }
-        const r = parseKeepalived(sub, f, new Set([...seen, f]));
-        ds.push(...r.diagnostics);
-        files.push(...r.files);
-        stack[stack.length - 1]!.children.push(...r.nodes);
+        const r = parseKeepalived(read.text, f, new Set([...seen, f]));
+        for (const d of r.diagnostics) ds.push(d);
+        for (const x of r.files) files.push(x);
+        for (const n of r.nodes) stack[stack.length - 1]!.children.push(n);
       }
       if (node.args[0] && !expandInclude(node.args[0], file).length)
         ds.push(
@@ -164,6 +212,16 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
 
   for (const t of tokens) {
     if (t.lineStart) flush();
+    if (t.brace && t.text === '{' && stack.length > MAX_DEPTH) {
+      ds.push(
+        diag(
+          `blocks nested more than ${MAX_DEPTH} deep: lint reads no further`,
+          t.pos,
+          'close the blocks; keepalived.conf nests at most a few levels (virtual_server, real_server, check, url)',
+        ),
+      );
+      break;
+    }
     if (!t.brace) {
       stmt.push(t);
       continue;
@@ -205,17 +263,18 @@ export function parseKeepalived(text: string, file: string, seen: Set<string> = 
 }
 
 export function parseKeepalivedFile(path: string): ParseResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
+  const read = readConf(path);
+  if (!('text' in read))
     return {
       nodes: [],
       files: [path],
       diagnostics: [
-        diag(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'check the path'),
+        diag(
+          `not linted: ${read.problem}`,
+          { file: path, line: 1, col: 1 },
+          'give lint the keepalived.conf file itself',
+        ),
       ],
     };
-  }
-  return parseKeepalived(text, path);
+  return parseKeepalived(read.text, path);
 }

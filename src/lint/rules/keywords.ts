@@ -15,10 +15,24 @@ export const DEPRECATED: Record<string, string> = {
   vrrp_garp_master_delay: 'garp_master_delay',
   notify_master_rx_lower_pri: 'notify_master_rx_lower_pri (as a vrrp_instance keyword)',
   lvs_sync_daemon_interface: 'lvs_sync_daemon INTERFACE INSTANCE in global_defs',
+  linkbeat_use_polling: 'a linkbeat_interfaces block',
+  vmac_garp_intvl: 'garp_extra_if',
+  vrrp_vmac_garp_intvl: 'vrrp_garp_extra_if',
+  global_tracking: 'track_interface, track_script or track_file on the sync group',
+  thread_timer_expired: 'timer_expired_backup',
 };
 
 /** Deprecated keywords a version still knows but whose use `keepalived -t` reports as a config error. */
-const REJECTED_WHEN_USED = new Set(['nb_get_retry', 'lvs_sync_daemon_interface']);
+const REJECTED_WHEN_USED = new Set([
+  'nb_get_retry',
+  'lvs_sync_daemon_interface',
+  // `keepalived -t` of 2.2 and 2.3 reports each as a config error ("deprecated - use ...").
+  'linkbeat_use_polling',
+  'vmac_garp_intvl',
+  'vrrp_vmac_garp_intvl',
+  'global_tracking',
+  'thread_timer_expired',
+]);
 
 const versionOf = (m: ClusterModel): KeepalivedVersion => m.keepalivedVersion ?? NEWEST_KEEPALIVED;
 
@@ -71,7 +85,8 @@ export const keywordRules: Rule[] = [
           const all = allKeywords(v);
           const here = k.block === undefined ? all : keywordsOf(v, k.block)!;
           const elsewhere = k.block !== undefined && all.has(k.keyword);
-          const guess = elsewhere ? undefined : closest(k.keyword, here);
+          // No guess for a long word (binary junk, a line cut in pieces): nothing is near it, and the distances cost.
+          const guess = elsewhere || k.keyword.length > 40 ? undefined : closest(k.keyword, here);
           const where = k.block === 'top' ? ' at the top level' : k.block ? ` in ${k.block}` : '';
           return hit(
             `'${k.keyword}' is not a keepalived ${v} keyword${where}`,

@@ -212,9 +212,11 @@ export const vrrpRules: Rule[] = [
           const self = [v.unicastSrc, v.ownAddress].filter((a): a is string => !!a);
           const selfListed = v.unicastPeers.find((p) => self.includes(p));
           if (selfListed)
-            out.push(
-              hit(`${v.owner}: ${v.name} lists its own address ${selfListed} as a unicast peer`, v.pos.unicastPeers),
-            );
+            // keepalived -t takes it (the director then sends adverts to itself): a warning.
+            out.push({
+              ...hit(`${v.owner}: ${v.name} lists its own address ${selfListed} as a unicast peer`, v.pos.unicastPeers),
+              severity: 'warning',
+            });
           for (const other of peers) {
             if (other === v) continue;
             const addr = other.unicastSrc ?? other.ownAddress;
