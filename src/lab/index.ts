@@ -1,6 +1,6 @@
 // The lab's API, used by the CLI, tests, the demo and the benchmark. Every operation is safe to
 // repeat, and `up`/`down` repair what a killed lab command left behind.
-import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
@@ -14,6 +14,7 @@ import {
   type LabPaths,
 } from './paths.js';
 import {
+  defaultInventory,
   readTopology,
   hostsTable,
   RELEASES,
@@ -44,6 +45,7 @@ import { everyHost, findHost, readRecord, writeRecord } from './record.js';
 import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 import { BOOT_ENV } from './host-kinds.js';
+import { ADMIN_USER, inventoryFiles, loginUser, provisionAdmin, readAdminPolicies } from './admin.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
@@ -96,6 +98,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     ...(opts.groupKinds ? { groupKinds: opts.groupKinds } : {}),
     ...(opts.release ? { release: opts.release } : {}),
   });
+  const policies = readAdminPolicies(
+    inventoryFiles(opts.inventory ?? defaultInventory(), opts.cwd ?? process.cwd()),
+    opts.cwd ?? process.cwd(),
+  );
   const umlHosts = topo.hosts.filter((h) => h.kind === 'uml');
   const sysvHosts = topo.hosts.filter((h) => h.kind !== 'systemd');
   const systemdReleases = RELEASES.filter((r) => topo.hosts.some((h) => h.kind === 'systemd' && releaseOf(h) === r));
@@ -159,9 +165,12 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
         everyHost(p).map((h) => h.name),
       );
     }
+    for (const h of topo.hosts) if (loginUser(h, policies.get(h.name)!) !== 'root') h.sshUser = ADMIN_USER;
     writeRecord(p, topo);
     await Promise.all(topo.hosts.map((h) => kindOf(h).powerOn(h, p)));
     await refreshSshFiles(p, topo);
+    const pub = readFileSync(`${p.key}.pub`, 'utf8').trim();
+    await Promise.all(topo.hosts.map((h) => provisionAdmin(h, p, policies.get(h.name)!, pub)));
     await applyDelay(p, topo.hosts, opts.delayMs ?? 0);
     return { hosts: topo.hosts, builtBase, ms: Date.now() - t0 };
   });
