@@ -186,7 +186,9 @@ export function registerLab(program: Command): void {
 
   lab
     .command('ssh')
-    .description('interactive ssh to a lab host as root, through the controller namespace')
+    .description(
+      "interactive ssh to a lab host as root (as admin where the host's sshd refuses root), through the controller namespace",
+    )
     .argument('<host>')
     .argument('[command...]', 'remote command (after --)')
     .action(async (host: string, argv: string[]) => {

@@ -50,8 +50,9 @@ export const REPO_PACKAGES = [
 /** Also in the offline repository, added to a repository built before they were listed without
  * rebuilding the base (host disks are overlays of it): python3-pymysql is the driver Ansible's
  * community.mysql modules need on the database servers; gnupg what apt-key (the apt_key module)
- * needs. Kept out of the spec's hash for that. */
-export const REPO_ADDED_PACKAGES = ['python3-pymysql', 'gnupg'];
+ * needs; sudo what every host's admin user becomes root with (src/lab/admin.ts installs it). Kept
+ * out of the spec's hash for that. */
+export const REPO_ADDED_PACKAGES = ['python3-pymysql', 'gnupg', 'sudo'];
 /** In every systemd host (the `systemd` kind) instead of tini and busybox's syslogd: systemd as
  * PID 1, journald for logs, D-Bus and logind as on a server. No ifupdown: the lab configures the
  * host's network namespace before it boots. */

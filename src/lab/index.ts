@@ -1,6 +1,6 @@
 // The lab's API, used by the CLI, tests, the demo and the benchmark. Every operation is safe to
 // repeat, and `up`/`down` repair what a killed lab command left behind.
-import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import {
   type LabPaths,
 } from './paths.js';
 import {
+  defaultInventory,
   readTopology,
   hostsTable,
   RELEASES,
@@ -47,6 +48,7 @@ import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 import { BOOT_ENV } from './host-kinds.js';
 import { Semaphore } from '../semaphore.js';
+import { ADMIN_USER, inventoryFiles, loginUser, provisionAdmin, readAdminPolicies } from './admin.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
@@ -99,6 +101,10 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     ...(opts.groupKinds ? { groupKinds: opts.groupKinds } : {}),
     ...(opts.release ? { release: opts.release } : {}),
   });
+  const policies = readAdminPolicies(
+    inventoryFiles(opts.inventory ?? defaultInventory(), opts.cwd ?? process.cwd()),
+    opts.cwd ?? process.cwd(),
+  );
   const umlHosts = topo.hosts.filter((h) => h.kind === 'uml');
   const sysvHosts = topo.hosts.filter((h) => h.kind !== 'systemd');
   const systemdReleases = RELEASES.filter((r) => topo.hosts.some((h) => h.kind === 'systemd' && releaseOf(h) === r));
@@ -162,12 +168,15 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
         everyHost(p).map((h) => h.name),
       );
     }
+    for (const h of topo.hosts) if (loginUser(h, policies.get(h.name)!) !== 'root') h.sshUser = ADMIN_USER;
     writeRecord(p, topo);
     // Boots at most a few per core at once: hundreds started together on a small machine each
     // wait their turn for the CPU, and every host's boot time limit would run out together.
     const boots = new Semaphore(Math.max(8, 4 * availableParallelism()));
     await Promise.all(topo.hosts.map((h) => boots.use(() => kindOf(h).powerOn(h, p))));
     await refreshSshFiles(p, topo);
+    const pub = readFileSync(`${p.key}.pub`, 'utf8').trim();
+    await Promise.all(topo.hosts.map((h) => provisionAdmin(h, p, policies.get(h.name)!, pub)));
     await applyDelay(p, topo.hosts, opts.delayMs ?? 0);
     return { hosts: topo.hosts, builtBase, ms: Date.now() - t0 };
   });

@@ -16,7 +16,12 @@ export function knownHostsText(entries: { host: LabHost; key: string }[]): strin
 export function sshConfigText(p: LabPaths, hosts: LabHost[]): string {
   return [
     '# Written by `lvsplay lab up`: reach lab hosts with `ssh -F THIS_FILE HOST`.',
-    ...hosts.flatMap((h) => [`Host ${h.name}`, `  HostName ${h.address}`]),
+    // ssh takes the first value it reads: a host that refuses root gets its user before the default
+    ...hosts.flatMap((h) => [
+      `Host ${h.name}`,
+      `  HostName ${h.address}`,
+      ...(h.sshUser ? [`  User ${h.sshUser}`] : []),
+    ]),
     `Host ${[...hosts.map((h) => h.name), ...sshPatterns()].join(' ')}`,
     '  User root',
     `  IdentityFile ${p.key}`,

@@ -63,6 +63,8 @@ export interface LabHost {
   netns: string;
   /** The host's port on the lab bridge (in the switch namespace). */
   port: string;
+  /** Who `ssh -F <state>/ssh_config HOST` logs in as, where not root (a host whose sshd refuses root). */
+  sshUser?: string;
 }
 
 export interface LabTopology {

@@ -2,16 +2,27 @@
 // changes nothing, check mode then predicts nothing, and `lvsplay verify` passes
 // (VIP, real servers, replication). On a machine whose kernel has no IPVS the directors are UML
 // guests on Debian 12; every other host is a systemd host (systemd 257, MariaDB 11.8, OpenSSH 10).
+// Its hosts are hardened: runs log in as the admin user and become root with sudo and the
+// vault's password; sshd refuses root.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labExec, labStatus } from '../../src/lab/index.js';
+import { labExec, labPaths, labStatus } from '../../src/lab/index.js';
+import { readAdminPolicies } from '../../src/lab/admin.js';
 import { changed, ensureLab, runPlaybookFile } from '../helpers/lab-run.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const INVENTORY = join(ROOT, 'inventory/lab-trixie.ini');
 const SITE = join(ROOT, 'playbooks/site.yaml');
 const HOSTS = ['lvs1', 'lvs2', 'web1', 'web2', 'db1', 'db2'];
+const lvsplay = (args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin/lvsplay.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
 const site = (check = false) => runPlaybookFile(SITE, { inventory: [INVENTORY], cwd: ROOT, check, diff: check });
 
 beforeAll(async () => {
@@ -37,12 +48,78 @@ describe('the cluster on Debian 13 with systemd', () => {
     for (const h of HOSTS) expect([h, ...changed(again, h), ...changed(check, h)]).toEqual([h]);
   }, 900_000);
 
+  it('logs in as admin and becomes root with sudo and the vault password, which no output shows', async () => {
+    const password = readAdminPolicies([INVENTORY], ROOT).get('web1')?.password?.reveal() ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(12);
+    // sudo asks admin for a password on the Debian 13 hosts (no NOPASSWD rule)
+    const n = await labExec('web1', ['runuser', '-u', 'admin', '--', 'sudo', '-n', 'true']);
+    expect(n.code, n.stdout + n.stderr).not.toBe(0);
+    expect(n.stderr).toMatch(/password is required/);
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-become-'));
+    writeFileSync(
+      join(dir, 'play.yml'),
+      [
+        '- hosts: web1:db1:lvs1',
+        '  gather_facts: no',
+        '  tasks:',
+        // sudo says who called it: the login user
+        '    - { name: who, shell: \'echo "$(id -un) ${SUDO_USER:-}"\', changed_when: false }',
+        '    - name: a file only root may write, changed on every run (a diff)',
+        '      copy: { dest: /root/lvsplay-become-probe, content: "{{ 1000000 | random }}\\n", mode: "0600" }',
+        '    - { name: the password, debug: { msg: "{{ ansible_become_password }}" } }',
+        '',
+      ].join('\n'),
+    );
+    const play = join(dir, 'play.yml');
+    const text = lvsplay(['run', play, '-i', INVENTORY, '-vvv', '--diff']);
+    const json = lvsplay(['run', play, '-i', INVENTORY, '--diff', '--output', 'json']);
+    for (const r of [text, json]) {
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(password);
+    }
+    const doc = JSON.parse(json.stdout) as {
+      plays: { tasks: { task: { name: string }; hosts: Record<string, { stdout?: string }> }[] }[];
+    };
+    const tasks = doc.plays[0]!.tasks;
+    const out = (name: string) => tasks.find((t) => t.task.name === name)!.hosts;
+    for (const h of ['web1', 'db1', 'lvs1']) expect(`${h} ${out('who')[h]?.stdout}`).toBe(`${h} root admin`);
+  }, 300_000);
+
+  it('lets ansible in through the same inventory: as admin, root through sudo with the vault password', () => {
+    const password = readAdminPolicies([INVENTORY], ROOT).get('web1')?.password?.reveal() ?? '';
+    const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1' };
+    delete env.ANSIBLE_CONFIG;
+    // raw: no python needed on the hosts; -o one line per host (escaped, after sudo's prompt line on a
+    // host that asked for the password)
+    const r = spawnSync(
+      'ansible',
+      ['web1:lvs1', '-i', INVENTORY, '-m', 'raw', '-a', 'echo "$(id -un) ${SUDO_USER:-}"', '-o', '-vvv'],
+      { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const h of ['web1', 'lvs1'])
+      expect(r.stdout).toMatch(
+        new RegExp(`^${h} \\| CHANGED \\| rc=0 \\| \\(stdout\\) (\\\\r\\\\n)*root admin\\b`, 'm'),
+      );
+    expect(r.stdout + r.stderr).not.toContain(password);
+  }, 300_000);
+
+  it("refuses root logins in the Debian 13 hosts' sshd; the lab's ssh_config logs in as admin", () => {
+    const ssh = (...login: string[]) =>
+      spawnSync('ssh', ['-F', labPaths().sshConfig, '-o', 'BatchMode=yes', ...login, 'web1', 'id -un'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const byDefault = ssh();
+    expect(byDefault.status, byDefault.stderr).toBe(0);
+    expect(byDefault.stdout.trim()).toBe('admin');
+    const root = ssh('-l', 'root');
+    expect(root.status).toBe(255);
+    expect(root.stderr).toMatch(/Permission denied/);
+  });
+
   it('passes lvsplay verify, and the bundled init scripts run as enabled systemd services', async () => {
-    const v = spawnSync(process.execPath, [join(ROOT, 'bin/lvsplay.js'), 'verify', '-i', INVENTORY], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+    const v = lvsplay(['verify', '-i', INVENTORY]);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect((await labExec('db1', ['mariadb', '--version'])).stdout).toMatch(/11\.8\./);
     for (const h of ['web1', 'web2']) {
