@@ -227,6 +227,29 @@ export function registerLab(program: Command): void {
   }
 
   lab
+    .command('reboot')
+    .description(
+      'clean reboot from inside each host, all at once (SysV init: runlevel 6; systemd: systemctl reboot); ' +
+        'services are stopped by init and disks synced; waits until each host is back: sshd answers, new boot id',
+    )
+    .argument('<hosts...>')
+    .addHelpText(
+      'after',
+      '\nA namespace host has no kernel of its own: its init runs the K scripts of rc6.d and exits, and the lab ' +
+        'boots it again in fresh namespaces (network included: addresses, routes and net.* sysctls start from ' +
+        'nothing, as after a real reboot). A UML guest runs runlevel 6, powers off and is booted again (a new ' +
+        'kernel). A systemd host runs `systemctl reboot` and is booted again in a fresh network namespace. ' +
+        'An unplugged host stays unplugged. A host not back within the boot timeout plus 60 s is an error naming it.',
+    )
+    .action(async (hosts: string[]) => {
+      const { labReboot } = await labApi();
+      for (const r of await labReboot(hosts))
+        out(
+          `lab reboot ${r.host}: back in ${(r.ms / 1000).toFixed(1)} s (${r.bootIdAfter ? `boot id ${r.bootIdAfter}` : 'unplugged: boot id unknown'})`,
+        );
+    });
+
+  lab
     .command('wipe')
     .description("wipe a powered-off host's disk: its next boot is a fresh host from the base")
     .argument('<host>')

@@ -7,12 +7,13 @@ import { quote } from '../transport/quote.js';
 import { type LabPaths } from './paths.js';
 import type { HostKindName, LabHost } from './topology.js';
 import { addressesOf, deleteNetns, ensureHostNet } from './network.js';
-import { bootHost, crashHost, execArgv, hostKey, initPid, stopHost } from './host-netns.js';
+import { bootHost, crashHost, execArgv, hostKey, initPid, rebootHost, stopHost } from './host-netns.js';
 import {
   bootUml,
   crashUml,
   ensureUmlPort,
   isUmlPort,
+  rebootUml,
   stopUml,
   umlAddresses,
   umlHostKey,
@@ -25,6 +26,7 @@ import {
   crashSystemd,
   execSystemdArgv,
   nspawnDriverPid,
+  rebootSystemd,
   stopSystemd,
   systemdHostKey,
   systemdPids,
@@ -42,6 +44,9 @@ export interface HostKind {
   powerOn(h: LabHost, p: LabPaths): Promise<void>;
   stop(h: LabHost, p: LabPaths, graceMs: number): Promise<void>;
   crash(h: LabHost, p: LabPaths): Promise<void>;
+  /** Clean reboot asked from inside the host, through to the host booted again (the caller
+   * checks that sshd answers with a new boot id). */
+  reboot(h: LabHost, p: LabPaths, graceMs: number): Promise<void>;
   hostKey(h: LabHost, p: LabPaths): string | undefined;
   addresses(h: LabHost, p: LabPaths): Promise<string[]>;
   /** argv running `argv` in the host as root; a login shell when empty. */
@@ -71,6 +76,14 @@ const netnsKind: HostKind = {
     await crashHost(h, p);
     await deleteNetns(h.netns);
   },
+  // no kernel to restart: init runs runlevel 6 and exits, and the host boots again in fresh
+  // namespaces (network included: addresses, routes and net.* sysctls start from nothing)
+  async reboot(h, p, graceMs) {
+    await rebootHost(h, p, graceMs);
+    await deleteNetns(h.netns);
+    await ensureHostNet(h);
+    await bootHost(h, p);
+  },
   hostKey,
   addresses: (h) => addressesOf(h),
   execArgv(h, p, argv) {
@@ -91,6 +104,10 @@ const umlKind: HostKind = {
   },
   stop: (h, p, graceMs) => stopUml(h, p, graceMs),
   crash: (h, p) => crashUml(h, p),
+  async reboot(h, p, graceMs) {
+    await rebootUml(h, p, graceMs, umlKind.execArgv(h, p, ['kill', '-USR1', '1'], false));
+    await bootUml(h, p);
+  },
   hostKey: (h, p) => umlHostKey(h, p),
   addresses: (h, p) => Promise.resolve(umlAddresses(h, p)),
   // no nsenter into another kernel: over ssh through the controller, like every client
@@ -139,6 +156,12 @@ const systemdKind: HostKind = {
   async crash(h, p) {
     await crashSystemd(h, p);
     await deleteNetns(h.netns);
+  },
+  async reboot(h, p, graceMs) {
+    await rebootSystemd(h, p, graceMs);
+    await deleteNetns(h.netns);
+    await ensureHostNet(h);
+    await bootSystemd(h, p, p.binDir);
   },
   hostKey: (h, p) => systemdHostKey(h, p),
   addresses: (h) => addressesOf(h),

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, write
 import { LvsplayError, diag } from '../diagnostics.js';
 import { hostPaths, type LabPaths } from './paths.js';
 import type { LabHost } from './topology.js';
-import { livePid, pidRecord, pidsInPidns, signal, waitGone } from './procs.js';
-import { sleep } from './sys.js';
+import { livePid, pidRecord, pidsInPidns, requestedReboot, signal, waitGone } from './procs.js';
+import { run, sleep } from './sys.js';
 import { BOOT_ENV } from './host-kinds.js';
 
 export const BOOTED_MARKER = '/run/lvsplay-booted';
@@ -100,6 +100,19 @@ export async function stopHost(h: LabHost, p: LabPaths, graceMs: number): Promis
     signal(init, 'SIGTERM');
     if (!(await waitGone([init], graceMs))) signal(init, 'SIGKILL');
   }
+  await reap(h, p, init);
+}
+
+/**
+ * Clean reboot, asked from inside as `kill -USR1 1` (init's runlevel 6: the K scripts of rc6.d,
+ * TERM to everything left, file systems synced), then the host's init exits; SIGKILL after the
+ * grace. The caller powers it on again (a namespace host has no kernel to restart).
+ */
+export async function rebootHost(h: LabHost, p: LabPaths, graceMs: number): Promise<void> {
+  const init = initPid(h, p);
+  if (!init) return;
+  requestedReboot(h, await run`${execArgv(init, ['kill', '-USR1', '1'])}`, init);
+  if (!(await waitGone([init], graceMs))) signal(init, 'SIGKILL');
   await reap(h, p, init);
 }
 

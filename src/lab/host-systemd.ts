@@ -21,7 +21,7 @@ import { NAME_PREFIX, systemdBaseDirs, systemdHostPaths, type LabPaths } from '.
 import { BOOT_ENV, DEFAULT_RELEASE, RELEASES, type Release } from './host-kinds.js';
 import type { LabHost } from './topology.js';
 import { execArgv } from './host-netns.js';
-import { livePid, pidRecord, pidsInPidns, signal, waitGone } from './procs.js';
+import { livePid, pidRecord, pidsInPidns, requestedReboot, signal, waitGone } from './procs.js';
 import { run, sleep } from './sys.js';
 
 /** Boot to sshd listening; a first boot under load takes a few seconds. */
@@ -104,6 +104,7 @@ export async function bootSystemd(h: LabHost, p: LabPaths, binDir: string): Prom
   const sp = systemdHostPaths(h.name, release, p.stateDir);
   const dirs = systemdBaseDirs(p, release);
   mkdirSync(sp.dir, { recursive: true });
+  rmSync(powerOffAtReboot(sp.dir), { force: true });
   const log = openSync(sp.console, 'w');
   // unshare execs the driver: its pid is the driver's
   const child = spawn(
@@ -175,6 +176,29 @@ export async function stopSystemd(h: LabHost, p: LabPaths, graceMs: number): Pro
     const nspawn = nspawnPid(driver);
     if (nspawn) signal(nspawn, 'SIGTERM');
     if (!(await waitGone([driver], graceMs))) await killHost(h, p, release);
+  }
+  await reapSystemd(h, p);
+}
+
+/** While this file exists, the driver powers the host off at its next reboot instead of booting it again. */
+const powerOffAtReboot = (dir: string) => join(dir, 'power-off-at-reboot');
+
+/**
+ * Clean reboot asked from inside (`systemctl reboot`: systemd stops its units and syncs), with the
+ * host powered off at its end instead of booted again in the same network namespace; killed
+ * after the grace. The caller powers it on again.
+ */
+export async function rebootSystemd(h: LabHost, p: LabPaths, graceMs: number): Promise<void> {
+  const driver = nspawnDriverPid(h, p);
+  const init = containerInit(h, p);
+  if (!driver || !init) return;
+  const flag = powerOffAtReboot(systemdHostPaths(h.name, releaseOf(h), p.stateDir).dir);
+  writeFileSync(flag, '');
+  try {
+    requestedReboot(h, await run`${execSystemdArgv(init, ['systemctl', 'reboot'])}`, driver);
+    if (!(await waitGone([driver], graceMs))) await killHost(h, p, releaseOf(h));
+  } finally {
+    rmSync(flag, { force: true });
   }
   await reapSystemd(h, p);
 }

@@ -21,7 +21,7 @@ import { BRIDGE, SWITCH_NS, hostPaths, type LabPaths } from './paths.js';
 import { hostSubnetOf } from './subnets.js';
 import type { LabHost } from './topology.js';
 import { macOf } from './network.js';
-import { allPids, livePid, pidRecord, signal, waitGone } from './procs.js';
+import { allPids, livePid, pidRecord, requestedReboot, signal, waitGone } from './procs.js';
 import { GUEST_STUB_PATH, umlKernel } from './uml-image.js';
 import { must, run, sleep } from './sys.js';
 import { BOOT_ENV } from './host-kinds.js';
@@ -203,6 +203,19 @@ export async function stopUml(h: LabHost, p: LabPaths, graceMs: number): Promise
     if (mc.pid) signal(mc.pid, 'SIGKILL');
     if (!gone) signal(-pid, 'SIGKILL');
   }
+  await reapUml(h, p, pid);
+}
+
+/**
+ * Clean reboot asked from inside over ssh (`kill -USR1 1`: init's runlevel 6, then the guest
+ * syncs its disk and powers off); killed after the grace. The caller boots it again: a fresh
+ * kernel, hence a new boot id.
+ */
+export async function rebootUml(h: LabHost, p: LabPaths, graceMs: number, ssh: string[]): Promise<void> {
+  const pid = umlPid(h, p);
+  if (!pid) return;
+  requestedReboot(h, await run`${ssh}`, pid);
+  if (!(await waitGone([pid], graceMs))) signal(-pid, 'SIGKILL');
   await reapUml(h, p, pid);
 }
 

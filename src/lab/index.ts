@@ -31,6 +31,7 @@ import {
   createSwitch,
   ensureControllerAddresses,
   deleteNetns,
+  isPlugged,
   labNamespaces,
   netnsExists,
   partitions,
@@ -44,11 +45,12 @@ import { withLabLock } from './lock.js';
 import { writeSshFiles } from './sshfiles.js';
 import { applyDelay } from './delay.js';
 import { everyHost, findHost, readRecord, writeRecord } from './record.js';
-import { must, requireRootAndTools, run, sys, type CmdResult } from './sys.js';
+import { must, requireRootAndTools, run, sleep, sys, type CmdResult } from './sys.js';
 import type { ProgressMode } from './progress.js';
 import { BOOT_ENV } from './host-kinds.js';
 import { Semaphore } from '../semaphore.js';
 import { ADMIN_USER, inventoryFiles, loginUser, provisionAdmin, readAdminPolicies } from './admin.js';
+import { runFromController } from './guard.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 export { assertLabRoute, runFromController } from './guard.js';
@@ -323,6 +325,94 @@ export async function labStop(host: string): Promise<void> {
   requireRootAndTools(['ip']);
   const h = findHost(p, host);
   await withLabLock(p, () => kindOf(h).stop(h, p, h.kind === 'uml' ? UML_STOP_GRACE_MS : STOP_GRACE_MS));
+}
+
+export interface RebootResult {
+  host: string;
+  /** From the reboot request to sshd answering with the new boot id. */
+  ms: number;
+  bootIdBefore: string;
+  bootIdAfter: string;
+}
+
+/** After its boot, how long a host may take until sshd answers and the new boot id reads. */
+const BACK_TIMEOUT_MS = 60_000;
+/** How long a reboot's shutdown may take before the host is killed: systemd stops units slowly. */
+const REBOOT_GRACE_MS = { netns: STOP_GRACE_MS, uml: UML_STOP_GRACE_MS, systemd: 60_000 } as const;
+
+/**
+ * Clean reboot of each host, all at once: asked from inside the host (init's runlevel 6 on a SysV
+ * host, `systemctl reboot` on a systemd host), services stopped by init, disks synced; resolves
+ * when every host is back: sshd answers and the boot id is new. A namespace host, having no
+ * kernel, boots again in fresh namespaces (network included); an unplugged host stays unplugged.
+ */
+export async function labReboot(hosts: string[]): Promise<RebootResult[]> {
+  const p = labPaths();
+  requireRootAndTools(RUN_TOOLS);
+  const hs = hosts.map((x) => findHost(p, x));
+  requireLabUp();
+  for (const h of hs) requireRunning(h, p);
+  return withLabLock(p, async () => {
+    const results = await Promise.all(hs.map((h) => rebootOne(h, p)));
+    const rec = readRecord(p);
+    if (rec) await refreshSshFiles(p, rec);
+    return results;
+  });
+}
+
+async function bootIdOf(h: LabHost, p: LabPaths): Promise<string> {
+  const [cmd, ...args] = kindOf(h).execArgv(h, p, ['cat', '/proc/sys/kernel/random/boot_id'], false);
+  const r = await sys({ env: BOOT_ENV, timeoutMs: 20_000 }).run`${cmd!} ${args}`;
+  return r.code === 0 ? r.stdout.trim() : '';
+}
+
+/** The first line sshd sends on a connection from the controller (`SSH-2.0-...`), or ''. */
+async function sshBanner(h: LabHost): Promise<string> {
+  const r = await runFromController(
+    [h.address],
+    [
+      'timeout',
+      '10',
+      'bash',
+      '-c',
+      'exec 3<>"/dev/tcp/$1/22" && IFS= read -r -t 8 l <&3 && printf %s "$l"',
+      'sh',
+      h.address,
+    ],
+    15_000,
+  );
+  return r.stdout.trim();
+}
+
+async function rebootOne(h: LabHost, p: LabPaths): Promise<RebootResult> {
+  const t0 = Date.now();
+  const before = await bootIdOf(h, p);
+  const plugged = await isPlugged(h);
+  await kindOf(h).reboot(h, p, REBOOT_GRACE_MS[h.kind ?? 'netns']);
+  if (!plugged) await setPlugged(h, false);
+  // an unplugged UML guest is reached over ssh only: booted is all that can be known
+  if (!plugged && h.kind === 'uml') return { host: h.name, ms: Date.now() - t0, bootIdBefore: before, bootIdAfter: '' };
+  const end = Date.now() + BACK_TIMEOUT_MS;
+  for (;;) {
+    const after = kindOf(h).running(h, p) ? await bootIdOf(h, p) : '';
+    const banner = plugged ? await sshBanner(h) : 'unplugged';
+    if (after && after !== before && banner.startsWith(plugged ? 'SSH-2.0-' : 'unplugged'))
+      return { host: h.name, ms: Date.now() - t0, bootIdBefore: before, bootIdAfter: after };
+    if (Date.now() > end)
+      throw new LvsplayError(
+        diag(
+          `lab: ${h.name} did not come back from its reboot within ${BACK_TIMEOUT_MS / 1000} s after its boot: ` +
+            (!after
+              ? 'its boot id cannot be read'
+              : after === before
+                ? 'its boot id did not change'
+                : 'sshd does not answer'),
+          undefined,
+          `see \`lvsplay lab status\` and the host's boot log in ${p.stateDir}/hosts/${h.name}`,
+        ),
+      );
+    await sleep(250);
+  }
 }
 
 /** Power on with the disk kept (same host keys, same installed packages). */

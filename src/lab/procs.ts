@@ -1,6 +1,7 @@
 // Processes the lab started, found by pid file (checked against the process start time, so a
 // reused pid is never mistaken for a host) or by namespace (for what a killed command left).
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { LvsplayError, diag } from '../diagnostics.js';
 
 /** Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat). */
 export function startTime(pid: number): string | undefined {
@@ -143,4 +144,16 @@ function isZombie(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** A reboot request that failed while the host still runs is an error naming the host (no silent power cut). */
+export function requestedReboot(h: { name: string }, r: { code: number; stderr: string }, pid: number): void {
+  if (r.code === 0 || !alive(pid) || isZombie(pid)) return;
+  throw new LvsplayError(
+    diag(
+      `lab: ${h.name}: its reboot request failed (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''})`,
+      undefined,
+      `see \`lvsplay lab status\`; \`lvsplay lab stop ${h.name}\` and \`lab boot\` power-cycle it cleanly`,
+    ),
+  );
 }
