@@ -157,8 +157,9 @@ export function keepalivedTestFindings(nodes: KaNode[], version: KeepalivedVersi
 
   // Keywords a block takes once: keepalived -t reports the second ("already set").
   walk(nodes, (n) => {
-    const once = SET_ONCE[n.keyword];
-    if (!once || !n.children) return;
+    // 2.3 also refuses a second url path ("Duplicate path"); 2.2 takes the last one.
+    const once = [...(SET_ONCE[n.keyword] ?? []), ...(version !== '2.2' && n.keyword === 'url' ? ['path'] : [])];
+    if (!once.length || !n.children) return;
     for (const kw of once) {
       const second = n.children.filter((x) => x.keyword === kw)[1];
       if (second)
