@@ -397,7 +397,8 @@ async function runTaskOn(
   const targets = runOnce || bypass ? hosts.slice(0, 1) : hosts;
   // throttle: at most that many hosts run this task at once, below forks.
   const throttle = throttleOf(run, at, planned, targets[0]);
-  const slots = throttle ? new Semaphore(throttle) : undefined;
+  const inOrder = planned.task.module?.inHostOrder === true;
+  const slots = throttle || inOrder ? new Semaphore(inOrder ? 1 : throttle) : undefined;
   // Journaled before the task can change the host (see journal.ts): only what it may notify.
   // When every host starts at once, one write covers them all; otherwise each as it starts.
   const allAtOnce = targets.length <= run.plan.forks && !slots;

@@ -17,6 +17,7 @@ export const groupByModule: ControllerModule<z.output<typeof groupByArgs>> = {
   name: 'group_by',
   aliases: ['ansible.builtin.group_by'],
   local: true,
+  inHostOrder: true,
   exec: 'action',
   args: groupByArgs,
   async run(a, ctx) {

@@ -26,4 +26,11 @@ export interface ModuleSpec<A = unknown> {
    * and only that host reports it; the others neither run nor count it.
    */
   bypassHostLoop?: true;
+  /**
+   * Changes the run's inventory (group_by): its hosts run it one after another, in the batch's
+   * order, so which host's result makes a group, and so reports changed, does not depend on
+   * timing. Ansible applies results as they arrive; its workers for a local action usually
+   * finish in host order, which is the order kept here.
+   */
+  inHostOrder?: true;
 }
