@@ -66,7 +66,41 @@ const SET_ONCE: Record<string, string[]> = {
 /** Keywords that open a block (every checker, a real server, authentication). */
 const BLOCKS = new Set([...CHECKERS, 'real_server', 'authentication']);
 /** Keywords that only work with unicast peers. */
-const UNICAST_ONLY = ['unicast_src_ip', 'unicast_ttl', 'check_unicast_src'];
+const UNICAST_ONLY = ['unicast_src_ip', 'unicast_ttl', 'check_unicast_src', 'old_unicast_checksum'];
+
+/** The longest LVS timeout keepalived takes (31 days, its LVS_MAX_TIMEOUT). */
+const LVS_MAX_TIMEOUT = 86400 * 31;
+const LVS_TIMEOUTS = new Set(['tcp', 'tcpfin', 'udp']);
+/**
+ * Keywords whose values are words from keepalived's own lists, which the values table's probes
+ * (numbers, booleans, one word) cannot find: what both daemons' `-t` said of each, probed with
+ * right and wrong words. `undefined`: accepted; else the reason it is refused.
+ */
+const WORD_VALUES: Record<string, (args: readonly string[]) => string | undefined> = {
+  // none, or a boolean word ("invalid strict_mode 1 specified")
+  strict_mode: ([a]) =>
+    a === undefined || /^(true|false|yes|no|on|off)$/.test(a) ? undefined : `invalid strict_mode ${a}`,
+  // none, or `never` exactly ("Unknown old_unicast_chksum mode NEVER")
+  old_unicast_checksum: ([a]) =>
+    a === undefined || a === 'never' ? undefined : `unknown old_unicast_checksum mode ${a}`,
+  // pairs of tcp|tcpfin|udp and seconds in 0..31 days
+  lvs_timeouts: (args) => {
+    if (!args.length) return 'lvs_timeouts without a timeout';
+    for (let i = 0; i < args.length; i += 2) {
+      const [k, v] = [args[i]!, args[i + 1]];
+      if (!LVS_TIMEOUTS.has(k)) return `unknown option ${k} for lvs_timeouts (tcp, tcpfin, udp)`;
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > LVS_MAX_TIMEOUT)
+        return `invalid lvs_timeout ${k} (${v ?? 'no value'}): seconds from 0 to ${LVS_MAX_TIMEOUT}`;
+    }
+    return undefined;
+  },
+  // Debian's keepalived is built with nftables, not iptables
+  vrrp_iptables: () => "iptables not supported by this keepalived (built with nftables): use the 'nftables' option",
+  vrrp_ipsets: () => "ipsets not supported by this keepalived (built with nftables): use the 'nftables' option",
+  // inet or inet6 (and the virtual server's own, checked below)
+  ip_family: ([a]) =>
+    a === 'inet' || a === 'inet6' ? undefined : `unknown address family ${a ?? '(none)'} (inet or inet6)`,
+};
 
 /** Keywords that name a script keepalived runs. */
 const SCRIPT_KEYWORDS = new Set([
@@ -147,10 +181,30 @@ export function keepalivedTestFindings(nodes: KaNode[], version: KeepalivedVersi
       err(n.argPos[0], `FILE_CHECK track_file ${n.args[0]}: no vrrp_track_file of that name`);
   });
 
+  // Values from keepalived's own word lists.
+  walk(nodes, (n) => {
+    const problem = n.children ? undefined : WORD_VALUES[n.keyword]?.(n.args);
+    if (problem) err(n.args.length ? n.argPos[0] : n.pos, problem, `write ${n.keyword} with a value keepalived takes`);
+  });
+  // A virtual server's ip_family must be its address's.
+  walk(nodes, (n) => {
+    const fam = n.keyword === 'virtual_server' ? find(kids(n), 'ip_family') : undefined;
+    const addr = n.args[0];
+    if (!fam || !addr || !(fam.args[0] === 'inet' || fam.args[0] === 'inet6') || !isIP(addr)) return;
+    if ((isIP(addr) === 6) !== (fam.args[0] === 'inet6'))
+      err(fam.argPos[0], `ip_family ${fam.args[0]} for virtual server ${addr}, an IPv${isIP(addr)} address`);
+  });
+
   // Values the daemon's tables (values.json) say this version refuses.
   walk(nodes, (n, parent) => {
-    if (n.children) return;
-    const problem = valueProblem(version, parent?.keyword ?? 'top', n.keyword, n.args);
+    if (n.children || WORD_VALUES[n.keyword]) return;
+    // init_file takes `overwrite` and a number (judged by the table), nothing else
+    const args = n.keyword === 'init_file' ? n.args.filter((a) => a !== 'overwrite') : n.args;
+    const other = n.keyword === 'init_file' ? args.find((a, i) => i > 0 || !/^[-+]?\d+$/.test(a)) : undefined;
+    const problem =
+      other !== undefined
+        ? `unknown track file init option ${other} (a number, overwrite)`
+        : valueProblem(version, parent?.keyword ?? 'top', n.keyword, args);
     if (problem)
       err(n.args.length ? n.argPos[0] : n.pos, problem, `write ${n.keyword} with a value keepalived ${version} takes`);
   });
