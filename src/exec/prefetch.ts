@@ -14,7 +14,7 @@ import { stripOmitted } from '../vars/omit.js';
 import { hostState, taskVars, type PlayPosition, type RunContext } from './context.js';
 import { findInPaths } from './files.js';
 import { keyword } from './keywords.js';
-import { becomeOpts, conditionsHold, templarFor } from './task-setting.js';
+import { becomeOpts, conditionsHold, connectionVars, templarFor } from './task-setting.js';
 
 /**
  * Probe results read ahead for one host, by probe command text; and the arguments of each task
@@ -195,7 +195,8 @@ function probeAhead(
     const vars = taskVars(run, at, host, c);
     const templar = templarFor(run.templar, c);
     if (!conditionsHold(templar, c, vars, t.pos)) return 'skip';
-    if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars)) !== becomeKey) return 'skip';
+    const conn = connectionVars(run, at, c, host, vars, templar).vars;
+    if (JSON.stringify(becomeOpts(templar, at.pp.play, c, vars, conn)) !== becomeKey) return 'skip';
     const hs = hostState(run, host);
     const args =
       hs.probes.peekArgs(c) ?? (stripOmitted(templar.render(t.args, vars, t.pos)) as Record<string, unknown>);

@@ -45,7 +45,30 @@ export function becomeOpts(
   play: PlayPosition['pp']['play'],
   planned: PlannedTask,
   vars: Vars,
+  conn: Vars = {},
 ): RunOpts {
+  return connectionVarsWin(keywordBecome(templar, play, planned, vars), conn);
+}
+
+/**
+ * As in Ansible (PlayContext applies its "magic" variables after the task's keywords), the
+ * connection's ansible_become, ansible_become_user and ansible_become_method, set for the host
+ * or the delegate, win over become, become_user and become_method of the play or the task. The
+ * transport applies the host's values where the options leave them out (its flags win already).
+ */
+function connectionVarsWin(o: RunOpts, conn: Vars): RunOpts {
+  const on = conn.ansible_become;
+  if (on !== undefined && on !== null && !asBool(on)) return { become: false };
+  const b = on !== undefined && on !== null && (o.become === undefined || o.become === false) ? true : o.become;
+  if (typeof b !== 'object') return b === undefined ? {} : { become: b };
+  const rest: BecomeOpts = { ...b };
+  if (conn.ansible_become_user !== undefined) delete rest.user;
+  if (conn.ansible_become_method !== undefined) delete rest.method;
+  if (on !== undefined && on !== null) delete rest.ifHost;
+  return { become: Object.keys(rest).length ? rest : true };
+}
+
+function keywordBecome(templar: Templar, play: PlayPosition['pp']['play'], planned: PlannedTask, vars: Vars): RunOpts {
   const get = (k: string) => templar.render(keyword(play, planned, k), vars, planned.task.pos);
   const become = get('become');
   const rawFlags = get('become_flags');

@@ -335,13 +335,13 @@ async function runOnce(
   };
   const timeoutSec = taskTimeout(templar, play, planned, vars);
   // Commands still running when the task's time is up are stopped too, not left behind.
+  const connVars = connectionVars(run, at, planned, host, vars, templar);
   const runOpts = {
-    ...becomeOpts(templar, play, planned, vars),
+    ...becomeOpts(templar, play, planned, vars, connVars.vars),
     ...(timeoutSec ? { timeoutMs: timeoutSec * 1000 } : {}),
   };
   const envVars = templar.render(keyword(play, planned, 'environment'), vars, where);
   const wrap = envVars && typeof envVars === 'object' ? withEnvironment(envVars as Vars) : undefined;
-  const connVars = connectionVars(run, at, planned, host, vars, templar);
   const transport = () => run.pool.get(connVars.host, connVars.vars);
   // Check mode: what earlier tasks and this task's earlier items predicted, read; this one's
   // predictions go to its effects.

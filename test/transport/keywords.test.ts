@@ -1,7 +1,9 @@
 // Login and become keywords over a real ssh connection (a throwaway loopback sshd): remote_user
 // on a play and on a task, with the host's ansible_user winning over both as in Ansible 2.14
-// (checked against ansible-playbook -vvv: "ESTABLISH SSH CONNECTION FOR USER"), and become_flags
-// reaching sudo.
+// (checked against ansible-playbook -vvv: "ESTABLISH SSH CONNECTION FOR USER"), become_flags
+// reaching sudo, and the host's ansible_become* variables winning over the become keywords as
+// in Ansible 2.14 (PlayContext applies its "magic" variables after the task's keywords; checked
+// with ansible-playbook: ansible_become=true and a task's become: false ran as the become user).
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +94,34 @@ describe('port, become, become_user, become_method', () => {
     expect(r.exitCode).toBe(0);
     expect(r.read('login')).toBe(userA);
     expect(r.read('become')).toBe(userB);
+  });
+});
+
+describe("the host's ansible_become variables", () => {
+  it('win over become, become_user and become_method on the play and the task', async () => {
+    const r = await run(
+      `
+- hosts: all
+  gather_facts: false
+  remote_user: ${userA}
+  tasks:
+    - shell: id -un > DIR/off-{{ inventory_hostname }}
+      become: false
+    - shell: id -un > DIR/as-{{ inventory_hostname }}
+      become: true
+      become_user: root
+`,
+      [
+        'plain CONN ansible_port=PORT',
+        `pinned CONN ansible_port=PORT ansible_become=true ansible_become_user=${userB}`,
+        'never CONN ansible_port=PORT ansible_become=false',
+      ].join('\n') + '\n',
+    );
+    expect(r.exitCode).toBe(0);
+    // no variable: the keywords decide
+    expect([r.read('off-plain'), r.read('as-plain')]).toEqual([userA, 'root']);
+    // the variables decide whatever the keywords say
+    expect([r.read('off-pinned'), r.read('as-pinned')]).toEqual([userB, userB]);
+    expect([r.read('off-never'), r.read('as-never')]).toEqual([userA, userA]);
   });
 });
