@@ -58,13 +58,14 @@ export function becomeOpts(
  */
 function connectionVarsWin(o: RunOpts, conn: Vars): RunOpts {
   const on = conn.ansible_become;
-  if (on !== undefined && on !== null && !asBool(on)) return { become: false };
-  const b = on !== undefined && on !== null && (o.become === undefined || o.become === false) ? true : o.become;
+  const varSet = on !== undefined && on !== null;
+  if (varSet && !asBool(on)) return { become: false };
+  const b = varSet && (o.become === undefined || o.become === false) ? true : o.become;
   if (typeof b !== 'object') return b === undefined ? {} : { become: b };
   const rest: BecomeOpts = { ...b };
   if (conn.ansible_become_user !== undefined) delete rest.user;
   if (conn.ansible_become_method !== undefined) delete rest.method;
-  if (on !== undefined && on !== null) delete rest.ifHost;
+  if (varSet) delete rest.ifHost;
   return { become: Object.keys(rest).length ? rest : true };
 }
 

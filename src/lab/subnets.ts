@@ -20,13 +20,20 @@ export const LAB_SUBNETS: readonly LabSubnet[] = [
 const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 export const fromInt = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
+/** Each subnet as a BlockList, made once. */
+const MATCHERS = new Map(
+  LAB_SUBNETS.map((s) => {
+    const list = new BlockList();
+    list.addSubnet(s.network, s.prefix, 'ipv4');
+    return [s, list] as const;
+  }),
+);
+
 /** The lab subnet holding `addr` as a host address (not its network, broadcast or controller). */
 export function hostSubnetOf(addr: string): LabSubnet | undefined {
   if (!isIPv4(addr)) return undefined;
   return LAB_SUBNETS.find((s) => {
-    const list = new BlockList();
-    list.addSubnet(s.network, s.prefix, 'ipv4');
-    if (!list.check(addr, 'ipv4') || addr === s.controller) return false;
+    if (!MATCHERS.get(s)!.check(addr, 'ipv4') || addr === s.controller) return false;
     const offset = toInt(addr) - toInt(s.network);
     return offset > 0 && offset < 2 ** (32 - s.prefix) - 1;
   });
