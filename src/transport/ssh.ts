@@ -1,13 +1,15 @@
 // The Transport over one ssh2 connection per host, reused for the whole run. Commands run on
 // exec channels (bounded by ChannelLimiter) or, in 'session' mode, on long-lived remote shells;
-// become wraps the command and answers the password prompt; put is one atomic script.
+// become wraps the command (in session mode, the remote shell: one sudo per shell) and answers
+// the password prompt; put is one atomic script.
 
+import { createHash } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { BecomeWatcher, wrapBecome, type BecomeSpec, type WrappedCommand } from './become.js';
 import { openClient, type OpenClient } from './connect.js';
 import { ChannelLimiter } from './limiter.js';
 import { putScript, readPutOutput } from './put.js';
-import type { ShellCommand } from './quote.js';
+import { sh, type ShellCommand } from './quote.js';
 import { RemoteShell } from './session.js';
 import type { ConnectTarget } from './target.js';
 import {
@@ -26,7 +28,8 @@ export type TransportMode = 'exec' | 'session';
 
 export interface ConnectOpts {
   /** 'session' (default) keeps remote shells open and feeds them scripts; 'exec' opens a
-   * channel per command. Commands with stdin or a become password always use exec. */
+   * channel per command. Commands with stdin, and su with a password (it needs a terminal),
+   * always use exec. */
   mode?: TransportMode;
   /** Channels open at once (OpenSSH MaxSessions default). */
   maxChannels?: number;
@@ -36,6 +39,8 @@ export interface ConnectOpts {
 
 interface ExecRequest {
   text: string;
+  /** The command itself, before any become wrapper: what a become shell runs. */
+  plain: string;
   redact: (s: string) => string;
   stdin?: string | Buffer;
   timeoutMs?: number;
@@ -52,7 +57,8 @@ export class SshTransport implements Transport {
   readonly warnings: string[];
   readonly #client: Client;
   readonly #limiter: ChannelLimiter;
-  readonly #shells = new Set<RemoteShell>();
+  /** Each remote shell with whom it runs as: '' for the login user, else becomeKey(spec). */
+  readonly #shells = new Map<RemoteShell, string>();
   readonly #held = new Map<ClientChannel, ((why: string) => void) | undefined>();
   #shellWaiters: (() => void)[] = [];
   #closed: string | undefined;
@@ -82,6 +88,7 @@ export class SshTransport implements Transport {
     const wrapped = become ? wrapBecome(command, become) : undefined;
     const req: ExecRequest = {
       text: wrapped ? wrapped.command.text : command.text,
+      plain: command.text,
       redact: (s) => command.redact(s),
     };
     if (opts.stdin !== undefined) req.stdin = opts.stdin;
@@ -89,7 +96,7 @@ export class SshTransport implements Transport {
     if (timeoutMs !== undefined) req.timeoutMs = timeoutMs;
     if (wrapped) req.wrapped = wrapped;
     if (become) req.become = become;
-    const useShell = (this.opts.mode ?? 'session') === 'session' && opts.stdin === undefined && !become?.password;
+    const useShell = (this.opts.mode ?? 'session') === 'session' && opts.stdin === undefined && !wrapped?.pty;
     return useShell ? this.#runInShell(req) : this.#exec(req);
   }
 
@@ -155,7 +162,7 @@ export class SshTransport implements Transport {
     this.#closed ??= 'the transport was closed';
     for (const ch of this.#held.keys()) ch.close();
     this.#held.clear();
-    for (const s of this.#shells) s.close();
+    for (const s of this.#shells.keys()) s.close();
     this.opened.close();
   }
 
@@ -191,7 +198,7 @@ export class SshTransport implements Transport {
         this.#assertOpen();
         if (this.#limiter.active >= this.#limiter.limit) {
           // An idle remote shell holds a channel; give it up rather than wait behind it.
-          [...this.#shells].find((s) => !s.busy)?.close();
+          [...this.#shells.keys()].find((s) => !s.busy)?.close();
         }
         await this.#limiter.acquire();
       }
@@ -356,32 +363,90 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Runs on an idle remote shell, a new one while channels are free, or the next to finish.
-   * The shell is taken in the same tick it is found, so two callers never share one. */
-  async #onIdleShell(script: string, timeoutMs?: number): Promise<ExecResult> {
+  /** Runs on an idle remote shell of the same user, a new one while channels are free, or the
+   * next to finish. The shell is taken in the same tick it is found, so two callers never share
+   * one. A become shell is one sudo (or su) per shell, not per command: sudo's fork, its
+   * policy and password check and its log line are paid once per connection. */
+  async #onIdleShell(script: string, timeoutMs?: number, become?: BecomeSpec): Promise<ExecResult> {
+    const key = become ? becomeKey(become) : '';
     for (;;) {
       this.#assertOpen();
-      const idle = [...this.#shells].find((s) => !s.busy && !s.dead);
+      const idle = [...this.#shells].find(([s, k]) => k === key && !s.busy && !s.dead)?.[0];
       if (idle) return idle.run(script, timeoutMs);
       const free = this.#limiter.tryAcquire();
       if (free) {
+        const wrapped = become ? wrapBecome(sh`exec sh`, become) : undefined;
         let ch: ClientChannel;
         try {
-          ch = await this.#channel<ClientChannel>((cb) => this.#client.exec('exec sh', cb), free);
+          ch = await this.#channel<ClientChannel>(
+            (cb) => this.#client.exec(wrapped ? wrapped.command.text : 'exec sh', cb),
+            free,
+          );
         } catch (e) {
           if (e instanceof ChannelRefused) continue;
           throw e;
+        }
+        if (wrapped && become) {
+          try {
+            await this.#becomeOnShell(ch, wrapped, become);
+          } catch (e) {
+            ch.close();
+            this.#limiter.release();
+            this.#wakeShellWaiters();
+            throw e;
+          }
         }
         const shell = new RemoteShell(ch, (s) => {
           this.#shells.delete(s);
           this.#limiter.release();
           this.#wakeShellWaiters();
         });
-        this.#shells.add(shell);
+        this.#shells.set(shell, key);
         return shell.run(script, timeoutMs);
       }
       await new Promise<void>((resolve) => this.#shellWaiters.push(resolve));
     }
+  }
+
+  /** Talks sudo (or su) through its start on a new shell's channel: answers one prompt with the
+   * password, and resolves when the wrapped shell announces itself. */
+  #becomeOnShell(ch: ClientChannel, wrapped: WrappedCommand, spec: BecomeSpec): Promise<void> {
+    const watcher = new BecomeWatcher(wrapped);
+    ch.stderr.setEncoding('utf8');
+    return new Promise<void>((resolve, reject) => {
+      let prompts = 0;
+      const end = (why?: string) => {
+        clearTimeout(timer);
+        ch.stderr.off('data', onStderr);
+        ch.off('close', onClose);
+        if (why === undefined) return resolve();
+        ch.signal('KILL');
+        reject(new BecomeError(this.host, why));
+      };
+      const onStderr = (d: string) => {
+        const ev = watcher.feed(d);
+        if (ev.kind === 'started') end();
+        else if (ev.kind === 'prompt') {
+          prompts++;
+          if (!spec.password)
+            end(
+              `${spec.method} asks for a password to become ${spec.user}; set ansible_become_password or use --ask-become-pass`,
+            );
+          else if (prompts > 1) end(`incorrect ${spec.method} password to become ${spec.user}`);
+          else ch.write(`${spec.password.reveal()}\n`);
+        }
+      };
+      const onClose = () => {
+        const said = watcher.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
+        end(`${spec.method} failed to become ${spec.user}${said ? `: ${said}` : ''}`);
+      };
+      const timer = setTimeout(
+        () => end(`${spec.method} did not start the command within ${spec.timeoutMs / 1000}s`),
+        spec.timeoutMs,
+      );
+      ch.stderr.on('data', onStderr);
+      ch.on('close', onClose);
+    });
   }
 
   #wakeShellWaiters(): void {
@@ -390,24 +455,19 @@ export class SshTransport implements Transport {
   }
 
   async #runInShell(req: ExecRequest): Promise<ExecResult> {
-    const r = await this.#onIdleShell(req.text, req.timeoutMs).finally(() => this.#wakeShellWaiters());
+    const r = await this.#onIdleShell(req.plain, req.timeoutMs, req.become).finally(() => this.#wakeShellWaiters());
     if (this.#closed && r.code === null && !r.timedOut) {
       throw new UnreachableError(this.host, 'closed', `connection lost while running a command: ${this.#closed}`);
     }
-    const out: ExecResult = { ...r, stdout: req.redact(r.stdout), stderr: req.redact(r.stderr) };
-    if (req.wrapped) {
-      const at = out.stderr.indexOf(req.wrapped.marker);
-      if (at < 0) {
-        const said = out.stderr.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
-        throw new BecomeError(
-          this.host,
-          `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}${/password/i.test(said) ? '; set ansible_become_password or use --ask-become-pass' : ''}`,
-        );
-      }
-      out.stderr = out.stderr.slice(at + req.wrapped.marker.length).replace(/^\n/, '');
-    }
-    return out;
+    return { ...r, stdout: req.redact(r.stdout), stderr: req.redact(r.stderr) };
   }
+}
+
+/** Which become shell a command may share: same method, user, flags and password. The password
+ * enters only as a digest, so the key holds nothing worth reading. */
+function becomeKey(spec: BecomeSpec): string {
+  const pw = spec.password ? createHash('sha256').update(spec.password.reveal()).digest('hex') : '';
+  return JSON.stringify([spec.method, spec.user, spec.flags ?? null, pw]);
 }
 
 /** Connects to one host; throws UnreachableError when it cannot. */

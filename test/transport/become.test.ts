@@ -106,6 +106,52 @@ describe.each(['exec', 'session'] as const)('sudo (%s mode)', (mode) => {
   });
 });
 
+describe('sudo in session mode: one sudo per remote shell, not per command', () => {
+  let t: SshTransport;
+  beforeAll(async () => {
+    t = await connect(targetFromVars('h', vars(withPw, { ansible_become_password: new Secret(password) }), opts()));
+  });
+  afterAll(() => t?.close());
+
+  it('runs one command after another in the same root shell, started by one sudo', async () => {
+    // $$ in the command's subshell is the remote shell's pid; its parent is sudo (or, with
+    // use_pty, sudo's monitor); its command line shows the password never reached it.
+    const probe = sh`id -un; echo $$; tr '\\0' ' ' < /proc/$PPID/cmdline`;
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await t.run(probe, { become: true }));
+    const [user, pid, parent] = runs[0]!.stdout.split('\n');
+    expect(user).toBe('root');
+    expect(parent).toMatch(/^sudo /);
+    expect(parent).not.toContain('quotes');
+    for (const r of runs) expect(r.stdout.split('\n').slice(0, 2)).toEqual(['root', pid]);
+  });
+
+  it('keeps the login user, the become user and each become user in shells of their own', async () => {
+    const as = async (become: Parameters<SshTransport['run']>[1]) =>
+      (await t.run(sh`id -un`, become)).stdout.trim();
+    for (let i = 0; i < 2; i++) {
+      expect(await as({ become: true })).toBe('root');
+      expect(await as({ become: false })).toBe(withPw);
+      expect(await as({ become: { user: noPw } })).toBe(noPw);
+      expect(await as({ become: true })).toBe('root');
+    }
+  });
+
+  it('runs several become commands at once on several shells', async () => {
+    const rs = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => t.run(sh`sleep 0.2; id -un; echo ${String(i)}`, { become: true })),
+    );
+    expect(rs.map((r) => r.stdout)).toEqual([0, 1, 2, 3].map((i) => `root\n${i}\n`));
+  });
+
+  it('a wrong password fails the command and leaves the good shells working', async () => {
+    const err = await t.run(sh`id -un`, { become: { password: new Secret('not-it') } }).catch((e) => e);
+    expect(err).toBeInstanceOf(BecomeError);
+    expect(err.message).toMatch(/incorrect sudo password/);
+    expect((await t.run(sh`id -un`, { become: true })).stdout).toBe('root\n');
+  });
+});
+
 describe('sudo without a password', () => {
   it('needs none under NOPASSWD, in both modes', async () => {
     for (const mode of ['exec', 'session'] as const) {
