@@ -456,8 +456,37 @@ sync; sha256sum ${page}; df -k ${dir} | tail -1`,
     if (check.stdout.includes('.lvsplay.')) findings.push(`disk: temp file left: ${check.stdout.trim()}`);
     return { exitCode: r.exitCode, message: `${host} / ${task}: ${message}` };
   } finally {
-    await onHost(host, `umount ${dir}`);
+    await unmountFault(host, dir, findings);
   }
+}
+
+/**
+ * Takes the fault's tmpfs away again. A process with a file open there (a page being served,
+ * a command of the failed run not yet ended) makes umount fail with EBUSY for a moment: retry
+ * for 10 s, then name the holders as a finding and detach the mount lazily, so the parts after
+ * this one meet the host's own web root, never the full tmpfs.
+ */
+async function unmountFault(host: string, dir: string, findings: string[]): Promise<void> {
+  const mounted = `grep -q ' ${dir} tmpfs ' /proc/mounts`;
+  const r = await onHost(
+    host,
+    `i=0
+while ${mounted}; do
+  umount ${dir} 2>/dev/null && continue
+  i=$((i + 1)); [ $i -ge 40 ] && break
+  sleep 0.25
+done
+${mounted} || exit 0
+for p in /proc/[0-9]*; do
+  for l in "$p"/cwd "$p"/root "$p"/fd/*; do
+    case $(readlink "$l" 2>/dev/null) in ${dir}|${dir}/*) echo "$(basename "$p") $(tr '\\0' ' ' < "$p"/cmdline)"; break ;; esac
+  done
+done
+umount -l ${dir}
+! ${mounted}`,
+  );
+  if (r.stdout.trim()) findings.push(`disk: ${dir} on ${host} was still in use 10 s after the run: ${r.stdout.trim()}`);
+  if (r.code !== 0) findings.push(`disk: could not take the full tmpfs off ${dir} on ${host}: ${r.stderr.trim()}`);
 }
 
 /** web2 unplugged from the switch at its first task result in the real servers' play. */
@@ -468,6 +497,9 @@ async function linkDrop(stateDir: string, findings: string[]): Promise<FaultFigu
   let unplugged: Promise<void> | undefined;
   let play = '';
   const r = await controller(stateDir, {
+    // A dead link is noticed by ssh keep-alives: 5 s x 3 instead of OpenSSH-style 15 s x 3, as
+    // a user who wants a lost host dropped sooner would set it (the extra args ansible-playbook reads).
+    extra: ['-e', 'ansible_ssh_extra_args="-o ServerAliveInterval=5 -o ServerAliveCountMax=3"'],
     limitMs: 900_000,
     onEvent: (e) => {
       if (e.type === 'playStart') play = String(e.name);
