@@ -21,8 +21,9 @@ PKGS+=(sudo socat busybox)
 PKGS+=(binutils)
 # The lab's directors run as User-Mode Linux guests where the machine's kernel has no IPVS:
 # linux.uml (with IPVS as modules), uml_mconsole (asks a guest to shut down), mkfs.ext4 (makes
-# the guests' root image).
-PKGS+=(user-mode-linux uml-utilities e2fsprogs)
+# the guests' root image), gcc and libc6-dev (build the ptrace shim linux.uml needs on CPUs with
+# AMX: assets/lab/lvsplay-uml-xstate.c).
+PKGS+=(user-mode-linux uml-utilities e2fsprogs gcc libc6-dev)
 # The lab's systemd hosts (Debian 12 and 13 with systemd as PID 1) are booted by systemd-nspawn;
 # it needs no systemd as the machine's own init.
 PKGS+=(systemd-container)

@@ -23,6 +23,7 @@ import type { LabHost } from './topology.js';
 import { macOf } from './network.js';
 import { allPids, livePid, pidRecord, requestedReboot, signal, waitGone } from './procs.js';
 import { GUEST_STUB_PATH, umlKernel } from './uml-image.js';
+import { umlXstateShim } from './uml-xstate.js';
 import { must, run, sleep } from './sys.js';
 import { BOOT_ENV } from './host-kinds.js';
 
@@ -102,6 +103,7 @@ export async function bootUml(h: LabHost, p: LabPaths): Promise<number> {
       ),
     );
   const u = hostPaths(h.name, p.stateDir).uml;
+  const shim = await umlXstateShim(p);
   prepareExchange(h, p);
   rmSync(join(u.run, umid(h)), { recursive: true, force: true });
   const kernelArgs = [
@@ -146,6 +148,8 @@ export async function bootUml(h: LabHost, p: LabPaths): Promise<number> {
       join(u.xchg, 'repo'),
       'env',
       'TMPDIR=/dev/shm',
+      // on the kernel alone: the programs before it in this chain never call ptrace
+      `LD_PRELOAD=${shim}`,
       k.binary,
       ...kernelArgs,
     ],

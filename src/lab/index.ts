@@ -63,7 +63,7 @@ export type { CmdResult } from './sys.js';
 
 const RUN_TOOLS = ['ip', 'unshare', 'nsenter', 'setpriv', 'ssh-keygen', 'socat', 'nft'];
 const BUILD_TOOLS = ['debootstrap', 'dpkg-scanpackages'];
-const UML_TOOLS = ['uml_mconsole', 'mkfs.ext4'];
+const UML_TOOLS = ['uml_mconsole', 'mkfs.ext4', 'cc'];
 const SYSTEMD_TOOLS = ['systemd-nspawn'];
 const ASSETS = ['lvsplay-boot', 'lvsplay-init', 'lvsplay-connect', 'lvsplay-uml-boot', 'lvsplay-nspawn'];
 /** How long a clean `stop` waits for services before pulling the plug; `down` waits less. A

@@ -127,8 +127,7 @@ describe('sudo in session mode: one sudo per remote shell, not per command', () 
   });
 
   it('keeps the login user, the become user and each become user in shells of their own', async () => {
-    const as = async (become: Parameters<SshTransport['run']>[1]) =>
-      (await t.run(sh`id -un`, become)).stdout.trim();
+    const as = async (become: Parameters<SshTransport['run']>[1]) => (await t.run(sh`id -un`, become)).stdout.trim();
     for (let i = 0; i < 2; i++) {
       expect(await as({ become: true })).toBe('root');
       expect(await as({ become: false })).toBe(withPw);
