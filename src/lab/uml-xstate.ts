@@ -2,7 +2,7 @@
 // Debian's linux.uml 6.1 cannot restore a guest's FPU state on hosts whose XSAVE area is larger
 // than its buffer, as on CPUs with AMX). Compiled once per machine with the C compiler into the
 // lab's bin directory, again only when its source changes.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LvsplayError, diag } from '../diagnostics.js';
@@ -11,15 +11,24 @@ import { run } from './sys.js';
 
 const SOURCE = fileURLToPath(new URL('../../assets/lab/lvsplay-uml-xstate.c', import.meta.url));
 
-/** Path of the compiled shim (built now if missing or older than its source). */
-export async function umlXstateShim(p: LabPaths): Promise<string> {
+let building: Promise<string> | undefined;
+
+/** Path of the compiled shim (built now if missing or older than its source). Guests booted
+ * together share one build. */
+export function umlXstateShim(p: LabPaths): Promise<string> {
+  building ??= build(p).finally(() => (building = undefined));
+  return building;
+}
+
+async function build(p: LabPaths): Promise<string> {
   const out = `${p.binDir}/lvsplay-uml-xstate.so`;
   const source = readFileSync(SOURCE);
   const hash = createHash('sha256').update(source).digest('hex');
   const hashFile = `${out}.hash`;
   if (existsSync(out) && existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash) return out;
-  // written beside, then renamed: a guest booting meanwhile never loads half a library
-  const tmp = `${out}.${process.pid}.tmp`;
+  // written beside, then renamed: a guest booting meanwhile (another lab command) never loads
+  // half a library
+  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const r = await run`cc -O2 -shared -fPIC -o ${tmp} ${SOURCE} -ldl`;
   if (r.code !== 0)
     throw new LvsplayError(
