@@ -10,6 +10,7 @@ import type { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import { factVars, newHostState, type HostState } from './state.js';
 import type { HandlerJournal } from './journal.js';
+import type { VarsGeneration } from './prefetch.js';
 import type { Diagnostic } from '../diagnostics.js';
 
 export interface RunContext {
@@ -28,12 +29,14 @@ export interface RunContext {
   groups: Record<string, string[]>;
   /** A group_by or add_host task changed the inventory: later plays resolve their hosts again. */
   inventoryChanged?: boolean;
+  /** Counts changes to the run's variables, for the arguments read ahead (prefetch.ts). */
+  varsGeneration?: VarsGeneration;
 }
 
 export function hostState(run: RunContext, host: string): HostState {
   let s = run.hosts.get(host);
   if (!s) {
-    s = newHostState(host);
+    s = newHostState(host, (run.varsGeneration ??= { n: 0 }));
     run.hosts.set(host, s);
   }
   return s;
@@ -76,7 +79,7 @@ function hostOnlyVars(
     playbook_dir: at.pp.play.baseDir,
     ansible_play_name: at.pp.play.name,
     ansible_play_hosts_all: at.pp.hosts,
-    ansible_play_hosts: at.batch.filter((h) => !run.hosts.get(h)?.failed && !run.hosts.get(h)?.unreachable),
+    ansible_play_hosts: playHosts(run, at.batch),
     ansible_play_batch: at.batch,
     play_hosts: at.batch,
     ansible_check_mode: run.plan.check,
@@ -88,18 +91,52 @@ function hostOnlyVars(
   return vars;
 }
 
-/** `hostvars`: every inventory host's variables, computed only when a template reads them. */
+/** ansible_play_hosts of each batch, with the run's generation it was counted in. */
+const playHostsOf = new WeakMap<readonly string[], { generation: number; hosts: string[] }>();
+
+/**
+ * `ansible_play_hosts`: the batch's hosts that have not failed, counted again only after a host's
+ * failure or reachability changed (each bumps the run's generation), not for every task on every
+ * host, which made each task cost hosts². Every host of the batch shares the one list.
+ */
+function playHosts(run: RunContext, batch: readonly string[]): string[] {
+  const generation = (run.varsGeneration ??= { n: 0 }).n;
+  const known = playHostsOf.get(batch);
+  if (known?.generation === generation) return known.hosts;
+  const hosts = batch.filter((h) => !run.hosts.get(h)?.failed && !run.hosts.get(h)?.unreachable);
+  playHostsOf.set(batch, { generation, hosts });
+  return hosts;
+}
+
+/**
+ * `hostvars`: every inventory host's variables, each computed only when a template reads it and
+ * then kept for this task on this host. A Proxy over the inventory's live host list, so making
+ * one costs the same whatever the number of hosts: every task on every host gets one, and a
+ * property defined per host here made each task cost hosts² (500 hosts: 3.75 million getters
+ * made for a 15-task play, most of its CPU and garbage).
+ */
 function hostvarsOf(run: RunContext, at: PlayPosition): Vars {
-  const hv: Vars = {};
-  for (const h of run.plan.inventory.hosts.keys()) {
-    let cached: Vars | undefined;
-    Object.defineProperty(hv, h, {
-      enumerable: true,
-      configurable: true,
-      get: () => (cached ??= hostOnlyVars(run, at, h, undefined, HOSTVARS_LAYERS)),
-    });
-  }
-  return hv;
+  const hosts = run.plan.inventory.hosts;
+  const cache = new Map<string, Vars>();
+  const of = (h: string): Vars => {
+    let v = cache.get(h);
+    if (!v) {
+      v = hostOnlyVars(run, at, h, undefined, HOSTVARS_LAYERS);
+      cache.set(h, v);
+    }
+    return v;
+  };
+  const isHost = (k: string | symbol): k is string => typeof k === 'string' && hosts.has(k);
+  return new Proxy<Vars>(
+    {},
+    {
+      get: (target, k) => (isHost(k) ? of(k) : Reflect.get(target, k)),
+      has: (target, k) => isHost(k) || Reflect.has(target, k),
+      ownKeys: () => [...hosts.keys()],
+      getOwnPropertyDescriptor: (_target, k) =>
+        isHost(k) ? { get: () => of(k), enumerable: true, configurable: true } : undefined,
+    },
+  );
 }
 
 export function newGroups(plan: Plan): Record<string, string[]> {

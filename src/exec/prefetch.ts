@@ -17,6 +17,14 @@ import { keyword } from './keywords.js';
 import { becomeOpts, conditionsHold, connectionVars, templarFor } from './task-setting.js';
 
 /**
+ * How many times the run's variables changed (see forgetRenderedArgs), shared by the caches of
+ * all its hosts: one change is one increment, not a walk over every host.
+ */
+export interface VarsGeneration {
+  n: number;
+}
+
+/**
  * Probe results read ahead for one host, by probe command text; and the arguments of each task
  * read ahead as they were rendered for its probe, so the task does not render them again.
  */
@@ -25,6 +33,13 @@ export class ProbeCache {
   readonly #args = new Map<Task, { planned: PlannedTask; args: Record<string, unknown> }>();
   /** Tasks whose probe a batch has read since the last change: a later batch passes them by. */
   readonly #ahead = new Set<Task>();
+  readonly #generation: VarsGeneration;
+  /** The generation the kept arguments were rendered in. */
+  #renderedIn: number;
+  constructor(generation: VarsGeneration = { n: 0 }) {
+    this.#generation = generation;
+    this.#renderedIn = generation.n;
+  }
   /** Forget the probe results: the host changed (or may have). */
   invalidate(): void {
     this.#results.clear();
@@ -34,14 +49,22 @@ export class ProbeCache {
   forgetArgs(): void {
     this.#args.clear();
     this.#ahead.clear();
+    this.#renderedIn = this.#generation.n;
+  }
+  /** Arguments rendered before the run's variables last changed are forgotten on first use. */
+  #current(): void {
+    if (this.#renderedIn !== this.#generation.n) this.forgetArgs();
   }
   markAhead(task: Task): void {
+    this.#current();
     this.#ahead.add(task);
   }
   isAhead(task: Task): boolean {
+    this.#current();
     return this.#ahead.has(task);
   }
   keepArgs(planned: PlannedTask, args: Record<string, unknown>): void {
+    this.#current();
     this.#args.set(planned.task, { planned, args });
   }
   /**
@@ -49,6 +72,7 @@ export class ProbeCache {
    * runner walks its own PlannedTask for each task, the read-ahead the play's list).
    */
   peekArgs(planned: PlannedTask): Record<string, unknown> | undefined {
+    this.#current();
     const kept = this.#args.get(planned.task);
     return kept && samePlace(kept.planned, planned) ? kept.args : undefined;
   }
@@ -126,10 +150,17 @@ function samePlace(a: PlannedTask, b: PlannedTask): boolean {
  * Arguments rendered ahead hold only while every variable they may read stays as it was. A task
  * may read another host's variables (hostvars, ansible_play_hosts), and a lookup may read what a
  * local task wrote: on any host, a fact, set_fact, register or include, a change, a failure or a
- * command run forgets them on every host, and the tasks render again when they run.
+ * command run forgets them on every host, and the tasks render again when they run. Each host's
+ * cache sees the new generation when it is next used: a walk over every host here, for each
+ * host that ran such a task, made each task cost hosts².
  */
 export function forgetRenderedArgs(run: RunContext): void {
-  for (const hs of run.hosts.values()) hs.probes.forgetArgs();
+  varsGeneration(run).n++;
+}
+
+/** The run's VarsGeneration, which every host's ProbeCache shares. */
+export function varsGeneration(run: RunContext): VarsGeneration {
+  return (run.varsGeneration ??= { n: 0 });
 }
 
 // Read-ahead is opt-in (LVSPLAY_PREFETCH=1). On the lab with direct TCP (docs/benchmark.md,

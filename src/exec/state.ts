@@ -3,7 +3,7 @@
 import type { HostCounts } from './events.js';
 import type { Vars } from '../vars/precedence.js';
 import type { PredictedFile } from '../modules/fileinfo.js';
-import { ProbeCache } from './prefetch.js';
+import { ProbeCache, type VarsGeneration } from './prefetch.js';
 
 export interface HostState {
   name: string;
@@ -28,19 +28,38 @@ export interface HostState {
   unknown: number;
 }
 
-export function newHostState(name: string): HostState {
+/**
+ * `generation`: the run's, shared by its hosts (see forgetRenderedArgs). A host failing,
+ * becoming unreachable or being rescued changes ansible_play_hosts, a variable every host sees:
+ * that counts as a change of the run's variables too.
+ */
+export function newHostState(name: string, generation: VarsGeneration = { n: 0 }): HostState {
+  let failed = false;
+  let unreachable = false;
   return {
     name,
     facts: {},
     setFacts: {},
     notified: new Set(),
     carriedOver: new Set(),
-    failed: false,
-    unreachable: false,
+    get failed() {
+      return failed;
+    },
+    set failed(v: boolean) {
+      if (v !== failed) generation.n++;
+      failed = v;
+    },
+    get unreachable() {
+      return unreachable;
+    },
+    set unreachable(v: boolean) {
+      if (v !== unreachable) generation.n++;
+      unreachable = v;
+    },
     counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },
     unapplied: [],
     predictedFiles: new Map(),
-    probes: new ProbeCache(),
+    probes: new ProbeCache(generation),
     unknown: 0,
   };
 }
