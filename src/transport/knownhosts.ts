@@ -4,7 +4,7 @@
 // (which lvsplay does not do, so they never vouch for a plain key).
 
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface KnownHostLine {
@@ -43,7 +43,19 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
+/** Patterns compiled once: every connection checks its host against the same files. */
+const compiled = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
+  let r = compiled.get(glob);
+  if (!r) {
+    r = compileGlob(glob);
+    compiled.set(glob, r);
+  }
+  return r;
+}
+
+function compileGlob(glob: string): RegExp {
   const re = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
@@ -90,15 +102,68 @@ export type HostKeyVerdict =
   | { kind: 'changed'; file: string; line: number; knownType: string }
   | { kind: 'revoked'; file: string; line: number };
 
-function readLines(files: readonly string[]): KnownHostLine[] {
-  return files.flatMap((f) => (existsSync(f) ? parseKnownHosts(readFileSync(f, 'utf8'), f) : []));
+/**
+ * One known_hosts file as read, kept while it is unchanged on disk: its lines, and where each
+ * plain host name (no wildcard, negation or hash) stands, so a host's lines are found without
+ * matching every line. Each connection reads the files; with one line per host, parsing and
+ * matching them all made opening N connections cost N² (500 hosts: 2 s of the controller's CPU).
+ */
+interface ReadFile {
+  stamp: string;
+  lines: KnownHostLine[];
+  /** Lowercased plain name (patterns match without regard to case) -> indexes of its lines. */
+  byName: Map<string, number[]>;
+  /** Lines any host may match or be refused by: patterns, hashed names, @revoked keys. */
+  always: number[];
+}
+
+const readFiles = new Map<string, ReadFile>();
+
+function readFile(file: string): ReadFile | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    readFiles.delete(file);
+    return undefined;
+  }
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const known = readFiles.get(file);
+  if (known?.stamp === stamp) return known;
+  const lines = parseKnownHosts(readFileSync(file, 'utf8'), file);
+  const byName = new Map<string, number[]>();
+  const always: number[] = [];
+  lines.forEach((l, i) => {
+    const plain = l.marker !== 'revoked' && !/^\||[*?!]/.test(l.hosts);
+    if (!plain) return void always.push(i);
+    for (const name of new Set(l.hosts.toLowerCase().split(','))) {
+      const at = byName.get(name);
+      if (at) at.push(i);
+      else byName.set(name, [i]);
+    }
+  });
+  const read = { stamp, lines, byName, always };
+  readFiles.set(file, read);
+  return read;
+}
+
+/** The lines of `files` that may concern `name`, in file order: a superset of those matching it. */
+function linesFor(files: readonly string[], name: string): KnownHostLine[] {
+  return files.flatMap((f) => {
+    const read = readFile(f);
+    if (!read) return [];
+    const own = read.byName.get(name.toLowerCase()) ?? [];
+    const at =
+      own.length && read.always.length ? [...own, ...read.always].sort((a, b) => a - b) : [...own, ...read.always];
+    return at.map((i) => read.lines[i]!);
+  });
 }
 
 /** Checks the server's key against every known_hosts file, user files first. */
 export function checkHostKey(files: readonly string[], name: string, blob: Buffer): HostKeyVerdict {
   const key = blob.toString('base64');
   const type = blobKeyType(blob);
-  const lines = readLines(files).filter((l) => hostsFieldMatches(l.hosts, name) || l.marker === 'revoked');
+  const lines = linesFor(files, name).filter((l) => hostsFieldMatches(l.hosts, name) || l.marker === 'revoked');
   const revoked = lines.find((l) => l.marker === 'revoked' && l.key === key);
   if (revoked) return { kind: 'revoked', file: revoked.file, line: revoked.line };
   const plain = lines.filter((l) => !l.marker && hostsFieldMatches(l.hosts, name));
@@ -111,7 +176,7 @@ export function checkHostKey(files: readonly string[], name: string, blob: Buffe
 
 /** Key types already known for a host, so the handshake can ask for one of them first. */
 export function knownKeyTypes(files: readonly string[], name: string): string[] {
-  const types = readLines(files)
+  const types = linesFor(files, name)
     .filter((l) => !l.marker && hostsFieldMatches(l.hosts, name))
     .map((l) => l.keyType);
   return [...new Set(types)];

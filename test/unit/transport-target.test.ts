@@ -1,10 +1,18 @@
 import { createHmac } from 'node:crypto';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LvsplayError } from '../../src/diagnostics.js';
 import { Secret } from '../../src/secret.js';
-import { checkHostKey, hostsFieldMatches, knownHostsName } from '../../src/transport/knownhosts.js';
+import {
+  checkHostKey,
+  hostsFieldMatches,
+  knownHostsName,
+  knownKeyTypes,
+  recordHostKey,
+} from '../../src/transport/knownhosts.js';
 import { parseProxyJump, parseSshArgs, shellWords } from '../../src/transport/sshargs.js';
 import { targetFromVars } from '../../src/transport/target.js';
 
@@ -186,6 +194,43 @@ describe('known_hosts matching', () => {
       knownType: 'ssh-ed25519',
     });
     expect(checkHostKey([kh], 'anything', revoked)).toMatchObject({ kind: 'revoked', line: 5 });
+  });
+
+  it('sees a file changed since it was last read: a key recorded, a line edited', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lvsplay-kh-')), 'known_hosts');
+    writeFileSync(file, `h1 ssh-ed25519 ${known.toString('base64')}\n`);
+    expect(checkHostKey([file], 'h2', known).kind).toBe('unknown');
+    recordHostKey(file, 'h2', known, false);
+    expect(checkHostKey([file], 'h2', known).kind).toBe('known');
+    expect(checkHostKey([file], 'H2', known).kind).toBe('known'); // names match regardless of case
+    appendFileSync(file, `@revoked * ssh-ed25519 ${known.toString('base64')}\n`);
+    expect(checkHostKey([file], 'h1', known)).toMatchObject({ kind: 'revoked', line: 3 });
+    writeFileSync(file, `h1,!h3,h*  ssh-ed25519 ${other.toString('base64')}\n`);
+    expect(checkHostKey([file], 'h1', known)).toMatchObject({ kind: 'changed', line: 1 });
+    expect(checkHostKey([file], 'h9', other).kind).toBe('known');
+    expect(checkHostKey([file], 'h3', other).kind).toBe('unknown');
+    expect(knownKeyTypes([file], 'h9')).toEqual(['ssh-ed25519']);
+    expect(knownKeyTypes([file, join(file, '..', 'absent')], 'x')).toEqual([]);
+  });
+
+  it('checking N hosts matches each host against its own lines, not every line for every host', () => {
+    const hosts = 200;
+    const file = join(mkdtempSync(join(tmpdir(), 'lvsplay-kh-')), 'known_hosts');
+    const key = known.toString('base64');
+    writeFileSync(file, Array.from({ length: hosts }, (_, i) => `bench${i},10.0.9.${i} ssh-ed25519 ${key}\n`).join(''));
+    const tests = vi.spyOn(RegExp.prototype, 'test');
+    try {
+      for (let i = 0; i < hosts; i++) {
+        expect(knownKeyTypes([file], `10.0.9.${i}`)).toEqual(['ssh-ed25519']);
+        expect(checkHostKey([file], `10.0.9.${i}`, known).kind).toBe('known');
+      }
+      // Linear: each host's own line, two names each, twice (the key types asked for, then the
+      // key checked), and the file read once. Matching every line for every host made at least
+      // 2 × hosts² of them.
+      expect(tests.mock.calls.length).toBeLessThanOrEqual(10 * hosts);
+    } finally {
+      tests.mockRestore();
+    }
   });
 
   it('matches hashed entries', () => {
