@@ -4,7 +4,7 @@
 // the host's reachability, then what read ahead no longer holds and the recap's tally.
 import { isHandlerName, type TaskEffects } from './effects.js';
 import { hostState, type PlayPosition, type RunContext } from './context.js';
-import { forgetRenderedArgs } from './prefetch.js';
+import { forgetProbeResults, forgetRenderedArgs } from './prefetch.js';
 import type { PlannedTask } from '../plan/compile.js';
 import type { HostCounts } from './events.js';
 
@@ -43,7 +43,7 @@ export function applyEffects(
   if (e.fatal) run.fatal ??= e.fatal;
   if (e.unreachable !== undefined) hs.unreachable = e.unreachable;
   if (e.withdrawIntended && intended.length) run.journal.withdraw(at.pp.play.name, host, [...intended]);
-  if (e.readAheadStale === 'all') for (const other of run.hosts.values()) other.probes.invalidate();
+  if (e.readAheadStale === 'all') forgetProbeResults(run);
   else if (e.readAheadStale === 'host') hs.probes.invalidate();
   if (e.forgetRenderedArgs) forgetRenderedArgs(run);
   if (e.counts) addCounts(hs.counts, e.counts);

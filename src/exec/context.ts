@@ -10,7 +10,7 @@ import type { ConnectionPool } from './connections.js';
 import type { RunEvent } from './events.js';
 import { factVars, newHostState, type HostState } from './state.js';
 import type { HandlerJournal } from './journal.js';
-import type { VarsGeneration } from './prefetch.js';
+import { generationsOf, type Generations } from './prefetch.js';
 import type { Diagnostic } from '../diagnostics.js';
 
 export interface RunContext {
@@ -29,14 +29,14 @@ export interface RunContext {
   groups: Record<string, string[]>;
   /** A group_by or add_host task changed the inventory: later plays resolve their hosts again. */
   inventoryChanged?: boolean;
-  /** Counts changes to the run's variables, for the arguments read ahead (prefetch.ts). */
-  varsGeneration?: VarsGeneration;
+  /** Counts what made every host's read-ahead stale (prefetch.ts); made on first use. */
+  generations?: Generations;
 }
 
 export function hostState(run: RunContext, host: string): HostState {
   let s = run.hosts.get(host);
   if (!s) {
-    s = newHostState(host, (run.varsGeneration ??= { n: 0 }));
+    s = newHostState(host, generationsOf(run));
     run.hosts.set(host, s);
   }
   return s;
@@ -100,7 +100,7 @@ const playHostsOf = new WeakMap<readonly string[], { generation: number; hosts: 
  * host, which made each task cost hosts². Every host of the batch shares the one list.
  */
 function playHosts(run: RunContext, batch: readonly string[]): string[] {
-  const generation = (run.varsGeneration ??= { n: 0 }).n;
+  const generation = generationsOf(run).vars;
   const known = playHostsOf.get(batch);
   if (known?.generation === generation) return known.hosts;
   const hosts = batch.filter((h) => !run.hosts.get(h)?.failed && !run.hosts.get(h)?.unreachable);

@@ -17,11 +17,14 @@ import { keyword } from './keywords.js';
 import { becomeOpts, conditionsHold, connectionVars, templarFor } from './task-setting.js';
 
 /**
- * How many times the run's variables changed (see forgetRenderedArgs), shared by the caches of
- * all its hosts: one change is one increment, not a walk over every host.
+ * Counts of what made every host's read-ahead stale, shared by the caches of all the run's
+ * hosts: one change is one increment, not a walk over every host (see forgetRenderedArgs).
  */
-export interface VarsGeneration {
-  n: number;
+export interface Generations {
+  /** The run's variables changed: arguments rendered before are forgotten. */
+  vars: number;
+  /** A task may have changed any host (delegated, run once): probe results are forgotten. */
+  probes: number;
 }
 
 /**
@@ -33,27 +36,31 @@ export class ProbeCache {
   readonly #args = new Map<Task, { planned: PlannedTask; args: Record<string, unknown> }>();
   /** Tasks whose probe a batch has read since the last change: a later batch passes them by. */
   readonly #ahead = new Set<Task>();
-  readonly #generation: VarsGeneration;
-  /** The generation the kept arguments were rendered in. */
+  readonly #generations: Generations;
+  /** The generations the kept arguments were rendered in and the kept results read in. */
   #renderedIn: number;
-  constructor(generation: VarsGeneration = { n: 0 }) {
-    this.#generation = generation;
-    this.#renderedIn = generation.n;
+  #readIn: number;
+  constructor(generations: Generations = { vars: 0, probes: 0 }) {
+    this.#generations = generations;
+    this.#renderedIn = generations.vars;
+    this.#readIn = generations.probes;
   }
   /** Forget the probe results: the host changed (or may have). */
   invalidate(): void {
     this.#results.clear();
     this.#ahead.clear();
+    this.#readIn = this.#generations.probes;
   }
   /** Forget the rendered arguments: a variable they may read changed (see forgetRenderedArgs). */
   forgetArgs(): void {
     this.#args.clear();
     this.#ahead.clear();
-    this.#renderedIn = this.#generation.n;
+    this.#renderedIn = this.#generations.vars;
   }
-  /** Arguments rendered before the run's variables last changed are forgotten on first use. */
+  /** What was kept before every host's read-ahead last went stale is forgotten on first use. */
   #current(): void {
-    if (this.#renderedIn !== this.#generation.n) this.forgetArgs();
+    if (this.#readIn !== this.#generations.probes) this.invalidate();
+    if (this.#renderedIn !== this.#generations.vars) this.forgetArgs();
   }
   markAhead(task: Task): void {
     this.#current();
@@ -82,14 +89,17 @@ export class ProbeCache {
     return args;
   }
   take(cmd: ShellCommand): ExecResult | undefined {
+    this.#current();
     const r = this.#results.get(cmd.text);
     if (r) this.#results.delete(cmd.text);
     return r;
   }
   has(cmd: ShellCommand): boolean {
+    this.#current();
     return this.#results.has(cmd.text);
   }
   put(cmd: ShellCommand, r: ExecResult): void {
+    this.#current();
     this.#results.set(cmd.text, r);
   }
 }
@@ -155,12 +165,17 @@ function samePlace(a: PlannedTask, b: PlannedTask): boolean {
  * host that ran such a task, made each task cost hosts².
  */
 export function forgetRenderedArgs(run: RunContext): void {
-  varsGeneration(run).n++;
+  generationsOf(run).vars++;
 }
 
-/** The run's VarsGeneration, which every host's ProbeCache shares. */
-export function varsGeneration(run: RunContext): VarsGeneration {
-  return (run.varsGeneration ??= { n: 0 });
+/** Every host's probe results read ahead are stale (a task may have changed any host). */
+export function forgetProbeResults(run: RunContext): void {
+  generationsOf(run).probes++;
+}
+
+/** The run's Generations, which every host's ProbeCache shares. */
+export function generationsOf(run: RunContext): Generations {
+  return (run.generations ??= { vars: 0, probes: 0 });
 }
 
 // Read-ahead is opt-in (LVSPLAY_PREFETCH=1). On the lab with direct TCP (docs/benchmark.md,

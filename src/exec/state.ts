@@ -3,7 +3,7 @@
 import type { HostCounts } from './events.js';
 import type { Vars } from '../vars/precedence.js';
 import type { PredictedFile } from '../modules/fileinfo.js';
-import { ProbeCache, type VarsGeneration } from './prefetch.js';
+import { ProbeCache, type Generations } from './prefetch.js';
 
 export interface HostState {
   name: string;
@@ -29,11 +29,11 @@ export interface HostState {
 }
 
 /**
- * `generation`: the run's, shared by its hosts (see forgetRenderedArgs). A host failing,
+ * `generations`: the run's, shared by its hosts (see forgetRenderedArgs). A host failing,
  * becoming unreachable or being rescued changes ansible_play_hosts, a variable every host sees:
  * that counts as a change of the run's variables too.
  */
-export function newHostState(name: string, generation: VarsGeneration = { n: 0 }): HostState {
+export function newHostState(name: string, generations: Generations = { vars: 0, probes: 0 }): HostState {
   let failed = false;
   let unreachable = false;
   return {
@@ -46,20 +46,20 @@ export function newHostState(name: string, generation: VarsGeneration = { n: 0 }
       return failed;
     },
     set failed(v: boolean) {
-      if (v !== failed) generation.n++;
+      if (v !== failed) generations.vars++;
       failed = v;
     },
     get unreachable() {
       return unreachable;
     },
     set unreachable(v: boolean) {
-      if (v !== unreachable) generation.n++;
+      if (v !== unreachable) generations.vars++;
       unreachable = v;
     },
     counts: { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 },
     unapplied: [],
     predictedFiles: new Map(),
-    probes: new ProbeCache(generation),
+    probes: new ProbeCache(generations),
     unknown: 0,
   };
 }

@@ -9,7 +9,8 @@ import { loadAndPlan, type Plan } from '../../src/plan/load-and-plan.js';
 import { executePlan } from '../../src/exec/scheduler.js';
 import { ConnectionPool } from '../../src/exec/connections.js';
 import { hostState, newGroups, taskVars, type RunContext } from '../../src/exec/context.js';
-import { forgetRenderedArgs, ProbeCache } from '../../src/exec/prefetch.js';
+import { forgetProbeResults, forgetRenderedArgs, ProbeCache } from '../../src/exec/prefetch.js';
+import { sh } from '../../src/transport/quote.js';
 import { RecordingReporter } from '../../src/report/recording.js';
 import { createTemplar } from '../../src/vars/templar.js';
 import type { Transport } from '../../src/transport/types.js';
@@ -120,8 +121,8 @@ describe('ansible_play_hosts', () => {
   });
 });
 
-describe('rendered arguments kept for read-ahead', () => {
-  it('are forgotten on every host at once without visiting each host', () => {
+describe('what is read ahead', () => {
+  it('rendered arguments are forgotten on every host at once without visiting each host', () => {
     const { plan } = planOn(2, '    - debug: msg=hi\n');
     const states = new CountingMap<string, unknown>();
     const run = runContext(plan, states);
@@ -135,6 +136,30 @@ describe('rendered arguments kept for read-ahead', () => {
     // Kept again after the change, they hold until the next one.
     hostState(run, 'h1').probes.keepArgs(planned, { msg: 'again' });
     expect(hostState(run, 'h1').probes.peekArgs(planned)).toEqual({ msg: 'again' });
+  });
+
+  it('probe results are forgotten on every host at once without visiting each host', () => {
+    const { plan } = planOn(2, '    - debug: msg=hi\n');
+    const states = new CountingMap<string, unknown>();
+    const run = runContext(plan, states);
+    const planned = plan.plays[0]!.compiled.tasks[0]!;
+    const probe = sh`test -d /etc`;
+    for (const h of ['h0', 'h1']) {
+      hostState(run, h).probes.put(probe, { code: 0, stdout: '', stderr: '', ms: 1 });
+      hostState(run, h).probes.markAhead(planned.task);
+      hostState(run, h).probes.keepArgs(planned, { msg: h });
+    }
+    states.walked = 0;
+    forgetProbeResults(run);
+    expect(states.walked).toBe(0);
+    for (const h of ['h0', 'h1']) {
+      expect(hostState(run, h).probes.has(probe)).toBe(false);
+      expect(hostState(run, h).probes.isAhead(planned.task)).toBe(false);
+      // The arguments depend on variables, which did not change.
+      expect(hostState(run, h).probes.peekArgs(planned)).toEqual({ msg: h });
+    }
+    hostState(run, 'h0').probes.put(probe, { code: 1, stdout: '', stderr: '', ms: 1 });
+    expect(hostState(run, 'h0').probes.take(probe)?.code).toBe(1);
   });
 });
 
