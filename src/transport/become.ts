@@ -90,3 +90,50 @@ export class BecomeWatcher {
     return this.#buf;
   }
 }
+
+export type BecomeStep =
+  | { kind: 'wait' }
+  | { kind: 'started'; rest: string }
+  /** Write this (the password and a newline) to the command's stdin. */
+  | { kind: 'answer'; text: string }
+  /** Stop the command: becoming failed, for this reason. */
+  | { kind: 'fail'; why: string };
+
+/**
+ * The transport's side of sudo's (or su's) conversation, for a command and for a remote shell
+ * alike: the first prompt is answered with the password, a prompt without one or a second
+ * prompt is a failure; and the reasons given when it ends before the marker.
+ */
+export class BecomeConversation {
+  readonly #watcher: BecomeWatcher;
+  #prompts = 0;
+  constructor(
+    wrapped: WrappedCommand,
+    private readonly spec: BecomeSpec,
+  ) {
+    this.#watcher = new BecomeWatcher(wrapped);
+  }
+
+  feed(chunk: string): BecomeStep {
+    const ev = this.#watcher.feed(chunk);
+    if (ev.kind !== 'prompt') return ev;
+    const { method, user, password } = this.spec;
+    if (!password)
+      return {
+        kind: 'fail',
+        why: `${method} asks for a password to become ${user}; set ansible_become_password or use --ask-become-pass`,
+      };
+    if (++this.#prompts > 1) return { kind: 'fail', why: `incorrect ${method} password to become ${user}` };
+    return { kind: 'answer', text: `${password.reveal()}\n` };
+  }
+
+  /** Why becoming failed when the command ended before it started, with what sudo or su said. */
+  get endedBeforeStart(): string {
+    const said = this.#watcher.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
+    return `${this.spec.method} failed to become ${this.spec.user}${said ? `: ${said}` : ''}`;
+  }
+
+  get timedOut(): string {
+    return `${this.spec.method} did not start the command within ${this.spec.timeoutMs / 1000}s`;
+  }
+}

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
-import { BecomeWatcher, wrapBecome, type BecomeSpec, type WrappedCommand } from './become.js';
+import { BecomeConversation, wrapBecome, type BecomeSpec, type WrappedCommand } from './become.js';
 import { openClient, type OpenClient } from './connect.js';
 import { ChannelLimiter } from './limiter.js';
 import { putScript, readPutOutput } from './put.js';
@@ -262,9 +262,8 @@ export class SshTransport implements Transport {
     let stderr = '';
     let timedOut = false;
     let becomeFailure: string | undefined;
-    const watcher = req.wrapped ? new BecomeWatcher(req.wrapped) : undefined;
-    let started_ = !watcher;
-    let prompts = 0;
+    const talk = req.wrapped && req.become ? new BecomeConversation(req.wrapped, req.become) : undefined;
+    let started_ = !talk;
     const sendStdin = () => {
       if (req.stdin !== undefined) ch.end(req.stdin);
       else if (!pty) ch.end();
@@ -275,34 +274,18 @@ export class SshTransport implements Transport {
       ch.close();
     };
     const onBecomeText = (text: string): string => {
-      const ev = watcher!.feed(text);
-      if (ev.kind === 'started') {
+      const step = talk!.feed(text);
+      if (step.kind === 'started') {
         started_ = true;
         clearTimeout(becomeTimer);
         sendStdin();
-        return ev.rest;
+        return step.rest;
       }
-      if (ev.kind === 'prompt') {
-        prompts++;
-        const pw = req.become?.password;
-        if (!pw)
-          stop(
-            `${req.become?.method} asks for a password to become ${req.become?.user}; set ansible_become_password or use --ask-become-pass`,
-          );
-        else if (prompts > 1) stop(`incorrect ${req.become?.method} password to become ${req.become?.user}`);
-        else ch.write(`${pw.reveal()}\n`);
-      }
+      if (step.kind === 'answer') ch.write(step.text);
+      else if (step.kind === 'fail') stop(step.why);
       return '';
     };
-    const becomeTimer = watcher
-      ? setTimeout(
-          () =>
-            stop(
-              `${req.become?.method} did not start the command within ${(req.become?.timeoutMs ?? BECOME_TIMEOUT_MS) / 1000}s`,
-            ),
-          req.become?.timeoutMs ?? BECOME_TIMEOUT_MS,
-        )
-      : undefined;
+    const becomeTimer = talk ? setTimeout(() => stop(talk.timedOut), req.become!.timeoutMs) : undefined;
     // Under a pty stdout and stderr are one stream, and it is where su talks.
     const becomeStream = pty ? 'stdout' : 'stderr';
     ch.on('data', (d: string) => {
@@ -312,7 +295,7 @@ export class SshTransport implements Transport {
     ch.stderr.on('data', (d: string) => {
       stderr += started_ || becomeStream !== 'stderr' ? d : onBecomeText(d);
     });
-    if (!watcher) sendStdin();
+    if (!talk) sendStdin();
     let onTimeout = () => {};
     const timer = req.timeoutMs
       ? setTimeout(() => {
@@ -334,16 +317,8 @@ export class SshTransport implements Transport {
       ch.on('close', (code: number | null | undefined, signal?: string) => {
         clearTimeout(timer);
         clearTimeout(becomeTimer);
-        if (becomeFailure || (watcher && !started_ && !timedOut)) {
-          const said = watcher!.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
-          reject(
-            new BecomeError(
-              this.host,
-              req.redact(
-                becomeFailure ?? `${req.become?.method} failed to become ${req.become?.user}${said ? `: ${said}` : ''}`,
-              ),
-            ),
-          );
+        if (becomeFailure || (talk && !started_ && !timedOut)) {
+          reject(new BecomeError(this.host, req.redact(becomeFailure ?? talk!.endedBeforeStart)));
           return;
         }
         if (this.#closed && code == null && !timedOut) {
@@ -411,10 +386,9 @@ export class SshTransport implements Transport {
   /** Talks sudo (or su) through its start on a new shell's channel: answers one prompt with the
    * password, and resolves when the wrapped shell announces itself. */
   #becomeOnShell(ch: ClientChannel, wrapped: WrappedCommand, spec: BecomeSpec): Promise<void> {
-    const watcher = new BecomeWatcher(wrapped);
+    const talk = new BecomeConversation(wrapped, spec);
     ch.stderr.setEncoding('utf8');
     return new Promise<void>((resolve, reject) => {
-      let prompts = 0;
       const end = (why?: string) => {
         clearTimeout(timer);
         ch.stderr.off('data', onStderr);
@@ -424,26 +398,13 @@ export class SshTransport implements Transport {
         reject(new BecomeError(this.host, why));
       };
       const onStderr = (d: string) => {
-        const ev = watcher.feed(d);
-        if (ev.kind === 'started') end();
-        else if (ev.kind === 'prompt') {
-          prompts++;
-          if (!spec.password)
-            end(
-              `${spec.method} asks for a password to become ${spec.user}; set ansible_become_password or use --ask-become-pass`,
-            );
-          else if (prompts > 1) end(`incorrect ${spec.method} password to become ${spec.user}`);
-          else ch.write(`${spec.password.reveal()}\n`);
-        }
+        const step = talk.feed(d);
+        if (step.kind === 'started') end();
+        else if (step.kind === 'answer') ch.write(step.text);
+        else if (step.kind === 'fail') end(step.why);
       };
-      const onClose = () => {
-        const said = watcher.said.replace(/\[lvsplay-sudo-[0-9a-f]+\]/g, '').trim();
-        end(`${spec.method} failed to become ${spec.user}${said ? `: ${said}` : ''}`);
-      };
-      const timer = setTimeout(
-        () => end(`${spec.method} did not start the command within ${spec.timeoutMs / 1000}s`),
-        spec.timeoutMs,
-      );
+      const onClose = () => end(talk.endedBeforeStart);
+      const timer = setTimeout(() => end(talk.timedOut), spec.timeoutMs);
       ch.stderr.on('data', onStderr);
       ch.on('close', onClose);
     });
